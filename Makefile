@@ -1,0 +1,33 @@
+# Every target creates .venv on first use and installs the package with all its extras.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+EXAMPLE := inventories/example
+
+.PHONY: audit test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+# Exit status 1 only means "findings at or above --fail-on": the example has planted defects.
+audit: $(STAMP)
+	$(BIN)/auditor audit $(EXAMPLE) --out reports --format json,sarif,junit,markdown; \
+	  status=$$?; test $$status -le 1
+
+test: $(STAMP)
+	$(BIN)/ruff check auditor tests bench
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check auditor tests bench
+	$(BIN)/mypy auditor
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV)
+	find reports -type f ! -name README.md -delete

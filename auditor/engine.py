@@ -1,0 +1,101 @@
+"""The audit pipeline: load -> validate -> graph -> facts -> rules -> findings -> waivers.
+
+Pure: it reads the files it is given and returns an AuditResult. It never prints, never
+reads the environment and never decides exit codes; the CLI does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from auditor import __version__
+from auditor.errors import InputError, InputIssue
+from auditor.graph.build import build_graph
+from auditor.graph.facts import derive_facts
+from auditor.inventory.loader import Inventory, load_inventory
+from auditor.inventory.source import MAX_FILE_BYTES
+from auditor.policy.config import AuditConfig, load_config
+from auditor.policy.evaluate import Evaluator
+from auditor.policy.loader import PolicySet, compile_enabled, load_policies
+from auditor.policy.waivers import apply_waivers, load_waivers
+from auditor.result import AuditResult, RuleInfo, Waiver
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    inventory: Sequence[Path]
+    policies: Path
+    as_of: date
+    config: Path | None = None
+    waivers: Path | None = None
+    max_file_bytes: int = MAX_FILE_BYTES
+
+
+def _collect(issues: list[InputIssue], load, *args):  # type: ignore[no-untyped-def]
+    try:
+        return load(*args)
+    except InputError as exc:
+        issues.extend(exc.issues)
+        return None
+
+
+def run_audit(request: AuditRequest) -> AuditResult:
+    """Audit the inventory; raise InputError listing every input problem found."""
+    issues: list[InputIssue] = []
+    inventory: Inventory | None = _collect(issues, load_inventory, request.inventory, request.max_file_bytes)
+    policies: PolicySet | None = _collect(issues, load_policies, request.policies)
+    config: AuditConfig | None = None
+    if policies is not None:
+        config = _collect(issues, load_config, request.config, policies)
+    waivers: list[Waiver] | None = []
+    if request.waivers is not None:
+        waivers = _collect(issues, load_waivers, request.waivers)
+    if issues or inventory is None or policies is None or config is None or waivers is None:
+        raise InputError(issues)
+
+    packs = policies.enabled_packs(config.enable_packs)
+    rules = compile_enabled(policies, config.parameters, set(config.disabled_rules), packs)
+    graph = build_graph(inventory)
+    facts = derive_facts(graph, request.as_of)
+    findings = sorted(Evaluator(graph, facts).run(rules, request.as_of), key=lambda f: f.sort_key)
+    waiver_states = apply_waivers(findings, waivers, request.as_of)
+    org = inventory.organization
+    return AuditResult(
+        tool_version=__version__,
+        as_of=request.as_of.isoformat(),
+        inputs=[{"path": f.path, "sha256": f.sha256, "bytes": f.size} for f in inventory.files],
+        packs=[
+            {
+                "name": name,
+                "title": info.title,
+                "version": info.version,
+                "sha256": policies.pack_hashes[name],
+                "enabled": name in packs,
+            }
+            for name, info in sorted(policies.packs.items())
+        ],
+        rules=[
+            RuleInfo(
+                id=compiled.rule.id,
+                title=compiled.rule.title,
+                severity=compiled.rule.severity.value,
+                pack=pack,
+                description=compiled.rule.description,
+                rationale=compiled.rule.rationale,
+                remediation=compiled.rule.remediation,
+                references=compiled.rule.references,
+                notes=compiled.rule.notes,
+                parameters=compiled.params,
+            )
+            for compiled, pack in rules
+            if compiled.rule.in_force(request.as_of)
+        ],
+        findings=findings,
+        waivers=waiver_states,
+        asset_count=len(inventory.assets),
+        assets_by_kind={kind: len(items) for kind, items in sorted(inventory.by_kind.items()) if items},
+        organization=(org.name or org.id) if org else None,
+    )

@@ -1,0 +1,43 @@
+"""Input errors: every problem names file, line, column and the JSON path inside the document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class SourceLocation:
+    """Where something stands in an input file (1-based line and column)."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, order=True)
+class InputIssue:
+    location: SourceLocation
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.path}: {self.message}"
+
+
+class InputError(Exception):
+    """All the input problems of one run, reported together (exit status 2 in the CLI)."""
+
+    def __init__(self, issues: list[InputIssue]) -> None:
+        self.issues = sorted(set(issues))
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+def json_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
+    """Render a path such as ('storage', 3, 'id') as $.storage[3].id."""
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out

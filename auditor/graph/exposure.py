@@ -1,0 +1,69 @@
+"""Internet exposure: what can be reached from the internet, and through which path.
+
+The internet reaches internet-facing networks and assets with a public address or public
+access; a network reaches the assets attached to it and the networks it peers with; a
+gateway reaches the assets it forwards to. One breadth-first search over the whole graph.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from auditor.graph.build import AssetGraph
+from auditor.inventory.models import Compute, Network, Storage
+
+INTERNET = "internet"
+
+
+def _entry_points(graph: AssetGraph) -> list[str]:
+    entries = []
+    for asset_id, asset in graph.inventory.assets.items():
+        public_network = isinstance(asset, Network) and (asset.internet_facing or asset.type == "internet")
+        public_store = isinstance(asset, Storage) and asset.public_access
+        public_node = isinstance(asset, Compute) and asset.public_ip
+        if public_network or public_store or public_node:
+            entries.append(asset_id)
+    return entries
+
+
+def _next_hops(graph: AssetGraph, asset_id: str) -> list[str]:
+    asset = graph.asset(asset_id)
+    if isinstance(asset, Network):
+        return sorted(
+            {
+                *graph.targets(asset_id, "connects"),
+                *graph.sources(asset_id, "attached_to"),
+                *graph.targets(asset_id, "peers"),
+                *graph.sources(asset_id, "peers"),
+            }
+        )
+    return graph.targets(asset_id, "forwards_to")
+
+
+def analyse_exposure(graph: AssetGraph) -> dict[str, dict[str, Any]]:
+    """Fact `exposure`: internet (True/False, None when a public flag is unknown) and path."""
+    parents: dict[str, str] = {}
+    queue = deque()
+    for entry in _entry_points(graph):
+        parents[entry] = INTERNET
+        queue.append(entry)
+    while queue:
+        current = queue.popleft()
+        for nxt in _next_hops(graph, current):
+            if nxt not in parents:
+                parents[nxt] = current
+                queue.append(nxt)
+    facts: dict[str, dict[str, Any]] = {}
+    for asset_id, asset in graph.inventory.assets.items():
+        if asset_id in parents:
+            path = [asset_id]
+            while path[-1] != INTERNET:
+                path.append(parents[path[-1]])
+            facts[asset_id] = {"internet": True, "path": path[::-1]}
+            continue
+        unknown = (isinstance(asset, Storage) and asset.public_access is None) or (
+            isinstance(asset, Compute) and asset.public_ip is None
+        )
+        facts[asset_id] = {"internet": None if unknown else False, "path": []}
+    return facts

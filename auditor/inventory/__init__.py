@@ -1,0 +1,1 @@
+"""Inventory: safe loading with source positions, typed models, JSON Schema."""

@@ -1,0 +1,281 @@
+"""Load one file or a folder of files into one validated Inventory, or raise every error at once."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from auditor.errors import InputError, InputIssue, SourceLocation, json_path
+from auditor.inventory.models import MODEL_BY_KIND, MODEL_BY_SECTION, AssetBase, Organization
+from auditor.inventory.source import (
+    MAX_FILE_BYTES,
+    DataPath,
+    Document,
+    display_path,
+    read_document,
+)
+
+INVENTORY_SUFFIXES = (".yaml", ".yml", ".json")
+TOP_LEVEL_KEYS = ("version",)
+
+
+@dataclass(frozen=True)
+class RefField:
+    """A field of an asset model that names other assets."""
+
+    path: tuple[str, ...]
+    kinds: tuple[str, ...]
+    rel: str
+    lineage: str | None
+    many: bool
+
+    def targets(self, asset: AssetBase) -> list[str]:
+        value: Any = asset
+        for part in self.path:
+            value = getattr(value, part, None)
+            if value is None:
+                return []
+        return list(value) if self.many else [value]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass
+class Inventory:
+    """The validated assets of a run, each with the place it was written."""
+
+    assets: dict[str, AssetBase]
+    locations: dict[str, SourceLocation]
+    files: list[InputFile]
+    by_kind: dict[str, list[AssetBase]] = field(default_factory=dict)
+
+    @property
+    def organization(self) -> Organization | None:
+        orgs = self.by_kind.get("organization", [])
+        return orgs[0] if orgs else None  # type: ignore[return-value]
+
+
+@cache
+def ref_fields(model: type[BaseModel]) -> tuple[RefField, ...]:
+    """The reference fields of `model`, nested models included (computed once per class)."""
+    found: list[RefField] = []
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        spec = extra.get("x-ref")
+        if isinstance(spec, dict):
+            many = isinstance(info.default, list)
+            found.append(RefField((name,), tuple(spec["kinds"]), spec["rel"], spec["lineage"], many))
+            continue
+        nested = _nested_model(info.annotation)
+        if nested is not None:
+            for inner in ref_fields(nested):
+                found.append(RefField((name, *inner.path), inner.kinds, inner.rel, inner.lineage, inner.many))
+    return tuple(found)
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    candidates = getattr(annotation, "__args__", None) or (annotation,)
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+@cache
+def _adapter(model: type[AssetBase]) -> TypeAdapter[list[AssetBase]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+def discover_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Inventory files under `paths` in a stable order, each with the name shown to users."""
+    found: list[tuple[Path, str]] = []
+    issues: list[InputIssue] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in INVENTORY_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not files:
+                issues.append(
+                    InputIssue(
+                        SourceLocation(display_path(path)),
+                        "$",
+                        "no .yaml, .yml or .json files in this folder",
+                    )
+                )
+            found.extend((p, display_path(p)) for p in files)
+        elif path.is_file():
+            found.append((path, display_path(path)))
+        else:
+            issues.append(InputIssue(SourceLocation(display_path(path)), "$", "no such file or folder"))
+    if issues:
+        raise InputError(issues)
+    return found
+
+
+def load_inventory(paths: Iterable[Path], max_file_bytes: int = MAX_FILE_BYTES) -> Inventory:
+    """Read, validate and cross-check every inventory file; raise InputError with all problems."""
+    issues: list[InputIssue] = []
+    documents: list[Document] = []
+    files: list[InputFile] = []
+    for path, display in discover_files(paths):
+        try:
+            document = read_document(path, display, max_file_bytes)
+        except InputError as exc:
+            issues.extend(exc.issues)
+            continue
+        documents.append(document)
+        raw = path.read_bytes()
+        files.append(InputFile(display, hashlib.sha256(raw).hexdigest(), len(raw)))
+
+    assets: dict[str, AssetBase] = {}
+    locations: dict[str, SourceLocation] = {}
+    origins: dict[str, tuple[Document, DataPath]] = {}
+    for document in documents:
+        for asset, path in _validated_assets(document, issues):
+            location = document.asset_location(path, asset.id)
+            if asset.id in assets:
+                first = locations[asset.id]
+                message = f"duplicate asset id {asset.id!r} (first defined at {first})"
+                issues.append(InputIssue(location, json_path((*path, "id")), message))
+                continue
+            assets[asset.id] = asset
+            locations[asset.id] = location
+            origins[asset.id] = (document, path)
+
+    by_kind: dict[str, list[AssetBase]] = {kind: [] for kind in MODEL_BY_KIND}
+    for asset_id in sorted(assets):
+        by_kind[assets[asset_id].kind].append(assets[asset_id])
+    if len(by_kind["organization"]) > 1:
+        for org in by_kind["organization"][1:]:
+            issues.append(
+                InputIssue(
+                    locations[org.id],
+                    "$.organization",
+                    "only one organization may be declared across the inventory",
+                )
+            )
+    issues.extend(_dangling_references(assets, origins))
+    if issues:
+        raise InputError(issues)
+    ordered = {asset_id: assets[asset_id] for asset_id in sorted(assets)}
+    return Inventory(ordered, locations, sorted(files, key=lambda f: f.path), by_kind)
+
+
+def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[tuple[AssetBase, DataPath]]:
+    data = document.data
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        issues.append(
+            InputIssue(
+                document.locate(()),
+                "$",
+                "the top level must be a mapping of asset kinds (sites, storage, datasets, ...)",
+            )
+        )
+        return
+    for section, items in data.items():
+        if section in TOP_LEVEL_KEYS:
+            continue
+        model = MODEL_BY_SECTION.get(section)
+        if model is None:
+            known = ", ".join(sorted(MODEL_BY_SECTION))
+            issues.append(
+                InputIssue(
+                    document.locate((section,)),
+                    json_path((section,)),
+                    f"unknown asset kind {section!r}; expected one of: {known}",
+                )
+            )
+            continue
+        single = model is Organization
+        if single:
+            if not isinstance(items, dict):
+                issues.append(
+                    InputIssue(
+                        document.locate((section,)), json_path((section,)), "organization must be a mapping"
+                    )
+                )
+                continue
+            items = [items]
+        elif not isinstance(items, list):
+            issues.append(
+                InputIssue(
+                    document.locate((section,)), json_path((section,)), f"{section} must be a list of assets"
+                )
+            )
+            continue
+        try:
+            validated: list[AssetBase | None] = list(_adapter(model).validate_python(items))
+        except ValidationError as exc:
+            issues.extend(_pydantic_issues(exc, document, section, single))
+            validated = [_valid_or_none(model, item) for item in items]
+        for index, asset in enumerate(validated):
+            if asset is not None:
+                yield asset, ((section,) if single else (section, index))
+
+
+def _valid_or_none(model: type[AssetBase], item: Any) -> AssetBase | None:
+    """Keep the valid items of a section whose other items failed, for the cross-checks."""
+    try:
+        return model.model_validate(item)
+    except ValidationError:
+        return None
+
+
+def _pydantic_issues(
+    exc: ValidationError, document: Document, section: str, single: bool
+) -> list[InputIssue]:
+    issues = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        path: DataPath = (section, *loc[1:]) if single else (section, *loc)
+        issues.append(InputIssue(document.locate(path), json_path(path), _message(error)))
+    return issues
+
+
+def _message(error: Any) -> str:
+    kind, loc = error["type"], error["loc"]
+    if kind == "extra_forbidden":
+        return f"unknown attribute {loc[-1]!r}"
+    if kind == "missing":
+        return f"missing required attribute {loc[-1]!r}"
+    got = error.get("input")
+    shown = repr(got) if isinstance(got, (str, int, float, bool)) else type(got).__name__
+    return f"{error['msg']} (got {shown})"
+
+
+def _dangling_references(
+    assets: dict[str, AssetBase], origins: dict[str, tuple[Document, DataPath]]
+) -> list[InputIssue]:
+    issues = []
+    for asset_id, asset in assets.items():
+        for ref in ref_fields(type(asset)):
+            for index, target in enumerate(ref.targets(asset)):
+                found = assets.get(target)
+                if found is not None and ("*" in ref.kinds or found.kind in ref.kinds):
+                    continue
+                document, path = origins[asset_id]
+                field_path: DataPath = (*path, *ref.path, index) if ref.many else (*path, *ref.path)
+                if found is None:
+                    message = f"reference to unknown asset {target!r}"
+                else:
+                    message = f"{target!r} is a {found.kind}, expected a {' or '.join(ref.kinds)}"
+                issues.append(InputIssue(document.locate(field_path), json_path(field_path), message))
+    return issues

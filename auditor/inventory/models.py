@@ -1,0 +1,449 @@
+"""Typed inventory model: one pydantic class per asset kind.
+
+Fields that name other assets are declared with `ref()`: the loader checks them (dangling
+references are input errors) and the graph builder turns them into edges. `lineage` says which
+way personal data moves along the edge: "forward" from this asset to the one it names,
+"reverse" from the named asset to this one, None when no data moves.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+
+AssetId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@-]*$", max_length=200)]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")]
+IsoDate = Annotated[date, Strict(False)]
+Number = Annotated[float, Field(ge=0)]
+Count = Annotated[int, Field(ge=0)]
+Port = Annotated[int, Field(ge=0, le=65535)]
+
+Classification = Literal["public", "internal", "confidential", "restricted"]
+Environment = Literal["production", "staging", "development", "test", "research"]
+Lineage = Literal["forward", "reverse"]
+
+
+def ref(
+    *kinds: str,
+    rel: str,
+    lineage: Lineage | None = None,
+    many: bool = False,
+    description: str = "",
+) -> Any:
+    """A field naming other assets of `kinds` ("*" for any kind), as graph edge `rel`."""
+    extra = {"x-ref": {"kinds": list(kinds), "rel": rel, "lineage": lineage}}
+    default: Any = [] if many else None
+    return Field(default, description=description or None, json_schema_extra=extra)
+
+
+class Strict_(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class AssetBase(Strict_):
+    """Attributes every asset has."""
+
+    kind: ClassVar[str]
+    section: ClassVar[str]
+
+    id: AssetId = Field(description="Unique, stable identifier of the asset.")
+    name: str | None = None
+    description: str | None = None
+    owner: str | None = Field(None, description="Accountable team or person.")
+    classification: Classification | None = None
+    environment: Environment | None = None
+    tags: list[str] = []
+    labels: dict[str, str] = {}
+    country: CountryCode | None = Field(
+        None, description="ISO 3166 alpha-2 country; overrides the one derived from the site."
+    )
+
+
+class Organization(AssetBase):
+    kind = "organization"
+    section = "organization"
+
+    is_public_authority: bool | None = None
+    employees: Count | None = None
+    dpo_contact: str | None = None
+    core_large_scale_monitoring: bool | None = None
+    core_large_scale_special_categories: bool | None = None
+    incident_response_plan_ref: str | None = None
+    incident_response_tested: IsoDate | None = None
+    ropa_ref: str | None = None
+    privacy_notice_ref: str | None = None
+    annual_revenue_usd: Number | None = None
+    ca_consumers: Count | None = Field(
+        None, description="California consumers or households whose PI is processed per year."
+    )
+    ca_consumers_sold_shared: Count | None = None
+    ca_spi_consumers: Count | None = None
+    revenue_share_from_selling_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    mfa_remote_access: bool | None = None
+    mfa_admin_access: bool | None = None
+    central_log_sink: AssetId | None = ref("storage", rel="logs_to")
+    log_retention_days: Count | None = None
+    patch_sla_days: Count | None = None
+
+
+class Rack(Strict_):
+    id: str
+    power_budget_kw: Number | None = None
+    cooling: Literal["air", "liquid", "hybrid"] | None = None
+
+
+class Site(AssetBase):
+    kind = "site"
+    section = "sites"
+
+    provider: str | None = Field(None, description="onprem, colo, aws, gcp, azure, ...")
+    operator: AssetId | None = ref("vendor", rel="operated_by")
+    region: str | None = None
+    racks: list[Rack] = []
+
+
+class Accelerator(Strict_):
+    model: str = Field(description="Accelerator model as named in the catalog, e.g. 'H100 SXM'.")
+    count: Annotated[int, Field(ge=1)] = 1
+    memory_gb: Number | None = Field(None, description="Overrides the catalog's memory size.")
+
+
+class Nic(Strict_):
+    fabric: Literal["infiniband", "roce", "efa", "ethernet", "tcpx", "tcpxo", "nvlink", "other"]
+    gbps: Number
+    count: Annotated[int, Field(ge=1)] = 1
+    rdma: bool | None = None
+    purpose: Literal["compute", "storage", "management", "frontend"] = "compute"
+
+
+class Compute(AssetBase):
+    kind = "compute"
+    section = "compute"
+
+    site: AssetId | None = ref("site", rel="located_at")
+    cluster: AssetId | None = ref("cluster", rel="member_of")
+    networks: list[AssetId] = ref("network", rel="attached_to", many=True)
+    role: Literal["training", "inference", "general", "gateway", "data", "login", "storage"] | None = None
+    count: Annotated[int, Field(ge=1)] = Field(1, description="Identical nodes this entry stands for.")
+    instance_type: str | None = None
+    accelerator: Accelerator | None = None
+    cpu_cores: Count | None = None
+    ram_gb: Number | None = None
+    nics: list[Nic] = []
+    local_nvme_tb: Number | None = None
+    gpudirect_storage: bool | None = None
+    rack: str | None = None
+    power_kw: Number | None = Field(None, description="Maximum power draw of one node.")
+    public_ip: bool | None = None
+    open_ports: list[Port] = []
+    forwards_to: list[AssetId] = ref("*", rel="forwards_to", many=True)
+    os: str | None = None
+    end_of_life: IsoDate | None = None
+    last_patched: IsoDate | None = None
+    admin_mfa: bool | None = None
+
+
+class Fabric(Strict_):
+    type: Literal["infiniband", "roce", "efa", "ethernet", "tcpx", "tcpxo", "other"]
+    gbps_per_gpu: Number | None = None
+    rdma: bool | None = None
+
+
+class Cluster(AssetBase):
+    kind = "cluster"
+    section = "clusters"
+
+    site: AssetId | None = ref("site", rel="located_at")
+    scheduler: str | None = None
+    fabric: Fabric | None = None
+    storage: list[AssetId] = ref("storage", rel="mounts", many=True)
+
+
+class EncryptionAtRest(Strict_):
+    enabled: bool
+    key_management: Literal["provider", "customer", "hsm", "none"] | None = None
+    key_stored_with_data: bool | None = None
+
+
+class Backup(Strict_):
+    enabled: bool
+    target: AssetId | None = ref("storage", rel="backed_up_to", lineage="forward")
+    isolated: bool | None = None
+    last_restore_test: IsoDate | None = None
+
+
+class Storage(AssetBase):
+    kind = "storage"
+    section = "storage"
+
+    site: AssetId | None = ref("site", rel="located_at")
+    type: (
+        Literal[
+            "object",
+            "file",
+            "parallel_fs",
+            "block",
+            "nvme",
+            "database",
+            "warehouse",
+            "feature_store",
+            "model_registry",
+            "backup",
+            "log",
+            "cache",
+            "queue",
+        ]
+        | None
+    ) = None
+    operated_by: AssetId | None = ref("vendor", rel="operated_by", lineage="forward")
+    networks: list[AssetId] = ref("network", rel="attached_to", many=True)
+    copy_of: AssetId | None = ref(
+        "storage", rel="copy_of", lineage="reverse", description="Replica, backup or export of."
+    )
+    encryption_at_rest: EncryptionAtRest | None = None
+    backup: Backup | None = None
+    public_access: bool | None = None
+    open_ports: list[Port] = []
+    retention_days: Count | None = None
+    deletion_path: str | None = None
+    capacity_tb: Number | None = None
+    read_gbytes_s: Number | None = Field(None, description="Sustained read throughput, GB/s.")
+    write_gbytes_s: Number | None = Field(None, description="Sustained write throughput, GB/s.")
+    access_logging: bool | None = None
+
+
+class Network(AssetBase):
+    kind = "network"
+    section = "networks"
+
+    site: AssetId | None = ref("site", rel="located_at")
+    type: (
+        Literal[
+            "internet",
+            "wan",
+            "vpn",
+            "vpc",
+            "lan",
+            "dmz",
+            "infiniband",
+            "roce",
+            "storage_fabric",
+            "management",
+        ]
+        | None
+    ) = None
+    gbps: Number | None = None
+    rdma: bool | None = None
+    encrypted: bool | None = None
+    internet_facing: bool | None = None
+    connects: list[AssetId] = ref("*", rel="connects", many=True)
+    peers: list[AssetId] = ref("network", rel="peers", many=True)
+    zone: str | None = None
+    open_ports: list[Port] = []
+    allowed_sources: list[str] = []
+
+
+LawfulBasis = Literal[
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+]
+
+
+class Dataset(AssetBase):
+    kind = "dataset"
+    section = "datasets"
+
+    stored_in: list[AssetId] = ref("storage", rel="stored_in", lineage="forward", many=True)
+    derived_from: list[AssetId] = ref("dataset", rel="derived_from", lineage="reverse", many=True)
+    personal_data: bool | None = None
+    data_categories: list[str] = []
+    data_subjects: list[str] = []
+    subject_jurisdictions: list[RegionCode] = Field(
+        [],
+        description="Where the data subjects live: ISO 3166 codes (US-CA for California), "
+        "or EU for the whole EEA.",
+    )
+    lawful_basis: LawfulBasis | None = None
+    lia_ref: str | None = None
+    consent_record_ref: str | None = None
+    purposes: list[str] = []
+    retention_days: Count | None = None
+    pseudonymised: bool | None = None
+    anonymised: bool | None = None
+    format: (
+        Literal[
+            "parquet",
+            "orc",
+            "avro",
+            "csv",
+            "json",
+            "jsonl",
+            "tfrecord",
+            "webdataset",
+            "arrow",
+            "delta",
+            "iceberg",
+            "images",
+            "video",
+            "audio",
+            "text",
+            "binary",
+            "other",
+        ]
+        | None
+    ) = None
+    size_gb: Number | None = None
+    file_count: Count | None = None
+    records: Count | None = None
+    ropa_ref: str | None = None
+    dpia_ref: str | None = None
+    deletion_path: str | None = None
+    contains_8115_elements: bool | None = Field(
+        None, description="Holds Cal. Civ. Code 1798.81.5(d)(1)(A) elements (name + SSN, ...)."
+    )
+    redacted: bool | None = None
+    field_encryption: bool | None = None
+
+
+class Flow(AssetBase):
+    kind = "flow"
+    section = "flows"
+
+    source: AssetId = ref("*", rel="from", lineage="reverse")
+    destination: AssetId = ref("*", rel="to", lineage="forward")
+    datasets: list[AssetId] = ref("dataset", rel="carries", many=True)
+    network: AssetId | None = ref("network", rel="over")
+    purpose: str | None = None
+    transfer_mechanism: (
+        Literal[
+            "adequacy",
+            "dpf",
+            "scc",
+            "bcr",
+            "code_of_conduct",
+            "certification",
+            "ad_hoc_clauses",
+            "derogation",
+            "none",
+        ]
+        | None
+    ) = None
+    scc_version: str | None = None
+    tia_ref: str | None = None
+    encrypted_in_transit: bool | None = None
+    transformation: Literal["none", "pseudonymise", "anonymise", "aggregate"] | None = None
+    sale: bool | None = None
+    share: bool | None = None
+    optout_enforced: bool | None = None
+    gpc_honored: bool | None = None
+
+
+class Vendor(AssetBase):
+    kind = "vendor"
+    section = "vendors"
+
+    role: (
+        Literal[
+            "processor",
+            "sub_processor",
+            "controller",
+            "joint_controller",
+            "service_provider",
+            "contractor",
+            "third_party",
+        ]
+        | None
+    ) = None
+    dpa_ref: str | None = None
+    dpf_certified: bool | None = None
+    transfer_mechanism: (
+        Literal[
+            "adequacy",
+            "dpf",
+            "scc",
+            "bcr",
+            "code_of_conduct",
+            "certification",
+            "ad_hoc_clauses",
+            "derogation",
+            "none",
+        ]
+        | None
+    ) = None
+    scc_version: str | None = None
+    tia_ref: str | None = None
+    subprocessors: list[AssetId] = ref("vendor", rel="subprocessor", lineage="forward", many=True)
+    remote_access_countries: list[CountryCode] = []
+    security_terms: bool | None = None
+    breach_clause: bool | None = None
+    ccpa_contract_ref: str | None = None
+
+
+class Workload(AssetBase):
+    kind = "workload"
+    section = "workloads"
+
+    type: Literal["training", "fine_tuning", "inference", "batch", "etl"]
+    runs_on: list[AssetId] = ref("cluster", "compute", rel="runs_on", lineage="forward", many=True)
+    reads: list[AssetId] = ref("dataset", rel="reads", lineage="reverse", many=True)
+    writes: list[AssetId] = ref("storage", rel="writes", lineage="forward", many=True)
+    parameters_billion: Number | None = None
+    precision: Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"] | None = None
+    optimizer: str | None = None
+    sharding: Literal["none", "zero1", "zero2", "zero3", "fsdp"] | None = None
+    gpus: Annotated[int, Field(ge=1)] | None = Field(None, description="GPUs the job uses.")
+    nodes: Annotated[int, Field(ge=1)] | None = None
+    tensor_parallel: Annotated[int, Field(ge=1)] | None = None
+    step_time_s: Number | None = None
+    context_length: Count | None = None
+    batch_size: Count | None = None
+    layers: Count | None = None
+    kv_heads: Count | None = None
+    head_dim: Count | None = None
+    latency_slo_ms: Number | None = None
+    continuous_batching: bool | None = None
+    checkpoint_interval_min: Number | None = None
+    accelerator_utilization_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    automated_decisions: bool | None = None
+    output_anonymised: bool | None = None
+
+
+ASSET_MODELS: tuple[type[AssetBase], ...] = (
+    Organization,
+    Site,
+    Compute,
+    Cluster,
+    Storage,
+    Network,
+    Dataset,
+    Flow,
+    Vendor,
+    Workload,
+)
+MODEL_BY_SECTION: dict[str, type[AssetBase]] = {model.section: model for model in ASSET_MODELS}
+MODEL_BY_KIND: dict[str, type[AssetBase]] = {model.kind: model for model in ASSET_MODELS}
+
+
+class InventoryDocument(Strict_):
+    """One inventory file. A folder of such files is merged into one inventory."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="AI infrastructure inventory")
+
+    version: Literal[1] = 1
+    organization: Organization | None = None
+    sites: list[Site] = []
+    compute: list[Compute] = []
+    clusters: list[Cluster] = []
+    storage: list[Storage] = []
+    networks: list[Network] = []
+    datasets: list[Dataset] = []
+    flows: list[Flow] = []
+    vendors: list[Vendor] = []
+    workloads: list[Workload] = []

@@ -1,0 +1,282 @@
+"""Read one YAML or JSON file safely into plain data, remembering where every value stands.
+
+YAML goes through PyYAML's safe composer (C-accelerated when available): only the standard
+tags are accepted, duplicate keys are errors, and alias expansion is bounded so that an
+"alias bomb" is refused instead of eating the machine. JSON takes the fast C decoder; source
+positions for a JSON file are worked out only when an error or an asset needs them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.errors import InputError, InputIssue, SourceLocation, json_path
+
+DataPath = tuple[str | int, ...]
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_ALIAS_NODES = 10_000
+MAX_DEPTH = 64
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_JSON_ID = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+@dataclass
+class Document:
+    """One parsed input file: its data and a way to find the source position of any path."""
+
+    file: str
+    data: Any
+    _positions: dict[DataPath, tuple[int, int]] | None = None
+    _lazy_positions: Callable[[], dict[DataPath, tuple[int, int]]] | None = None
+    _id_lines: Callable[[], dict[str, tuple[int, int]]] | None = None
+    _id_cache: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+
+    def locate(self, path: DataPath) -> SourceLocation:
+        """Position of `path`, or of its nearest ancestor that has one."""
+        positions = self._all_positions()
+        for cut in range(len(path), -1, -1):
+            found = positions.get(path[:cut])
+            if found:
+                return SourceLocation(self.file, *found)
+        return SourceLocation(self.file)
+
+    def asset_location(self, path: DataPath, asset_id: str) -> SourceLocation:
+        """Position of an asset: cheap for JSON (found by its id) and exact for YAML."""
+        if self._positions is not None:
+            return self.locate(path)
+        if self._id_lines is not None:
+            if self._id_cache is None:
+                self._id_cache = self._id_lines()
+            found = self._id_cache.get(asset_id)
+            if found:
+                return SourceLocation(self.file, *found)
+        return self.locate(path)
+
+    def _all_positions(self) -> dict[DataPath, tuple[int, int]]:
+        if self._positions is None:
+            self._positions = self._lazy_positions() if self._lazy_positions else {}
+        return self._positions
+
+
+def display_path(path: Path) -> str:
+    """The name users see for a file: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def read_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
+    """Parse `path`; raise InputError naming the file, line and column of every problem."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        issue = InputIssue(SourceLocation(display), "$", f"cannot read: {exc.strerror}")
+        raise InputError([issue]) from None
+    if size > max_bytes:
+        raise InputError(
+            [
+                InputIssue(
+                    SourceLocation(display),
+                    "$",
+                    f"file is {size} bytes, over the limit of {max_bytes} bytes",
+                )
+            ]
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError([InputIssue(SourceLocation(display, line), "$", "file is not UTF-8 text")]) from None
+    if path.suffix.lower() == ".json":
+        return _read_json(text, display)
+    data, positions = _read_yaml(text, display)
+    return Document(display, data, _positions=positions)
+
+
+def _read_json(text: str, file: str) -> Document:
+    duplicates: list[str] = []
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            duplicates.append(file)
+        return result
+
+    def reject_constant(name: str) -> None:
+        raise ValueError(f"{name} is not valid JSON")
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            [InputIssue(SourceLocation(file, exc.lineno, exc.colno), "$", f"invalid JSON: {exc.msg}")]
+        ) from None
+    except ValueError as exc:
+        raise InputError([InputIssue(SourceLocation(file), "$", f"invalid JSON: {exc}")]) from None
+    if duplicates:
+        _read_yaml(text, file)  # raises with the exact position of each duplicate key
+
+    def positions() -> dict[DataPath, tuple[int, int]]:
+        try:
+            return _read_yaml(text, file)[1]
+        except InputError:
+            return {}
+
+    return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_lines(text))
+
+
+def _json_id_lines(text: str) -> dict[str, tuple[int, int]]:
+    """First `"id": "<value>"` of each value in a JSON text, as (line, column)."""
+    newlines = [i for i, char in enumerate(text) if char == "\n"]
+    found: dict[str, tuple[int, int]] = {}
+    for match in _JSON_ID.finditer(text):
+        value = match.group(1)
+        if value not in found:
+            offset = match.start()
+            line = bisect.bisect_left(newlines, offset)
+            column = offset - (newlines[line - 1] + 1 if line else 0)
+            found[value] = (line + 1, column + 1)
+    return found
+
+
+def _read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int]]]:
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = SourceLocation(file, mark.line + 1, mark.column + 1) if mark else SourceLocation(file)
+        problem = exc.problem or exc.context or "malformed YAML"
+        raise InputError([InputIssue(location, "$", f"invalid YAML: {problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([InputIssue(SourceLocation(file), "$", f"invalid YAML: {exc}")]) from None
+    if node is None:
+        return None, {(): (1, 1)}
+    builder = _YamlBuilder(file)
+    data = builder.build(node, ())
+    if builder.issues:
+        raise InputError(builder.issues)
+    return data, builder.positions
+
+
+class _AliasLimit(Exception):
+    pass
+
+
+class _YamlBuilder:
+    """Turns a composed YAML node tree into plain data, recording each value's position."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.positions: dict[DataPath, tuple[int, int]] = {}
+        self.issues: list[InputIssue] = []
+        self._constructor = yaml.constructor.SafeConstructor()
+        self._seen: set[int] = set()
+        self._alias_nodes = 0
+
+    def build(self, node: yaml.Node, path: DataPath) -> Any:
+        try:
+            return self._build(node, path, depth=0, in_alias=False)
+        except _AliasLimit:
+            self.issues = [
+                InputIssue(
+                    self._where(node),
+                    "$",
+                    f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes; refusing "
+                    "(possible alias bomb)",
+                )
+            ]
+            return None
+
+    def _where(self, node: yaml.Node) -> SourceLocation:
+        return SourceLocation(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _issue(self, node: yaml.Node, path: DataPath, message: str) -> None:
+        self.issues.append(InputIssue(self._where(node), json_path(path), message))
+
+    def _build(self, node: yaml.Node, path: DataPath, depth: int, in_alias: bool) -> Any:
+        if depth > MAX_DEPTH:
+            self._issue(node, path, f"nesting deeper than {MAX_DEPTH} levels")
+            return None
+        if id(node) in self._seen and not isinstance(node, yaml.ScalarNode):
+            in_alias = True
+        self._seen.add(id(node))
+        if in_alias:
+            self._alias_nodes += 1
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise _AliasLimit
+        self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth, in_alias)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != f"{_TAG}seq":
+                self._issue(node, path, f"unsupported YAML tag {node.tag!r}")
+                return None
+            return [
+                self._build(item, (*path, index), depth + 1, in_alias)
+                for index, item in enumerate(node.value)
+            ]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: DataPath, depth: int, in_alias: bool) -> Any:
+        if node.tag != f"{_TAG}map":
+            self._issue(node, path, f"unsupported YAML tag {node.tag!r}")
+            return None
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == f"{_TAG}merge":
+                merged.update(self._merge_sources(value_node, path, depth, in_alias))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._issue(key_node, path, "mapping keys must be plain scalars")
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                self._issue(
+                    key_node,
+                    (*path, key),
+                    f"duplicate key {key!r} (first defined on line {first_seen[key]})",
+                )
+                continue
+            first_seen[key] = key_node.start_mark.line + 1
+            result[key] = self._build(value_node, (*path, key), depth + 1, in_alias)
+        return {**merged, **result} if merged else result
+
+    def _merge_sources(self, node: yaml.Node, path: DataPath, depth: int, in_alias: bool) -> dict[str, Any]:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        merged: dict[str, Any] = {}
+        for source in reversed(sources):
+            value = self._build(source, path, depth + 1, in_alias)
+            if isinstance(value, dict):
+                merged.update(value)
+            else:
+                self._issue(source, path, "a merge key (<<) must refer to a mapping")
+        return merged
+
+    def _scalar(self, node: yaml.Node, path: DataPath) -> Any:
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            self._issue(node, path, f"unsupported YAML tag {tag!r}")
+            return None
+        if tag in (f"{_TAG}str", f"{_TAG}timestamp"):
+            return node.value
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.constructor.ConstructorError, ValueError) as exc:
+            self._issue(node, path, f"invalid scalar: {exc}")
+            return None

@@ -1,0 +1,1 @@
+"""Rules: the format, loading packs, compiling conditions, evaluating them, waivers."""

@@ -1,0 +1,329 @@
+"""Compile a rule's condition tree once into plain closures with three-valued results.
+
+A compiled condition takes an EvalContext and answers True (holds), False (does not hold)
+or None (cannot tell: an attribute it needs is missing or of the wrong type). `all`, `any`
+and `not` combine those answers by Kleene's three-valued logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.policy.expressions import Compiled, Missing, compile_expression
+from auditor.policy.model import (
+    All,
+    Any_,
+    Condition,
+    Leaf,
+    Not,
+    ParamRef,
+    PathRef,
+    Related,
+    Rule,
+)
+from auditor.policy.operators import (
+    BINARY,
+    CONVERTERS,
+    EMPTINESS,
+    ORDERED,
+    PRESENCE,
+    SET_OPERATORS,
+    TypeMismatch,
+)
+
+Verdict = bool | None
+Check = Callable[["EvalContext"], Verdict]
+
+
+class RuleError(ValueError):
+    """A rule that cannot be compiled: stops the run like any invalid rule."""
+
+
+class EvalContext:
+    """What a condition sees of one asset: its attributes, facts, computed values, the org."""
+
+    __slots__ = (
+        "asset_id",
+        "computed",
+        "facts",
+        "missing",
+        "neighbours",
+        "observed",
+        "org",
+        "problems",
+        "view",
+    )
+
+    def __init__(
+        self,
+        asset_id: str,
+        view: dict[str, Any],
+        facts: dict[str, Any],
+        org: dict[str, Any],
+        neighbours: Callable[[str, str, str], list[EvalContext]],
+    ) -> None:
+        self.asset_id = asset_id
+        self.view = view
+        self.facts = facts
+        self.org = org
+        self.neighbours = neighbours
+        self.computed: dict[str, Any] = {}
+        self.observed: dict[str, Any] = {}
+        self.missing: list[str] = []
+        self.problems: list[str] = []
+
+
+Resolver = Callable[[EvalContext], Any]
+
+
+def path_resolver(path: str) -> Resolver:
+    """A reader for a dotted path: facts.*, computed.*, org.* or the asset's own attributes."""
+    head, *rest = path.split(".")
+    roots: dict[str, Callable[[EvalContext], Any]] = {
+        "facts": lambda ctx: ctx.facts,
+        "computed": lambda ctx: ctx.computed,
+        "org": lambda ctx: ctx.org,
+    }
+    root = roots.get(head)
+    keys = tuple(rest) if root else (head, *rest)
+    get_root = root or (lambda ctx: ctx.view)
+
+    def resolve(ctx: EvalContext) -> Any:
+        value: Any = get_root(ctx)
+        for key in keys:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+            if value is None:
+                return None
+        return value
+
+    return resolve
+
+
+def _infer_type(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list) and value:
+        kinds = {_infer_type(item) for item in value}
+        return kinds.pop() if len(kinds) == 1 else None
+    return None
+
+
+@dataclass
+class _Operand:
+    constant: Any = None
+    resolver: Resolver | None = None
+    path: str | None = None
+
+    def get(self, ctx: EvalContext) -> Any:
+        return self.resolver(ctx) if self.resolver else self.constant
+
+
+def _operand(leaf: Leaf, params: dict[str, Any], where: str) -> _Operand:
+    value = leaf.value
+    if isinstance(value, ParamRef):
+        if value.param not in params:
+            raise RuleError(f"{where}: unknown parameter {value.param!r}")
+        return _Operand(constant=params[value.param])
+    if isinstance(value, PathRef):
+        return _Operand(resolver=path_resolver(value.path), path=value.path)
+    return _Operand(constant=value)
+
+
+def compile_leaf(leaf: Leaf, params: dict[str, Any], where: str) -> Check:
+    resolve = path_resolver(leaf.path)
+    path, op = leaf.path, leaf.op
+
+    if op in PRESENCE:
+        if leaf.value is not None:
+            raise RuleError(f"{where}: operator {op!r} takes no value")
+        wanted = op == "present"
+
+        def presence(ctx: EvalContext) -> Verdict:
+            value = resolve(ctx)
+            ctx.observed[path] = value
+            return (value is not None) is wanted
+
+        return presence
+
+    if op in EMPTINESS:
+        wanted_empty = op == "empty"
+
+        def emptiness(ctx: EvalContext) -> Verdict:
+            value = resolve(ctx)
+            ctx.observed[path] = value
+            if value is None:
+                ctx.missing.append(path)
+                return None
+            return (len(value) == 0) is wanted_empty
+
+        return emptiness
+
+    if leaf.value is None:
+        raise RuleError(f"{where}: operator {op!r} needs a value")
+    operand = _operand(leaf, params, where)
+    value_type = leaf.type or (_infer_type(operand.constant) if operand.resolver is None else None)
+    if op in ORDERED:
+        value_type = value_type or "number"
+        if value_type in ("bool", "string"):
+            raise RuleError(
+                f"{where}: {op!r} cannot order {value_type} values; give type number, date or version"
+            )
+    convert = CONVERTERS[value_type] if value_type else None
+    compare = BINARY[op]
+    scalar_ops = op not in SET_OPERATORS and op not in ("contains", "not_contains")
+    if convert is not None and operand.resolver is None:
+        try:
+            constant = (
+                [convert(item) for item in operand.constant]
+                if op in ("in", "not_in")
+                else convert(operand.constant)
+                if scalar_ops
+                else operand.constant
+            )
+        except TypeMismatch as exc:
+            raise RuleError(f"{where}: value {exc}") from None
+        operand = _Operand(constant=constant)
+
+    def binary(ctx: EvalContext) -> Verdict:
+        value = resolve(ctx)
+        ctx.observed[path] = value
+        if value is None:
+            ctx.missing.append(path)
+            return None
+        other = operand.get(ctx)
+        if operand.path is not None:
+            ctx.observed[operand.path] = other
+            if other is None:
+                ctx.missing.append(operand.path)
+                return None
+        try:
+            if convert is not None and (scalar_ops or op in ("in", "not_in")):
+                value = convert(value)
+                if operand.resolver is not None and scalar_ops:
+                    other = convert(other)
+            return compare(value, other)
+        except TypeMismatch as exc:
+            ctx.problems.append(f"{path}: {exc}")
+            return None
+        except TypeError:
+            ctx.problems.append(f"{path}: {value!r} cannot be compared with {other!r}")
+            return None
+
+    return binary
+
+
+def compile_condition(condition: Condition, params: dict[str, Any], where: str) -> Check:
+    if isinstance(condition, All):
+        parts = [compile_condition(c, params, f"{where}.all[{i}]") for i, c in enumerate(condition.all)]
+        return lambda ctx: _all(part(ctx) for part in parts)
+    if isinstance(condition, Any_):
+        parts = [compile_condition(c, params, f"{where}.any[{i}]") for i, c in enumerate(condition.any)]
+        return lambda ctx: _any(part(ctx) for part in parts)
+    if isinstance(condition, Not):
+        inner = compile_condition(condition.not_, params, f"{where}.not")
+        return lambda ctx: _not(inner(ctx))
+    if isinstance(condition, Related):
+        return _compile_related(condition, params, where)
+    assert isinstance(condition, Leaf)
+    return compile_leaf(condition, params, where)
+
+
+def _all(verdicts: Any) -> Verdict:
+    result: Verdict = True
+    for verdict in verdicts:
+        if verdict is False:
+            return False
+        if verdict is None:
+            result = None
+    return result
+
+
+def _any(verdicts: Any) -> Verdict:
+    result: Verdict = False
+    for verdict in verdicts:
+        if verdict is True:
+            return True
+        if verdict is None:
+            result = None
+    return result
+
+
+def _not(verdict: Verdict) -> Verdict:
+    return None if verdict is None else not verdict
+
+
+def _compile_related(condition: Related, params: dict[str, Any], where: str) -> Check:
+    relation = condition.related
+    inner = (
+        compile_condition(relation.where, params, f"{where}.related.where")
+        if relation.where is not None
+        else None
+    )
+    kinds = frozenset(relation.kinds)
+    label = f"{relation.rel}:{relation.direction}"
+
+    def related(ctx: EvalContext) -> Verdict:
+        verdicts: list[Verdict] = []
+        for other in ctx.neighbours(ctx.asset_id, relation.rel, relation.direction):
+            if kinds and other.view.get("kind") not in kinds:
+                continue
+            verdict = True if inner is None else inner(other)
+            for path, value in other.observed.items():
+                ctx.observed[f"{label}[{other.asset_id}].{path}"] = value
+            ctx.missing.extend(f"{label}[{other.asset_id}].{p}" for p in other.missing)
+            ctx.problems.extend(other.problems)
+            verdicts.append(verdict)
+        if relation.match == "any":
+            return _any(verdicts)
+        if relation.match == "all":
+            return _all(verdicts)
+        return _not(_any(verdicts))
+
+    return related
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    params: dict[str, Any]
+    selector: Check | None
+    computed: list[tuple[str, Compiled, dict[str, Resolver]]]
+    condition: Check
+
+
+def compile_rule(rule: Rule, overrides: dict[str, Any] | None = None) -> CompiledRule:
+    params = {name: spec.default for name, spec in rule.parameters.items()}
+    params.update(overrides or {})
+    where = rule.id
+    selector = (
+        compile_condition(rule.applies_to.where, params, f"{where}.applies_to.where")
+        if rule.applies_to.where is not None
+        else None
+    )
+    computed = []
+    for name, text in rule.compute.items():
+        try:
+            fn, paths = compile_expression(text, params)
+        except ValueError as exc:
+            raise RuleError(f"{where}.compute.{name}: {exc}") from None
+        computed.append((name, fn, {p: path_resolver(p) for p in paths}))
+    condition = compile_condition(rule.condition, params, f"{where}.condition")
+    return CompiledRule(rule, params, selector, computed, condition)
+
+
+def run_computed(compiled: CompiledRule, ctx: EvalContext) -> None:
+    """Fill ctx.computed; an unknown input leaves the value None and notes the missing path."""
+    for name, fn, resolvers in compiled.computed:
+        try:
+            ctx.computed[name] = fn(lambda path, r=resolvers, c=ctx: r[path](c))  # type: ignore[misc]
+        except Missing as exc:
+            ctx.computed[name] = None
+            ctx.missing.append(exc.path)

@@ -1,0 +1,88 @@
+"""The organisation's audit configuration: rule parameter overrides, disabled rules, extra packs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from auditor.errors import InputError, InputIssue, json_path
+from auditor.inventory.source import display_path, read_document
+from auditor.policy.loader import PolicySet
+
+
+class AuditConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    parameters: dict[str, dict[str, Any]] = {}
+    disabled_rules: list[str] = []
+    enable_packs: list[str] = []
+
+
+def load_config(path: Path | None, policies: PolicySet) -> AuditConfig:
+    """Read and check the config against the loaded rules; unknown names are errors."""
+    if path is None:
+        return AuditConfig()
+    document = read_document(path, display_path(path))
+    try:
+        config = AuditConfig.model_validate(document.data or {})
+    except ValidationError as exc:
+        raise InputError(
+            [
+                InputIssue(document.locate(tuple(e["loc"])), json_path(tuple(e["loc"])), e["msg"])
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
+    issues = []
+    for rule_id, overrides in config.parameters.items():
+        loaded = policies.rules.get(rule_id)
+        if loaded is None:
+            issues.append(
+                InputIssue(
+                    document.locate(("parameters", rule_id)),
+                    json_path(("parameters", rule_id)),
+                    f"unknown rule {rule_id!r}",
+                )
+            )
+            continue
+        for name, value in overrides.items():
+            where = ("parameters", rule_id, name)
+            spec = loaded.rule.parameters.get(name)
+            if spec is None:
+                known = ", ".join(sorted(loaded.rule.parameters)) or "none"
+                issues.append(
+                    InputIssue(
+                        document.locate(where),
+                        json_path(where),
+                        f"rule {rule_id} has no parameter {name!r} (known: {known})",
+                    )
+                )
+            elif not _same_type(spec.default, value):
+                issues.append(
+                    InputIssue(
+                        document.locate(where),
+                        json_path(where),
+                        f"expected a {type(spec.default).__name__} like the default "
+                        f"{spec.default!r}, got {value!r}",
+                    )
+                )
+    for index, rule_id in enumerate(config.disabled_rules):
+        if rule_id not in policies.rules:
+            where = ("disabled_rules", index)
+            issues.append(InputIssue(document.locate(where), json_path(where), f"unknown rule {rule_id!r}"))
+    for index, pack in enumerate(config.enable_packs):
+        if pack not in policies.packs:
+            where = ("enable_packs", index)
+            issues.append(InputIssue(document.locate(where), json_path(where), f"unknown rule pack {pack!r}"))
+    if issues:
+        raise InputError(issues)
+    return config
+
+
+def _same_type(default: Any, value: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float)
+    return type(default) is type(value)

@@ -1,0 +1,130 @@
+"""Evaluate compiled rules over the assets they apply to: one Finding per (rule, asset)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from auditor.graph.build import AssetGraph
+from auditor.graph.facts import Facts
+from auditor.policy.compiler import CompiledRule, EvalContext, path_resolver, run_computed
+from auditor.result import Finding, Status
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready copy of an evidence value (dates as ISO text, sets sorted)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, set | frozenset):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+class Evaluator:
+    """Holds the per-asset views (built lazily, once) that contexts read."""
+
+    def __init__(self, graph: AssetGraph, facts: Facts) -> None:
+        self.graph = graph
+        self.facts = facts
+        self._views: dict[str, dict[str, Any]] = {}
+        org = graph.inventory.organization
+        self.org = self.view(org.id) if org is not None else {}
+
+    def view(self, asset_id: str) -> dict[str, Any]:
+        found = self._views.get(asset_id)
+        if found is None:
+            asset = self.graph.asset(asset_id)
+            found = asset.model_dump()
+            found["kind"] = asset.kind
+            self._views[asset_id] = found
+        return found
+
+    def context(self, asset_id: str) -> EvalContext:
+        return EvalContext(
+            asset_id, self.view(asset_id), self.facts.by_asset[asset_id], self.org, self.neighbours
+        )
+
+    def neighbours(self, asset_id: str, rel: str, direction: str) -> list[EvalContext]:
+        ids = self.graph.targets(asset_id, rel) if direction == "out" else self.graph.sources(asset_id, rel)
+        return [self.context(other) for other in ids]
+
+    def run(self, rules: list[tuple[CompiledRule, str]], as_of: date) -> Iterator[Finding]:
+        by_kind = self.graph.inventory.by_kind
+        for compiled, _pack in rules:
+            rule = compiled.rule
+            if not rule.in_force(as_of):
+                continue
+            extra = [(p, path_resolver(p)) for p in rule.evidence]
+            graph_path = path_resolver(rule.evidence_path) if rule.evidence_path else None
+            key = path_resolver(rule.fingerprint_key) if rule.fingerprint_key else None
+            for kind in rule.applies_to.kinds:
+                for asset in by_kind.get(kind, []):
+                    finding = self._evaluate(compiled, asset.id, extra, graph_path, key)
+                    if finding is not None:
+                        yield finding
+
+    def _evaluate(
+        self, compiled: CompiledRule, asset_id: str, extra: list[Any], graph_path: Any, key: Any
+    ) -> Finding | None:
+        rule = compiled.rule
+        ctx = self.context(asset_id)
+        if compiled.selector is not None:
+            applies = compiled.selector(ctx)
+            if applies is False:
+                return None
+        else:
+            applies = True
+        verdict = None
+        if applies:
+            run_computed(compiled, ctx)
+            verdict = compiled.condition(ctx)
+        status = Status.PASS if verdict is True else Status.FAIL if verdict is False else Status.NOT_EVALUABLE
+        evidence = {path: ctx.observed[path] for path in sorted(ctx.observed)}
+        evidence.update({f"computed.{k}": v for k, v in ctx.computed.items()})
+        for path, resolve in extra:
+            evidence[path] = resolve(ctx)
+        missing = sorted(set(ctx.missing)) + sorted(set(ctx.problems))
+        if status is Status.NOT_EVALUABLE:
+            message = "cannot decide: " + ", ".join(missing or ["no answer"])
+        elif status is Status.FAIL:
+            message = self._message(rule.message or rule.title, ctx)
+        else:
+            message = f"passes: {rule.title}"
+        return Finding(
+            rule_id=rule.id,
+            asset_id=asset_id,
+            asset_kind=ctx.view["kind"],
+            status=status,
+            severity=rule.severity.value,
+            message=message,
+            location=self.graph.inventory.locations[asset_id],
+            evidence=plain(evidence),
+            graph_path=list(graph_path(ctx) or []) if graph_path else [],
+            missing=missing if status is Status.NOT_EVALUABLE else [],
+            evidence_key=str(key(ctx) or "") if key else "",
+        )
+
+    @staticmethod
+    def _message(template: str, ctx: EvalContext) -> str:
+        def fill(match: re.Match[str]) -> str:
+            value = plain(path_resolver(match.group(1))(ctx))
+            if isinstance(value, list):
+                return ", ".join(str(item) for item in value)
+            return "unknown" if value is None else str(value)
+
+        return _PLACEHOLDER.sub(fill, template)

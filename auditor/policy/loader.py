@@ -1,0 +1,138 @@
+"""Load rule packs from a policies folder: every invalid or duplicate rule stops the run."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from auditor.errors import InputError, InputIssue, SourceLocation, json_path
+from auditor.inventory.source import Document, display_path, read_document
+from auditor.policy.compiler import CompiledRule, RuleError, compile_rule
+from auditor.policy.model import Rule
+
+PACK_FILE = "pack.yaml"
+NOT_RULES = ("frameworks",)
+
+
+class PackInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    title: str
+    version: str
+    description: str = ""
+    enabled_by_default: bool = True
+
+
+@dataclass(frozen=True)
+class LoadedRule:
+    rule: Rule
+    pack: str
+    location: SourceLocation
+
+
+@dataclass
+class PolicySet:
+    rules: dict[str, LoadedRule]
+    packs: dict[str, PackInfo]
+    pack_hashes: dict[str, str]
+
+    def enabled_packs(self, extra: list[str] | None = None) -> set[str]:
+        chosen = {name for name, pack in self.packs.items() if pack.enabled_by_default}
+        return chosen | set(extra or [])
+
+
+def default_policies_dir() -> Path:
+    """The rule packs beside the package (the repository's policies/ folder)."""
+    return Path(__file__).resolve().parents[2] / "policies"
+
+
+def _issues_from(exc: ValidationError, document: Document) -> list[InputIssue]:
+    issues = []
+    for error in exc.errors(include_url=False):
+        path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+        message = f"unknown attribute {path[-1]!r}" if error["type"] == "extra_forbidden" else error["msg"]
+        issues.append(InputIssue(document.locate(path), json_path(path), message))
+    return issues
+
+
+_UNION_TAGS = {"all", "any", "not", "related", "leaf", "param", "path", "literal"}
+
+
+def load_policies(folder: Path) -> PolicySet:
+    """Read every rule pack under `folder` (one sub-folder per pack, one YAML file per rule)."""
+    if not folder.is_dir():
+        raise InputError([InputIssue(SourceLocation(str(folder)), "$", "policies folder not found")])
+    issues: list[InputIssue] = []
+    rules: dict[str, LoadedRule] = {}
+    packs: dict[str, PackInfo] = {}
+    hashes: dict[str, str] = {}
+    for pack_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in NOT_RULES):
+        digest = hashlib.sha256()
+        for path in sorted(pack_dir.rglob("*.yaml")):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+            try:
+                document = read_document(path, display_path(path))
+            except InputError as exc:
+                issues.extend(exc.issues)
+                continue
+            if path.name == PACK_FILE:
+                pack = _validated(PackInfo, document, issues)
+                if pack is not None:
+                    packs[pack_dir.name] = pack
+                continue
+            rule = _validated(Rule, document, issues)
+            if rule is None:
+                continue
+            location = document.locate(("id",))
+            if rule.id != path.stem:
+                issues.append(
+                    InputIssue(
+                        location, "$.id", f"rule id {rule.id!r} must match its file name {path.stem!r}"
+                    )
+                )
+            if rule.id in rules:
+                issues.append(
+                    InputIssue(
+                        location,
+                        "$.id",
+                        f"duplicate rule id {rule.id!r} (first defined at {rules[rule.id].location})",
+                    )
+                )
+                continue
+            try:
+                compile_rule(rule)
+            except RuleError as exc:
+                issues.append(InputIssue(location, "$", str(exc)))
+                continue
+            rules[rule.id] = LoadedRule(rule, pack_dir.name, location)
+        hashes[pack_dir.name] = digest.hexdigest()
+        if pack_dir.name not in packs:
+            missing = SourceLocation(display_path(pack_dir / PACK_FILE))
+            issues.append(InputIssue(missing, "$", "every pack needs a pack.yaml (name, title, version)"))
+    if issues:
+        raise InputError(issues)
+    return PolicySet(dict(sorted(rules.items())), packs, hashes)
+
+
+def _validated(model: type[BaseModel], document: Document, issues: list[InputIssue]) -> Any:
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as exc:
+        issues.extend(_issues_from(exc, document))
+        return None
+
+
+def compile_enabled(
+    policies: PolicySet, parameters: dict[str, dict[str, Any]], disabled: set[str], packs: set[str]
+) -> list[tuple[CompiledRule, str]]:
+    """Compile the enabled rules with the organisation's parameter overrides."""
+    compiled = []
+    for rule_id, loaded in policies.rules.items():
+        if loaded.pack in packs and rule_id not in disabled:
+            compiled.append((compile_rule(loaded.rule, parameters.get(rule_id)), loaded.pack))
+    return compiled

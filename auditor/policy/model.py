@@ -1,0 +1,188 @@
+"""The rule format: YAML data validated by these models (and by the JSON Schema made from them)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Strict, Tag
+
+RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
+Path = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
+IsoDate = Annotated[date, Strict(False)]
+
+
+class Severity(StrEnum):
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParamRef(_Strict):
+    param: str
+
+
+class PathRef(_Strict):
+    path: Path
+
+
+Literal_ = str | int | float | bool | list[str | int | float | bool]
+Operand = Annotated[
+    Annotated[ParamRef, Tag("param")] | Annotated[PathRef, Tag("path")] | Annotated[Literal_, Tag("literal")],
+    Discriminator(
+        lambda v: (
+            "param"
+            if isinstance(v, dict) and "param" in v
+            else "path"
+            if isinstance(v, dict) and "path" in v
+            else "literal"
+        )
+    ),
+]
+
+ValueType = Literal["number", "string", "bool", "date", "version"]
+Operator = Literal[
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "in",
+    "not_in",
+    "contains",
+    "not_contains",
+    "intersects",
+    "disjoint",
+    "subset_of",
+    "matches",
+    "present",
+    "absent",
+    "empty",
+    "not_empty",
+]
+
+
+class Leaf(_Strict):
+    """Compare one attribute or derived fact with a value, a parameter or another path."""
+
+    path: Path
+    op: Operator
+    value: Operand | None = None
+    type: ValueType | None = None
+
+
+class All(_Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class Any_(_Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class Not(_Strict):
+    not_: Condition = Field(alias="not")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Relation(_Strict):
+    """A condition over the assets linked to this one by graph edges of relation `rel`."""
+
+    rel: str
+    direction: Literal["out", "in"] = "out"
+    kinds: list[str] = []
+    match: Literal["any", "all", "none"] = "any"
+    where: Condition | None = None
+
+
+class Related(_Strict):
+    related: Relation
+
+
+def _condition_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        for key in ("all", "any", "not", "related"):
+            if key in value:
+                return key
+    return "leaf"
+
+
+Condition = Annotated[
+    Annotated[All, Tag("all")]
+    | Annotated[Any_, Tag("any")]
+    | Annotated[Not, Tag("not")]
+    | Annotated[Related, Tag("related")]
+    | Annotated[Leaf, Tag("leaf")],
+    Discriminator(_condition_tag),
+]
+
+
+class Parameter(_Strict):
+    default: int | float | bool | str | list[str]
+    description: str
+    source: str | None = None
+
+
+class AppliesTo(_Strict):
+    kinds: list[
+        Literal[
+            "organization",
+            "site",
+            "compute",
+            "cluster",
+            "storage",
+            "network",
+            "dataset",
+            "flow",
+            "vendor",
+            "workload",
+        ]
+    ] = Field(min_length=1)
+    where: Condition | None = None
+
+
+class Rule(_Strict):
+    """One check. `condition` states the compliant state: it holds -> PASS, fails -> FAIL."""
+
+    id: RuleId
+    title: str = Field(max_length=150)
+    severity: Severity
+    description: str
+    rationale: str
+    remediation: str
+    references: dict[str, list[str]] = Field(min_length=1)
+    notes: str | None = None
+    tags: list[str] = []
+    effective_from: IsoDate | None = None
+    effective_until: IsoDate | None = None
+    applies_to: AppliesTo
+    parameters: dict[str, Parameter] = {}
+    compute: dict[str, str] = Field(
+        {}, description="Named arithmetic over attributes, facts and parameters, shown as evidence."
+    )
+    condition: Condition
+    evidence: list[Path] = Field([], description="Extra paths whose values go in the evidence.")
+    evidence_path: Path | None = Field(
+        None, description="A fact holding a list of asset ids, shown as the graph path."
+    )
+    fingerprint_key: Path | None = None
+    message: str | None = Field(None, description="Failure message; {path} fills in values.")
+
+    def in_force(self, day: date) -> bool:
+        starts = self.effective_from is None or self.effective_from <= day
+        return starts and (self.effective_until is None or day < self.effective_until)
+
+
+for _model in (All, Any_, Not, Relation, AppliesTo, Rule):
+    _model.model_rebuild()

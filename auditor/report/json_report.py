@@ -1,0 +1,99 @@
+"""The canonical, versioned JSON result. Sorted keys and no clock: same input, same bytes."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from auditor.result import SCHEMA_VERSION, AuditResult, Finding, Status
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    waiver = finding.waived_by
+    return {
+        "fingerprint": finding.fingerprint,
+        "rule_id": finding.rule_id,
+        "asset_id": finding.asset_id,
+        "asset_kind": finding.asset_kind,
+        "status": finding.status.value,
+        "severity": finding.severity,
+        "message": finding.message,
+        "location": {
+            "file": finding.location.file,
+            "line": finding.location.line,
+            "column": finding.location.column,
+        },
+        "evidence": finding.evidence,
+        "graph_path": finding.graph_path,
+        "missing": finding.missing,
+        "waived": finding.waived,
+        "waiver": None
+        if waiver is None
+        else {
+            "rule": waiver.rule,
+            "assets": waiver.assets,
+            "justification": waiver.justification,
+            "approver": waiver.approver,
+            "expires": waiver.expires,
+        },
+    }
+
+
+def result_dict(result: AuditResult) -> dict[str, Any]:
+    per_rule: dict[str, Counter[str]] = {rule.id: Counter() for rule in result.rules}
+    passed: dict[str, list[str]] = {rule.id: [] for rule in result.rules}
+    failing_by_severity: Counter[str] = Counter()
+    for finding in result.findings:
+        per_rule[finding.rule_id][finding.status.value] += 1
+        if finding.status is Status.PASS:
+            passed[finding.rule_id].append(finding.asset_id)
+        elif finding.status is Status.FAIL and not finding.waived:
+            failing_by_severity[finding.severity] += 1
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "auditor", "version": result.tool_version},
+        "as_of": result.as_of,
+        "organization": result.organization,
+        "inputs": result.inputs,
+        "packs": result.packs,
+        "summary": {
+            "assets": result.asset_count,
+            "assets_by_kind": result.assets_by_kind,
+            "rules": len(result.rules),
+            "results": result.counts(),
+            "open_failures_by_severity": dict(failing_by_severity),
+        },
+        "rules": [
+            {
+                "id": rule.id,
+                "title": rule.title,
+                "severity": rule.severity,
+                "pack": rule.pack,
+                "references": rule.references,
+                "parameters": rule.parameters,
+                "counts": {status.value: per_rule[rule.id][status.value] for status in Status},
+                "passed_assets": passed[rule.id],
+            }
+            for rule in result.rules
+        ],
+        "findings": [finding_dict(f) for f in result.findings if f.status is not Status.PASS],
+        "waivers": [
+            {
+                "rule": s.waiver.rule,
+                "assets": s.waiver.assets,
+                "justification": s.waiver.justification,
+                "approver": s.waiver.approver,
+                "expires": s.waiver.expires,
+                "state": s.state,
+                "matched": s.matched,
+                "location": str(s.waiver.location),
+            }
+            for s in result.waivers
+        ],
+    }
+
+
+def render(result: AuditResult) -> bytes:
+    text = json.dumps(result_dict(result), indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")

@@ -1,0 +1,113 @@
+"""The audit result as pure data: what every reporter renders and the CLI decides on."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from auditor.errors import SourceLocation
+
+SCHEMA_VERSION = "1.0"
+
+
+class Status(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    NOT_EVALUABLE = "NOT_EVALUABLE"
+
+
+def fingerprint(rule_id: str, asset_id: str, evidence_key: str = "") -> str:
+    """Stable across runs and edits elsewhere in the file: never includes line numbers."""
+    digest = hashlib.sha256(f"{rule_id}\x1f{asset_id}\x1f{evidence_key}".encode())
+    return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    assets: str
+    justification: str
+    approver: str
+    expires: str
+    location: SourceLocation
+
+
+@dataclass
+class Finding:
+    """One rule evaluated on one asset."""
+
+    rule_id: str
+    asset_id: str
+    asset_kind: str
+    status: Status
+    severity: str
+    message: str
+    location: SourceLocation
+    evidence: dict[str, Any] = field(default_factory=dict)
+    graph_path: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    evidence_key: str = ""
+    waived_by: Waiver | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.rule_id, self.asset_id, self.evidence_key)
+
+    @property
+    def waived(self) -> bool:
+        return self.waived_by is not None
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.rule_id, self.asset_id, self.evidence_key)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What reporters need to know about a rule."""
+
+    id: str
+    title: str
+    severity: str
+    pack: str
+    description: str
+    rationale: str
+    remediation: str
+    references: dict[str, list[str]]
+    notes: str | None
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WaiverState:
+    waiver: Waiver
+    state: str  # active, expired, unused
+    matched: int
+
+
+@dataclass
+class AuditResult:
+    tool_version: str
+    as_of: str
+    inputs: list[dict[str, Any]]
+    packs: list[dict[str, Any]]
+    rules: list[RuleInfo]
+    findings: list[Finding]
+    waivers: list[WaiverState]
+    asset_count: int
+    assets_by_kind: dict[str, int]
+    organization: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        out = {status.value: 0 for status in Status}
+        out["WAIVED"] = 0
+        for finding in self.findings:
+            out[finding.status.value] += 1
+            if finding.waived:
+                out["WAIVED"] += 1
+        return out
+
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if f.status is Status.FAIL]
