@@ -62,8 +62,14 @@ def analyse_exposure(graph: AssetGraph) -> dict[str, dict[str, Any]]:
                 path.append(parents[path[-1]])
             facts[asset_id] = {"internet": True, "path": path[::-1]}
             continue
-        unknown = (isinstance(asset, Storage) and asset.public_access is None) or (
-            isinstance(asset, Compute) and asset.public_ip is None
+        unknown_flag = (
+            "public_access" if isinstance(asset, Storage) and asset.public_access is None
+            else "public_ip" if isinstance(asset, Compute) and asset.public_ip is None
+            else None
         )
-        facts[asset_id] = {"internet": None if unknown else False, "path": []}
+        facts[asset_id] = {
+            "internet": None if unknown_flag else False,
+            "path": [],
+            "unknown_because": f"{unknown_flag} is not declared" if unknown_flag else None,
+        }
     return facts

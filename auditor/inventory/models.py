@@ -31,11 +31,12 @@ def ref(
     rel: str,
     lineage: Lineage | None = None,
     many: bool = False,
+    required: bool = False,
     description: str = "",
 ) -> Any:
     """A field naming other assets of `kinds` ("*" for any kind), as graph edge `rel`."""
     extra = {"x-ref": {"kinds": list(kinds), "rel": rel, "lineage": lineage}}
-    default: Any = [] if many else None
+    default: Any = ... if required else [] if many else None
     return Field(default, description=description or None, json_schema_extra=extra)
 
 
@@ -316,8 +317,8 @@ class Flow(AssetBase):
     kind = "flow"
     section = "flows"
 
-    source: AssetId = ref("*", rel="from", lineage="reverse")
-    destination: AssetId = ref("*", rel="to", lineage="forward")
+    source: AssetId = ref("*", rel="from", lineage="reverse", required=True)
+    destination: AssetId = ref("*", rel="to", lineage="forward", required=True)
     datasets: list[AssetId] = ref("dataset", rel="carries", many=True)
     network: AssetId | None = ref("network", rel="over")
     purpose: str | None = None

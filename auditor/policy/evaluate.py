@@ -98,7 +98,7 @@ class Evaluator:
         evidence.update({f"computed.{k}": v for k, v in ctx.computed.items()})
         for path, resolve in extra:
             evidence[path] = resolve(ctx)
-        missing = sorted(set(ctx.missing)) + sorted(set(ctx.problems))
+        missing = [self._explain(path, ctx) for path in sorted(set(ctx.missing))] + sorted(set(ctx.problems))
         if status is Status.NOT_EVALUABLE:
             message = "cannot decide: " + ", ".join(missing or ["no answer"])
         elif status is Status.FAIL:
@@ -118,6 +118,16 @@ class Evaluator:
             missing=missing if status is Status.NOT_EVALUABLE else [],
             evidence_key=str(key(ctx) or "") if key else "",
         )
+
+    @staticmethod
+    def _explain(path: str, ctx: EvalContext) -> str:
+        """A missing derived fact names the input that left it unknown."""
+        parts = path.split(".")
+        if len(parts) > 2 and parts[0] == "facts":
+            reason = (ctx.facts.get(parts[1]) or {}).get("unknown_because")
+            if reason:
+                return f"{path} ({reason})"
+        return path
 
     @staticmethod
     def _message(template: str, ctx: EvalContext) -> str:

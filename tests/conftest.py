@@ -1,0 +1,47 @@
+"""Shared helpers: write small inventories, run audits and the CLI."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from auditor.cli import app
+from auditor.engine import AuditRequest, run_audit
+from auditor.policy.loader import default_policies_dir
+from auditor.result import AuditResult
+
+AS_OF = date(2026, 11, 1)
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "inventories" / "example"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+def audit_data(tmp_path: Path, data: dict[str, Any], as_of: date = AS_OF, **kwargs: Any) -> AuditResult:
+    path = tmp_path / "inventory.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return run_audit(AuditRequest([path], default_policies_dir(), as_of, **kwargs))
+
+
+def statuses(result: AuditResult, rule_id: str) -> dict[str, str]:
+    return {f.asset_id: f.status.value for f in result.findings if f.rule_id == rule_id}
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    return CliRunner()
+
+
+def invoke(runner: CliRunner, *args: str) -> Any:
+    return runner.invoke(app, [str(a) for a in args])

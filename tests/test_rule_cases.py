@@ -1,0 +1,54 @@
+"""Per-rule fixture cases as data (tests/rules/<RULE_ID>.yaml), expanded into one test each.
+
+A case gives an inventory and the status expected for listed assets under the file's rule
+(null: the rule does not apply to that asset, so no result at all).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from auditor.policy.loader import default_policies_dir, load_policies
+from tests.conftest import AS_OF, audit_data, statuses
+
+CASES_DIR = Path(__file__).parent / "rules"
+
+
+def _cases() -> list[Any]:
+    params = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for case in spec["cases"]:
+            params.append(pytest.param(spec["rule"], case, id=f"{spec['rule']}::{case['name']}"))
+    return params
+
+
+@pytest.mark.parametrize(("rule_id", "case"), _cases())
+def test_rule_case(tmp_path: Path, rule_id: str, case: dict[str, Any]) -> None:
+    as_of = date.fromisoformat(str(case["as_of"])) if "as_of" in case else AS_OF
+    result = audit_data(tmp_path, case["inventory"], as_of=as_of)
+    got = statuses(result, rule_id)
+    assert {asset: got.get(asset) for asset in case["expect"]} == case["expect"]
+
+
+def test_every_rule_has_pass_fail_and_not_evaluable_cases() -> None:
+    rules = load_policies(default_policies_dir()).rules
+    seen: dict[str, set[str]] = {}
+    for path in CASES_DIR.glob("*.yaml"):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert path.stem == spec["rule"], f"{path.name} must be named after its rule"
+        outcomes = seen.setdefault(spec["rule"], set())
+        for case in spec["cases"]:
+            outcomes.update(v for v in case["expect"].values() if v)
+    missing = {
+        rule_id: sorted({"PASS", "FAIL", "NOT_EVALUABLE"} - seen.get(rule_id, set()))
+        for rule_id in rules
+        if {"PASS", "FAIL", "NOT_EVALUABLE"} - seen.get(rule_id, set())
+    }
+    assert missing == {}
+    assert set(seen) <= set(rules), "fixture files for rules that do not exist"
