@@ -1,0 +1,129 @@
+"""Lineage, jurisdiction, transfers, exposure and capacity on small graphs with known answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.graph.build import build_graph
+from auditor.graph.facts import Facts, derive_facts
+from auditor.inventory.loader import load_inventory
+from tests.conftest import AS_OF
+
+
+def facts_for(tmp_path: Path, data: dict[str, Any], as_of: date = AS_OF) -> Facts:
+    path = tmp_path / "inv.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return derive_facts(build_graph(load_inventory([path])), as_of)
+
+
+PIPELINE = {
+    "sites": [{"id": "fra", "country": "DE"}, {"id": "use1", "country": "US", "operator": "cloud"}],
+    "vendors": [
+        {"id": "cloud", "country": "US", "dpf_certified": True},
+        {"id": "ana", "country": "US", "dpf_certified": False, "subprocessors": ["sub"]},
+        {"id": "sub", "country": "PH"},
+    ],
+    "storage": [
+        {"id": "raw", "site": "fra", "backup": {"enabled": True, "target": "bak"}},
+        {"id": "bak", "site": "fra"},
+        {"id": "us", "site": "use1"},
+        {"id": "models", "site": "fra"},
+        {"id": "other", "site": "fra"},
+    ],
+    "datasets": [
+        {"id": "people", "personal_data": True, "subject_jurisdictions": ["EU"],
+         "data_categories": ["user.contact"], "stored_in": ["raw"]},
+        {"id": "anon", "derived_from": ["people"], "anonymised": True, "stored_in": ["other"]},
+    ],
+    "flows": [
+        {"id": "to-us", "source": "raw", "destination": "us", "datasets": ["people"]},
+        {"id": "to-ana", "source": "us", "destination": "ana"},
+        {"id": "anon-flow", "source": "raw", "destination": "other", "transformation": "anonymise"},
+    ],
+    "workloads": [
+        {"id": "train", "type": "training", "reads": ["people"], "writes": ["models"]},
+    ],
+}
+
+
+def test_lineage_follows_copies_flows_vendors_and_training_outputs(tmp_path: Path) -> None:
+    facts = facts_for(tmp_path, PIPELINE)
+    holders = sorted(a for a, f in facts.by_asset.items() if f["personal_data"]["present"])
+    assert holders == ["ana", "bak", "models", "people", "raw", "sub", "to-ana", "to-us", "train", "us"]
+    assert facts.lineage.path("sub", "people") == ["people", "raw", "to-us", "us", "to-ana", "ana", "sub"]
+    assert facts.lineage.path("models", "people") == ["people", "train", "models"]
+    assert facts.by_asset["other"]["personal_data"]["present"] is False
+    assert facts.by_asset["anon"]["personal_data"]["present"] is False
+
+
+def test_transfers_classified_with_path(tmp_path: Path) -> None:
+    facts = facts_for(tmp_path, PIPELINE)
+    transfer = {a: f.get("transfer") for a, f in facts.by_asset.items() if f.get("transfer")}
+    assert transfer["raw"] == {"required": False, "basis": None, "origin": "people",
+                               "path": ["people", "raw"], "country": "DE", "zone": "eea"}
+    assert transfer["us"]["basis"] == "adequacy" and transfer["us"]["mechanism"] == "dpf"
+    assert transfer["us"]["recipient"] == "cloud"
+    assert transfer["ana"]["basis"] == "none" and transfer["ana"]["zone"] == "adequate"
+    assert transfer["sub"]["zone"] == "third_country" and transfer["sub"]["basis"] == "none"
+    assert transfer["sub"]["path"][-1] == "sub"
+
+
+def test_adequacy_depends_on_the_audit_date(tmp_path: Path) -> None:
+    data = {
+        "vendors": [{"id": "br", "country": "BR"}, {"id": "uk", "country": "GB"}],
+        "storage": [{"id": "s", "country": "DE"}],
+        "datasets": [{"id": "d", "personal_data": True, "subject_jurisdictions": ["FR"], "stored_in": ["s"]}],
+        "flows": [{"id": "f1", "source": "s", "destination": "br"}, {"id": "f2", "source": "s", "destination": "uk"}],
+    }
+    before = facts_for(tmp_path, data, date(2026, 1, 25)).by_asset
+    after = facts_for(tmp_path, data, date(2026, 1, 26)).by_asset
+    assert (before["br"]["transfer"]["basis"], after["br"]["transfer"]["basis"]) == ("none", "adequacy")
+    assert after["br"]["jurisdiction"]["adequacy_decision"] == "(EU) 2026/179"
+    beyond = facts_for(tmp_path, data, date(2032, 1, 1)).by_asset
+    assert beyond["uk"]["transfer"]["zone"] == "third_country"
+
+
+def test_exposure_paths(tmp_path: Path) -> None:
+    data = {
+        "networks": [
+            {"id": "edge", "internet_facing": True, "peers": ["inner"]},
+            {"id": "inner", "internet_facing": False},
+            {"id": "closed", "internet_facing": False},
+        ],
+        "compute": [
+            {"id": "gw", "networks": ["edge"], "public_ip": False, "forwards_to": ["api"]},
+            {"id": "api", "public_ip": False},
+            {"id": "db-host", "networks": ["inner"], "public_ip": False},
+            {"id": "safe", "networks": ["closed"], "public_ip": False},
+        ],
+    }
+    facts = facts_for(tmp_path, data).by_asset
+    assert facts["api"]["exposure"] == {"internet": True, "path": ["internet", "edge", "gw", "api"]}
+    assert facts["db-host"]["exposure"]["path"] == ["internet", "edge", "inner", "db-host"]
+    assert facts["safe"]["exposure"]["internet"] is False
+
+
+def test_capacity_figures_from_inventory_and_catalog(tmp_path: Path) -> None:
+    data = {
+        "clusters": [{"id": "c"}],
+        "compute": [
+            {"id": "dgx", "cluster": "c", "count": 4, "accelerator": {"model": "NVIDIA H100 SXM", "count": 8},
+             "nics": [{"fabric": "infiniband", "gbps": 400, "count": 8}]},
+            {"id": "p5", "count": 2, "instance_type": "p5.48xlarge"},
+        ],
+        "workloads": [
+            {"id": "a", "type": "training", "runs_on": ["c"], "parameters_billion": 70, "sharding": "zero1",
+             "tensor_parallel": 4},
+            {"id": "b", "type": "training", "runs_on": ["p5"]},
+        ],
+    }
+    facts = facts_for(tmp_path, data).by_asset
+    a = facts["a"]["capacity"]
+    assert (a["gpus"], a["nodes"], a["gpu_memory_gb"], a["network_gbps_per_gpu"], a["rdma"]) == (32, 4, 80, 400, True)
+    assert (a["params"], a["params_per_gpu"], a["replicated_bytes_per_param"], a["shard_degree"]) == (7e10, 1.75e10, 4, 8)
+    b = facts["b"]["capacity"]
+    assert (b["gpus"], b["nodes"], b["gpu_memory_gb"], b["network_gbps_per_gpu"]) == (16, 2, 80, 400)

@@ -1,0 +1,88 @@
+"""Rule packs: an invalid, duplicate or misnamed rule stops the run with its location."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from auditor.errors import InputError
+from auditor.policy.loader import default_policies_dir, load_policies
+from tests.conftest import write
+
+GOOD = {
+    "id": "X-1", "title": "t", "severity": "low", "description": "d", "rationale": "r",
+    "remediation": "m", "references": {"x": ["1"]}, "applies_to": {"kinds": ["storage"]},
+    "condition": {"path": "public_access", "op": "eq", "value": False},
+}
+PACK = "name: p\ntitle: P\nversion: '1'\n"
+
+
+def pack(tmp_path: Path, rules: dict[str, dict], pack_text: str = PACK) -> Path:
+    root = tmp_path / "policies"
+    write(root, "p/pack.yaml", pack_text)
+    for name, rule in rules.items():
+        write(root, f"p/{name}.yaml", yaml.safe_dump(rule, sort_keys=False))
+    return root
+
+
+def load_errors(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.chdir(root.parent)
+    with pytest.raises(InputError) as caught:
+        load_policies(root)
+    return [str(issue) for issue in caught.value.issues]
+
+
+def test_bundled_packs_load() -> None:
+    loaded = load_policies(default_policies_dir())
+    assert {"gdpr", "ccpa", "security", "ai-infra"} <= set(loaded.packs)
+    assert len(loaded.rules) >= 8
+
+
+def test_invalid_rule_is_an_error_with_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = {**GOOD, "severity": "urgent", "colour": "red"}
+    bad["condition"] = {"path": "x", "op": "roughly", "value": 1}
+    messages = load_errors(pack(tmp_path, {"X-1": bad}), monkeypatch)
+    assert messages == [
+        "policies/p/X-1.yaml:3:11: $.severity: Input should be 'info', 'low', 'medium', 'high' or 'critical'",
+        "policies/p/X-1.yaml:15:7: $.condition.op: Input should be 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in', "
+        "'not_in', 'contains', 'not_contains', 'intersects', 'disjoint', 'subset_of', 'matches', 'present', "
+        "'absent', 'empty' or 'not_empty'",
+        "policies/p/X-1.yaml:17:9: $.colour: unknown attribute 'colour'",
+    ]
+
+
+def test_duplicate_rule_ids_and_file_name_mismatch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = pack(tmp_path, {"X-1": GOOD})
+    write(root, "q/pack.yaml", PACK.replace("name: p", "name: q"))
+    write(root, "q/X-1.yaml", yaml.safe_dump(GOOD, sort_keys=False))
+    write(root, "q/X-2.yaml", yaml.safe_dump(GOOD, sort_keys=False))
+    assert load_errors(root, monkeypatch) == [
+        "policies/q/X-1.yaml:1:5: $.id: duplicate rule id 'X-1' (first defined at policies/p/X-1.yaml:1:5)",
+        "policies/q/X-2.yaml:1:5: $.id: duplicate rule id 'X-1' (first defined at policies/p/X-1.yaml:1:5)",
+        "policies/q/X-2.yaml:1:5: $.id: rule id 'X-1' must match its file name 'X-2'",
+    ]
+
+
+def test_uncompilable_rule_and_missing_pack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = pack(tmp_path, {"X-1": {**GOOD, "condition": {"path": "n", "op": "gt", "value": {"param": "limit"}}}})
+    write(root, "orphan/Y-1.yaml", yaml.safe_dump({**GOOD, "id": "Y-1"}))
+    assert load_errors(root, monkeypatch) == [
+        "policies/orphan/pack.yaml:1:1: $: every pack needs a pack.yaml (name, title, version)",
+        "policies/p/X-1.yaml:1:5: $: X-1.condition: unknown parameter 'limit'",
+    ]
+
+
+def test_policy_files_get_the_same_safe_yaml_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = pack(tmp_path, {})
+    write(root, "p/X-1.yaml", "id: X-1\nid: X-2\n")
+    assert load_errors(root, monkeypatch) == [
+        "policies/p/X-1.yaml:2:1: $.id: duplicate key 'id' (first defined on line 1)"
+    ]
+
+
+def test_copy_of_bundled_packs_is_usable(tmp_path: Path) -> None:
+    shutil.copytree(default_policies_dir(), tmp_path / "policies")
+    assert load_policies(tmp_path / "policies").rules.keys() == load_policies(default_policies_dir()).rules.keys()
