@@ -22,9 +22,12 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     help="Audit AI infrastructure inventories against GDPR, CCPA/CPRA, security and capacity rules.",
 )
-rules_app = typer.Typer(no_args_is_help=True, help="List and explain the loaded rules.")
+rules_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="List and explain the loaded rules."
+)
 app.add_typer(rules_app, name="rules")
 
 
@@ -42,7 +45,9 @@ class SchemaName(StrEnum):
     policy = "policy"
 
 
-PathsArg = Annotated[list[Path], typer.Argument(help="Inventory files or folders.", show_default=False)]
+PathsArg = Annotated[
+    list[Path], typer.Argument(help="Inventory files or folders.", show_default=False, metavar="PATH...")
+]
 PoliciesOpt = Annotated[
     Path | None, typer.Option("--policies", help="Rule packs folder [default: bundled policies/].")
 ]

@@ -35,8 +35,13 @@ PIPELINE = {
         {"id": "other", "site": "fra"},
     ],
     "datasets": [
-        {"id": "people", "personal_data": True, "subject_jurisdictions": ["EU"],
-         "data_categories": ["user.contact"], "stored_in": ["raw"]},
+        {
+            "id": "people",
+            "personal_data": True,
+            "subject_jurisdictions": ["EU"],
+            "data_categories": ["user.contact"],
+            "stored_in": ["raw"],
+        },
         {"id": "anon", "derived_from": ["people"], "anonymised": True, "stored_in": ["other"]},
     ],
     "flows": [
@@ -63,8 +68,14 @@ def test_lineage_follows_copies_flows_vendors_and_training_outputs(tmp_path: Pat
 def test_transfers_classified_with_path(tmp_path: Path) -> None:
     facts = facts_for(tmp_path, PIPELINE)
     transfer = {a: f.get("transfer") for a, f in facts.by_asset.items() if f.get("transfer")}
-    assert transfer["raw"] == {"required": False, "basis": None, "origin": "people",
-                               "path": ["people", "raw"], "country": "DE", "zone": "eea"}
+    assert transfer["raw"] == {
+        "required": False,
+        "basis": None,
+        "origin": "people",
+        "path": ["people", "raw"],
+        "country": "DE",
+        "zone": "eea",
+    }
     assert transfer["us"]["basis"] == "adequacy" and transfer["us"]["mechanism"] == "dpf"
     assert transfer["us"]["recipient"] == "cloud"
     assert transfer["ana"]["basis"] == "none" and transfer["ana"]["zone"] == "adequate"
@@ -77,7 +88,10 @@ def test_adequacy_depends_on_the_audit_date(tmp_path: Path) -> None:
         "vendors": [{"id": "br", "country": "BR"}, {"id": "uk", "country": "GB"}],
         "storage": [{"id": "s", "country": "DE"}],
         "datasets": [{"id": "d", "personal_data": True, "subject_jurisdictions": ["FR"], "stored_in": ["s"]}],
-        "flows": [{"id": "f1", "source": "s", "destination": "br"}, {"id": "f2", "source": "s", "destination": "uk"}],
+        "flows": [
+            {"id": "f1", "source": "s", "destination": "br"},
+            {"id": "f2", "source": "s", "destination": "uk"},
+        ],
     }
     before = facts_for(tmp_path, data, date(2026, 1, 25)).by_asset
     after = facts_for(tmp_path, data, date(2026, 1, 26)).by_asset
@@ -111,19 +125,41 @@ def test_capacity_figures_from_inventory_and_catalog(tmp_path: Path) -> None:
     data = {
         "clusters": [{"id": "c"}],
         "compute": [
-            {"id": "dgx", "cluster": "c", "count": 4, "accelerator": {"model": "NVIDIA H100 SXM", "count": 8},
-             "nics": [{"fabric": "infiniband", "gbps": 400, "count": 8}]},
+            {
+                "id": "dgx",
+                "cluster": "c",
+                "count": 4,
+                "accelerator": {"model": "NVIDIA H100 SXM", "count": 8},
+                "nics": [{"fabric": "infiniband", "gbps": 400, "count": 8}],
+            },
             {"id": "p5", "count": 2, "instance_type": "p5.48xlarge"},
         ],
         "workloads": [
-            {"id": "a", "type": "training", "runs_on": ["c"], "parameters_billion": 70, "sharding": "zero1",
-             "tensor_parallel": 4},
+            {
+                "id": "a",
+                "type": "training",
+                "runs_on": ["c"],
+                "parameters_billion": 70,
+                "sharding": "zero1",
+                "tensor_parallel": 4,
+            },
             {"id": "b", "type": "training", "runs_on": ["p5"]},
         ],
     }
     facts = facts_for(tmp_path, data).by_asset
     a = facts["a"]["capacity"]
-    assert (a["gpus"], a["nodes"], a["gpu_memory_gb"], a["network_gbps_per_gpu"], a["rdma"]) == (32, 4, 80, 400, True)
-    assert (a["params"], a["params_per_gpu"], a["replicated_bytes_per_param"], a["shard_degree"]) == (7e10, 1.75e10, 4, 8)
+    assert (a["gpus"], a["nodes"], a["gpu_memory_gb"], a["network_gbps_per_gpu"], a["rdma"]) == (
+        32,
+        4,
+        80,
+        400,
+        True,
+    )
+    assert (a["params"], a["params_per_gpu"], a["replicated_bytes_per_param"], a["shard_degree"]) == (
+        7e10,
+        1.75e10,
+        4,
+        8,
+    )
     b = facts["b"]["capacity"]
     assert (b["gpus"], b["nodes"], b["gpu_memory_gb"], b["network_gbps_per_gpu"]) == (16, 2, 80, 400)

@@ -13,8 +13,12 @@ from auditor.policy.model import Condition, Rule
 CONDITION = TypeAdapter(Condition)
 
 
-def check(condition: dict[str, Any], view: dict[str, Any], params: dict[str, Any] | None = None,
-          neighbours: dict[str, list[dict[str, Any]]] | None = None) -> tuple[bool | None, EvalContext]:
+def check(
+    condition: dict[str, Any],
+    view: dict[str, Any],
+    params: dict[str, Any] | None = None,
+    neighbours: dict[str, list[dict[str, Any]]] | None = None,
+) -> tuple[bool | None, EvalContext]:
     def lookup(asset_id: str, rel: str, direction: str) -> list[EvalContext]:
         return [EvalContext(v["id"], v, {}, {}, lookup) for v in (neighbours or {}).get(rel, [])]
 
@@ -64,10 +68,22 @@ def test_type_mismatch_is_unknown_never_string_order() -> None:
 @pytest.mark.parametrize(
     ("condition", "expected"),
     [
-        ({"all": [{"path": "t", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]}, None),
-        ({"all": [{"path": "f", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]}, False),
-        ({"any": [{"path": "t", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]}, True),
-        ({"any": [{"path": "f", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]}, None),
+        (
+            {"all": [{"path": "t", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]},
+            None,
+        ),
+        (
+            {"all": [{"path": "f", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]},
+            False,
+        ),
+        (
+            {"any": [{"path": "t", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]},
+            True,
+        ),
+        (
+            {"any": [{"path": "f", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]},
+            None,
+        ),
         ({"not": {"path": "missing", "op": "eq", "value": 1}}, None),
         ({"not": {"path": "t", "op": "eq", "value": True}}, False),
     ],
@@ -77,10 +93,19 @@ def test_three_valued_logic(condition: dict[str, Any], expected: bool | None) ->
 
 
 def test_related_conditions_over_edges() -> None:
-    nets = {"attached_to": [{"id": "n1", "kind": "network", "internet_facing": False},
-                            {"id": "n2", "kind": "network", "internet_facing": True}]}
-    cond = {"related": {"rel": "attached_to", "match": "none", "where":
-                        {"path": "internet_facing", "op": "eq", "value": True}}}
+    nets = {
+        "attached_to": [
+            {"id": "n1", "kind": "network", "internet_facing": False},
+            {"id": "n2", "kind": "network", "internet_facing": True},
+        ]
+    }
+    cond = {
+        "related": {
+            "rel": "attached_to",
+            "match": "none",
+            "where": {"path": "internet_facing", "op": "eq", "value": True},
+        }
+    }
     verdict, ctx = check(cond, {"id": "a"}, neighbours=nets)
     assert verdict is False
     assert ctx.observed["attached_to:out[n2].internet_facing"] is True
@@ -104,8 +129,14 @@ def test_invalid_conditions_are_rule_errors(condition: dict[str, Any], message: 
 
 
 RULE = {
-    "id": "T-1", "title": "t", "severity": "low", "description": "d", "rationale": "r",
-    "remediation": "m", "references": {"x": ["1"]}, "applies_to": {"kinds": ["workload"]},
+    "id": "T-1",
+    "title": "t",
+    "severity": "low",
+    "description": "d",
+    "rationale": "r",
+    "remediation": "m",
+    "references": {"x": ["1"]},
+    "applies_to": {"kinds": ["workload"]},
     "parameters": {"bytes": {"default": 16, "description": "b"}},
     "compute": {"gb": "params * bytes / 1e9 + max(1, 2) - ceil(0.5)"},
     "condition": {"path": "computed.gb", "op": "le", "value": 100},

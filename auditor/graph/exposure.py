@@ -63,8 +63,10 @@ def analyse_exposure(graph: AssetGraph) -> dict[str, dict[str, Any]]:
             facts[asset_id] = {"internet": True, "path": path[::-1]}
             continue
         unknown_flag = (
-            "public_access" if isinstance(asset, Storage) and asset.public_access is None
-            else "public_ip" if isinstance(asset, Compute) and asset.public_ip is None
+            "public_access"
+            if isinstance(asset, Storage) and asset.public_access is None
+            else "public_ip"
+            if isinstance(asset, Compute) and asset.public_ip is None
             else None
         )
         facts[asset_id] = {

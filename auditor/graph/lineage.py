@@ -123,7 +123,8 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[s
             "ca_subjects": "US-CA" in regions,
             "unknown_because": (
                 f"personal_data is not declared on dataset(s) {', '.join(unknown)}"
-                if present is None else None
+                if present is None
+                else None
             ),
             "ccpa_8115_unredacted": any(
                 getattr(d, "contains_8115_elements", False) and not getattr(d, "redacted", False)

@@ -63,8 +63,7 @@ def load_config(path: Path | None, policies: PolicySet) -> AuditConfig:
                     InputIssue(
                         document.locate(where),
                         json_path(where),
-                        f"expected a {type(spec.default).__name__} like the default "
-                        f"{spec.default!r}, got {value!r}",
+                        f"expected {_kind(spec.default)} like the default {spec.default!r}, got {value!r}",
                     )
                 )
     for index, rule_id in enumerate(config.disabled_rules):
@@ -78,6 +77,14 @@ def load_config(path: Path | None, policies: PolicySet) -> AuditConfig:
     if issues:
         raise InputError(issues)
     return config
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a list" if isinstance(value, list) else "text"
 
 
 def _same_type(default: Any, value: Any) -> bool:

@@ -1,0 +1,136 @@
+"""End-to-end CLI: exit codes, error output, outputs written, schema and rules commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import yaml
+from typer.testing import CliRunner
+
+from tests.conftest import EXAMPLE, REPO, invoke, write
+
+CLEAN = {
+    "sites": [{"id": "fra", "country": "DE"}],
+    "storage": [{"id": "s", "site": "fra", "encryption_at_rest": {"enabled": True}, "public_access": False}],
+    "datasets": [
+        {
+            "id": "d",
+            "personal_data": True,
+            "retention_days": 30,
+            "stored_in": ["s"],
+            "subject_jurisdictions": ["DE"],
+        }
+    ],
+}
+
+
+def test_validate_ok(cli: CliRunner) -> None:
+    result = invoke(cli, "validate", EXAMPLE)
+    assert result.exit_code == 0
+    assert result.stdout == "valid: 95 assets in 7 file(s)\n"
+
+
+def test_validate_reports_every_error_and_exits_2(cli: CliRunner, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(
+        tmp_path,
+        "bad.yaml",
+        "sites:\n  - {id: a, country: DE, x: 1}\n  - {id: a}\nstorage:\n  - {id: s, site: zz}\n",
+    )
+    result = invoke(cli, "validate", "bad.yaml")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "bad.yaml:2:29: $.sites[0].x: unknown attribute 'x'",
+        "bad.yaml:5:19: $.storage[0].site: reference to unknown asset 'zz'",
+        "error: 2 input problems; nothing was audited",
+    ]
+    assert "Traceback" not in result.output
+
+
+def test_audit_exit_codes_follow_fail_on(cli: CliRunner, tmp_path: Path) -> None:
+    args = ["audit", EXAMPLE, "--out", tmp_path / "out", "--as-of", "2026-11-01"]
+    assert invoke(cli, *args).exit_code == 1
+    assert invoke(cli, *args, "--fail-on", "none").exit_code == 0
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(yaml.safe_dump(CLEAN))
+    assert invoke(cli, "audit", clean, "--out", tmp_path / "out2", "--fail-on", "info").exit_code == 0
+
+
+def test_audit_writes_requested_formats(cli: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke(
+        cli, "audit", EXAMPLE, "--out", out, "--as-of", "2026-11-01", "--format", "json,sarif,junit,markdown"
+    )
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == [
+        "results.json",
+        "results.junit.xml",
+        "results.sarif",
+        "summary.md",
+    ]
+    assert json.loads((out / "results.json").read_text())["as_of"] == "2026-11-01"
+    assert result.stdout == ""  # not a TTY: quiet
+
+
+def test_audit_summary_on_request(cli: CliRunner, tmp_path: Path) -> None:
+    result = invoke(cli, "audit", EXAMPLE, "--out", tmp_path, "--as-of", "2026-11-01", "--summary")
+    assert "Audit of Nordlicht AI GmbH as of 2026-11-01: 95 assets" in result.stdout
+    assert "gate: --fail-on high" in result.stdout
+
+
+def test_usage_errors_exit_2(cli: CliRunner, tmp_path: Path) -> None:
+    bad_format = invoke(cli, "audit", EXAMPLE, "--out", tmp_path, "--format", "json,pdfx")
+    assert (
+        bad_format.exit_code == 2
+        and "unknown format 'pdfx'; choose from json, sarif, junit, markdown"
+        in " ".join(bad_format.stderr.split())
+    )
+    bad_date = invoke(cli, "audit", EXAMPLE, "--out", tmp_path, "--as-of", "22/11/2026")
+    assert bad_date.exit_code == 2 and "is not an ISO date" in " ".join(bad_date.stderr.split())
+    assert invoke(cli, "audit", tmp_path / "missing.yaml").exit_code == 2
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_schema_command_prints_draft_2020_12_schemas(cli: CliRunner) -> None:
+    for name in ("inventory", "policy"):
+        result = invoke(cli, "schema", name)
+        schema = json.loads(result.stdout)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_rules_list_and_show(cli: CliRunner) -> None:
+    listing = invoke(cli, "rules", "list")
+    assert listing.exit_code == 0
+    assert any(line.startswith("GDPR-44-TRANSFER-BASIS") for line in listing.stdout.splitlines())
+    shown = invoke(cli, "rules", "show", "AI-NET-01")
+    assert "min_gbps_per_gpu = 100" in shown.stdout and "hardware:" in shown.stdout
+    missing = invoke(cli, "rules", "show", "NOPE-1")
+    assert missing.exit_code == 2 and "no rule 'NOPE-1'" in missing.stderr
+
+
+def test_installed_console_script_runs_end_to_end(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "auditor.cli",
+            "audit",
+            str(EXAMPLE),
+            "--out",
+            str(tmp_path),
+            "--as-of",
+            "2026-11-01",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert (tmp_path / "results.sarif").exists()

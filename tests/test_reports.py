@@ -1,0 +1,108 @@
+"""Reporters: SARIF valid against the 2.1.0 schema, JUnit, JSON, Markdown, determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+
+from auditor.engine import AuditRequest, run_audit
+from auditor.policy.loader import default_policies_dir
+from auditor.report import REPORTERS, renderer
+from auditor.report.markdown import cell
+from auditor.report.write import write_atomic
+from auditor.result import AuditResult
+from tests.conftest import AS_OF, EXAMPLE
+
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def example_result() -> AuditResult:
+    return run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
+
+
+def test_sarif_is_valid_and_points_at_inventory_lines(example_result: AuditResult) -> None:
+    log = json.loads(renderer("sarif")(example_result))
+    jsonschema.validate(log, SARIF_SCHEMA)
+    run = log["runs"][0]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert "Remediation" in rules["GDPR-32-ENCRYPTION-AT-REST"]["help"]["markdown"]
+    assert rules["GDPR-32-ENCRYPTION-AT-REST"]["properties"]["references"]["gdpr"][0] == "Art. 32(1)(a)"
+    scratch = next(
+        r
+        for r in run["results"]
+        if r["ruleId"] == "GDPR-32-ENCRYPTION-AT-REST"
+        and r["locations"][0]["logicalLocations"][0]["name"] == "fra-nfs-scratch"
+    )
+    physical = scratch["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"].endswith("inventories/example/40-storage.yaml")
+    assert physical["region"] == {"startLine": 16, "startColumn": 5}
+    assert scratch["level"] == "error" and scratch["kind"] == "fail"
+    assert run["tool"]["driver"]["rules"][scratch["ruleIndex"]]["id"] == scratch["ruleId"]
+    review = [r for r in run["results"] if r["kind"] == "review"]
+    assert review and all(r["level"] == "none" for r in review)
+
+
+def test_junit_has_a_case_per_rule_and_asset(example_result: AuditResult) -> None:
+    root = ET.fromstring(renderer("junit")(example_result))
+    counts = example_result.counts()
+    assert int(root.get("tests")) == len(example_result.findings)
+    assert int(root.get("failures")) == counts["FAIL"] - counts["WAIVED"]
+    assert int(root.get("skipped")) == counts["NOT_EVALUABLE"] + counts["WAIVED"]
+    case = root.find(
+        "testsuite[@name='SEC-FLOW-ENCRYPTION-IN-TRANSIT']/testcase[@name='flow-etl-to-features']"
+    )
+    assert case is not None and case.find("failure").get("type") == "high"
+    assert case.get("file").endswith("60-flows-workloads.yaml") and case.get("line") == "16"
+
+
+def test_json_is_the_canonical_result(example_result: AuditResult) -> None:
+    data = json.loads(renderer("json")(example_result))
+    assert data["schema_version"] == "1.0" and data["as_of"] == "2026-11-01"
+    assert data["summary"]["assets"] == example_result.asset_count
+    assert {f["status"] for f in data["findings"]} == {"FAIL", "NOT_EVALUABLE"}
+    rule = next(r for r in data["rules"] if r["id"] == "GDPR-32-ENCRYPTION-AT-REST")
+    assert "s3-eu-raw" in rule["passed_assets"]
+    assert sum(rule["counts"].values()) == len(rule["passed_assets"]) + sum(
+        1 for f in data["findings"] if f["rule_id"] == rule["id"]
+    )
+    assert all(len(i["sha256"]) == 64 for i in data["inputs"])
+
+
+def test_same_inputs_give_the_same_bytes(tmp_path: Path) -> None:
+    first = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
+    second = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
+    for name in REPORTERS:
+        assert renderer(name)(first) == renderer(name)(second), name
+
+
+def test_markdown_cells_cannot_break_tables_or_inject_html() -> None:
+    assert cell("a|b\n<img src=x>") == "a\\|b &lt;img src=x&gt;"
+
+
+def test_markdown_summary_lists_failures(example_result: AuditResult) -> None:
+    text = renderer("markdown")(example_result).decode()
+    assert text.startswith("# Compliance audit: Nordlicht AI GmbH\n")
+    assert (
+        "| high | SEC-FLOW-ENCRYPTION-IN-TRANSIT | flow-etl-to-features | "
+        "inventories/example/60-flows-workloads.yaml:16:5 |"
+        in text
+    )
+
+
+def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "results.json"
+    target.write_bytes(b"old")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", boom)
+    with pytest.raises(OSError):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]

@@ -1,0 +1,158 @@
+"""Waivers (active, expired, unused) and the config file (parameter overrides, errors)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from auditor.engine import AuditRequest, run_audit
+from auditor.errors import InputError
+from tests.conftest import audit_data, statuses, write
+
+PLAIN_STORES = {
+    "storage": [
+        {"id": "legacy-a", "encryption_at_rest": {"enabled": False}},
+        {"id": "legacy-b", "encryption_at_rest": {"enabled": False}},
+        {"id": "new-c", "encryption_at_rest": {"enabled": False}},
+    ],
+    "datasets": [
+        {
+            "id": "d",
+            "personal_data": True,
+            "retention_days": 1,
+            "stored_in": ["legacy-a", "legacy-b", "new-c"],
+        }
+    ],
+}
+
+
+def test_active_waiver_marks_findings_and_expired_waiver_is_reported(tmp_path: Path) -> None:
+    waivers = write(
+        tmp_path,
+        "waivers.yaml",
+        """
+        waivers:
+          - rule: GDPR-32-*
+            assets: legacy-*
+            justification: Decommissioned in Q1; migration ticket MIG-12
+            approver: ciso@example.com
+            expires: 2026-12-31
+          - rule: GDPR-32-ENCRYPTION-AT-REST
+            assets: new-c
+            justification: old exception
+            approver: ciso@example.com
+            expires: 2026-01-31
+          - rule: AI-NET-01
+            assets: "*"
+            justification: nothing to waive
+            approver: cto@example.com
+            expires: 2027-01-01
+        """,
+    )
+    result = audit_data(tmp_path, PLAIN_STORES, waivers=waivers)
+    findings = {f.asset_id: f for f in result.findings if f.rule_id == "GDPR-32-ENCRYPTION-AT-REST"}
+    assert {k: (f.status.value, f.waived) for k, f in findings.items()} == {
+        "legacy-a": ("FAIL", True),
+        "legacy-b": ("FAIL", True),
+        "new-c": ("FAIL", False),
+    }
+    assert findings["legacy-a"].waived_by.approver == "ciso@example.com"
+    assert [(s.state, s.matched) for s in result.waivers] == [("active", 2), ("expired", 1), ("unused", 0)]
+
+
+def test_bad_waiver_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    waivers = write(
+        tmp_path, "w.yaml", "waivers:\n  - rule: X\n    assets: '*'\n    approver: me\n    expires: someday\n"
+    )
+    with pytest.raises(InputError) as caught:
+        audit_data(tmp_path, PLAIN_STORES, waivers=waivers)
+    assert [str(i) for i in caught.value.issues] == [
+        "w.yaml:2:5: $.waivers[0].justification: Field required",
+        "w.yaml:5:14: $.waivers[0].expires: Input should be a valid date or datetime, input is too short",
+    ]
+
+
+TRAINING = {
+    "compute": [
+        {
+            "id": "n",
+            "count": 2,
+            "accelerator": {"model": "H100 SXM", "count": 8},
+            "nics": [{"fabric": "ethernet", "gbps": 100, "count": 4}],
+        }
+    ],
+    "workloads": [
+        {"id": "job", "type": "training", "runs_on": ["n"], "parameters_billion": 1, "sharding": "none"}
+    ],
+}
+
+
+def test_config_overrides_parameters_and_disables_rules(tmp_path: Path) -> None:
+    assert statuses(audit_data(tmp_path, TRAINING), "AI-NET-01") == {"job": "FAIL"}
+    config = write(
+        tmp_path,
+        "config.yaml",
+        """
+        parameters:
+          AI-NET-01: {min_gbps_per_gpu: 50}
+        disabled_rules: [AI-MEM-TRAIN-01]
+        """,
+    )
+    result = audit_data(tmp_path, TRAINING, config=config)
+    assert statuses(result, "AI-NET-01") == {"job": "PASS"}
+    assert statuses(result, "AI-MEM-TRAIN-01") == {}
+    assert next(r for r in result.rules if r.id == "AI-NET-01").parameters == {"min_gbps_per_gpu": 50}
+
+
+def test_config_errors_name_the_unknown_things(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = write(
+        tmp_path,
+        "config.yaml",
+        """
+        parameters:
+          AI-NET-01: {min_gbps: 50, min_gbps_per_gpu: fast}
+          NOPE-1: {x: 1}
+        disabled_rules: [NOPE-2]
+        """,
+    )
+    with pytest.raises(InputError) as caught:
+        audit_data(tmp_path, TRAINING, config=config)
+    assert [str(i) for i in caught.value.issues] == [
+        "config.yaml:2:25: $.parameters.AI-NET-01.min_gbps: rule AI-NET-01 has no parameter 'min_gbps' "
+        "(known: min_gbps_per_gpu)",
+        "config.yaml:2:47: $.parameters.AI-NET-01.min_gbps_per_gpu: expected a number like the default 100, "
+        "got 'fast'",
+        "config.yaml:3:11: $.parameters.NOPE-1: unknown rule 'NOPE-1'",
+        "config.yaml:4:18: $.disabled_rules[0]: unknown rule 'NOPE-2'",
+    ]
+
+
+def test_rules_run_only_inside_their_effective_dates(tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    write(policies, "p/pack.yaml", "name: p\ntitle: P\nversion: '1'\n")
+    write(
+        policies,
+        "p/T-2027.yaml",
+        """
+        id: T-2027
+        title: Applies from 2027
+        severity: low
+        description: d
+        rationale: r
+        remediation: m
+        references: {x: ["1"]}
+        effective_from: 2027-01-01
+        applies_to: {kinds: [storage]}
+        condition: {path: public_access, op: eq, value: false}
+        """,
+    )
+    inventory = write(tmp_path, "inv.yaml", "storage: [{id: s, public_access: false}]\n")
+    runs = {}
+    for day in (date(2026, 12, 31), date(2027, 1, 1)):
+        result = run_audit(AuditRequest([inventory], policies, day))
+        runs[day.isoformat()] = statuses(result, "T-2027")
+    assert runs == {"2026-12-31": {}, "2027-01-01": {"s": "PASS"}}
