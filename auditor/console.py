@@ -39,8 +39,9 @@ def print_summary(
     worst = sorted(open_failures, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id, f.asset_id))[:TOP]
     if worst:
         top = Table(show_edge=False)
-        for column in ("Severity", "Rule", "Asset", "Location"):
+        for column in ("Severity", "Rule", "Asset"):
             top.add_column(column)
+        top.add_column("Location", overflow="fold")
         for finding in worst:
             top.add_row(
                 f"[{STYLES[finding.severity]}]{finding.severity}[/]",

@@ -14,6 +14,7 @@ from auditor.graph.build import AssetGraph
 from auditor.inventory.models import Compute, Network, Storage
 
 INTERNET = "internet"
+_CLOSED: dict[str, Any] = {"internet": False, "path": [], "unknown_because": None}
 
 
 def _entry_points(graph: AssetGraph) -> list[str]:
@@ -69,9 +70,9 @@ def analyse_exposure(graph: AssetGraph) -> dict[str, dict[str, Any]]:
             if isinstance(asset, Compute) and asset.public_ip is None
             else None
         )
-        facts[asset_id] = {
-            "internet": None if unknown_flag else False,
-            "path": [],
-            "unknown_because": f"{unknown_flag} is not declared" if unknown_flag else None,
-        }
+        facts[asset_id] = (
+            {"internet": None, "path": [], "unknown_because": f"{unknown_flag} is not declared"}
+            if unknown_flag
+            else _CLOSED
+        )
     return facts

@@ -41,15 +41,18 @@ def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, dict[str, 
                 if found:
                     break
             countries[asset.id] = sorted(found)
+    per_country: dict[str | None, dict[str, Any]] = {
+        None: {"zone": None, "adequacy_decision": None, "adequacy_scope": None}
+    }
     facts: dict[str, dict[str, Any]] = {}
     for asset_id, found in countries.items():
         country = found[0] if len(found) == 1 else None
-        decision = catalog.decision(country, as_of) if country else None
-        facts[asset_id] = {
-            "country": country,
-            "countries": found,
-            "zone": catalog.zone(country, as_of) if country else None,
-            "adequacy_decision": decision.decision if decision else None,
-            "adequacy_scope": decision.scope if decision else None,
-        }
+        if country not in per_country:
+            decision = catalog.decision(country, as_of)
+            per_country[country] = {
+                "zone": catalog.zone(country, as_of),
+                "adequacy_decision": decision.decision if decision else None,
+                "adequacy_scope": decision.scope if decision else None,
+            }
+        facts[asset_id] = {"country": country, "countries": found, **per_country[country]}
     return facts

@@ -102,11 +102,27 @@ def _spread(
             queue.append(nxt)
 
 
+_NO_PERSONAL_DATA: dict[str, Any] = {
+    "present": False,
+    "origins": [],
+    "unknown_origins": [],
+    "categories": [],
+    "subject_jurisdictions": [],
+    "eea_subjects": False,
+    "ca_subjects": False,
+    "unknown_because": None,
+    "ccpa_8115_unredacted": False,
+}
+
+
 def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[str, Any]]:
     """Fact `personal_data` for every asset: present (True/False/None when unknown) and what."""
     catalog = jurisdictions()
     facts: dict[str, dict[str, Any]] = {}
     for asset_id in graph.inventory.assets:
+        if asset_id not in lineage.reached and asset_id not in lineage.unknown:
+            facts[asset_id] = _NO_PERSONAL_DATA
+            continue
         origins = sorted(lineage.reached.get(asset_id, ()))
         unknown = sorted(lineage.unknown.get(asset_id, ()))
         datasets = [graph.asset(origin) for origin in origins]

@@ -27,18 +27,17 @@ def analyse_transfers(
 ) -> dict[str, dict[str, Any]]:
     """Fact `transfer` for assets of TRANSFER_KINDS reached by EEA personal data."""
     catalog = jurisdictions()
+    eea_origin = {
+        dataset.id: any(
+            catalog.is_eea(r.split("-")[0]) for r in getattr(dataset, "subject_jurisdictions", [])
+        )
+        for dataset in graph.inventory.by_kind.get("dataset", [])
+    }
     facts: dict[str, dict[str, Any]] = {}
     for asset_id, asset in graph.inventory.assets.items():
         if asset.kind not in TRANSFER_KINDS:
             continue
-        eea_origins = [
-            origin
-            for origin in personal[asset_id]["origins"]
-            if any(
-                catalog.is_eea(r.split("-")[0])
-                for r in getattr(graph.asset(origin), "subject_jurisdictions", [])
-            )
-        ]
+        eea_origins = [origin for origin in personal[asset_id]["origins"] if eea_origin[origin]]
         if not eea_origins:
             facts[asset_id] = {"required": False, "basis": None}
             continue

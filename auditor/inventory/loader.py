@@ -74,7 +74,7 @@ def ref_fields(model: type[BaseModel]) -> tuple[RefField, ...]:
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         spec = extra.get("x-ref")
         if isinstance(spec, dict):
-            many = isinstance(info.default, list)
+            many = info.default_factory is list
             found.append(RefField((name,), tuple(spec["kinds"]), spec["rel"], spec["lineage"], many))
             continue
         nested = _nested_model(info.annotation)

@@ -36,8 +36,9 @@ def ref(
 ) -> Any:
     """A field naming other assets of `kinds` ("*" for any kind), as graph edge `rel`."""
     extra = {"x-ref": {"kinds": list(kinds), "rel": rel, "lineage": lineage}}
-    default: Any = ... if required else [] if many else None
-    return Field(default, description=description or None, json_schema_extra=extra)
+    if many:
+        return Field(default_factory=list, description=description or None, json_schema_extra=extra)
+    return Field(... if required else None, description=description or None, json_schema_extra=extra)
 
 
 class Strict_(BaseModel):
@@ -56,8 +57,8 @@ class AssetBase(Strict_):
     owner: str | None = Field(None, description="Accountable team or person.")
     classification: Classification | None = None
     environment: Environment | None = None
-    tags: list[str] = []
-    labels: dict[str, str] = {}
+    tags: list[str] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)
     country: CountryCode | None = Field(
         None, description="ISO 3166 alpha-2 country; overrides the one derived from the site."
     )
@@ -103,7 +104,7 @@ class Site(AssetBase):
     provider: str | None = Field(None, description="onprem, colo, aws, gcp, azure, ...")
     operator: AssetId | None = ref("vendor", rel="operated_by")
     region: str | None = None
-    racks: list[Rack] = []
+    racks: list[Rack] = Field(default_factory=list)
 
 
 class Accelerator(Strict_):
@@ -133,13 +134,13 @@ class Compute(AssetBase):
     accelerator: Accelerator | None = None
     cpu_cores: Count | None = None
     ram_gb: Number | None = None
-    nics: list[Nic] = []
+    nics: list[Nic] = Field(default_factory=list)
     local_nvme_tb: Number | None = None
     gpudirect_storage: bool | None = None
     rack: str | None = None
     power_kw: Number | None = Field(None, description="Maximum power draw of one node.")
     public_ip: bool | None = None
-    open_ports: list[Port] = []
+    open_ports: list[Port] = Field(default_factory=list)
     forwards_to: list[AssetId] = ref("*", rel="forwards_to", many=True)
     os: str | None = None
     end_of_life: IsoDate | None = None
@@ -207,7 +208,7 @@ class Storage(AssetBase):
     encryption_at_rest: EncryptionAtRest | None = None
     backup: Backup | None = None
     public_access: bool | None = None
-    open_ports: list[Port] = []
+    open_ports: list[Port] = Field(default_factory=list)
     retention_days: Count | None = None
     deletion_path: str | None = None
     capacity_tb: Number | None = None
@@ -243,8 +244,8 @@ class Network(AssetBase):
     connects: list[AssetId] = ref("*", rel="connects", many=True)
     peers: list[AssetId] = ref("network", rel="peers", many=True)
     zone: str | None = None
-    open_ports: list[Port] = []
-    allowed_sources: list[str] = []
+    open_ports: list[Port] = Field(default_factory=list)
+    allowed_sources: list[str] = Field(default_factory=list)
 
 
 LawfulBasis = Literal[
@@ -264,17 +265,17 @@ class Dataset(AssetBase):
     stored_in: list[AssetId] = ref("storage", rel="stored_in", lineage="forward", many=True)
     derived_from: list[AssetId] = ref("dataset", rel="derived_from", lineage="reverse", many=True)
     personal_data: bool | None = None
-    data_categories: list[str] = []
-    data_subjects: list[str] = []
+    data_categories: list[str] = Field(default_factory=list)
+    data_subjects: list[str] = Field(default_factory=list)
     subject_jurisdictions: list[RegionCode] = Field(
-        [],
+        default_factory=list,
         description="Where the data subjects live: ISO 3166 codes (US-CA for California), "
         "or EU for the whole EEA.",
     )
     lawful_basis: LawfulBasis | None = None
     lia_ref: str | None = None
     consent_record_ref: str | None = None
-    purposes: list[str] = []
+    purposes: list[str] = Field(default_factory=list)
     retention_days: Count | None = None
     pseudonymised: bool | None = None
     anonymised: bool | None = None
@@ -381,7 +382,7 @@ class Vendor(AssetBase):
     scc_version: str | None = None
     tia_ref: str | None = None
     subprocessors: list[AssetId] = ref("vendor", rel="subprocessor", lineage="forward", many=True)
-    remote_access_countries: list[CountryCode] = []
+    remote_access_countries: list[CountryCode] = Field(default_factory=list)
     security_terms: bool | None = None
     breach_clause: bool | None = None
     ccpa_contract_ref: str | None = None
@@ -439,12 +440,12 @@ class InventoryDocument(Strict_):
 
     version: Literal[1] = 1
     organization: Organization | None = None
-    sites: list[Site] = []
-    compute: list[Compute] = []
-    clusters: list[Cluster] = []
-    storage: list[Storage] = []
-    networks: list[Network] = []
-    datasets: list[Dataset] = []
-    flows: list[Flow] = []
-    vendors: list[Vendor] = []
-    workloads: list[Workload] = []
+    sites: list[Site] = Field(default_factory=list)
+    compute: list[Compute] = Field(default_factory=list)
+    clusters: list[Cluster] = Field(default_factory=list)
+    storage: list[Storage] = Field(default_factory=list)
+    networks: list[Network] = Field(default_factory=list)
+    datasets: list[Dataset] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+    vendors: list[Vendor] = Field(default_factory=list)
+    workloads: list[Workload] = Field(default_factory=list)

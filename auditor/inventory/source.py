@@ -8,7 +8,6 @@ positions for a JSON file are worked out only when an error or an asset needs th
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from collections.abc import Callable
@@ -141,15 +140,16 @@ def _read_json(text: str, file: str) -> Document:
 
 def _json_id_lines(text: str) -> dict[str, tuple[int, int]]:
     """First `"id": "<value>"` of each value in a JSON text, as (line, column)."""
-    newlines = [i for i, char in enumerate(text) if char == "\n"]
     found: dict[str, tuple[int, int]] = {}
+    line, line_start, scanned = 1, 0, 0
     for match in _JSON_ID.finditer(text):
-        value = match.group(1)
-        if value not in found:
-            offset = match.start()
-            line = bisect.bisect_left(newlines, offset)
-            column = offset - (newlines[line - 1] + 1 if line else 0)
-            found[value] = (line + 1, column + 1)
+        offset = match.start()
+        newlines = text.count("\n", scanned, offset)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", scanned, offset) + 1
+        scanned = offset
+        found.setdefault(match.group(1), (line, offset - line_start + 1))
     return found
 
 

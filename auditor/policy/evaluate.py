@@ -94,6 +94,9 @@ class Evaluator:
             run_computed(compiled, ctx)
             verdict = compiled.condition(ctx)
         status = Status.PASS if verdict is True else Status.FAIL if verdict is False else Status.NOT_EVALUABLE
+        location = self.graph.inventory.locations[asset_id]
+        if status is Status.PASS:  # a pass is recorded, its evidence is not: reports list passes by id
+            return Finding(rule.id, asset_id, ctx.view["kind"], status, rule.severity.value, "", location)
         evidence = {path: ctx.observed[path] for path in sorted(ctx.observed)}
         evidence.update({f"computed.{k}": v for k, v in ctx.computed.items()})
         for path, resolve in extra:
@@ -101,10 +104,8 @@ class Evaluator:
         missing = [self._explain(path, ctx) for path in sorted(set(ctx.missing))] + sorted(set(ctx.problems))
         if status is Status.NOT_EVALUABLE:
             message = "cannot decide: " + ", ".join(missing or ["no answer"])
-        elif status is Status.FAIL:
-            message = self._message(rule.message or rule.title, ctx)
         else:
-            message = f"passes: {rule.title}"
+            message = self._message(rule.message or rule.title, ctx)
         return Finding(
             rule_id=rule.id,
             asset_id=asset_id,
@@ -112,7 +113,7 @@ class Evaluator:
             status=status,
             severity=rule.severity.value,
             message=message,
-            location=self.graph.inventory.locations[asset_id],
+            location=location,
             evidence=plain(evidence),
             graph_path=list(graph_path(ctx) or []) if graph_path else [],
             missing=missing if status is Status.NOT_EVALUABLE else [],

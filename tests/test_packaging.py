@@ -1,0 +1,56 @@
+"""Promises about the package itself: shipped schemas current, valid data, cheap imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from auditor.schemas import SCHEMAS, shipped, text
+from tests.conftest import EXAMPLE, REPO
+
+
+def test_shipped_schemas_are_current() -> None:
+    for name in SCHEMAS:
+        assert shipped(name) == text(name), f"run: python -m auditor.schemas ({name} schema is stale)"
+
+
+def test_example_inventory_files_validate_against_the_json_schema() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(shipped("inventory")))
+    for path in sorted(EXAMPLE.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        data = json.loads(json.dumps(data, default=str))  # YAML dates -> ISO strings, as JSON has them
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert errors == [], path.name
+
+
+def test_json_schema_rejects_what_the_loader_rejects() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(shipped("inventory")))
+    assert not validator.is_valid({"sites": [{"id": "a", "colour": "red"}]})
+    assert not validator.is_valid({"storage": [{"id": "s", "encryption_at_rest": {"enabled": "yes"}}]})
+
+
+def test_bundled_rules_validate_against_the_policy_schema() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(shipped("policy")))
+    rules = [p for p in (REPO / "policies").rglob("*.yaml") if p.name != "pack.yaml" and "frameworks" not in p.parts]
+    assert rules
+    for path in rules:
+        assert [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text()))] == [], path.name
+
+
+def test_ci_gate_path_does_not_import_heavy_modules(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from auditor.cli import main\n"
+        f"sys.argv = ['auditor', 'audit', {str(EXAMPLE)!r}, '--out', {str(tmp_path)!r}, '--format', 'json,sarif',"
+        " '--fail-on', 'none']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'weasyprint', 'matplotlib', 'jinja2', 'jsonschema'})\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
