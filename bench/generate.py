@@ -22,16 +22,30 @@ UNIT = 15
 def generate(assets: int, seed: int = 7) -> dict[str, Any]:
     rng = random.Random(seed)
     units = max(1, assets // UNIT)
-    sites = [{"id": f"site-{i}", "country": COUNTRIES[i % len(COUNTRIES)], "provider": "onprem"} for i in range(10)]
+    sites = [
+        {"id": f"site-{i}", "country": COUNTRIES[i % len(COUNTRIES)], "provider": "onprem"} for i in range(10)
+    ]
     vendors = [
-        {"id": f"vendor-{i}", "country": COUNTRIES[(i + 3) % len(COUNTRIES)], "role": "processor",
-         "dpf_certified": i % 2 == 0, "transfer_mechanism": "scc" if i % 3 == 0 else "none"}
+        {
+            "id": f"vendor-{i}",
+            "country": COUNTRIES[(i + 3) % len(COUNTRIES)],
+            "role": "processor",
+            "dpf_certified": i % 2 == 0,
+            "transfer_mechanism": "scc" if i % 3 == 0 else "none",
+        }
         for i in range(10)
     ]
     doc: dict[str, Any] = {
         "organization": {"id": "org", "name": "Bench Corp", "country": "DE"},
-        "sites": sites, "vendors": vendors, "networks": [], "storage": [], "datasets": [],
-        "flows": [], "clusters": [], "compute": [], "workloads": [],
+        "sites": sites,
+        "vendors": vendors,
+        "networks": [],
+        "storage": [],
+        "datasets": [],
+        "flows": [],
+        "clusters": [],
+        "compute": [],
+        "workloads": [],
     }
     for u in range(units):
         site = f"site-{u % 10}"
@@ -41,42 +55,89 @@ def generate(assets: int, seed: int = 7) -> dict[str, Any]:
         for k in range(3):
             sid = f"store-{u}-{k}"
             stores.append(sid)
-            doc["storage"].append({
-                "id": sid, "site": site, "type": "object", "networks": [net],
-                "encryption_at_rest": {"enabled": rng.random() > 0.1},
-                "public_access": rng.random() < 0.02, "retention_days": 365,
-            })
+            doc["storage"].append(
+                {
+                    "id": sid,
+                    "site": site,
+                    "type": "object",
+                    "networks": [net],
+                    "encryption_at_rest": {"enabled": rng.random() > 0.1},
+                    "public_access": rng.random() < 0.02,
+                    "retention_days": 365,
+                }
+            )
         doc["storage"][-1]["copy_of"] = stores[0]
-        personal = {"id": f"ds-{u}-0", "stored_in": [stores[0]], "personal_data": True,
-                    "data_categories": ["user.contact"], "subject_jurisdictions": ["EU", "US-CA"],
-                    "contains_8115_elements": u % 7 == 0, "format": "parquet", "size_gb": 10}
+        personal = {
+            "id": f"ds-{u}-0",
+            "stored_in": [stores[0]],
+            "personal_data": True,
+            "data_categories": ["user.contact"],
+            "subject_jurisdictions": ["EU", "US-CA"],
+            "contains_8115_elements": u % 7 == 0,
+            "format": "parquet",
+            "size_gb": 10,
+        }
         if rng.random() > 0.2:
             personal["retention_days"] = 365
         doc["datasets"] += [
             personal,
             {"id": f"ds-{u}-1", "stored_in": [stores[1]], "personal_data": False, "format": "csv"},
-            {"id": f"ds-{u}-2", "derived_from": [f"ds-{u}-0"], "stored_in": [stores[1]], "pseudonymised": True,
-             "personal_data": True, "retention_days": 30},
+            {
+                "id": f"ds-{u}-2",
+                "derived_from": [f"ds-{u}-0"],
+                "stored_in": [stores[1]],
+                "pseudonymised": True,
+                "personal_data": True,
+                "retention_days": 30,
+            },
         ]
         doc["flows"] += [
-            {"id": f"flow-{u}-0", "source": stores[0], "destination": stores[1], "datasets": [f"ds-{u}-0"],
-             "encrypted_in_transit": rng.random() > 0.05},
-            {"id": f"flow-{u}-1", "source": stores[1], "destination": f"vendor-{u % 10}",
-             "encrypted_in_transit": True},
+            {
+                "id": f"flow-{u}-0",
+                "source": stores[0],
+                "destination": stores[1],
+                "datasets": [f"ds-{u}-0"],
+                "encrypted_in_transit": rng.random() > 0.05,
+            },
+            {
+                "id": f"flow-{u}-1",
+                "source": stores[1],
+                "destination": f"vendor-{u % 10}",
+                "encrypted_in_transit": True,
+            },
         ]
         cluster = f"cluster-{u}"
         doc["clusters"].append({"id": cluster, "site": site})
         for k in range(4):
-            doc["compute"].append({
-                "id": f"node-{u}-{k}", "site": site, "cluster": cluster, "count": 2, "networks": [net],
-                "accelerator": {"model": "H100 SXM", "count": 8}, "public_ip": False,
-                "nics": [{"fabric": "infiniband" if u % 3 else "ethernet", "gbps": 400 if u % 3 else 100, "count": 8}],
-            })
-        doc["workloads"].append({
-            "id": f"train-{u}", "type": "training", "runs_on": [cluster], "reads": [f"ds-{u}-2"],
-            "writes": [stores[2]], "parameters_billion": rng.choice([1, 7, 13, 70]),
-            "sharding": rng.choice(["none", "zero2", "zero3"]),
-        })
+            doc["compute"].append(
+                {
+                    "id": f"node-{u}-{k}",
+                    "site": site,
+                    "cluster": cluster,
+                    "count": 2,
+                    "networks": [net],
+                    "accelerator": {"model": "H100 SXM", "count": 8},
+                    "public_ip": False,
+                    "nics": [
+                        {
+                            "fabric": "infiniband" if u % 3 else "ethernet",
+                            "gbps": 400 if u % 3 else 100,
+                            "count": 8,
+                        }
+                    ],
+                }
+            )
+        doc["workloads"].append(
+            {
+                "id": f"train-{u}",
+                "type": "training",
+                "runs_on": [cluster],
+                "reads": [f"ds-{u}-2"],
+                "writes": [stores[2]],
+                "parameters_billion": rng.choice([1, 7, 13, 70]),
+                "sharding": rng.choice(["none", "zero2", "zero3"]),
+            }
+        )
     return doc
 
 

@@ -27,9 +27,24 @@ def whole_process(inventory: Path, runs: int) -> list[float]:
     for _ in range(runs):
         start = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-m", "auditor.cli", "audit", str(inventory), "--out", str(OUT / "reports"),
-             "--format", "json,sarif", "--fail-on", "none", "--as-of", AS_OF],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "auditor.cli",
+                "audit",
+                str(inventory),
+                "--out",
+                str(OUT / "reports"),
+                "--format",
+                "json,sarif",
+                "--fail-on",
+                "none",
+                "--as-of",
+                AS_OF,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         times.append(time.perf_counter() - start)
         if proc.returncode != 0:
@@ -38,13 +53,13 @@ def whole_process(inventory: Path, runs: int) -> list[float]:
 
 
 def stages(inventory: Path) -> dict[str, float]:
+    from auditor.engine import AuditRequest, run_audit
     from auditor.graph.build import build_graph
     from auditor.graph.facts import derive_facts
     from auditor.inventory.loader import load_inventory
     from auditor.policy.evaluate import Evaluator
     from auditor.policy.loader import compile_enabled, default_policies_dir, load_policies
     from auditor.report import renderer
-    from auditor.engine import AuditRequest, run_audit
 
     day = date.fromisoformat(AS_OF)
     timings: dict[str, float] = {}

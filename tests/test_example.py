@@ -46,8 +46,11 @@ def test_example_is_big_enough(result: AuditResult) -> None:
 
 def test_planted_defects_are_found_at_their_lines(result: AuditResult) -> None:
     failures = {(f.rule_id, f.asset_id): f for f in result.failures()}
-    found = {key: f"{failures[key].location.file.rsplit('/', 1)[-1]}:{failures[key].location.line}"
-             for key in PLANTED if key in failures}
+    found = {
+        key: f"{failures[key].location.file.rsplit('/', 1)[-1]}:{failures[key].location.line}"
+        for key in PLANTED
+        if key in failures
+    }
     assert found == PLANTED
     assert set(failures) == set(PLANTED), "unexpected failures appeared"
 
@@ -60,8 +63,13 @@ def test_clean_parts_pass(result: AuditResult) -> None:
 def test_findings_carry_evidence_and_paths(result: AuditResult) -> None:
     by_key = {(f.rule_id, f.asset_id): f for f in result.findings}
     transfer = by_key[("GDPR-44-TRANSFER-BASIS", "callcenter-ph")]
-    assert transfer.graph_path == ["support-tickets", "s3-eu-raw", "flow-tickets-to-helpdesk", "helpdesk-co",
-                                   "callcenter-ph"]
+    assert transfer.graph_path == [
+        "support-tickets",
+        "s3-eu-raw",
+        "flow-tickets-to-helpdesk",
+        "helpdesk-co",
+        "callcenter-ph",
+    ]
     assert transfer.evidence["facts.transfer.zone"] == "third_country"
     memory = by_key[("AI-MEM-TRAIN-01", "finetune-support-13b")]
     assert memory.evidence["computed.model_state_gb_per_gpu"] == 208

@@ -89,8 +89,7 @@ def test_markdown_summary_lists_failures(example_result: AuditResult) -> None:
     assert text.startswith("# Compliance audit: Nordlicht AI GmbH\n")
     assert (
         "| high | SEC-FLOW-ENCRYPTION-IN-TRANSIT | flow-etl-to-features | "
-        "inventories/example/60-flows-workloads.yaml:16:5 |"
-        in text
+        "inventories/example/60-flows-workloads.yaml:16:5 |" in text
     )
 
 
