@@ -18,11 +18,11 @@ audit: $(STAMP)
 	  status=$$?; test $$status -le 1
 
 test: $(STAMP)
-	$(BIN)/ruff check auditor tests bench
+	$(BIN)/ruff check auditor tests bench scripts
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check auditor tests bench
+	$(BIN)/ruff check auditor tests bench scripts
 	$(BIN)/mypy auditor
 
 bench: $(STAMP)

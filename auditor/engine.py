@@ -57,10 +57,10 @@ def run_audit(request: AuditRequest) -> AuditResult:
         raise InputError(issues)
 
     packs = policies.enabled_packs(config.enable_packs)
-    rules = compile_enabled(policies, config.parameters, set(config.disabled_rules), packs)
+    rules = compile_enabled(policies, config.parameters, set(config.disabled_rules), packs, request.as_of)
     graph = build_graph(inventory)
     facts = derive_facts(graph, request.as_of)
-    findings = sorted(Evaluator(graph, facts).run(rules, request.as_of), key=lambda f: f.sort_key)
+    findings = sorted(Evaluator(graph, facts, request.as_of).run(rules), key=lambda f: f.sort_key)
     waiver_states = apply_waivers(findings, waivers, request.as_of)
     org = inventory.organization
     return AuditResult(

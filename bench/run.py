@@ -73,9 +73,9 @@ def stages(inventory: Path) -> dict[str, float]:
     facts = derive_facts(graph, day)
     timings["analyses"] = time.perf_counter() - start
     policies = load_policies(default_policies_dir())
-    rules = compile_enabled(policies, {}, set(), policies.enabled_packs())
+    rules = compile_enabled(policies, {}, set(), policies.enabled_packs(), day)
     start = time.perf_counter()
-    findings = list(Evaluator(graph, facts).run(rules, day))
+    findings = list(Evaluator(graph, facts, day).run(rules))
     timings["rules"] = time.perf_counter() - start
     timings["results"] = len(findings)
     result = run_audit(AuditRequest([inventory], default_policies_dir(), day))

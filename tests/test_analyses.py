@@ -75,6 +75,8 @@ def test_transfers_classified_with_path(tmp_path: Path) -> None:
         "path": ["people", "raw"],
         "country": "DE",
         "zone": "eea",
+        "hr_data": False,
+        "remote_access_third_countries": [],
     }
     assert transfer["us"]["basis"] == "adequacy" and transfer["us"]["mechanism"] == "dpf"
     assert transfer["us"]["recipient"] == "cloud"

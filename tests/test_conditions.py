@@ -7,8 +7,16 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from auditor.policy.compiler import EvalContext, RuleError, compile_condition, compile_rule, run_computed
+from auditor.policy.compiler import (
+    EvalContext,
+    RuleError,
+    Scope,
+    compile_condition,
+    compile_rule,
+    run_computed,
+)
 from auditor.policy.model import Condition, Rule
+from tests.conftest import AS_OF
 
 CONDITION = TypeAdapter(Condition)
 
@@ -23,7 +31,7 @@ def check(
         return [EvalContext(v["id"], v, {}, {}, lookup) for v in (neighbours or {}).get(rel, [])]
 
     ctx = EvalContext("a", view, {"exposure": {"internet": False}}, {"country": "DE"}, lookup)
-    fn = compile_condition(CONDITION.validate_python(condition), params or {}, "test")
+    fn = compile_condition(CONDITION.validate_python(condition), Scope(params or {}, AS_OF), "test")
     return fn(ctx), ctx
 
 
@@ -144,7 +152,7 @@ RULE = {
 
 
 def test_compute_expressions_use_parameters_and_overrides() -> None:
-    compiled = compile_rule(Rule.model_validate(RULE), {"bytes": 20})
+    compiled = compile_rule(Rule.model_validate(RULE), AS_OF, {"bytes": 20})
     ctx = EvalContext("w", {"params": 7e9}, {}, {}, lambda *a: [])
     run_computed(compiled, ctx)
     assert ctx.computed == {"gb": 141.0}
@@ -152,7 +160,7 @@ def test_compute_expressions_use_parameters_and_overrides() -> None:
 
 
 def test_compute_with_missing_input_is_unknown() -> None:
-    compiled = compile_rule(Rule.model_validate(RULE))
+    compiled = compile_rule(Rule.model_validate(RULE), AS_OF)
     ctx = EvalContext("w", {}, {}, {}, lambda *a: [])
     run_computed(compiled, ctx)
     assert ctx.computed == {"gb": None} and ctx.missing == ["params"]
@@ -163,4 +171,23 @@ def test_compute_with_missing_input_is_unknown() -> None:
 def test_unsafe_or_unsupported_expressions_are_rejected(expression: str) -> None:
     bad = {**RULE, "compute": {"x": expression}, "parameters": {}}
     with pytest.raises(RuleError, match=r"^T-1\.compute\.x: "):
-        compile_rule(Rule.model_validate(bad))
+        compile_rule(Rule.model_validate(bad), AS_OF)
+
+
+def test_dates_relative_to_the_audit_date() -> None:
+    recent = {"path": "tested", "op": "ge", "value": {"days_before_as_of": 365}, "type": "date"}
+    assert check(recent, {"tested": "2025-11-01"})[0] is True  # AS_OF is 2026-11-01
+    assert check(recent, {"tested": "2025-10-31"})[0] is False
+    by_param = {"path": "tested", "op": "ge", "value": {"days_before_as_of": {"param": "days"}}, "type": "date"}
+    assert check(by_param, {"tested": "2026-10-01"}, params={"days": 30})[0] is False
+    with pytest.raises(RuleError, match="days_before_as_of needs a whole number of days"):
+        check(by_param, {}, params={"days": "many"})
+
+
+def test_audit_date_is_a_path() -> None:
+    def at(view: dict[str, Any]) -> bool | None:
+        ctx = EvalContext("a", view, {}, {}, lambda *a: [], {"as_of": AS_OF})
+        leaf = {"path": "audit.as_of", "op": "lt", "value": "2027-01-01", "type": "date"}
+        return compile_condition(CONDITION.validate_python(leaf), Scope({}, AS_OF), "t")(ctx)
+
+    assert at({}) is True

@@ -100,3 +100,20 @@ def find_accelerator(model: str) -> dict[str, Any] | None:
 @cache
 def instances() -> dict[str, dict[str, Any]]:
     return {entry["instance"]: entry for entry in _load("instances.yaml")["instances"]}
+
+
+@cache
+def data_categories() -> dict[str, dict[str, Any]]:
+    """fideslang category keys with their GDPR/CCPA marks."""
+    return {entry["key"]: entry for entry in _load("data_categories.yaml")["categories"]}
+
+
+def category_marks(key: str) -> dict[str, Any] | None:
+    """Marks of a category, or of its nearest known ancestor (custom sub-keys inherit)."""
+    catalog = data_categories()
+    parts = key.split(".")
+    for cut in range(len(parts), 0, -1):
+        found = catalog.get(".".join(parts[:cut]))
+        if found is not None:
+            return found
+    return None

@@ -13,17 +13,21 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.catalog import jurisdictions
+from auditor.catalog import category_marks, jurisdictions
 from auditor.graph.build import AssetGraph
 from auditor.inventory.models import Dataset, Flow, Workload
 
 
 @dataclass
 class Lineage:
-    """Origins reaching each asset, with the parent links that rebuild the path."""
+    """Origins reaching each asset, with the parent links that rebuild the path.
+
+    `raw` holds the origins that reach an asset without passing through pseudonymisation.
+    """
 
     reached: dict[str, set[str]] = field(default_factory=dict)
     unknown: dict[str, set[str]] = field(default_factory=dict)
+    raw: dict[str, set[str]] = field(default_factory=dict)
     parents: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def path(self, asset_id: str, origin: str) -> list[str]:
@@ -36,14 +40,13 @@ class Lineage:
 
 def trace_lineage(graph: AssetGraph) -> Lineage:
     lineage = Lineage()
-    datasets = graph.inventory.by_kind.get("dataset", [])
     carriers = _carriers(graph)
-    for dataset in datasets:
+    for dataset in graph.inventory.by_kind.get("dataset", []):
         assert isinstance(dataset, Dataset)
         if dataset.anonymised or dataset.personal_data is False:
             continue
         into = lineage.reached if dataset.personal_data else lineage.unknown
-        _spread(graph, dataset.id, carriers.get(dataset.id, {dataset.id}), into, lineage.parents)
+        _spread(graph, dataset, carriers.get(dataset.id, {dataset.id}), into, lineage)
     return lineage
 
 
@@ -64,9 +67,8 @@ def _carriers(graph: AssetGraph) -> dict[str, set[str]]:
     return result
 
 
-def _passes(graph: AssetGraph, node: str, origin_carriers: set[str]) -> bool:
-    """May data of this origin enter `node`?"""
-    asset = graph.asset(node)
+def _passes(asset: object, origin_carriers: set[str]) -> bool:
+    """May data of this origin enter `asset`?"""
     if isinstance(asset, Dataset):
         return not asset.anonymised
     if isinstance(asset, Flow):
@@ -76,30 +78,48 @@ def _passes(graph: AssetGraph, node: str, origin_carriers: set[str]) -> bool:
     return True
 
 
+def _masks(asset: object) -> bool:
+    """Does data leave `asset` pseudonymised (or aggregated)?"""
+    if isinstance(asset, Dataset):
+        return bool(asset.pseudonymised)
+    if isinstance(asset, Flow):
+        return asset.transformation in ("pseudonymise", "aggregate")
+    return False
+
+
 def _spread(
-    graph: AssetGraph,
-    origin: str,
-    origin_carriers: set[str],
-    into: dict[str, set[str]],
-    parents: dict[tuple[str, str], str],
+    graph: AssetGraph, origin: Dataset, origin_carriers: set[str], into: dict[str, set[str]], lineage: Lineage
 ) -> None:
-    seen = {origin}
-    into.setdefault(origin, set()).add(origin)
-    queue = deque([origin])
+    """Breadth-first from `origin`; a node is visited again only to upgrade it to a raw arrival."""
+    start_raw = not origin.pseudonymised
+    seen = {origin.id}
+    seen_raw = {origin.id} if start_raw else set()
+    into.setdefault(origin.id, set()).add(origin.id)
+    if start_raw and into is lineage.reached:
+        lineage.raw.setdefault(origin.id, set()).add(origin.id)
+    queue = deque([(origin.id, start_raw)])
     data = graph.data
     while queue:
-        current = queue.popleft()
+        current, raw = queue.popleft()
         current_asset = graph.asset(current)
         blocked_writes = isinstance(current_asset, Workload) and current_asset.output_anonymised
         for nxt, attrs in data.adj[current].items():
-            if nxt in seen or (blocked_writes and attrs["rel"] == "writes"):
+            if blocked_writes and attrs["rel"] == "writes":
                 continue
-            if not _passes(graph, nxt, origin_carriers):
+            if nxt in seen_raw or (nxt in seen and not raw):
                 continue
+            asset = graph.asset(nxt)
+            if not _passes(asset, origin_carriers):
+                continue
+            arrives_raw = raw and not _masks(asset)
             seen.add(nxt)
-            parents[(nxt, origin)] = current
-            into.setdefault(nxt, set()).add(origin)
-            queue.append(nxt)
+            lineage.parents[(nxt, origin.id)] = current
+            into.setdefault(nxt, set()).add(origin.id)
+            if arrives_raw:
+                seen_raw.add(nxt)
+                if into is lineage.reached:
+                    lineage.raw.setdefault(nxt, set()).add(origin.id)
+            queue.append((nxt, arrives_raw))
 
 
 _NO_PERSONAL_DATA: dict[str, Any] = {
@@ -108,11 +128,28 @@ _NO_PERSONAL_DATA: dict[str, Any] = {
     "unknown_origins": [],
     "categories": [],
     "subject_jurisdictions": [],
+    "data_subjects": [],
     "eea_subjects": False,
     "ca_subjects": False,
     "unknown_because": None,
+    "raw": False,
+    "special_categories": [],
+    "criminal_data": [],
+    "ccpa_sensitive": [],
+    "ccpa_8115": False,
     "ccpa_8115_unredacted": False,
+    "min_retention_days": None,
 }
+
+
+def _category_marks(categories: list[str]) -> dict[str, Any]:
+    marks = {key: category_marks(key) or {} for key in categories}
+    return {
+        "special_categories": [k for k, m in marks.items() if m.get("gdpr_art9")],
+        "criminal_data": [k for k, m in marks.items() if m.get("gdpr_art10")],
+        "ccpa_sensitive": [k for k, m in marks.items() if m.get("ccpa_sensitive")],
+        "ccpa_8115_categories": [k for k, m in marks.items() if m.get("ccpa_8115")],
+    }
 
 
 def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[str, Any]]:
@@ -125,26 +162,37 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[s
             continue
         origins = sorted(lineage.reached.get(asset_id, ()))
         unknown = sorted(lineage.unknown.get(asset_id, ()))
-        datasets = [graph.asset(origin) for origin in origins]
-        categories = sorted({c for d in datasets for c in getattr(d, "data_categories", [])})
-        regions = sorted({r for d in datasets for r in getattr(d, "subject_jurisdictions", [])})
+        datasets: list[Dataset] = [graph.asset(origin) for origin in origins]  # type: ignore[misc]
+        categories = sorted({c for d in datasets for c in d.data_categories})
+        regions = sorted({r for d in datasets for r in d.subject_jurisdictions})
         present: bool | None = True if origins else (None if unknown else False)
+        marks = _category_marks(categories)
+        retention = [d.retention_days for d in datasets]
+        holds_8115 = {
+            d.id: bool(d.contains_8115_elements)
+            or bool(_category_marks(d.data_categories)["ccpa_8115_categories"])
+            for d in datasets
+        }
         facts[asset_id] = {
             "present": present,
             "origins": origins,
             "unknown_origins": unknown,
-            "categories": categories,
-            "subject_jurisdictions": regions,
-            "eea_subjects": any(catalog.is_eea(r.split("-")[0]) for r in regions),
-            "ca_subjects": "US-CA" in regions,
             "unknown_because": (
                 f"personal_data is not declared on dataset(s) {', '.join(unknown)}"
                 if present is None
                 else None
             ),
-            "ccpa_8115_unredacted": any(
-                getattr(d, "contains_8115_elements", False) and not getattr(d, "redacted", False)
-                for d in datasets
-            ),
+            "categories": categories,
+            "subject_jurisdictions": regions,
+            "data_subjects": sorted({s for d in datasets for s in d.data_subjects}),
+            "eea_subjects": any(catalog.is_eea(r.split("-")[0]) for r in regions),
+            "ca_subjects": "US-CA" in regions,
+            "raw": bool(lineage.raw.get(asset_id)),
+            "special_categories": marks["special_categories"],
+            "criminal_data": marks["criminal_data"],
+            "ccpa_sensitive": marks["ccpa_sensitive"],
+            "ccpa_8115": any(holds_8115.values()),
+            "ccpa_8115_unredacted": any(holds_8115[d.id] and not d.redacted for d in datasets),
+            "min_retention_days": None if not retention or None in retention else min(retention),
         }
     return facts

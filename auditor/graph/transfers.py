@@ -1,13 +1,17 @@
 """GDPR Chapter V: where EEA personal data reaches a place outside the EEA, and on what basis.
 
 For every asset that holds or processes personal data of EEA data subjects, the destination
-country is classified: EEA (no transfer), adequate (a decision in force at the audit date and,
-for the US, a DPF-certified recipient), an Art. 46 safeguard (SCCs, BCRs ...) declared on the
-flow that carried the data across or on the recipient vendor, an Art. 49 derogation, or none.
+country is classified: EEA (no transfer), adequate (a decision in force at the audit date; for
+the US only a DPF-certified recipient, whose certification must cover HR data when HR data is
+sent), an Art. 46 safeguard (SCCs, BCRs ...) declared on the flow that carried the data across or
+on the recipient vendor, an Art. 49 derogation, or none. A vendor whose staff reach the data
+from third countries (remote access, EDPB Guidelines 05/2021) makes a transfer too, as does an
+onward transfer to a sub-processor (lineage follows sub-processor edges).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from auditor.catalog import jurisdictions
@@ -17,6 +21,8 @@ from auditor.inventory.models import Flow, Vendor
 
 TRANSFER_KINDS = frozenset({"storage", "compute", "cluster", "workload", "vendor"})
 SAFEGUARDS = frozenset({"scc", "bcr", "code_of_conduct", "certification", "ad_hoc_clauses"})
+HR_SUBJECTS = frozenset({"employee", "applicant", "contractor_staff"})
+_NOT_REQUIRED: dict[str, Any] = {"required": False, "basis": None, "remote_access_third_countries": []}
 
 
 def analyse_transfers(
@@ -24,6 +30,7 @@ def analyse_transfers(
     lineage: Lineage,
     places: dict[str, dict[str, Any]],
     personal: dict[str, dict[str, Any]],
+    as_of: date,
 ) -> dict[str, dict[str, Any]]:
     """Fact `transfer` for assets of TRANSFER_KINDS reached by EEA personal data."""
     catalog = jurisdictions()
@@ -39,25 +46,50 @@ def analyse_transfers(
             continue
         eea_origins = [origin for origin in personal[asset_id]["origins"] if eea_origin[origin]]
         if not eea_origins:
-            facts[asset_id] = {"required": False, "basis": None}
+            facts[asset_id] = _NOT_REQUIRED
             continue
         origin = eea_origins[0]
         path = lineage.path(asset_id, origin)
         place = places[asset_id]
+        hr_data = bool(HR_SUBJECTS.intersection(personal[asset_id]["data_subjects"]))
+        remote = _remote_third_countries(asset, hr_data, as_of)
         country = place["country"]
+        outside = None if country is None else place["zone"] != "eea"
         fact: dict[str, Any] = {
             "origin": origin,
             "path": path,
             "country": country,
             "zone": place["zone"],
-            "required": None if country is None else place["zone"] != "eea",
+            "hr_data": hr_data,
+            "remote_access_third_countries": remote,
+            "required": True if remote else outside,
         }
         if fact["required"]:
-            fact.update(_basis(graph, asset_id, path, place))
+            fact.update(_basis(graph, asset_id, path, place, hr_data, remote))
         else:
             fact["basis"] = None
         facts[asset_id] = fact
     return facts
+
+
+def _dpf_covers(vendor: Vendor | None, hr_data: bool) -> bool:
+    return bool(vendor and vendor.dpf_certified and (not hr_data or vendor.dpf_covers_hr))
+
+
+def _remote_third_countries(asset: object, hr_data: bool, as_of: date) -> list[str]:
+    """Countries a vendor's staff reach the data from that are neither EEA nor adequate for it."""
+    if not isinstance(asset, Vendor):
+        return []
+    catalog = jurisdictions()
+    found = []
+    for country in asset.remote_access_countries:
+        decision = catalog.decision(country, as_of)
+        covered = catalog.is_eea(country) or (
+            decision is not None and (decision.scope != "dpf" or _dpf_covers(asset, hr_data))
+        )
+        if not covered:
+            found.append(country)
+    return sorted(found)
 
 
 def _recipient(graph: AssetGraph, asset_id: str) -> Vendor | None:
@@ -82,26 +114,41 @@ def _crossing_flow(graph: AssetGraph, path: list[str]) -> Flow | None:
     return None
 
 
-def _basis(graph: AssetGraph, asset_id: str, path: list[str], place: dict[str, Any]) -> dict[str, Any]:
+def _basis(
+    graph: AssetGraph,
+    asset_id: str,
+    path: list[str],
+    place: dict[str, Any],
+    hr_data: bool,
+    remote: list[str],
+) -> dict[str, Any]:
     recipient = _recipient(graph, asset_id)
     flow = _crossing_flow(graph, path)
     result: dict[str, Any] = {
         "recipient": recipient.id if recipient else None,
         "flow": flow.id if flow else None,
         "adequacy_decision": place["adequacy_decision"],
+        "scc_version": None,
+        "tia_ref": None,
     }
-    if place["zone"] == "adequate":
+    if place["zone"] in ("adequate", "eea") and not remote:
         if place["adequacy_scope"] != "dpf":
             return {**result, "basis": "adequacy", "mechanism": "adequacy"}
-        if recipient is not None and recipient.dpf_certified:
+        if _dpf_covers(recipient, hr_data):
             return {**result, "basis": "adequacy", "mechanism": "dpf"}
-    mechanism = (flow.transfer_mechanism if flow else None) or (
-        recipient.transfer_mechanism if recipient else None
-    )
+    source: Flow | Vendor | None = flow if flow is not None and flow.transfer_mechanism else recipient
+    mechanism = source.transfer_mechanism if source is not None else None
     if mechanism in SAFEGUARDS:
         basis = "safeguard"
     elif mechanism == "derogation":
         basis = "derogation"
     else:
         basis = "none"
-    return {**result, "basis": basis, "mechanism": mechanism}
+    return {
+        **result,
+        "basis": basis,
+        "mechanism": mechanism,
+        "mechanism_declared_on": source.id if source is not None and mechanism else None,
+        "scc_version": source.scc_version if source is not None and mechanism == "scc" else None,
+        "tia_ref": source.tia_ref if source is not None and basis == "safeguard" else None,
+    }

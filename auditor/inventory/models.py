@@ -89,6 +89,11 @@ class Organization(AssetBase):
     central_log_sink: AssetId | None = ref("storage", rel="logs_to")
     log_retention_days: Count | None = None
     patch_sla_days: Count | None = None
+    cybersecurity_audit_ref: str | None = Field(
+        None, description="Latest CPPA 7120 cybersecurity audit report."
+    )
+    last_cybersecurity_audit: IsoDate | None = None
+    revenue_2026_usd: Number | None = Field(None, description="Annual revenue for the CPPA 7121 phase-in.")
 
 
 class Rack(Strict_):
@@ -312,6 +317,23 @@ class Dataset(AssetBase):
     )
     redacted: bool | None = None
     field_encryption: bool | None = None
+    art9_condition: Literal["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"] | None = Field(
+        None, description="GDPR Art. 9(2) condition relied on for special-category data."
+    )
+    art9_law_ref: str | None = Field(None, description="Union or member-state law behind 9(2)(b), (g)-(j).")
+    art10_basis: str | None = Field(None, description="Official authority or law for criminal-offence data.")
+    large_scale: bool | None = None
+    export_format: str | None = Field(None, description="Machine-readable export for Art. 20 portability.")
+    spi_limit_mechanism: bool | None = Field(None, description="CCPA 'Limit the use of my SPI' honoured.")
+    risk_assessment_ref: str | None = Field(None, description="CPPA 7150 risk assessment.")
+    processing_started: IsoDate | None = None
+    provenance: str | None = None
+    bias_review_ref: str | None = None
+
+
+class FlowField(Strict_):
+    name: str
+    justification: str | None = None
 
 
 class Flow(AssetBase):
@@ -345,6 +367,10 @@ class Flow(AssetBase):
     share: bool | None = None
     optout_enforced: bool | None = None
     gpc_honored: bool | None = None
+    compatibility_assessment_ref: str | None = Field(
+        None, description="Art. 6(4) compatibility assessment for a new purpose."
+    )
+    fields: list[FlowField] | None = Field(None, description="Fields sent, each with why it is needed.")
 
 
 class Vendor(AssetBase):
@@ -385,7 +411,12 @@ class Vendor(AssetBase):
     remote_access_countries: list[CountryCode] = Field(default_factory=list)
     security_terms: bool | None = None
     breach_clause: bool | None = None
-    ccpa_contract_ref: str | None = None
+    ccpa_contract_ref: str | None = Field(
+        None, description="Service-provider/contractor contract with the 1798.100(d) terms."
+    )
+    dpf_covers_hr: bool | None = Field(None, description="DPF certification covers HR data.")
+    authorised: bool | None = Field(None, description="Sub-processor authorised by the controller.")
+    deletion_api: bool | None = Field(None, description="Deletion requests can be passed on to it.")
 
 
 class Workload(AssetBase):
@@ -414,7 +445,22 @@ class Workload(AssetBase):
     checkpoint_interval_min: Number | None = None
     accelerator_utilization_pct: Annotated[float, Field(ge=0, le=100)] | None = None
     automated_decisions: bool | None = None
+    significant_decisions: bool | None = Field(
+        None, description="Decisions on finance, housing, education, employment or healthcare."
+    )
+    profiling: bool | None = None
+    public_monitoring: bool | None = None
+    dpia_ref: str | None = None
+    risk_assessment_ref: str | None = None
+    admt_notice_ref: str | None = None
+    admt_opt_out: bool | None = None
     output_anonymised: bool | None = None
+    data_tier: Literal["good", "better", "best"] | None = Field(
+        None, description="Storage tier of the DGX SuperPOD guide: text, compressed images, raw media."
+    )
+    gradient_precision: Literal["fp32", "bf16", "fp16"] | None = None
+    ai_act_high_risk: bool | None = None
+    log_retention_days: Count | None = None
 
 
 ASSET_MODELS: tuple[type[AssetBase], ...] = (

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from auditor.policy.expressions import Compiled, Missing, compile_expression
 from auditor.policy.model import (
     All,
     Any_,
+    AsOfRef,
     Condition,
     Leaf,
     Not,
@@ -46,6 +48,7 @@ class EvalContext:
 
     __slots__ = (
         "asset_id",
+        "audit",
         "computed",
         "facts",
         "missing",
@@ -63,8 +66,10 @@ class EvalContext:
         facts: dict[str, Any],
         org: dict[str, Any],
         neighbours: Callable[[str, str, str], list[EvalContext]],
+        audit: dict[str, Any] | None = None,
     ) -> None:
         self.asset_id = asset_id
+        self.audit = audit or {}
         self.view = view
         self.facts = facts
         self.org = org
@@ -79,12 +84,13 @@ Resolver = Callable[[EvalContext], Any]
 
 
 def path_resolver(path: str) -> Resolver:
-    """A reader for a dotted path: facts.*, computed.*, org.* or the asset's own attributes."""
+    """A reader for a dotted path: facts.*, computed.*, org.*, audit.as_of or the asset's attributes."""
     head, *rest = path.split(".")
     roots: dict[str, Callable[[EvalContext], Any]] = {
         "facts": lambda ctx: ctx.facts,
         "computed": lambda ctx: ctx.computed,
         "org": lambda ctx: ctx.org,
+        "audit": lambda ctx: ctx.audit,
     }
     root = roots.get(head)
     keys = tuple(rest) if root else (head, *rest)
@@ -116,6 +122,14 @@ def _infer_type(value: Any) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a rule is compiled against: its effective parameters and the audit date."""
+
+    params: dict[str, Any]
+    as_of: date
+
+
 @dataclass
 class _Operand:
     constant: Any = None
@@ -126,18 +140,28 @@ class _Operand:
         return self.resolver(ctx) if self.resolver else self.constant
 
 
-def _operand(leaf: Leaf, params: dict[str, Any], where: str) -> _Operand:
+def _param(name: str, scope: Scope, where: str) -> Any:
+    if name not in scope.params:
+        raise RuleError(f"{where}: unknown parameter {name!r}")
+    return scope.params[name]
+
+
+def _operand(leaf: Leaf, scope: Scope, where: str) -> _Operand:
     value = leaf.value
     if isinstance(value, ParamRef):
-        if value.param not in params:
-            raise RuleError(f"{where}: unknown parameter {value.param!r}")
-        return _Operand(constant=params[value.param])
+        return _Operand(constant=_param(value.param, scope, where))
+    if isinstance(value, AsOfRef):
+        days = value.days_before_as_of
+        count = _param(days.param, scope, where) if isinstance(days, ParamRef) else days
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise RuleError(f"{where}: days_before_as_of needs a whole number of days, got {count!r}")
+        return _Operand(constant=scope.as_of - timedelta(days=count))
     if isinstance(value, PathRef):
         return _Operand(resolver=path_resolver(value.path), path=value.path)
     return _Operand(constant=value)
 
 
-def compile_leaf(leaf: Leaf, params: dict[str, Any], where: str) -> Check:
+def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
     resolve = path_resolver(leaf.path)
     path, op = leaf.path, leaf.op
 
@@ -168,7 +192,7 @@ def compile_leaf(leaf: Leaf, params: dict[str, Any], where: str) -> Check:
 
     if leaf.value is None:
         raise RuleError(f"{where}: operator {op!r} needs a value")
-    operand = _operand(leaf, params, where)
+    operand = _operand(leaf, scope, where)
     value_type = leaf.type or (_infer_type(operand.constant) if operand.resolver is None else None)
     if op in ORDERED:
         value_type = value_type or "number"
@@ -220,20 +244,20 @@ def compile_leaf(leaf: Leaf, params: dict[str, Any], where: str) -> Check:
     return binary
 
 
-def compile_condition(condition: Condition, params: dict[str, Any], where: str) -> Check:
+def compile_condition(condition: Condition, scope: Scope, where: str) -> Check:
     if isinstance(condition, All):
-        parts = [compile_condition(c, params, f"{where}.all[{i}]") for i, c in enumerate(condition.all)]
+        parts = [compile_condition(c, scope, f"{where}.all[{i}]") for i, c in enumerate(condition.all)]
         return lambda ctx: _all(part(ctx) for part in parts)
     if isinstance(condition, Any_):
-        parts = [compile_condition(c, params, f"{where}.any[{i}]") for i, c in enumerate(condition.any)]
+        parts = [compile_condition(c, scope, f"{where}.any[{i}]") for i, c in enumerate(condition.any)]
         return lambda ctx: _any(part(ctx) for part in parts)
     if isinstance(condition, Not):
-        inner = compile_condition(condition.not_, params, f"{where}.not")
+        inner = compile_condition(condition.not_, scope, f"{where}.not")
         return lambda ctx: _not(inner(ctx))
     if isinstance(condition, Related):
-        return _compile_related(condition, params, where)
+        return _compile_related(condition, scope, where)
     assert isinstance(condition, Leaf)
-    return compile_leaf(condition, params, where)
+    return compile_leaf(condition, scope, where)
 
 
 def _all(verdicts: Any) -> Verdict:
@@ -260,10 +284,10 @@ def _not(verdict: Verdict) -> Verdict:
     return None if verdict is None else not verdict
 
 
-def _compile_related(condition: Related, params: dict[str, Any], where: str) -> Check:
+def _compile_related(condition: Related, scope: Scope, where: str) -> Check:
     relation = condition.related
     inner = (
-        compile_condition(relation.where, params, f"{where}.related.where")
+        compile_condition(relation.where, scope, f"{where}.related.where")
         if relation.where is not None
         else None
     )
@@ -299,12 +323,13 @@ class CompiledRule:
     condition: Check
 
 
-def compile_rule(rule: Rule, overrides: dict[str, Any] | None = None) -> CompiledRule:
+def compile_rule(rule: Rule, as_of: date, overrides: dict[str, Any] | None = None) -> CompiledRule:
     params = {name: spec.default for name, spec in rule.parameters.items()}
     params.update(overrides or {})
+    scope = Scope(params, as_of)
     where = rule.id
     selector = (
-        compile_condition(rule.applies_to.where, params, f"{where}.applies_to.where")
+        compile_condition(rule.applies_to.where, scope, f"{where}.applies_to.where")
         if rule.applies_to.where is not None
         else None
     )
@@ -315,15 +340,19 @@ def compile_rule(rule: Rule, overrides: dict[str, Any] | None = None) -> Compile
         except ValueError as exc:
             raise RuleError(f"{where}.compute.{name}: {exc}") from None
         computed.append((name, fn, {p: path_resolver(p) for p in paths}))
-    condition = compile_condition(rule.condition, params, f"{where}.condition")
+    condition = compile_condition(rule.condition, scope, f"{where}.condition")
     return CompiledRule(rule, params, selector, computed, condition)
 
 
 def run_computed(compiled: CompiledRule, ctx: EvalContext) -> None:
     """Fill ctx.computed; an unknown input leaves the value None and notes the missing path."""
     for name, fn, resolvers in compiled.computed:
+
+        def lookup(path: str, resolvers: dict[str, Resolver] = resolvers) -> Any:
+            return resolvers[path](ctx)
+
         try:
-            ctx.computed[name] = fn(lambda path, r=resolvers, c=ctx: r[path](c))  # type: ignore[misc]
+            ctx.computed[name] = fn(lookup)
         except Missing as exc:
             ctx.computed[name] = None
             ctx.missing.append(exc.path)

@@ -38,12 +38,13 @@ def plain(value: Any) -> Any:
 class Evaluator:
     """Holds the per-asset views (built lazily, once) that contexts read."""
 
-    def __init__(self, graph: AssetGraph, facts: Facts) -> None:
+    def __init__(self, graph: AssetGraph, facts: Facts, as_of: date) -> None:
         self.graph = graph
         self.facts = facts
+        self.audit = {"as_of": as_of}
         self._views: dict[str, dict[str, Any]] = {}
         org = graph.inventory.organization
-        self.org = self.view(org.id) if org is not None else {}
+        self.org = {**self.view(org.id), "facts": facts.by_asset[org.id]} if org is not None else {}
 
     def view(self, asset_id: str) -> dict[str, Any]:
         found = self._views.get(asset_id)
@@ -56,18 +57,23 @@ class Evaluator:
 
     def context(self, asset_id: str) -> EvalContext:
         return EvalContext(
-            asset_id, self.view(asset_id), self.facts.by_asset[asset_id], self.org, self.neighbours
+            asset_id,
+            self.view(asset_id),
+            self.facts.by_asset[asset_id],
+            self.org,
+            self.neighbours,
+            self.audit,
         )
 
     def neighbours(self, asset_id: str, rel: str, direction: str) -> list[EvalContext]:
         ids = self.graph.targets(asset_id, rel) if direction == "out" else self.graph.sources(asset_id, rel)
         return [self.context(other) for other in ids]
 
-    def run(self, rules: list[tuple[CompiledRule, str]], as_of: date) -> Iterator[Finding]:
+    def run(self, rules: list[tuple[CompiledRule, str]]) -> Iterator[Finding]:
         by_kind = self.graph.inventory.by_kind
         for compiled, _pack in rules:
             rule = compiled.rule
-            if not rule.in_force(as_of):
+            if not rule.in_force(self.audit["as_of"]):
                 continue
             extra = [(p, path_resolver(p)) for p in rule.evidence]
             graph_path = path_resolver(rule.evidence_path) if rule.evidence_path else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ def _issues_from(exc: ValidationError, document: Document) -> list[InputIssue]:
     return issues
 
 
-_UNION_TAGS = {"all", "any", "not", "related", "leaf", "param", "path", "literal"}
+_UNION_TAGS = {"all", "any", "not", "related", "leaf", "param", "path", "literal", "as_of"}
 
 
 def load_policies(folder: Path) -> PolicySet:
@@ -105,7 +106,7 @@ def load_policies(folder: Path) -> PolicySet:
                 )
                 continue
             try:
-                compile_rule(rule)
+                compile_rule(rule, date.today())
             except RuleError as exc:
                 issues.append(InputIssue(location, "$", str(exc)))
                 continue
@@ -128,11 +129,15 @@ def _validated(model: type[BaseModel], document: Document, issues: list[InputIss
 
 
 def compile_enabled(
-    policies: PolicySet, parameters: dict[str, dict[str, Any]], disabled: set[str], packs: set[str]
+    policies: PolicySet,
+    parameters: dict[str, dict[str, Any]],
+    disabled: set[str],
+    packs: set[str],
+    as_of: date,
 ) -> list[tuple[CompiledRule, str]]:
     """Compile the enabled rules with the organisation's parameter overrides."""
     compiled = []
     for rule_id, loaded in policies.rules.items():
         if loaded.pack in packs and rule_id not in disabled:
-            compiled.append((compile_rule(loaded.rule, parameters.get(rule_id)), loaded.pack))
+            compiled.append((compile_rule(loaded.rule, as_of, parameters.get(rule_id)), loaded.pack))
     return compiled

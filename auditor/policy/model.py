@@ -37,18 +37,29 @@ class PathRef(_Strict):
     path: Path
 
 
+class AsOfRef(_Strict):
+    """The audit date minus a number of days (a literal or a parameter), compared as a date."""
+
+    days_before_as_of: int | ParamRef
+
+
 Literal_ = str | int | float | bool | list[str | int | float | bool]
+
+
+def _operand_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        for key, tag in (("param", "param"), ("path", "path"), ("days_before_as_of", "as_of")):
+            if key in value:
+                return tag
+    return "literal"
+
+
 Operand = Annotated[
-    Annotated[ParamRef, Tag("param")] | Annotated[PathRef, Tag("path")] | Annotated[Literal_, Tag("literal")],
-    Discriminator(
-        lambda v: (
-            "param"
-            if isinstance(v, dict) and "param" in v
-            else "path"
-            if isinstance(v, dict) and "path" in v
-            else "literal"
-        )
-    ),
+    Annotated[ParamRef, Tag("param")]
+    | Annotated[PathRef, Tag("path")]
+    | Annotated[AsOfRef, Tag("as_of")]
+    | Annotated[Literal_, Tag("literal")],
+    Discriminator(_operand_tag),
 ]
 
 ValueType = Literal["number", "string", "bool", "date", "version"]
