@@ -140,7 +140,7 @@ Condition = Annotated[
 
 
 class Parameter(_Strict):
-    default: int | float | bool | str | list[str]
+    default: int | float | bool | str | list[str | int | float]
     description: str
     source: str | None = None
 
