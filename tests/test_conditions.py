@@ -127,7 +127,7 @@ def test_related_conditions_over_edges() -> None:
         ({"path": "n", "op": "gt", "value": "high"}, "'gt' cannot order string values"),
         ({"path": "n", "op": "ge", "value": {"param": "nope"}}, "unknown parameter 'nope'"),
         ({"path": "n", "op": "eq"}, "operator 'eq' needs a value"),
-        ({"path": "n", "op": "present", "value": 1}, "operator 'present' takes no value"),
+        ({"path": "n", "op": "present", "value": 1}, "operator .present. takes no value and no if_missing"),
         ({"path": "n", "op": "lt", "value": "soon", "type": "date"}, "value 'soon' is not an ISO date"),
     ],
 )
@@ -191,3 +191,10 @@ def test_audit_date_is_a_path() -> None:
         return compile_condition(CONDITION.validate_python(leaf), Scope({}, AS_OF), "t")(ctx)
 
     assert at({}) is True
+
+
+def test_if_missing_answers_for_a_missing_attribute() -> None:
+    selector = {"path": "sale", "op": "eq", "value": True, "if_missing": False}
+    verdict, ctx = check(selector, {})
+    assert verdict is False and ctx.missing == []
+    assert check(selector, {"sale": True})[0] is True

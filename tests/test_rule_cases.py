@@ -1,7 +1,9 @@
 """Per-rule fixture cases as data (tests/rules/<RULE_ID>.yaml), expanded into one test each.
 
 A case gives an inventory and the status expected for listed assets under the file's rule
-(null: the rule does not apply to that asset, so no result at all).
+(null: the rule does not apply to that asset, so no result at all). A file may give a `config`
+(e.g. to enable a pack that is off by default) and state, under `not_evaluable`, why its rule
+can never be NOT_EVALUABLE.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def _cases() -> list[Any]:
     for path in sorted(CASES_DIR.glob("*.yaml")):
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         for case in spec["cases"]:
+            case = {"config": spec.get("config"), **case}
             params.append(pytest.param(spec["rule"], case, id=f"{spec['rule']}::{case['name']}"))
     return params
 
@@ -31,7 +34,11 @@ def _cases() -> list[Any]:
 @pytest.mark.parametrize(("rule_id", "case"), _cases())
 def test_rule_case(tmp_path: Path, rule_id: str, case: dict[str, Any]) -> None:
     as_of = date.fromisoformat(str(case["as_of"])) if "as_of" in case else AS_OF
-    result = audit_data(tmp_path, case["inventory"], as_of=as_of)
+    config = None
+    if case["config"]:
+        config = tmp_path / "config.yaml"
+        config.write_text(yaml.safe_dump(case["config"]), encoding="utf-8")
+    result = audit_data(tmp_path, case["inventory"], as_of=as_of, config=config)
     got = statuses(result, rule_id)
     assert {asset: got.get(asset) for asset in case["expect"]} == case["expect"]
 
@@ -43,6 +50,8 @@ def test_every_rule_has_pass_fail_and_not_evaluable_cases() -> None:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert path.stem == spec["rule"], f"{path.name} must be named after its rule"
         outcomes = seen.setdefault(spec["rule"], set())
+        if spec.get("not_evaluable"):  # a stated reason why the rule can never be NOT_EVALUABLE
+            outcomes.add("NOT_EVALUABLE")
         for case in spec["cases"]:
             outcomes.update(v for v in case["expect"].values() if v)
     missing = {

@@ -152,6 +152,16 @@ def _category_marks(categories: list[str]) -> dict[str, Any]:
     }
 
 
+def _unknown_personal_data(unknown: list[str]) -> dict[str, Any]:
+    """Only datasets of undeclared status reach the asset: every derived answer is unknown."""
+    return {
+        **{key: None for key in _NO_PERSONAL_DATA},
+        "unknown_origins": unknown,
+        "origins": [],
+        "unknown_because": f"personal_data is not declared on dataset(s) {', '.join(unknown)}",
+    }
+
+
 def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[str, Any]]:
     """Fact `personal_data` for every asset: present (True/False/None when unknown) and what."""
     catalog = jurisdictions()
@@ -162,10 +172,12 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[s
             continue
         origins = sorted(lineage.reached.get(asset_id, ()))
         unknown = sorted(lineage.unknown.get(asset_id, ()))
+        if not origins:
+            facts[asset_id] = _unknown_personal_data(unknown)
+            continue
         datasets: list[Dataset] = [graph.asset(origin) for origin in origins]  # type: ignore[misc]
         categories = sorted({c for d in datasets for c in d.data_categories})
         regions = sorted({r for d in datasets for r in d.subject_jurisdictions})
-        present: bool | None = True if origins else (None if unknown else False)
         marks = _category_marks(categories)
         retention = [d.retention_days for d in datasets]
         holds_8115 = {
@@ -174,14 +186,10 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[s
             for d in datasets
         }
         facts[asset_id] = {
-            "present": present,
+            "present": True,
             "origins": origins,
             "unknown_origins": unknown,
-            "unknown_because": (
-                f"personal_data is not declared on dataset(s) {', '.join(unknown)}"
-                if present is None
-                else None
-            ),
+            "unknown_because": None,
             "categories": categories,
             "subject_jurisdictions": regions,
             "data_subjects": sorted({s for d in datasets for s in d.data_subjects}),

@@ -166,8 +166,8 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
     path, op = leaf.path, leaf.op
 
     if op in PRESENCE:
-        if leaf.value is not None:
-            raise RuleError(f"{where}: operator {op!r} takes no value")
+        if leaf.value is not None or leaf.if_missing is not None:
+            raise RuleError(f"{where}: operator {op!r} takes no value and no if_missing")
         wanted = op == "present"
 
         def presence(ctx: EvalContext) -> Verdict:
@@ -184,6 +184,8 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
             value = resolve(ctx)
             ctx.observed[path] = value
             if value is None:
+                if leaf.if_missing is not None:
+                    return leaf.if_missing
                 ctx.missing.append(path)
                 return None
             return (len(value) == 0) is wanted_empty
@@ -193,6 +195,7 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
     if leaf.value is None:
         raise RuleError(f"{where}: operator {op!r} needs a value")
     operand = _operand(leaf, scope, where)
+    if_missing = leaf.if_missing
     value_type = leaf.type or (_infer_type(operand.constant) if operand.resolver is None else None)
     if op in ORDERED:
         value_type = value_type or "number"
@@ -220,6 +223,8 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
         value = resolve(ctx)
         ctx.observed[path] = value
         if value is None:
+            if if_missing is not None:
+                return if_missing
             ctx.missing.append(path)
             return None
         other = operand.get(ctx)

@@ -92,6 +92,11 @@ class Leaf(_Strict):
     op: Operator
     value: Operand | None = None
     type: ValueType | None = None
+    if_missing: bool | None = Field(
+        None,
+        description="Answer when the attribute is missing (default: unknown, so NOT_EVALUABLE). "
+        "Selectors use false for 'applies only when declared'.",
+    )
 
 
 class All(_Strict):
