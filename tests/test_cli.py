@@ -14,16 +14,34 @@ from typer.testing import CliRunner
 from tests.conftest import EXAMPLE, REPO, invoke, write
 
 CLEAN = {
-    "sites": [{"id": "fra", "country": "DE"}],
-    "storage": [{"id": "s", "site": "fra", "encryption_at_rest": {"enabled": True}, "public_access": False}],
+    "sites": [{"id": "fra", "country": "DE", "owner": "infra"}],
+    "storage": [
+        {
+            "id": "s",
+            "site": "fra",
+            "type": "object",
+            "owner": "data",
+            "classification": "confidential",
+            "encryption_at_rest": {"enabled": True},
+            "public_access": False,
+            "retention_days": 30,
+            "deletion_path": "DSR API",
+            "access_logging": True,
+            "backup": {"enabled": True, "isolated": True, "last_restore_test": "2026-10-01"},
+        },
+    ],
     "datasets": [
         {
             "id": "d",
             "personal_data": True,
             "retention_days": 30,
             "stored_in": ["s"],
+            "owner": "data",
+            "classification": "confidential",
             "subject_jurisdictions": ["DE"],
-        }
+            "lawful_basis": "legal_obligation",
+            "ropa_ref": "RoPA-1",
+        },
     ],
 }
 
@@ -31,7 +49,7 @@ CLEAN = {
 def test_validate_ok(cli: CliRunner) -> None:
     result = invoke(cli, "validate", EXAMPLE)
     assert result.exit_code == 0
-    assert result.stdout == "valid: 95 assets in 7 file(s)\n"
+    assert result.stdout == "valid: 98 assets in 7 file(s)\n"
 
 
 def test_validate_reports_every_error_and_exits_2(cli: CliRunner, tmp_path: Path, monkeypatch) -> None:
@@ -58,7 +76,7 @@ def test_audit_exit_codes_follow_fail_on(cli: CliRunner, tmp_path: Path) -> None
     assert invoke(cli, *args, "--fail-on", "none").exit_code == 0
     clean = tmp_path / "clean.yaml"
     clean.write_text(yaml.safe_dump(CLEAN))
-    assert invoke(cli, "audit", clean, "--out", tmp_path / "out2", "--fail-on", "info").exit_code == 0
+    assert invoke(cli, "audit", clean, "--out", tmp_path / "out2", "--fail-on", "low").exit_code == 0
 
 
 def test_audit_writes_requested_formats(cli: CliRunner, tmp_path: Path) -> None:
@@ -79,7 +97,7 @@ def test_audit_writes_requested_formats(cli: CliRunner, tmp_path: Path) -> None:
 
 def test_audit_summary_on_request(cli: CliRunner, tmp_path: Path) -> None:
     result = invoke(cli, "audit", EXAMPLE, "--out", tmp_path, "--as-of", "2026-11-01", "--summary")
-    assert "Audit of Nordlicht AI GmbH as of 2026-11-01: 95 assets" in result.stdout
+    assert "Audit of Nordlicht AI GmbH as of 2026-11-01: 98 assets" in result.stdout
     assert "gate: --fail-on high" in result.stdout
 
 

@@ -178,7 +178,12 @@ def test_dates_relative_to_the_audit_date() -> None:
     recent = {"path": "tested", "op": "ge", "value": {"days_before_as_of": 365}, "type": "date"}
     assert check(recent, {"tested": "2025-11-01"})[0] is True  # AS_OF is 2026-11-01
     assert check(recent, {"tested": "2025-10-31"})[0] is False
-    by_param = {"path": "tested", "op": "ge", "value": {"days_before_as_of": {"param": "days"}}, "type": "date"}
+    by_param = {
+        "path": "tested",
+        "op": "ge",
+        "value": {"days_before_as_of": {"param": "days"}},
+        "type": "date",
+    }
     assert check(by_param, {"tested": "2026-10-01"}, params={"days": 30})[0] is False
     with pytest.raises(RuleError, match="days_before_as_of needs a whole number of days"):
         check(by_param, {}, params={"days": "many"})

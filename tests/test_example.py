@@ -10,19 +10,61 @@ from auditor.result import AuditResult
 from tests.conftest import AS_OF, EXAMPLE
 
 PLANTED = {
-    ("GDPR-32-ENCRYPTION-AT-REST", "fra-nfs-scratch"): "40-storage.yaml:16",
-    ("GDPR-32-ENCRYPTION-AT-REST", "insightful-warehouse"): "40-storage.yaml:161",
-    ("GDPR-44-TRANSFER-BASIS", "insightful"): "10-sites-vendors.yaml:69",
-    ("GDPR-44-TRANSFER-BASIS", "insightful-warehouse"): "40-storage.yaml:161",
-    ("GDPR-44-TRANSFER-BASIS", "callcenter-ph"): "10-sites-vendors.yaml:85",
-    ("GDPR-5-RETENTION-PERIOD", "clickstream-raw"): "50-datasets.yaml:33",
-    ("CCPA-1798-150-UNENCRYPTED-PI", "us-crm-export"): "40-storage.yaml:122",
-    ("SEC-EXPOSED-PERSONAL-DATA-STORE", "s3-support-share"): "40-storage.yaml:152",
-    ("SEC-FLOW-ENCRYPTION-IN-TRANSIT", "flow-etl-to-features"): "60-flows-workloads.yaml:16",
-    ("SEC-FLOW-ENCRYPTION-IN-TRANSIT", "flow-fileserver-sync"): "60-flows-workloads.yaml:90",
-    ("AI-NET-01", "train-vision-dev"): "60-flows-workloads.yaml:135",
-    ("AI-NET-01", "recsys-train"): "60-flows-workloads.yaml:148",
-    ("AI-MEM-TRAIN-01", "finetune-support-13b"): "60-flows-workloads.yaml:122",
+    ("AI-DATA-01", "clickstream-raw"): "50-datasets.yaml:41",
+    ("AI-DATA-02", "clickstream-raw"): "50-datasets.yaml:41",
+    ("AI-DATA-03", "train-vision-dev"): "60-flows-workloads.yaml:190",
+    ("AI-INF-01", "serve-assistant-us"): "60-flows-workloads.yaml:239",
+    ("AI-MEM-INF-01", "serve-assistant-us"): "60-flows-workloads.yaml:239",
+    ("AI-MEM-TRAIN-01", "finetune-support-13b"): "60-flows-workloads.yaml:176",
+    ("AI-NET-01", "recsys-train"): "60-flows-workloads.yaml:206",
+    ("AI-NET-01", "train-vision-dev"): "60-flows-workloads.yaml:190",
+    ("AI-NET-02", "train-vision-dev"): "60-flows-workloads.yaml:190",
+    ("AI-NET-04", "serve-assistant-us"): "60-flows-workloads.yaml:239",
+    ("AI-STO-01", "recsys-train"): "60-flows-workloads.yaml:206",
+    ("AI-STO-04", "train-vision-dev"): "60-flows-workloads.yaml:190",
+    ("CCPA-100-RETENTION-PER-CATEGORY", "clickstream-raw"): "50-datasets.yaml:41",
+    ("CCPA-100-SERVICE-PROVIDER-CONTRACT", "insightful"): "10-sites-vendors.yaml:75",
+    ("CCPA-105-DELETION-STORE", "insightful-warehouse"): "40-storage.yaml:220",
+    ("CCPA-105-DELETION-STORE", "us-crm-export"): "40-storage.yaml:166",
+    ("CCPA-105-DELETION-VENDOR", "insightful"): "10-sites-vendors.yaml:75",
+    ("CCPA-135-GLOBAL-PRIVACY-CONTROL", "flow-ads-share"): "60-flows-workloads.yaml:143",
+    ("CCPA-1798-150-UNENCRYPTED-PI", "us-crm-export"): "40-storage.yaml:166",
+    ("GDPR-17-ERASURE-PATH", "fra-nfs-scratch"): "40-storage.yaml:19",
+    ("GDPR-17-ERASURE-PATH", "insightful-warehouse"): "40-storage.yaml:220",
+    ("GDPR-17-ERASURE-PATH", "us-crm-export"): "40-storage.yaml:166",
+    ("GDPR-17-PROCESSOR-DELETION", "insightful"): "10-sites-vendors.yaml:75",
+    ("GDPR-20-PORTABILITY", "image-annotation-batch"): "50-datasets.yaml:143",
+    ("GDPR-28-PROCESSOR-CONTRACT", "callcenter-ph"): "10-sites-vendors.yaml:96",
+    ("GDPR-28-SUBPROCESSOR-AUTHORISED", "callcenter-ph"): "10-sites-vendors.yaml:96",
+    ("GDPR-30-RECORD-OF-PROCESSING", "clickstream-raw"): "50-datasets.yaml:41",
+    ("GDPR-32-BACKUP-TESTED", "eu-crm-db"): "40-storage.yaml:126",
+    ("GDPR-32-BACKUP-TESTED", "fra-nfs-scratch"): "40-storage.yaml:19",
+    ("GDPR-32-BACKUP-TESTED", "s3-support-share"): "40-storage.yaml:206",
+    ("GDPR-32-ENCRYPTION-AT-REST", "fra-nfs-scratch"): "40-storage.yaml:19",
+    ("GDPR-32-ENCRYPTION-AT-REST", "insightful-warehouse"): "40-storage.yaml:220",
+    ("GDPR-33-PROCESSOR-BREACH-CLAUSE", "callcenter-ph"): "10-sites-vendors.yaml:96",
+    ("GDPR-33-PROCESSOR-BREACH-CLAUSE", "insightful"): "10-sites-vendors.yaml:75",
+    ("GDPR-44-TRANSFER-BASIS", "callcenter-ph"): "10-sites-vendors.yaml:96",
+    ("GDPR-44-TRANSFER-BASIS", "insightful"): "10-sites-vendors.yaml:75",
+    ("GDPR-44-TRANSFER-BASIS", "insightful-warehouse"): "40-storage.yaml:220",
+    ("GDPR-5-DATA-MINIMISATION", "flow-clicks-to-insightful"): "60-flows-workloads.yaml:38",
+    ("GDPR-5-PURPOSE-LIMITATION", "flow-crm-to-lake"): "60-flows-workloads.yaml:3",
+    ("GDPR-5-RETENTION-PERIOD", "clickstream-raw"): "50-datasets.yaml:41",
+    ("GDPR-6-LAWFUL-BASIS", "inference-requests"): "50-datasets.yaml:176",
+    ("SEC-BACKUP-ISOLATED", "eu-crm-db"): "40-storage.yaml:126",
+    ("SEC-BACKUP-ISOLATED", "us-crm-db"): "40-storage.yaml:152",
+    ("SEC-ENCRYPTION-SENSITIVE-STORE", "insightful-warehouse"): "40-storage.yaml:220",
+    ("SEC-END-OF-LIFE-HARDWARE", "ams-fileserver"): "30-compute.yaml:204",
+    ("SEC-EXPOSED-PERSONAL-DATA-STORE", "s3-support-share"): "40-storage.yaml:206",
+    ("SEC-FLOW-ENCRYPTION-IN-TRANSIT", "flow-etl-to-features"): "60-flows-workloads.yaml:25",
+    ("SEC-FLOW-ENCRYPTION-IN-TRANSIT", "flow-fileserver-sync"): "60-flows-workloads.yaml:127",
+    ("SEC-NETWORK-SEGMENTATION", "fra-nfs-scratch"): "40-storage.yaml:19",
+    ("SEC-OPEN-PORTS", "fra-bastion"): "30-compute.yaml:153",
+    ("SEC-PATCH-SLA", "ams-fileserver"): "30-compute.yaml:204",
+    ("SEC-PUBLIC-DATASTORE", "s3-support-share"): "40-storage.yaml:206",
+    ("SEC-STORE-ACCESS-LOGGING", "fra-nfs-scratch"): "40-storage.yaml:19",
+    ("SEC-STORE-ACCESS-LOGGING", "s3-support-share"): "40-storage.yaml:206",
+    ("SEC-SUPPLIER-SECURITY-TERMS", "callcenter-ph"): "10-sites-vendors.yaml:96",
 }
 CLEAN = [
     ("GDPR-44-TRANSFER-BASIS", "labelworks"),  # SCCs 2021/914 with a TIA
@@ -34,14 +76,18 @@ CLEAN = [
 ]
 
 
+WAIVERS = EXAMPLE.parent / "example.waivers.yaml"
+
+
 @pytest.fixture(scope="module")
 def result() -> AuditResult:
-    return run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
+    return run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, waivers=WAIVERS))
 
 
 def test_example_is_big_enough(result: AuditResult) -> None:
     assert result.asset_count >= 80
     assert len(result.inputs) == 7
+    assert len(result.rules) >= 80
 
 
 def test_planted_defects_are_found_at_their_lines(result: AuditResult) -> None:
@@ -81,3 +127,14 @@ def test_findings_carry_evidence_and_paths(result: AuditResult) -> None:
     assert undecided.missing == [
         "facts.personal_data.present (personal_data is not declared on dataset(s) ams-shared-drive)"
     ]
+
+
+def test_every_enabled_pack_finds_something(result: AuditResult) -> None:
+    packs = {rule.id: rule.pack for rule in result.rules}
+    assert {packs[f.rule_id] for f in result.failures()} == {"gdpr", "ccpa", "security", "ai-infra"}
+
+
+def test_example_waivers(result: AuditResult) -> None:
+    waived = sorted((f.rule_id, f.asset_id) for f in result.findings if f.waived)
+    assert waived == [("SEC-END-OF-LIFE-HARDWARE", "ams-fileserver"), ("SEC-PATCH-SLA", "ams-fileserver")]
+    assert [(s.state, s.matched) for s in result.waivers] == [("active", 2), ("expired", 2)]

@@ -40,7 +40,7 @@ def test_sarif_is_valid_and_points_at_inventory_lines(example_result: AuditResul
     )
     physical = scratch["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"].endswith("inventories/example/40-storage.yaml")
-    assert physical["region"] == {"startLine": 16, "startColumn": 5}
+    assert physical["region"] == {"startLine": 19, "startColumn": 5}
     assert scratch["level"] == "error" and scratch["kind"] == "fail"
     assert run["tool"]["driver"]["rules"][scratch["ruleIndex"]]["id"] == scratch["ruleId"]
     review = [r for r in run["results"] if r["kind"] == "review"]
@@ -57,7 +57,7 @@ def test_junit_has_a_case_per_rule_and_asset(example_result: AuditResult) -> Non
         "testsuite[@name='SEC-FLOW-ENCRYPTION-IN-TRANSIT']/testcase[@name='flow-etl-to-features']"
     )
     assert case is not None and case.find("failure").get("type") == "high"
-    assert case.get("file").endswith("60-flows-workloads.yaml") and case.get("line") == "16"
+    assert case.get("file").endswith("60-flows-workloads.yaml") and case.get("line") == "25"
 
 
 def test_json_is_the_canonical_result(example_result: AuditResult) -> None:
@@ -89,7 +89,7 @@ def test_markdown_summary_lists_failures(example_result: AuditResult) -> None:
     assert text.startswith("# Compliance audit: Nordlicht AI GmbH\n")
     assert (
         "| high | SEC-FLOW-ENCRYPTION-IN-TRANSIT | flow-etl-to-features | "
-        "inventories/example/60-flows-workloads.yaml:16:5 |" in text
+        "inventories/example/60-flows-workloads.yaml:25:5 |" in text
     )
 
 

@@ -176,7 +176,11 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[s
             facts[asset_id] = _unknown_personal_data(unknown)
             continue
         datasets: list[Dataset] = [graph.asset(origin) for origin in origins]  # type: ignore[misc]
-        categories = sorted({c for d in datasets for c in d.data_categories})
+        asset = graph.asset(asset_id)
+        if isinstance(asset, Dataset) and asset.data_categories:
+            categories = sorted(asset.data_categories)  # a derived dataset says what it kept
+        else:
+            categories = sorted({c for d in datasets for c in d.data_categories})
         regions = sorted({r for d in datasets for r in d.subject_jurisdictions})
         marks = _category_marks(categories)
         retention = [d.retention_days for d in datasets]
