@@ -25,10 +25,14 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Audit AI infrastructure inventories against GDPR, CCPA/CPRA, security and capacity rules.",
 )
+frameworks_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Frameworks and which requirements the rules cover."
+)
 rules_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, help="List and explain the loaded rules."
 )
 app.add_typer(rules_app, name="rules")
+app.add_typer(frameworks_app, name="frameworks")
 
 
 class FailOn(StrEnum):
@@ -38,6 +42,12 @@ class FailOn(StrEnum):
     high = "high"
     critical = "critical"
     none = "none"
+
+
+class CoverageFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    csv = "csv"
 
 
 class SchemaName(StrEnum):
@@ -212,6 +222,48 @@ def rules_show(
     if rule.notes:
         lines.append(f"Notes: {rule.notes}")
     typer.echo("\n".join(lines))
+
+
+def _load_frameworks(policies: Path | None):  # type: ignore[no-untyped-def]
+    from auditor.policy.frameworks import load_frameworks
+    from auditor.policy.loader import load_policies
+
+    folder = _policies_dir(policies)
+    try:
+        return load_frameworks(folder, load_policies(folder))
+    except InputError as exc:
+        raise _input_failure(exc) from None
+
+
+@frameworks_app.command("list")
+def frameworks_list(policies: PoliciesOpt = None) -> None:
+    """List the frameworks with how many requirements are automated, partly automated or manual."""
+    from auditor.policy.frameworks import coverage_counts
+
+    for name, framework in _load_frameworks(policies).items():
+        counts = coverage_counts(framework)
+        typer.echo(
+            f"{name:<20} {len(framework.requirements):>3} requirements: {counts['automated']:>3} automated, "
+            f"{counts['partial']:>3} partial, {counts['manual']:>3} manual   {framework.title}"
+        )
+
+
+@frameworks_app.command("coverage")
+def frameworks_coverage(
+    name: Annotated[str, typer.Argument(help="Framework name, see 'auditor frameworks list'.")],
+    output_format: Annotated[
+        CoverageFormat, typer.Option("--format", help="table, markdown or csv.")
+    ] = CoverageFormat.table,
+    policies: PoliciesOpt = None,
+) -> None:
+    """Print the coverage matrix: requirement -> rules -> automated / partial / manual."""
+    from auditor.policy.frameworks import render_coverage
+
+    frameworks = _load_frameworks(policies)
+    if name not in frameworks:
+        _err(f"error: no framework {name!r}; choose from {', '.join(frameworks)}")
+        raise typer.Exit(EXIT_INPUT)
+    sys.stdout.write(render_coverage(frameworks[name], output_format.value))
 
 
 @app.command()

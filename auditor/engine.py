@@ -19,6 +19,7 @@ from auditor.inventory.loader import Inventory, load_inventory
 from auditor.inventory.source import MAX_FILE_BYTES
 from auditor.policy.config import AuditConfig, load_config
 from auditor.policy.evaluate import Evaluator
+from auditor.policy.frameworks import load_frameworks, posture
 from auditor.policy.loader import PolicySet, compile_enabled, load_policies
 from auditor.policy.waivers import apply_waivers, load_waivers
 from auditor.result import AuditResult, RuleInfo, Waiver
@@ -48,12 +49,21 @@ def run_audit(request: AuditRequest) -> AuditResult:
     inventory: Inventory | None = _collect(issues, load_inventory, request.inventory, request.max_file_bytes)
     policies: PolicySet | None = _collect(issues, load_policies, request.policies)
     config: AuditConfig | None = None
+    frameworks = None
     if policies is not None:
         config = _collect(issues, load_config, request.config, policies)
+        frameworks = _collect(issues, load_frameworks, request.policies, policies)
     waivers: list[Waiver] | None = []
     if request.waivers is not None:
         waivers = _collect(issues, load_waivers, request.waivers)
-    if issues or inventory is None or policies is None or config is None or waivers is None:
+    if (
+        issues
+        or inventory is None
+        or policies is None
+        or config is None
+        or waivers is None
+        or frameworks is None
+    ):
         raise InputError(issues)
 
     packs = policies.enabled_packs(config.enable_packs)
@@ -63,6 +73,7 @@ def run_audit(request: AuditRequest) -> AuditResult:
     findings = sorted(Evaluator(graph, facts, request.as_of).run(rules), key=lambda f: f.sort_key)
     waiver_states = apply_waivers(findings, waivers, request.as_of)
     org = inventory.organization
+    evaluated = {compiled.rule.id for compiled, _ in rules if compiled.rule.in_force(request.as_of)}
     return AuditResult(
         tool_version=__version__,
         as_of=request.as_of.isoformat(),
@@ -98,4 +109,5 @@ def run_audit(request: AuditRequest) -> AuditResult:
         asset_count=len(inventory.assets),
         assets_by_kind={kind: len(items) for kind, items in sorted(inventory.by_kind.items()) if items},
         organization=(org.name or org.id) if org else None,
+        frameworks=[posture(framework, findings, evaluated) for framework in frameworks.values()],
     )

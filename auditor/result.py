@@ -87,6 +87,32 @@ class WaiverState:
     matched: int
 
 
+@dataclass(frozen=True)
+class RequirementPosture:
+    """How one framework requirement fared: the worst state among its rules' results."""
+
+    id: str
+    title: str
+    coverage: str
+    state: str  # failed, not_evaluable, passed, not_applicable, not_run, manual
+    rules: tuple[str, ...]
+    failed: int
+    not_evaluable: int
+    passed: int
+
+
+@dataclass(frozen=True)
+class FrameworkPosture:
+    name: str
+    title: str
+    version: str
+    requirements: tuple[RequirementPosture, ...]
+
+    def summary(self) -> dict[str, int]:
+        states = ("passed", "failed", "not_evaluable", "not_applicable", "not_run", "manual")
+        return {state: sum(1 for r in self.requirements if r.state == state) for state in states}
+
+
 @dataclass
 class AuditResult:
     tool_version: str
@@ -99,6 +125,7 @@ class AuditResult:
     asset_count: int
     assets_by_kind: dict[str, int]
     organization: str | None = None
+    frameworks: list[FrameworkPosture] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out = {status.value: 0 for status in Status}

@@ -78,6 +78,28 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
             for rule in result.rules
         ],
         "findings": [finding_dict(f) for f in result.findings if f.status is not Status.PASS],
+        "frameworks": [
+            {
+                "name": fw.name,
+                "title": fw.title,
+                "version": fw.version,
+                "summary": fw.summary(),
+                "requirements": [
+                    {
+                        "id": r.id,
+                        "title": r.title,
+                        "coverage": r.coverage,
+                        "state": r.state,
+                        "rules": list(r.rules),
+                        "failed": r.failed,
+                        "not_evaluable": r.not_evaluable,
+                        "passed": r.passed,
+                    }
+                    for r in fw.requirements
+                ],
+            }
+            for fw in result.frameworks
+        ],
         "waivers": [
             {
                 "rule": s.waiver.rule,

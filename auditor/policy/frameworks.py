@@ -1,0 +1,176 @@
+"""Framework files: each requirement of a law or control set, mapped to the rules that check it.
+
+`policies/frameworks/<name>.yaml` lists requirements with their coverage (automated, partial,
+manual) and rule ids. The coverage matrix and the per-requirement posture of an audit come from
+here. A reference to a rule that does not exist stops the run like any invalid rule.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from auditor.errors import InputError, InputIssue, json_path
+from auditor.inventory.source import display_path, read_document
+from auditor.policy.loader import PolicySet
+from auditor.result import Finding, FrameworkPosture, RequirementPosture, Status
+
+FRAMEWORKS_DIR = "frameworks"
+Coverage = Literal["automated", "partial", "manual"]
+
+
+class Requirement(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    title: str
+    coverage: Coverage
+    note: str | None = None
+    rules: list[str] = Field(default_factory=list)
+
+    @field_validator("rules")
+    @classmethod
+    def _unique(cls, rules: list[str]) -> list[str]:
+        repeated = sorted(rule for rule, n in Counter(rules).items() if n > 1)
+        if repeated:
+            raise ValueError(f"rules listed twice: {', '.join(repeated)}")
+        return rules
+
+
+class Framework(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    framework: str
+    title: str
+    version: str
+    reference_key: str | None = Field(
+        None, description="The key under which rules cite this framework in `references`."
+    )
+    source: str
+    notes: str | None = None
+    requirements: list[Requirement] = Field(min_length=1)
+
+
+def load_frameworks(policies_dir: Path, policies: PolicySet) -> dict[str, Framework]:
+    """Every framework file under policies/frameworks, checked against the loaded rules."""
+    folder = policies_dir / FRAMEWORKS_DIR
+    issues: list[InputIssue] = []
+    frameworks: dict[str, Framework] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        document = read_document(path, display_path(path))
+        try:
+            framework = Framework.model_validate(document.data)
+        except ValidationError as exc:
+            issues.extend(
+                InputIssue(document.locate(tuple(e["loc"])), json_path(tuple(e["loc"])), e["msg"])
+                for e in exc.errors(include_url=False)
+            )
+            continue
+        if framework.framework != path.stem:
+            issues.append(
+                InputIssue(
+                    document.locate(("framework",)), "$.framework", f"must match the file name {path.stem!r}"
+                )
+            )
+        seen: set[str] = set()
+        for index, requirement in enumerate(framework.requirements):
+            where = ("requirements", index)
+            if requirement.id in seen:
+                issues.append(
+                    InputIssue(
+                        document.locate(where), json_path(where), f"duplicate requirement {requirement.id!r}"
+                    )
+                )
+            seen.add(requirement.id)
+            if (requirement.coverage == "manual") != (not requirement.rules):
+                message = "a manual requirement lists no rules, and only a manual one"
+                issues.append(InputIssue(document.locate(where), json_path(where), message))
+            for position, rule_id in enumerate(requirement.rules):
+                if rule_id not in policies.rules:
+                    spot = (*where, "rules", position)
+                    issues.append(
+                        InputIssue(document.locate(spot), json_path(spot), f"unknown rule {rule_id!r}")
+                    )
+        frameworks[framework.framework] = framework
+    if issues:
+        raise InputError(issues)
+    return frameworks
+
+
+def coverage_counts(framework: Framework) -> dict[str, int]:
+    counts = Counter(r.coverage for r in framework.requirements)
+    return {level: counts.get(level, 0) for level in ("automated", "partial", "manual")}
+
+
+def render_coverage(framework: Framework, fmt: str) -> str:
+    """The coverage matrix: requirement -> rules -> automated / partial / manual."""
+    header = ["requirement", "title", "coverage", "rules", "note"]
+    rows = [[r.id, r.title, r.coverage, " ".join(r.rules), r.note or ""] for r in framework.requirements]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return buffer.getvalue()
+    if fmt == "markdown":
+        counts = coverage_counts(framework)
+        lines = [
+            f"# {framework.title} ({framework.version})",
+            "",
+            f"{counts['automated']} automated, {counts['partial']} partly automated, {counts['manual']} manual.",
+            "",
+            "| Requirement | Title | Coverage | Rules | Note |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [f"| {r[0]} | {r[1]} | {r[2]} | {', '.join(r[3].split())} | {r[4]} |" for r in rows]
+        return "\n".join(lines) + "\n"
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header[:4], widths, strict=True))]
+    lines += [
+        "  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths, strict=True)).rstrip() for row in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def posture(framework: Framework, findings: list[Finding], evaluated_rules: set[str]) -> FrameworkPosture:
+    """Per requirement: did its rules find open failures, undecidable assets, or only passes?"""
+    by_rule: dict[str, Counter[str]] = {}
+    for finding in findings:
+        status = "WAIVED" if finding.waived else finding.status.value
+        by_rule.setdefault(finding.rule_id, Counter())[status] += 1
+    requirements = []
+    for requirement in framework.requirements:
+        rules = tuple(r for r in requirement.rules if r in evaluated_rules)
+        counts: Counter[str] = Counter()
+        for rule_id in rules:
+            counts.update(by_rule.get(rule_id, Counter()))
+        if requirement.coverage == "manual":
+            state = "manual"
+        elif not rules:  # its rules are off (pack disabled) or not in force at the audit date
+            state = "not_run"
+        elif counts[Status.FAIL.value]:
+            state = "failed"
+        elif counts[Status.NOT_EVALUABLE.value]:
+            state = "not_evaluable"
+        elif counts[Status.PASS.value] or counts["WAIVED"]:
+            state = "passed"
+        else:
+            state = "not_applicable"
+        requirements.append(
+            RequirementPosture(
+                requirement.id,
+                requirement.title,
+                requirement.coverage,
+                state,
+                rules,
+                counts[Status.FAIL.value],
+                counts[Status.NOT_EVALUABLE.value],
+                counts[Status.PASS.value],
+            )
+        )
+    return FrameworkPosture(framework.framework, framework.title, framework.version, tuple(requirements))
