@@ -93,7 +93,8 @@ def test_unknown_rule_in_a_framework_stops_the_run(tmp_path: Path, monkeypatch: 
         load_frameworks(tmp_path / "policies", policies)
     assert [str(i) for i in caught.value.issues] == [
         "policies/frameworks/mini.yaml:10:5: $.requirements[0].rules[0]: unknown rule 'NOPE-1'",
-        "policies/frameworks/mini.yaml:11:3: $.requirements[1]: a manual requirement lists no rules, and only a manual one",
+        "policies/frameworks/mini.yaml:11:3: $.requirements[1]: "
+        "a manual requirement lists no rules, and only a manual one",
     ]
 
 
