@@ -103,10 +103,8 @@ def test_audit_summary_on_request(cli: CliRunner, tmp_path: Path) -> None:
 
 def test_usage_errors_exit_2(cli: CliRunner, tmp_path: Path) -> None:
     bad_format = invoke(cli, "audit", EXAMPLE, "--out", tmp_path, "--format", "json,pdfx")
-    assert (
-        bad_format.exit_code == 2
-        and "unknown format 'pdfx'; choose from json, sarif, junit, markdown"
-        in " ".join(bad_format.stderr.split())
+    assert bad_format.exit_code == 2 and "unknown format 'pdfx'; choose from json, sarif, junit, markdown" in " ".join(
+        bad_format.stderr.split()
     )
     bad_date = invoke(cli, "audit", EXAMPLE, "--out", tmp_path, "--as-of", "22/11/2026")
     assert bad_date.exit_code == 2 and "is not an ISO date" in " ".join(bad_date.stderr.split())

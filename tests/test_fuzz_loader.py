@@ -11,15 +11,12 @@ from hypothesis import strategies as st
 from auditor.errors import InputError
 from auditor.inventory.loader import load_inventory
 
-YAMLISH = st.text(
-    alphabet=st.sampled_from(list("abcdefgsitorageid:-[]{},&*!<>#'\"\n 0123456789.\t|")), max_size=300
-)
+YAMLISH = st.text(alphabet=st.sampled_from(list("abcdefgsitorageid:-[]{},&*!<>#'\"\n 0123456789.\t|")), max_size=300)
 SECTIONS = st.sampled_from(["sites", "storage", "datasets", "flows", "organization", "bogus"])
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=5),
     lambda children: (
-        st.lists(children, max_size=3)
-        | st.dictionaries(st.sampled_from(["id", "site", "x"]), children, max_size=3)
+        st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["id", "site", "x"]), children, max_size=3)
     ),
     max_leaves=10,
 )

@@ -50,9 +50,7 @@ def test_alias_bomb_is_refused(tmp_path: Path) -> None:
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
     path = write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n")
     [message] = errors(path)
-    assert (
-        f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes; refusing (possible alias bomb)" in message
-    )
+    assert f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes; refusing (possible alias bomb)" in message
 
 
 def test_small_aliases_are_allowed(tmp_path: Path) -> None:
@@ -72,9 +70,7 @@ def test_small_aliases_are_allowed(tmp_path: Path) -> None:
 def test_arbitrary_tags_are_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "tag.yaml", "sites:\n  - !!python/object:os.system {id: a}\n")
     [message] = errors(path)
-    assert message.endswith(
-        ":2:5: $.sites[0]: unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system'"
-    )
+    assert message.endswith(":2:5: $.sites[0]: unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system'")
 
 
 def test_file_over_size_limit_is_refused(tmp_path: Path) -> None:
@@ -127,9 +123,7 @@ def test_missing_required_attribute(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert errors(path) == ["flow.yaml:2:5: $.flows[0].destination: missing required attribute 'destination'"]
 
 
-def test_duplicate_ids_across_files_and_dangling_references(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_duplicate_ids_across_files_and_dangling_references(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "inv/a.yaml", "sites:\n  - {id: fra, country: DE}\n")
     write(

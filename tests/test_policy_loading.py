@@ -73,9 +73,7 @@ def test_duplicate_rule_ids_and_file_name_mismatch(tmp_path: Path, monkeypatch: 
 
 
 def test_uncompilable_rule_and_missing_pack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = pack(
-        tmp_path, {"X-1": {**GOOD, "condition": {"path": "n", "op": "gt", "value": {"param": "limit"}}}}
-    )
+    root = pack(tmp_path, {"X-1": {**GOOD, "condition": {"path": "n", "op": "gt", "value": {"param": "limit"}}}})
     write(root, "orphan/Y-1.yaml", yaml.safe_dump({**GOOD, "id": "Y-1"}))
     assert load_errors(root, monkeypatch) == [
         "policies/orphan/pack.yaml:1:1: $: every pack needs a pack.yaml (name, title, version)",
@@ -93,7 +91,4 @@ def test_policy_files_get_the_same_safe_yaml_loading(tmp_path: Path, monkeypatch
 
 def test_copy_of_bundled_packs_is_usable(tmp_path: Path) -> None:
     shutil.copytree(default_policies_dir(), tmp_path / "policies")
-    assert (
-        load_policies(tmp_path / "policies").rules.keys()
-        == load_policies(default_policies_dir()).rules.keys()
-    )
+    assert load_policies(tmp_path / "policies").rules.keys() == load_policies(default_policies_dir()).rules.keys()

@@ -53,9 +53,7 @@ def test_junit_has_a_case_per_rule_and_asset(example_result: AuditResult) -> Non
     assert int(root.get("tests")) == len(example_result.findings)
     assert int(root.get("failures")) == counts["FAIL"] - counts["WAIVED"]
     assert int(root.get("skipped")) == counts["NOT_EVALUABLE"] + counts["WAIVED"]
-    case = root.find(
-        "testsuite[@name='SEC-FLOW-ENCRYPTION-IN-TRANSIT']/testcase[@name='flow-etl-to-features']"
-    )
+    case = root.find("testsuite[@name='SEC-FLOW-ENCRYPTION-IN-TRANSIT']/testcase[@name='flow-etl-to-features']")
     assert case is not None and case.find("failure").get("type") == "high"
     assert case.get("file").endswith("60-flows-workloads.yaml") and case.get("line") == "25"
 

@@ -84,9 +84,7 @@ TRAINING = {
             "nics": [{"fabric": "ethernet", "gbps": 100, "count": 4}],
         }
     ],
-    "workloads": [
-        {"id": "job", "type": "training", "runs_on": ["n"], "parameters_billion": 1, "sharding": "none"}
-    ],
+    "workloads": [{"id": "job", "type": "training", "runs_on": ["n"], "parameters_billion": 1, "sharding": "none"}],
 }
 
 
@@ -124,8 +122,7 @@ def test_config_errors_name_the_unknown_things(tmp_path: Path, monkeypatch: pyte
     assert [str(i) for i in caught.value.issues] == [
         "config.yaml:2:25: $.parameters.AI-NET-01.min_gbps: rule AI-NET-01 has no parameter 'min_gbps' "
         "(known: min_gbps_per_gpu)",
-        "config.yaml:2:47: $.parameters.AI-NET-01.min_gbps_per_gpu: expected a number like the default 100, "
-        "got 'fast'",
+        "config.yaml:2:47: $.parameters.AI-NET-01.min_gbps_per_gpu: expected a number like the default 100, got 'fast'",
         "config.yaml:3:11: $.parameters.NOPE-1: unknown rule 'NOPE-1'",
         "config.yaml:4:18: $.disabled_rules[0]: unknown rule 'NOPE-2'",
     ]

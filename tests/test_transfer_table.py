@@ -1,0 +1,130 @@
+"""GDPR Chapter V transfer logic, table-driven: one vendor per row, EEA personal data sent to it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import audit_data
+
+CASES = [
+    # (name, vendor attributes, flow attributes, as_of, expected basis, expected rule statuses)
+    ("EEA recipient", {"country": "FR"}, {}, "2026-11-01", None, {"GDPR-44-TRANSFER-BASIS": None}),
+    ("adequate country", {"country": "JP"}, {}, "2026-11-01", "adequacy", {"GDPR-44-TRANSFER-BASIS": "PASS"}),
+    (
+        "US, DPF-certified",
+        {"country": "US", "dpf_certified": True},
+        {},
+        "2026-11-01",
+        "adequacy",
+        {"GDPR-44-TRANSFER-BASIS": "PASS"},
+    ),
+    (
+        "US, not certified, nothing else",
+        {"country": "US", "dpf_certified": False},
+        {},
+        "2026-11-01",
+        "none",
+        {"GDPR-44-TRANSFER-BASIS": "FAIL"},
+    ),
+    (
+        "US, not certified, SCCs 2021 with TIA",
+        {"country": "US", "dpf_certified": False},
+        {"transfer_mechanism": "scc", "scc_version": "2021/914", "tia_ref": "TIA-1"},
+        "2026-11-01",
+        "safeguard",
+        {"GDPR-44-TRANSFER-BASIS": "PASS", "GDPR-46-SCC-VERSION": "PASS", "GDPR-46-TRANSFER-IMPACT-ASSESSMENT": "PASS"},
+    ),
+    (
+        "third country, old SCCs",
+        {"country": "IN"},
+        {"transfer_mechanism": "scc", "scc_version": "2010/87/EU"},
+        "2026-11-01",
+        "safeguard",
+        {"GDPR-46-SCC-VERSION": "FAIL", "GDPR-46-TRANSFER-IMPACT-ASSESSMENT": "FAIL"},
+    ),
+    (
+        "third country, derogation",
+        {"country": "IN"},
+        {"transfer_mechanism": "derogation"},
+        "2026-11-01",
+        "derogation",
+        {"GDPR-44-TRANSFER-BASIS": "PASS", "GDPR-49-DEROGATION": "FAIL"},
+    ),
+    (
+        "EEA vendor with remote access from PH",
+        {"country": "IE", "remote_access_countries": ["PH"]},
+        {},
+        "2026-11-01",
+        "none",
+        {"GDPR-44-REMOTE-ACCESS": "FAIL"},
+    ),
+    (
+        "EEA vendor, remote access from PH under SCCs",
+        {
+            "country": "IE",
+            "remote_access_countries": ["PH"],
+            "transfer_mechanism": "scc",
+            "scc_version": "2021/914",
+            "tia_ref": "TIA-2",
+        },
+        {},
+        "2026-11-01",
+        "safeguard",
+        {"GDPR-44-REMOTE-ACCESS": "PASS"},
+    ),
+    ("Brazil before its decision", {"country": "BR"}, {}, "2026-01-25", "none", {"GDPR-44-TRANSFER-BASIS": "FAIL"}),
+    (
+        "Brazil on the day of its decision",
+        {"country": "BR"},
+        {},
+        "2026-01-26",
+        "adequacy",
+        {"GDPR-44-TRANSFER-BASIS": "PASS"},
+    ),
+    ("UK after the renewal expires", {"country": "GB"}, {}, "2032-01-01", "none", {"GDPR-44-TRANSFER-BASIS": "FAIL"}),
+    ("country unknown", {}, {}, "2026-11-01", None, {"GDPR-44-TRANSFER-BASIS": "NOT_EVALUABLE"}),
+]
+
+
+@pytest.mark.parametrize(("name", "vendor", "flow", "as_of", "basis", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_transfer_case(
+    tmp_path: Path,
+    name: str,
+    vendor: dict[str, Any],
+    flow: dict[str, Any],
+    as_of: str,
+    basis: str | None,
+    expected: dict[str, str | None],
+) -> None:
+    inventory = {
+        "storage": [{"id": "crm", "country": "DE"}],
+        "datasets": [{"id": "customers", "personal_data": True, "subject_jurisdictions": ["EU"], "stored_in": ["crm"]}],
+        "vendors": [{"id": "v", **vendor}],
+        "flows": [{"id": "f", "source": "crm", "destination": "v", **flow}],
+    }
+    result = audit_data(tmp_path, inventory, as_of=date.fromisoformat(as_of))
+    got = {
+        rule: next((f.status.value for f in result.findings if f.rule_id == rule and f.asset_id == "v"), None)
+        for rule in expected
+    }
+    assert got == expected
+
+
+def test_onward_transfer_through_a_sub_processor(tmp_path: Path) -> None:
+    inventory = {
+        "storage": [{"id": "crm", "country": "DE"}],
+        "datasets": [{"id": "customers", "personal_data": True, "subject_jurisdictions": ["EU"], "stored_in": ["crm"]}],
+        "vendors": [
+            {"id": "eu-saas", "country": "IE", "subprocessors": ["offshore"]},
+            {"id": "offshore", "country": "PH"},
+        ],
+        "flows": [{"id": "f", "source": "crm", "destination": "eu-saas"}],
+    }
+    result = audit_data(tmp_path, inventory)
+    onward = next(f for f in result.findings if f.rule_id == "GDPR-44-TRANSFER-BASIS" and f.asset_id == "offshore")
+    assert onward.status.value == "FAIL"
+    assert onward.graph_path == ["customers", "crm", "f", "eu-saas", "offshore"]
