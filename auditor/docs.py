@@ -35,7 +35,8 @@ def render_rules(policies: PolicySet, frameworks: dict[str, Framework]) -> str:
     for pack_name, pack in sorted(policies.packs.items()):
         lines.append(f"| {pack.title} | {len(by_pack[pack_name])} | {'yes' if pack.enabled_by_default else 'no'} |")
     for pack_name, pack in sorted(policies.packs.items()):
-        lines += ["", f"## {pack.title}", "", f"Pack `{pack_name}`, version {pack.version}. {_one_line(pack.description)}"]
+        about = f"Pack `{pack_name}`, version {pack.version}. {_one_line(pack.description)}"
+        lines += ["", f"## {pack.title}", "", about]
         for rule_id in by_pack[pack_name]:
             rule = policies.rules[rule_id].rule
             lines += [
