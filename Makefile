@@ -5,17 +5,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EXAMPLE := inventories/example
 
-.PHONY: audit test lint bench clean
+.PHONY: audit test lint bench clean report-image
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,pdf]'
 	touch $(STAMP)
 
 # Exit status 1 only means "findings at or above --fail-on": the example has planted defects.
 audit: $(STAMP)
 	$(BIN)/auditor audit $(EXAMPLE) --waivers inventories/example.waivers.yaml --out reports \
-	  --format json,sarif,junit,markdown; \
+	  --format json,sarif,junit,markdown,csv,html,pdf; \
 	  status=$$?; test $$status -le 1
 
 test: $(STAMP)
@@ -32,3 +32,7 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV)
 	find reports -type f ! -name README.md -delete
+
+# The README's picture of the report: pages of the example PDF rendered to PNG.
+report-image: audit
+	$(BIN)/python scripts/report_image.py reports/report.pdf docs/report-pages.png 4 7

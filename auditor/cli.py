@@ -28,9 +28,7 @@ app = typer.Typer(
 frameworks_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, help="Frameworks and which requirements the rules cover."
 )
-rules_app = typer.Typer(
-    no_args_is_help=True, rich_markup_mode=None, help="List and explain the loaded rules."
-)
+rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="List and explain the loaded rules.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(frameworks_app, name="frameworks")
 
@@ -58,9 +56,7 @@ class SchemaName(StrEnum):
 PathsArg = Annotated[
     list[Path], typer.Argument(help="Inventory files or folders.", show_default=False, metavar="PATH...")
 ]
-PoliciesOpt = Annotated[
-    Path | None, typer.Option("--policies", help="Rule packs folder [default: bundled policies/].")
-]
+PoliciesOpt = Annotated[Path | None, typer.Option("--policies", help="Rule packs folder [default: bundled policies/].")]
 
 
 def _err(text: str) -> None:
@@ -121,11 +117,9 @@ def audit(
     policies: PoliciesOpt = None,
     waivers: Annotated[Path | None, typer.Option(help="Waivers file (YAML or JSON).")] = None,
     config: Annotated[Path | None, typer.Option(help="Config file: rule parameters, disabled rules.")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Audit date YYYY-MM-DD [default: today].")
-    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Audit date YYYY-MM-DD [default: today].")] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="Comma-separated: json, sarif, junit, markdown.")
+        str, typer.Option("--format", help="Comma-separated: json, sarif, junit, markdown, csv, html, pdf.")
     ] = "json,sarif",
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports"),
     fail_on: Annotated[
@@ -134,14 +128,12 @@ def audit(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
     summary: Annotated[
         bool | None,
-        typer.Option(
-            "--summary/--no-summary", help="Force the terminal summary on or off [default: on a TTY]."
-        ),
+        typer.Option("--summary/--no-summary", help="Force the terminal summary on or off [default: on a TTY]."),
     ] = None,
 ) -> None:
     """Audit inventories and write the reports; the exit status gates CI."""
     from auditor.engine import AuditRequest, run_audit
-    from auditor.report import REPORTERS, renderer
+    from auditor.report import REPORTERS, ReporterUnavailable, renderer
     from auditor.report.write import write_atomic
 
     day = _parse_date(as_of)
@@ -154,7 +146,12 @@ def audit(
     written = []
     for name in formats:
         target = out / REPORTERS[name][1]
-        write_atomic(target, renderer(name)(result))
+        try:
+            render = renderer(name)
+        except ReporterUnavailable as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(EXIT_INPUT) from None
+        write_atomic(target, render(result))
         written.append(target)
     show = (sys.stdout.isatty() if summary is None else summary) and not quiet
     if show:
@@ -189,9 +186,7 @@ def rules_list(policies: PoliciesOpt = None) -> None:
 
 
 @rules_app.command("show")
-def rules_show(
-    rule_id: Annotated[str, typer.Argument(help="Rule id.")], policies: PoliciesOpt = None
-) -> None:
+def rules_show(rule_id: Annotated[str, typer.Argument(help="Rule id.")], policies: PoliciesOpt = None) -> None:
     """Show one rule: description, rationale, remediation, references and parameters."""
     from auditor.policy.loader import load_policies
 
@@ -216,9 +211,7 @@ def rules_show(
     ]
     if rule.parameters:
         lines.append("Parameters:")
-        lines += [
-            f"  {name} = {spec.default!r}: {spec.description}" for name, spec in rule.parameters.items()
-        ]
+        lines += [f"  {name} = {spec.default!r}: {spec.description}" for name, spec in rule.parameters.items()]
     if rule.notes:
         lines.append(f"Notes: {rule.notes}")
     typer.echo("\n".join(lines))

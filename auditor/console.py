@@ -15,9 +15,7 @@ STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cya
 TOP = 10
 
 
-def print_summary(
-    result: AuditResult, written: list[Path], fail_on: str, console: Console | None = None
-) -> None:
+def print_summary(result: AuditResult, written: list[Path], fail_on: str, console: Console | None = None) -> None:
     console = console or Console()
     counts = result.counts()
     open_failures = [f for f in result.failures() if not f.waived]

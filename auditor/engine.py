@@ -15,6 +15,7 @@ from auditor import __version__
 from auditor.errors import InputError, InputIssue
 from auditor.graph.build import build_graph
 from auditor.graph.facts import derive_facts
+from auditor.graph.flowmap import build_flow_map
 from auditor.inventory.loader import Inventory, load_inventory
 from auditor.inventory.source import MAX_FILE_BYTES
 from auditor.policy.config import AuditConfig, load_config
@@ -56,14 +57,7 @@ def run_audit(request: AuditRequest) -> AuditResult:
     waivers: list[Waiver] | None = []
     if request.waivers is not None:
         waivers = _collect(issues, load_waivers, request.waivers)
-    if (
-        issues
-        or inventory is None
-        or policies is None
-        or config is None
-        or waivers is None
-        or frameworks is None
-    ):
+    if issues or inventory is None or policies is None or config is None or waivers is None or frameworks is None:
         raise InputError(issues)
 
     packs = policies.enabled_packs(config.enable_packs)
@@ -110,4 +104,5 @@ def run_audit(request: AuditRequest) -> AuditResult:
         assets_by_kind={kind: len(items) for kind, items in sorted(inventory.by_kind.items()) if items},
         organization=(org.name or org.id) if org else None,
         frameworks=[posture(framework, findings, evaluated) for framework in frameworks.values()],
+        flow_map=build_flow_map(graph, facts),
     )

@@ -126,6 +126,7 @@ class AuditResult:
     assets_by_kind: dict[str, int]
     organization: str | None = None
     frameworks: list[FrameworkPosture] = field(default_factory=list)
+    flow_map: dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         out = {status.value: 0 for status in Status}

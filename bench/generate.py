@@ -22,9 +22,7 @@ UNIT = 15
 def generate(assets: int, seed: int = 7) -> dict[str, Any]:
     rng = random.Random(seed)
     units = max(1, assets // UNIT)
-    sites = [
-        {"id": f"site-{i}", "country": COUNTRIES[i % len(COUNTRIES)], "provider": "onprem"} for i in range(10)
-    ]
+    sites = [{"id": f"site-{i}", "country": COUNTRIES[i % len(COUNTRIES)], "provider": "onprem"} for i in range(10)]
     vendors = [
         {
             "id": f"vendor-{i}",

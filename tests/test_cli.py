@@ -150,3 +150,19 @@ def test_installed_console_script_runs_end_to_end(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     assert (tmp_path / "results.sarif").exists()
+
+
+def test_missing_pdf_extra_is_a_clear_error(cli: CliRunner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+
+    real = importlib.import_module
+
+    def no_weasyprint(name: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if name == "auditor.report.pdf":
+            raise ModuleNotFoundError("No module named 'weasyprint'", name="weasyprint")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib, "import_module", no_weasyprint)
+    result = invoke(cli, "audit", EXAMPLE, "--out", tmp_path, "--format", "json,pdf")
+    assert result.exit_code == 2
+    assert "the pdf format needs the 'pdf' extra (weasyprint is missing)" in result.stderr

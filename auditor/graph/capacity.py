@@ -143,10 +143,7 @@ def _workload_capacity(graph: AssetGraph, workload: Workload) -> dict[str, Any]:
     gpus_per_node = _least(per_node)
     node_count = workload.nodes or (math.ceil(gpus / gpus_per_node) if gpus and gpus_per_node else None)
     per_gpu_network = _least(
-        [
-            p["network_gbps"] / p["gpus"] if p["network_gbps"] is not None and p["gpus"] else None
-            for p in profiles
-        ]
+        [p["network_gbps"] / p["gpus"] if p["network_gbps"] is not None and p["gpus"] else None for p in profiles]
     )
     tensor_parallel = workload.tensor_parallel or 1
     sharding = workload.sharding
@@ -177,11 +174,7 @@ def _workload_capacity(graph: AssetGraph, workload: Workload) -> dict[str, Any]:
         "sharding": sharding,
         # Model-state split: bytes/param replicated on every GPU, and the divisor of the rest.
         "replicated_bytes_per_param": REPLICATED_BYTES[sharding] if sharding else None,
-        "shard_degree": 1
-        if sharding == "none"
-        else (gpus // tensor_parallel if gpus else None)
-        if sharding
-        else None,
+        "shard_degree": 1 if sharding == "none" else (gpus // tensor_parallel if gpus else None) if sharding else None,
         "data_parallel": gpus // tensor_parallel if gpus else None,
         "precision": workload.precision,
         "bytes_per_weight": bytes_per_weight,
@@ -201,8 +194,7 @@ def _workload_capacity(graph: AssetGraph, workload: Workload) -> dict[str, Any]:
         "dataset_gb": _total(d.size_gb for d in read_datasets),
         "host_ram_gb": _total(n.ram_gb * n.count if n.ram_gb is not None else None for n in nodes),
         "nvme_cache_tb": _total(
-            p["nvme_tb"] * n.count if p["nvme_tb"] is not None else None
-            for p, n in zip(profiles, nodes, strict=True)
+            p["nvme_tb"] * n.count if p["nvme_tb"] is not None else None for p, n in zip(profiles, nodes, strict=True)
         ),
         "gpudirect_storage": _all_flags([n.gpudirect_storage for n in nodes]),
     }

@@ -185,8 +185,7 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[s
         marks = _category_marks(categories)
         retention = [d.retention_days for d in datasets]
         holds_8115 = {
-            d.id: bool(d.contains_8115_elements)
-            or bool(_category_marks(d.data_categories)["ccpa_8115_categories"])
+            d.id: bool(d.contains_8115_elements) or bool(_category_marks(d.data_categories)["ccpa_8115_categories"])
             for d in datasets
         }
         facts[asset_id] = {

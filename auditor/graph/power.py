@@ -19,9 +19,7 @@ def analyse_power(graph: AssetGraph) -> dict[str, dict[str, Any]]:
         for site in graph.targets(node.id, "located_at"):
             key = (site, node.rack)
             current = load[key]
-            load[key] = (
-                None if current is None or node.power_kw is None else current + node.power_kw * node.count
-            )
+            load[key] = None if current is None or node.power_kw is None else current + node.power_kw * node.count
     facts: dict[str, dict[str, Any]] = {}
     for site in graph.inventory.by_kind.get("site", []):
         assert isinstance(site, Site)

@@ -35,9 +35,7 @@ def analyse_transfers(
     """Fact `transfer` for assets of TRANSFER_KINDS reached by EEA personal data."""
     catalog = jurisdictions()
     eea_origin = {
-        dataset.id: any(
-            catalog.is_eea(r.split("-")[0]) for r in getattr(dataset, "subject_jurisdictions", [])
-        )
+        dataset.id: any(catalog.is_eea(r.split("-")[0]) for r in getattr(dataset, "subject_jurisdictions", []))
         for dataset in graph.inventory.by_kind.get("dataset", [])
     }
     facts: dict[str, dict[str, Any]] = {}

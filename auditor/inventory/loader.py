@@ -208,17 +208,13 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
         if single:
             if not isinstance(items, dict):
                 issues.append(
-                    InputIssue(
-                        document.locate((section,)), json_path((section,)), "organization must be a mapping"
-                    )
+                    InputIssue(document.locate((section,)), json_path((section,)), "organization must be a mapping")
                 )
                 continue
             items = [items]
         elif not isinstance(items, list):
             issues.append(
-                InputIssue(
-                    document.locate((section,)), json_path((section,)), f"{section} must be a list of assets"
-                )
+                InputIssue(document.locate((section,)), json_path((section,)), f"{section} must be a list of assets")
             )
             continue
         try:
@@ -239,9 +235,7 @@ def _valid_or_none(model: type[AssetBase], item: Any) -> AssetBase | None:
         return None
 
 
-def _pydantic_issues(
-    exc: ValidationError, document: Document, section: str, single: bool
-) -> list[InputIssue]:
+def _pydantic_issues(exc: ValidationError, document: Document, section: str, single: bool) -> list[InputIssue]:
     issues = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])

@@ -89,9 +89,7 @@ class Organization(AssetBase):
     central_log_sink: AssetId | None = ref("storage", rel="logs_to")
     log_retention_days: Count | None = None
     patch_sla_days: Count | None = None
-    cybersecurity_audit_ref: str | None = Field(
-        None, description="Latest CPPA 7120 cybersecurity audit report."
-    )
+    cybersecurity_audit_ref: str | None = Field(None, description="Latest CPPA 7120 cybersecurity audit report.")
     last_cybersecurity_audit: IsoDate | None = None
     revenue_2026_usd: Number | None = Field(None, description="Annual revenue for the CPPA 7121 phase-in.")
 
@@ -274,8 +272,7 @@ class Dataset(AssetBase):
     data_subjects: list[str] = Field(default_factory=list)
     subject_jurisdictions: list[RegionCode] = Field(
         default_factory=list,
-        description="Where the data subjects live: ISO 3166 codes (US-CA for California), "
-        "or EU for the whole EEA.",
+        description="Where the data subjects live: ISO 3166 codes (US-CA for California), or EU for the whole EEA.",
     )
     lawful_basis: LawfulBasis | None = None
     lia_ref: str | None = None

@@ -195,8 +195,7 @@ class _YamlBuilder:
                 InputIssue(
                     self._where(node),
                     "$",
-                    f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes; refusing "
-                    "(possible alias bomb)",
+                    f"YAML aliases expand to more than {MAX_ALIAS_NODES} nodes; refusing (possible alias bomb)",
                 )
             ]
             return None
@@ -225,10 +224,7 @@ class _YamlBuilder:
             if node.tag != f"{_TAG}seq":
                 self._issue(node, path, f"unsupported YAML tag {node.tag!r}")
                 return None
-            return [
-                self._build(item, (*path, index), depth + 1, in_alias)
-                for index, item in enumerate(node.value)
-            ]
+            return [self._build(item, (*path, index), depth + 1, in_alias) for index, item in enumerate(node.value)]
         return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: DataPath, depth: int, in_alias: bool) -> Any:

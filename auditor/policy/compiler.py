@@ -200,9 +200,7 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
     if op in ORDERED:
         value_type = value_type or "number"
         if value_type in ("bool", "string"):
-            raise RuleError(
-                f"{where}: {op!r} cannot order {value_type} values; give type number, date or version"
-            )
+            raise RuleError(f"{where}: {op!r} cannot order {value_type} values; give type number, date or version")
     convert = CONVERTERS[value_type] if value_type else None
     compare = BINARY[op]
     scalar_ops = op not in SET_OPERATORS and op not in ("contains", "not_contains")
@@ -291,11 +289,7 @@ def _not(verdict: Verdict) -> Verdict:
 
 def _compile_related(condition: Related, scope: Scope, where: str) -> Check:
     relation = condition.related
-    inner = (
-        compile_condition(relation.where, scope, f"{where}.related.where")
-        if relation.where is not None
-        else None
-    )
+    inner = compile_condition(relation.where, scope, f"{where}.related.where") if relation.where is not None else None
     kinds = frozenset(relation.kinds)
     label = f"{relation.rel}:{relation.direction}"
 

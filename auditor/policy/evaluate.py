@@ -140,6 +140,8 @@ class Evaluator:
     def _message(template: str, ctx: EvalContext) -> str:
         def fill(match: re.Match[str]) -> str:
             value = plain(path_resolver(match.group(1))(ctx))
+            if isinstance(value, float):
+                value = plain(round(value, 2))
             if isinstance(value, list):
                 return ", ".join(str(item) for item in value)
             return "unknown" if value is None else str(value)

@@ -48,6 +48,7 @@ class Framework(BaseModel):
     framework: str
     title: str
     version: str
+    order: int = Field(100, description="Position in reports (lower first).")
     reference_key: str | None = Field(
         None, description="The key under which rules cite this framework in `references`."
     )
@@ -73,18 +74,14 @@ def load_frameworks(policies_dir: Path, policies: PolicySet) -> dict[str, Framew
             continue
         if framework.framework != path.stem:
             issues.append(
-                InputIssue(
-                    document.locate(("framework",)), "$.framework", f"must match the file name {path.stem!r}"
-                )
+                InputIssue(document.locate(("framework",)), "$.framework", f"must match the file name {path.stem!r}")
             )
         seen: set[str] = set()
         for index, requirement in enumerate(framework.requirements):
             where = ("requirements", index)
             if requirement.id in seen:
                 issues.append(
-                    InputIssue(
-                        document.locate(where), json_path(where), f"duplicate requirement {requirement.id!r}"
-                    )
+                    InputIssue(document.locate(where), json_path(where), f"duplicate requirement {requirement.id!r}")
                 )
             seen.add(requirement.id)
             if (requirement.coverage == "manual") != (not requirement.rules):
@@ -93,13 +90,11 @@ def load_frameworks(policies_dir: Path, policies: PolicySet) -> dict[str, Framew
             for position, rule_id in enumerate(requirement.rules):
                 if rule_id not in policies.rules:
                     spot = (*where, "rules", position)
-                    issues.append(
-                        InputIssue(document.locate(spot), json_path(spot), f"unknown rule {rule_id!r}")
-                    )
+                    issues.append(InputIssue(document.locate(spot), json_path(spot), f"unknown rule {rule_id!r}"))
         frameworks[framework.framework] = framework
     if issues:
         raise InputError(issues)
-    return frameworks
+    return dict(sorted(frameworks.items(), key=lambda item: (item[1].order, item[0])))
 
 
 def coverage_counts(framework: Framework) -> dict[str, int]:
@@ -131,9 +126,7 @@ def render_coverage(framework: Framework, fmt: str) -> str:
         return "\n".join(lines) + "\n"
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(4)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header[:4], widths, strict=True))]
-    lines += [
-        "  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths, strict=True)).rstrip() for row in rows
-    ]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -92,9 +92,7 @@ def load_policies(folder: Path) -> PolicySet:
             location = document.locate(("id",))
             if rule.id != path.stem:
                 issues.append(
-                    InputIssue(
-                        location, "$.id", f"rule id {rule.id!r} must match its file name {path.stem!r}"
-                    )
+                    InputIssue(location, "$.id", f"rule id {rule.id!r} must match its file name {path.stem!r}")
                 )
             if rule.id in rules:
                 issues.append(

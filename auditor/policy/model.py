@@ -189,9 +189,7 @@ class Rule(_Strict):
     )
     condition: Condition
     evidence: list[Path] = Field([], description="Extra paths whose values go in the evidence.")
-    evidence_path: Path | None = Field(
-        None, description="A fact holding a list of asset ids, shown as the graph path."
-    )
+    evidence_path: Path | None = Field(None, description="A fact holding a list of asset ids, shown as the graph path.")
     fingerprint_key: Path | None = None
     message: str | None = Field(None, description="Failure message; {path} fills in values.")
 

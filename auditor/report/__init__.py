@@ -17,9 +17,21 @@ REPORTERS: dict[str, tuple[str, str]] = {
     "sarif": ("auditor.report.sarif", "results.sarif"),
     "junit": ("auditor.report.junit", "results.junit.xml"),
     "markdown": ("auditor.report.markdown", "summary.md"),
+    "csv": ("auditor.report.csv_report", "findings.csv"),
+    "html": ("auditor.report.html", "report.html"),
+    "pdf": ("auditor.report.pdf", "report.pdf"),
 }
+
+
+class ReporterUnavailable(RuntimeError):
+    """A format whose optional dependencies are not installed."""
 
 
 def renderer(name: str) -> Callable[[AuditResult], bytes]:
     module, _ = REPORTERS[name]
-    return importlib.import_module(module).render  # type: ignore[no-any-return]
+    try:
+        return importlib.import_module(module).render  # type: ignore[no-any-return]
+    except ImportError as exc:
+        raise ReporterUnavailable(
+            f"the {name} format needs the 'pdf' extra ({exc.name} is missing): pip install 'ai-infra-auditor[pdf]'"
+        ) from None

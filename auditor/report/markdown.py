@@ -56,9 +56,7 @@ def render(result: AuditResult) -> bytes:
     if undecided:
         lines += ["## Not evaluable", "", "| Rule | Asset | Missing |", "|---|---|---|"]
         for finding in undecided[:MAX_ROWS]:
-            lines.append(
-                f"| {cell(finding.rule_id)} | {cell(finding.asset_id)} | {cell(', '.join(finding.missing))} |"
-            )
+            lines.append(f"| {cell(finding.rule_id)} | {cell(finding.asset_id)} | {cell(', '.join(finding.missing))} |")
         if len(undecided) > MAX_ROWS:
             lines.append(f"\n… and {len(undecided) - MAX_ROWS} more: see results.json.")
         lines.append("")
@@ -72,8 +70,6 @@ def render(result: AuditResult) -> bytes:
         ]
         for state in notable:
             w = state.waiver
-            lines.append(
-                f"| {state.state} | {cell(w.rule)} | {cell(w.assets)} | {w.expires} | {cell(w.approver)} |"
-            )
+            lines.append(f"| {state.state} | {cell(w.rule)} | {cell(w.assets)} | {w.expires} | {cell(w.approver)} |")
         lines.append("")
     return ("\n".join(lines).rstrip() + "\n").encode("utf-8")

@@ -19,9 +19,7 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 
 
 def _references_text(rule: RuleInfo) -> str:
-    return "; ".join(
-        f"{framework}: {', '.join(items)}" for framework, items in sorted(rule.references.items())
-    )
+    return "; ".join(f"{framework}: {', '.join(items)}" for framework, items in sorted(rule.references.items()))
 
 
 def _rule(rule: RuleInfo) -> dict[str, Any]:
@@ -33,9 +31,7 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
         "fullDescription": {"text": rule.description},
         "help": {
             "text": f"{rule.remediation}\n\nWhy: {rule.rationale}\n\nReferences: {refs}",
-            "markdown": (
-                f"**Remediation.** {rule.remediation}\n\n**Why.** {rule.rationale}\n\n**References.** {refs}"
-            ),
+            "markdown": (f"**Remediation.** {rule.remediation}\n\n**Why.** {rule.rationale}\n\n**References.** {refs}"),
         },
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
@@ -85,9 +81,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             {
                 "kind": "external",
                 "status": "accepted",
-                "justification": (
-                    f"{waiver.justification} (approved by {waiver.approver}, expires {waiver.expires})"
-                ),
+                "justification": (f"{waiver.justification} (approved by {waiver.approver}, expires {waiver.expires})"),
             }
         ]
     return result
@@ -115,9 +109,7 @@ def render(result: AuditResult) -> bytes:
                     }
                     for item in result.inputs
                 ],
-                "results": [
-                    _result(f, index[f.rule_id]) for f in result.findings if f.status is not Status.PASS
-                ],
+                "results": [_result(f, index[f.rule_id]) for f in result.findings if f.status is not Status.PASS],
                 "properties": {"asOf": result.as_of},
             }
         ],

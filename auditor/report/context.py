@@ -1,0 +1,202 @@
+"""The report's template context: plain, already-sorted data, capped so that large audits stay readable.
+
+Every list shown in the document body is bounded (see the template pack's meta.yaml); the full
+lists travel with the PDF as attachments (results.json, findings.csv).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import date
+from typing import Any
+
+from auditor.result import AuditResult, Finding, Status, WaiverState
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+EVIDENCE_VALUE_CHARS = 160
+TEXT_CHARS = 300
+EXPIRING_DAYS = 30
+
+GLOSSARY = (
+    ("PASS", "The rule's condition holds for the asset."),
+    ("FAIL", "The condition does not hold: a finding to remediate (or waive)."),
+    ("NOT_EVALUABLE", "An attribute the rule needs is missing from the inventory, so no decision was made."),
+    ("Waived", "A failure covered by an approved, unexpired waiver; it stays in the results, marked."),
+    ("Fingerprint", "A stable id of a finding (rule, asset, evidence key), unchanged by edits elsewhere."),
+    ("EEA", "The 27 EU member states plus Iceland, Liechtenstein and Norway."),
+    ("Adequacy decision", "A Commission decision (GDPR Art. 45) that a country protects personal data adequately."),
+    ("DPF", "EU-US Data Privacy Framework; the US adequacy decision covers only DPF-certified organisations."),
+    ("SCCs", "Standard contractual clauses, Commission Implementing Decision (EU) 2021/914 (GDPR Art. 46)."),
+    ("TIA", "Transfer impact assessment required with Art. 46 safeguards after Schrems II (C-311/18)."),
+    ("RoPA", "Record of processing activities (GDPR Art. 30)."),
+    ("DPIA", "Data protection impact assessment (GDPR Art. 35)."),
+    ("SPI", "Sensitive personal information under Cal. Civ. Code 1798.140(ae)."),
+    ("ADMT", "Automated decision-making technology (CPPA regulations 7200 ff.)."),
+    ("RDMA", "Remote direct memory access (InfiniBand, RoCE, EFA): NICs move data without the host CPU."),
+    ("ZeRO", "Sharding of optimizer state, gradients and weights across data-parallel GPUs."),
+    ("KV cache", "Per-token attention keys and values kept in GPU memory while a model generates."),
+)
+
+
+def clip(text: str, limit: int = TEXT_CHARS) -> str:
+    """Inventory text in the body is bounded; the full text is in the attachments."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters in results.json)"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, float):
+        value = round(value, 3)
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return text if len(text) <= EVIDENCE_VALUE_CHARS else text[: EVIDENCE_VALUE_CHARS - 1] + "…"
+
+
+def _finding(finding: Finding, max_evidence: int) -> dict[str, Any]:
+    evidence = [(key, _value(value)) for key, value in finding.evidence.items()]
+    return {
+        "rule_id": finding.rule_id,
+        "asset_id": finding.asset_id,
+        "asset_kind": finding.asset_kind,
+        "severity": finding.severity,
+        "status": finding.status.value,
+        "message": clip(finding.message),
+        "location": str(finding.location),
+        "evidence": evidence[:max_evidence],
+        "evidence_more": max(0, len(evidence) - max_evidence),
+        "graph_path": " → ".join(finding.graph_path),
+        "missing": finding.missing,
+        "waived": finding.waived,
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def _waiver_state(state: WaiverState, as_of: str) -> str:
+    """active, expiring (within EXPIRING_DAYS of the audit date), expired or unused."""
+    days_left = (date.fromisoformat(state.waiver.expires) - date.fromisoformat(as_of)).days
+    return "expiring" if state.state == "active" and days_left <= EXPIRING_DAYS else state.state
+
+
+def _rank(finding: Finding) -> tuple[int, str, str]:
+    return (SEVERITIES.index(finding.severity), finding.rule_id, finding.asset_id)
+
+
+def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
+    per_rule = limits["max_assets_per_rule"]
+    max_evidence = limits["max_evidence_items"]
+    rules = {rule.id: rule for rule in result.rules}
+    open_failures = sorted((f for f in result.failures() if not f.waived), key=_rank)
+    failures_by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in open_failures:
+        failures_by_rule[finding.rule_id].append(finding)
+    undecided_by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        if finding.status is Status.NOT_EVALUABLE:
+            undecided_by_rule[finding.rule_id].append(finding)
+
+    rule_sections = []
+    for rule_id in sorted(failures_by_rule, key=lambda r: (SEVERITIES.index(rules[r].severity), r)):
+        rule = rules[rule_id]
+        failures = failures_by_rule[rule_id]
+        rule_sections.append(
+            {
+                "id": rule.id,
+                "title": rule.title,
+                "severity": rule.severity,
+                "pack": rule.pack,
+                "references": sorted(rule.references.items()),
+                "rationale": rule.rationale,
+                "remediation": rule.remediation,
+                "notes": rule.notes,
+                "failed": len(failures),
+                "assets": [_finding(f, max_evidence) for f in failures[:per_rule]],
+                "more": max(0, len(failures) - per_rule),
+            }
+        )
+
+    frameworks = []
+    for fw in result.frameworks:
+        requirements = []
+        for requirement in fw.requirements:
+            entries = [
+                {
+                    "id": r,
+                    "title": rules[r].title,
+                    "severity": rules[r].severity,
+                    "failed": len(failures_by_rule.get(r, [])),
+                    "not_evaluable": len(undecided_by_rule.get(r, [])),
+                }
+                for r in requirement.rules
+            ]
+            requirements.append(
+                {
+                    "id": requirement.id,
+                    "title": requirement.title,
+                    "coverage": requirement.coverage,
+                    "state": requirement.state,
+                    "rules": entries,
+                }
+            )
+        frameworks.append(
+            {
+                "name": fw.name,
+                "title": fw.title,
+                "version": fw.version,
+                "summary": fw.summary(),
+                "requirements": requirements,
+            }
+        )
+
+    gaps = [_finding(f, max_evidence) for f in open_failures if rules[f.rule_id].pack == "ai-infra"]
+    undecided = []
+    for rule_id in sorted(undecided_by_rule):
+        findings = undecided_by_rule[rule_id]
+        reasons = Counter(reason for f in findings for reason in f.missing)
+        undecided.append(
+            {
+                "rule_id": rule_id,
+                "title": rules[rule_id].title,
+                "count": len(findings),
+                "reasons": reasons.most_common(limits["max_reasons"]),
+                "assets": [f.asset_id for f in findings[:per_rule]],
+                "more": max(0, len(findings) - per_rule),
+            }
+        )
+    counts = result.counts()
+    by_severity = Counter(f.severity for f in open_failures)
+    organization = clip(result.organization or "(organisation not declared)", 120)
+    return {
+        "title": f"Compliance audit report: {organization}",
+        "organization": organization,
+        "as_of": result.as_of,
+        "tool_version": result.tool_version,
+        "inputs": result.inputs,
+        "packs": result.packs,
+        "asset_count": result.asset_count,
+        "assets_by_kind": sorted(result.assets_by_kind.items()),
+        "rule_count": len(result.rules),
+        "counts": counts,
+        "severity_rows": [(s, by_severity.get(s, 0)) for s in SEVERITIES],
+        "top_findings": [_finding(f, max_evidence) for f in open_failures[: limits["top_findings"]]],
+        "frameworks": frameworks,
+        "rule_sections": rule_sections,
+        "gaps": gaps[: limits["max_gaps"]],
+        "gaps_more": max(0, len(gaps) - limits["max_gaps"]),
+        "waivers": [
+            {
+                "rule": clip(s.waiver.rule, 80),
+                "assets": clip(s.waiver.assets, 80),
+                "justification": clip(s.waiver.justification),
+                "approver": clip(s.waiver.approver, 120),
+                "expires": s.waiver.expires,
+                "state": _waiver_state(s, result.as_of),
+                "matched": s.matched,
+                "location": str(s.waiver.location),
+            }
+            for s in result.waivers
+        ],
+        "not_evaluable": undecided,
+        "figures": figures,
+        "glossary": GLOSSARY,
+    }

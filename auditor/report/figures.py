@@ -1,0 +1,179 @@
+"""Charts and the data-flow map, drawn with matplotlib to SVG text (deterministic, no fonts fetched).
+
+Imported only by the HTML/PDF reporters: matplotlib never loads on the CI-gate path.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import networkx as nx
+
+from auditor.result import AuditResult, Status
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+SEVERITY_COLOURS = {"critical": "#7f1d1d", "high": "#dc2626", "medium": "#f59e0b", "low": "#0ea5e9", "info": "#9ca3af"}
+ZONE_COLOURS = {"eea": "#2563eb", "adequate": "#16a34a", "third_country": "#ea580c", "unknown": "#9ca3af"}
+ZONE_LABELS = {"eea": "EEA", "adequate": "Adequacy decision", "third_country": "Third country", "unknown": "Unknown"}
+KIND_MARKERS = {"site": "s", "cluster": "h", "compute": "^", "storage": "o", "vendor": "D"}
+MAX_MAP_NODES = 150
+COLUMN_NODES = 36
+LABEL_CHARS = 26
+
+STYLE = {
+    "svg.fonttype": "none",  # keep text as text: smaller files, selectable in the PDF
+    "svg.hashsalt": "ai-infra-auditor",  # stable element ids, so the same input gives the same bytes
+    "text.parse_math": False,  # inventory names with '$' are text, not math
+    "font.family": "DejaVu Sans",
+    "font.size": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def _svg(figure: Any) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    plt.close(figure)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG is inlined in HTML
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def findings_by_framework(result: AuditResult) -> str:
+    """Stacked bars: open failures per framework, by severity."""
+    rules_of = {fw.name: {rule for r in fw.requirements for rule in r.rules} for fw in result.frameworks}
+    open_failures = [f for f in result.failures() if not f.waived]
+    names = [fw.name for fw in result.frameworks]
+    with plt.rc_context(STYLE):
+        figure, axes = plt.subplots(figsize=(6.8, 2.6))
+        left = [0] * len(names)
+        for severity in SEVERITIES:
+            counts = [
+                sum(1 for f in open_failures if f.severity == severity and f.rule_id in rules_of[n]) for n in names
+            ]
+            axes.barh(names, counts, left=left, color=SEVERITY_COLOURS[severity], label=severity)
+            left = [a + b for a, b in zip(left, counts, strict=True)]
+        axes.invert_yaxis()
+        axes.set_xlabel("open failures (a failure counts in every framework its rule serves)")
+        axes.legend(ncols=5, loc="lower right", bbox_to_anchor=(1, 1), frameon=False)
+        return _svg(figure)
+
+
+def findings_by_kind(result: AuditResult) -> str:
+    """Bars: open failures and not-evaluable results per asset kind."""
+    failed = Counter(f.asset_kind for f in result.failures() if not f.waived)
+    undecided = Counter(f.asset_kind for f in result.findings if f.status is Status.NOT_EVALUABLE)
+    kinds = sorted(set(failed) | set(undecided))
+    with plt.rc_context(STYLE):
+        figure, axes = plt.subplots(figsize=(6.8, 2.2))
+        axes.bar(
+            [i - 0.2 for i in range(len(kinds))], [failed[k] for k in kinds], width=0.4, color="#dc2626", label="failed"
+        )
+        axes.bar(
+            [i + 0.2 for i in range(len(kinds))],
+            [undecided[k] for k in kinds],
+            width=0.4,
+            color="#9ca3af",
+            label="not evaluable",
+        )
+        axes.set_xticks(range(len(kinds)), kinds)
+        axes.legend(frameon=False)
+        return _svg(figure)
+
+
+def _map_subset(flow_map: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """At most MAX_MAP_NODES nodes: those on flows first, then personal-data holders, by degree."""
+    nodes = flow_map.get("nodes", [])
+    edges = flow_map.get("edges", [])
+    degree = Counter([e["source"] for e in edges] + [e["target"] for e in edges])
+    ranked = sorted(nodes, key=lambda n: (-degree[n["id"]], not n["personal"], n["kind"] != "site", n["id"]))
+    keep = {n["id"] for n in ranked[:MAX_MAP_NODES]}
+    shown = [n for n in nodes if n["id"] in keep]
+    return shown, [e for e in edges if e["source"] in keep and e["target"] in keep], len(nodes)
+
+
+def flow_map(result: AuditResult) -> tuple[str, int, int]:
+    """The data-flow map as SVG, with how many nodes it shows out of how many."""
+    nodes, edges, total = _map_subset(result.flow_map)
+    graph = nx.MultiDiGraph()
+    zones = ("eea", "adequate", "third_country", "unknown")
+    ordered = sorted(nodes, key=lambda n: (zones.index(n["zone"]), n["site"] or "", n["kind"], n["id"]))
+    per_zone: Counter[str] = Counter()
+    for node in ordered:  # a zone with many nodes is split into several columns
+        column = per_zone[node["zone"]] // COLUMN_NODES
+        per_zone[node["zone"]] += 1
+        graph.add_node(node["id"], layer=zones.index(node["zone"]) * 10 + column, **node)
+    for edge in edges:
+        graph.add_edge(edge["source"], edge["target"], **edge)
+    height = max(3.0, min(5.6, 0.15 * min(COLUMN_NODES, max(Counter(n["zone"] for n in nodes).values(), default=1))))
+    with plt.rc_context(STYLE):
+        figure, axes = plt.subplots(figsize=(11.0, height))
+        axes.axis("off")
+        if not nodes:
+            axes.text(0.5, 0.5, "no sites, stores, compute or vendors in the inventory", ha="center")
+            return _svg(figure), 0, total
+        positions = nx.multipartite_layout(graph, subset_key="layer", align="vertical", scale=1.0)
+        for style, pick in (
+            ({"edge_color": "#d1d5db", "width": 0.6}, lambda e: not e["personal"]),
+            ({"edge_color": "#475569", "width": 0.9}, lambda e: e["personal"] and not e["cross_border"]),
+            ({"edge_color": "#dc2626", "width": 1.8}, lambda e: e["cross_border"]),
+        ):
+            chosen = [(u, v) for u, v, data in graph.edges(data=True) if pick(data)]
+            for same_column, bend in ((False, 0.08), (True, 0.45)):  # bulge edges inside a column outwards
+                group = [(u, v) for u, v in chosen if bool(positions[u][0] == positions[v][0]) == same_column]
+                nx.draw_networkx_edges(
+                    graph,
+                    positions,
+                    edgelist=group,
+                    ax=axes,
+                    arrows=True,
+                    arrowsize=6,
+                    node_size=60,
+                    connectionstyle=f"arc3,rad={bend}",
+                    **style,
+                )
+        for kind, marker in KIND_MARKERS.items():
+            members = [n for n, data in graph.nodes(data=True) if data["kind"] == kind]
+            nx.draw_networkx_nodes(
+                graph,
+                positions,
+                nodelist=members,
+                node_shape=marker,
+                node_size=60,
+                ax=axes,
+                node_color=[ZONE_COLOURS[graph.nodes[n]["zone"]] for n in members],
+                edgecolors=["#111827" if graph.nodes[n]["personal"] else "none" for n in members],
+            )
+        for node_id, (x, y) in positions.items():
+            axes.text(x + 0.012, y, _short(node_id), fontsize=5, va="center")
+        for index, zone in enumerate(zones):
+            xs = [positions[n][0] for n, d in graph.nodes(data=True) if d["layer"] // 10 == index]
+            if xs:
+                axes.text(
+                    min(xs),
+                    1.08,
+                    ZONE_LABELS[zone],
+                    ha="left",
+                    fontsize=8,
+                    weight="bold",
+                    color=ZONE_COLOURS[zone],
+                    transform=axes.get_xaxis_transform(),
+                )
+        handles = [
+            plt.Line2D([], [], marker=m, linestyle="", color="#6b7280", label=k) for k, m in KIND_MARKERS.items()
+        ]
+        handles.append(plt.Line2D([], [], color="#dc2626", lw=1.8, label="cross-border personal data"))
+        handles.append(plt.Line2D([], [], color="#475569", lw=0.9, label="personal data"))
+        axes.legend(handles=handles, ncols=7, loc="upper center", bbox_to_anchor=(0.5, -0.01), frameon=False)
+        return _svg(figure), len(nodes), total

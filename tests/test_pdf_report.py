@@ -1,0 +1,204 @@
+"""The PDF/HTML evidence document: content, attachments, metadata, hostile input, determinism, fetcher."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+import yaml
+from weasyprint import HTML
+
+from auditor.engine import AuditRequest, run_audit
+from auditor.policy.loader import default_policies_dir
+from auditor.report import csv_report, html, json_report, pdf
+from auditor.report.fetcher import ForbiddenResource, PackageFetcher
+from auditor.result import AuditResult
+from tests.conftest import AS_OF, EXAMPLE, audit_data
+from tests.test_example import PLANTED, WAIVERS
+
+SECTIONS = [
+    "Contents",
+    "Scope and method",
+    "Executive summary",
+    "Findings at a glance",
+    "Data-flow map",
+    "Findings by framework",
+    "Findings by rule",
+    "Hardware and performance gaps",
+    "Waivers register",
+    "Not evaluable",
+    "Appendix: inputs, rule packs, glossary",
+]
+
+
+def _text(reader: pypdf.PdfReader) -> str:
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _pdfium_text(data: bytes) -> str:
+    """pdfium's text extraction copes with the fallback fonts of right-to-left and emoji text."""
+    document = pdfium.PdfDocument(data)
+    return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[AuditResult, bytes]:
+    result = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, waivers=WAIVERS))
+    return result, pdf.render(result)
+
+
+def test_sections_appear_in_order(example: tuple[AuditResult, bytes]) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(example[1]))
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert outline[: len(SECTIONS)] == SECTIONS
+    text = _text(reader)
+    positions = [text.index(title) for title in SECTIONS[1:]]
+    assert positions == sorted(positions)
+
+
+def test_every_planted_finding_appears_with_its_reference_and_location(example: tuple[AuditResult, bytes]) -> None:
+    result, data = example
+    text = _squash(_text(pypdf.PdfReader(io.BytesIO(data))))
+    rules = {rule.id: rule for rule in result.rules}
+    missing = []
+    for rule_id, asset_id in PLANTED:
+        finding = next(f for f in result.findings if (f.rule_id, f.asset_id) == (rule_id, asset_id))
+        if finding.waived:
+            continue
+        first_reference = next(iter(sorted(rules[rule_id].references.items())))[1][0]
+        for needle in (rule_id, asset_id, str(finding.location), first_reference):
+            if _squash(needle) not in text:
+                missing.append((rule_id, asset_id, needle))
+    assert missing == []
+
+
+def test_attachments_equal_the_machine_readable_results(example: tuple[AuditResult, bytes]) -> None:
+    result, data = example
+    attachments = pypdf.PdfReader(io.BytesIO(data)).attachments
+    assert sorted(attachments) == ["findings.csv", "results.json"]
+    assert attachments["results.json"][0] == json_report.render(result)
+    assert attachments["findings.csv"][0] == csv_report.render(result)
+    assert json.loads(attachments["results.json"][0])["as_of"] == "2026-11-01"
+
+
+def test_metadata_and_page_furniture(example: tuple[AuditResult, bytes]) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(example[1]))
+    meta = reader.metadata
+    assert meta.title == "Compliance audit report: Nordlicht AI GmbH"
+    assert meta.author.startswith("ai-infra-auditor") and "Nordlicht AI GmbH" in meta.subject
+    assert "GDPR" in meta["/Keywords"]
+    assert meta["/CreationDate"] == meta["/ModDate"] == "D:20261101000000Z"
+    pages = len(reader.pages)
+    assert f"Page 2 of {pages}" in reader.pages[1].extract_text()
+    assert "Nordlicht AI GmbH · as of 2026-11-01" in reader.pages[3].extract_text()
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b'pdfaid:part="3" pdfaid:conformance="B"' in xmp
+
+
+def test_same_input_same_pdf_bytes(tmp_path: Path) -> None:
+    data = {
+        "storage": [{"id": "s", "encryption_at_rest": {"enabled": False}}],
+        "datasets": [{"id": "d", "personal_data": True, "stored_in": ["s"]}],
+    }
+    first = pdf.render(audit_data(tmp_path, data))
+    second = pdf.render(audit_data(tmp_path, data))
+    assert first == second
+
+
+HOSTILE = [
+    '<img src="file:///etc/passwd">',
+    "</style><style>*{display:none}</style>",
+    "url(http://example.invalid/x.png)",
+    "שרת נתונים 🚀 serveur",
+    "$x^2$ {{ 7*7 }} {% raw %}",
+]
+
+
+def test_hostile_inventory_strings_are_text_and_nothing_is_fetched(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    long_name = "N" * 10_000
+    data = {
+        "organization": {"id": "org", "name": HOSTILE[0]},
+        "storage": [{"id": "a"}, {"id": "b"}],
+        "datasets": [{"id": "d", "personal_data": True, "purposes": ["billing"], "stored_in": ["a"]}],
+        "flows": [
+            {"id": f"f{i}", "source": "a", "destination": "b", "datasets": ["d"], "purpose": purpose}
+            for i, purpose in enumerate(HOSTILE)
+        ],
+    }
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        yaml.safe_dump(
+            {
+                "waivers": [
+                    {
+                        "rule": "NOPE-*",
+                        "assets": "*",
+                        "justification": long_name,
+                        "approver": HOSTILE[3],
+                        "expires": "2027-01-01",
+                    },
+                ]
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    result = audit_data(tmp_path, data, waivers=waivers)
+    requested: list[str] = []
+    original = PackageFetcher.fetch
+
+    def spy(self, url, headers=None):  # type: ignore[no-untyped-def]
+        requested.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(PackageFetcher, "fetch", spy)
+    document = pdf.render(result)
+    assert requested == [(html.TEMPLATE_DIR / "print.css").as_uri()]
+    text = _squash(_pdfium_text(document))
+    # Emoji need an emoji font, which this machine lacks: checked literally in the HTML below.
+    for needle in [*HOSTILE[:3], HOSTILE[4], "serveur", "נתונים", "שרת", long_name[:300]]:
+        assert _squash(needle) in text, needle[:40]
+    assert _squash("… (9700 more characters in results.json)") in text
+    markup = html.render(result).decode()
+    assert '<img src="file:' not in markup and "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in markup
+    assert "</style><style>" not in markup
+    assert "url(http://example.invalid/x.png)" in markup  # as text, in a table cell
+    assert "{{ 7*7 }}" in markup and "{% raw %}" in markup  # inventory text is never evaluated as a template
+    assert HOSTILE[3] in markup
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://example.invalid/x.png",
+        "https://example.invalid/x.css",
+        "data:text/css,body{}",
+        "ftp://example.invalid/x",
+        (html.TEMPLATE_DIR / ".." / ".." / ".." / "__init__.py").as_uri(),
+        (html.TEMPLATE_DIR / "missing.css").as_uri(),
+        "file://evil.example/" + str(html.TEMPLATE_DIR / "print.css"),
+    ],
+)
+def test_fetcher_refuses_everything_outside_the_template_pack(url: str) -> None:
+    with pytest.raises(ForbiddenResource):
+        PackageFetcher(html.TEMPLATE_DIR).fetch(url)
+
+
+def test_fetcher_serves_the_pack_and_stops_rendering_on_a_stray_url() -> None:
+    served = PackageFetcher(html.TEMPLATE_DIR).fetch((html.TEMPLATE_DIR / "print.css").as_uri())
+    assert served.read().startswith(b"/* Print stylesheet")
+    with pytest.raises(ForbiddenResource):
+        HTML(
+            string='<p style="background: url(http://example.invalid/a.png)">x</p>',
+            url_fetcher=PackageFetcher(html.TEMPLATE_DIR),
+        ).write_pdf()
