@@ -1,9 +1,11 @@
 """Benchmark harness (not part of the test run): `make bench` or `python -m bench.run`.
 
 Measures, on synthetic inventories from bench/generate.py:
-- the whole `auditor audit` process on a 200-asset YAML inventory (the CI gate), median of 5;
-- the whole process on a ~100k-asset JSON inventory, and the time of each pipeline stage.
-Figures go to bench/out/results.json and are copied by hand into bench/README.md.
+- gate: the whole `auditor audit` process on a 200-asset YAML inventory (the CI gate), median of 5;
+- large: the whole process on a ~100k-asset JSON inventory, and the time of each pipeline stage;
+- pdf: rendering the PDF report of a 5,000-asset audit with over 10,000 findings (time, pages).
+`python -m bench.run [gate] [large] [pdf]` runs the named cases (all by default). Figures go to
+bench/out/<case>.json and are copied by hand into bench/README.md.
 """
 
 from __future__ import annotations
@@ -86,24 +88,71 @@ def stages(inventory: Path) -> dict[str, float]:
     return timings
 
 
+def gate_case() -> dict[str, object]:
+    doc = generate(200)
+    path = OUT / "gate-200.yaml"
+    write(doc, path)
+    times = whole_process(path, 5)
+    return {
+        "assets": count(doc),
+        "seconds_median": round(statistics.median(times), 3),
+        "seconds_all": [round(t, 3) for t in times],
+    }
+
+
+def large_case() -> dict[str, object]:
+    doc = generate(100_000)
+    path = OUT / "large-100k.json"
+    write(doc, path)
+    return {
+        "assets": count(doc),
+        "bytes": path.stat().st_size,
+        "seconds_whole_process": round(whole_process(path, 1)[0], 2),
+        "stages_seconds": {k: round(v, 2) for k, v in stages(path).items()},
+    }
+
+
+def pdf_case() -> dict[str, object]:
+    from auditor.engine import AuditRequest, run_audit
+    from auditor.policy.loader import default_policies_dir
+    from auditor.report import pdf
+
+    doc = generate(5000)
+    path = OUT / "pdf-5k.json"
+    write(doc, path)
+    result = run_audit(AuditRequest([path], default_policies_dir(), date.fromisoformat(AS_OF)))
+    start = time.perf_counter()
+    data = pdf.render(result)
+    seconds = time.perf_counter() - start
+    (OUT / "pdf-5k.pdf").write_bytes(data)
+    counts = result.counts()
+    return {
+        "assets": result.asset_count,
+        "findings": counts["FAIL"] + counts["NOT_EVALUABLE"],
+        "failed": counts["FAIL"],
+        "render_seconds": round(seconds, 2),
+        "pages": _pages(data),
+        "bytes": len(data),
+    }
+
+
+def _pages(data: bytes) -> int:
+    import io
+
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+CASES = {"gate": gate_case, "large": large_case, "pdf": pdf_case}
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
-    small_doc, large_doc = generate(200), generate(100_000)
-    small, large = OUT / "gate-200.yaml", OUT / "large-100k.json"
-    write(small_doc, small)
-    write(large_doc, large)
-    gate = whole_process(small, 5)
-    big = whole_process(large, 1)
-    figures = {
-        "gate_assets": count(small_doc),
-        "gate_seconds_median": round(statistics.median(gate), 3),
-        "large_assets": count(large_doc),
-        "large_bytes": large.stat().st_size,
-        "large_seconds_whole_process": round(big[0], 2),
-        "large_stages_seconds": {k: round(v, 2) for k, v in stages(large).items()},
-    }
-    (OUT / "results.json").write_text(json.dumps(figures, indent=2) + "\n")
-    print(json.dumps(figures, indent=2))
+    for name in sys.argv[1:] or list(CASES):
+        figures = CASES[name]()
+        (OUT / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
+        print(name, json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
+from auditor.report import jsonfmt
 from auditor.result import SCHEMA_VERSION, AuditResult, Finding, Status
 
 
@@ -117,5 +117,4 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
 
 
 def render(result: AuditResult) -> bytes:
-    text = json.dumps(result_dict(result), indent=2, sort_keys=True, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+    return (jsonfmt.dumps(result_dict(result), levels=2) + "\n").encode("utf-8")

@@ -7,9 +7,9 @@ accepted external suppression with the waiver's justification.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from auditor.report import jsonfmt
 from auditor.result import AuditResult, Finding, RuleInfo, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -114,4 +114,4 @@ def render(result: AuditResult) -> bytes:
             }
         ],
     }
-    return (json.dumps(log, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return (jsonfmt.dumps(log, levels=4) + "\n").encode("utf-8")
