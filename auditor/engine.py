@@ -20,7 +20,7 @@ from auditor.inventory.loader import Inventory, load_inventory
 from auditor.inventory.source import MAX_FILE_BYTES
 from auditor.policy.config import AuditConfig, load_config
 from auditor.policy.evaluate import Evaluator
-from auditor.policy.frameworks import load_frameworks, posture
+from auditor.policy.frameworks import load_frameworks, posture, rule_counts
 from auditor.policy.loader import PolicySet, compile_enabled, load_policies
 from auditor.policy.waivers import apply_waivers, load_waivers
 from auditor.result import AuditResult, RuleInfo, Waiver
@@ -68,6 +68,7 @@ def run_audit(request: AuditRequest) -> AuditResult:
     waiver_states = apply_waivers(findings, waivers, request.as_of)
     org = inventory.organization
     evaluated = {compiled.rule.id for compiled, _ in rules if compiled.rule.in_force(request.as_of)}
+    counts = rule_counts(findings)
     return AuditResult(
         tool_version=__version__,
         as_of=request.as_of.isoformat(),
@@ -103,6 +104,6 @@ def run_audit(request: AuditRequest) -> AuditResult:
         asset_count=len(inventory.assets),
         assets_by_kind={kind: len(items) for kind, items in sorted(inventory.by_kind.items()) if items},
         organization=(org.name or org.id) if org else None,
-        frameworks=[posture(framework, findings, evaluated) for framework in frameworks.values()],
+        frameworks=[posture(framework, counts, evaluated) for framework in frameworks.values()],
         flow_map=build_flow_map(graph, facts),
     )

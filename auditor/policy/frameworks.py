@@ -130,12 +130,20 @@ def render_coverage(framework: Framework, fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def posture(framework: Framework, findings: list[Finding], evaluated_rules: set[str]) -> FrameworkPosture:
-    """Per requirement: did its rules find open failures, undecidable assets, or only passes?"""
+def rule_counts(findings: list[Finding]) -> dict[str, Counter[str]]:
+    """Results per rule by status (waived failures counted apart), computed once per audit."""
     by_rule: dict[str, Counter[str]] = {}
     for finding in findings:
-        status = "WAIVED" if finding.waived else finding.status.value
-        by_rule.setdefault(finding.rule_id, Counter())[status] += 1
+        status = "WAIVED" if finding.waived_by is not None else finding.status.value
+        counter = by_rule.get(finding.rule_id)
+        if counter is None:
+            counter = by_rule[finding.rule_id] = Counter()
+        counter[status] += 1
+    return by_rule
+
+
+def posture(framework: Framework, by_rule: dict[str, Counter[str]], evaluated_rules: set[str]) -> FrameworkPosture:
+    """Per requirement: did its rules find open failures, undecidable assets, or only passes?"""
     requirements = []
     for requirement in framework.requirements:
         rules = tuple(r for r in requirement.rules if r in evaluated_rules)
