@@ -52,10 +52,11 @@ def test_invalid_rule_is_an_error_with_location(tmp_path: Path, monkeypatch: pyt
     bad["condition"] = {"path": "x", "op": "roughly", "value": 1}
     messages = load_errors(pack(tmp_path, {"X-1": bad}), monkeypatch)
     assert messages == [
-        "policies/p/X-1.yaml:3:11: $.severity: Input should be 'info', 'low', 'medium', 'high' or 'critical'",
+        "policies/p/X-1.yaml:3:11: $.severity: Input should be 'info', 'low', 'medium', 'high' or 'critical' "
+        "(got 'urgent')",
         "policies/p/X-1.yaml:15:7: $.condition.op: Input should be 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in', "
         "'not_in', 'contains', 'not_contains', 'intersects', 'disjoint', 'subset_of', 'matches', 'present', "
-        "'absent', 'empty' or 'not_empty'",
+        "'absent', 'empty' or 'not_empty' (got 'roughly')",
         "policies/p/X-1.yaml:17:9: $.colour: unknown attribute 'colour'",
     ]
 

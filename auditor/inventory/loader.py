@@ -20,6 +20,7 @@ from auditor.inventory.source import (
     display_path,
     read_document,
 )
+from auditor.validation import located_issues
 
 INVENTORY_SUFFIXES = (".yaml", ".yml", ".json")
 TOP_LEVEL_KEYS = ("version",)
@@ -204,15 +205,18 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
                 )
             )
             continue
-        single = model is Organization
-        if single:
+        if model is Organization:
             if not isinstance(items, dict):
                 issues.append(
                     InputIssue(document.locate((section,)), json_path((section,)), "organization must be a mapping")
                 )
                 continue
-            items = [items]
-        elif not isinstance(items, list):
+            try:
+                yield model.model_validate(items), (section,)
+            except ValidationError as exc:
+                issues.extend(located_issues(exc, document, (section,)))
+            continue
+        if not isinstance(items, list):
             issues.append(
                 InputIssue(document.locate((section,)), json_path((section,)), f"{section} must be a list of assets")
             )
@@ -220,11 +224,11 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
         try:
             validated: list[AssetBase | None] = list(_adapter(model).validate_python(items))
         except ValidationError as exc:
-            issues.extend(_pydantic_issues(exc, document, section, single))
+            issues.extend(located_issues(exc, document, (section,)))
             validated = [_valid_or_none(model, item) for item in items]
         for index, asset in enumerate(validated):
             if asset is not None:
-                yield asset, ((section,) if single else (section, index))
+                yield asset, (section, index)
 
 
 def _valid_or_none(model: type[AssetBase], item: Any) -> AssetBase | None:
@@ -233,26 +237,6 @@ def _valid_or_none(model: type[AssetBase], item: Any) -> AssetBase | None:
         return model.model_validate(item)
     except ValidationError:
         return None
-
-
-def _pydantic_issues(exc: ValidationError, document: Document, section: str, single: bool) -> list[InputIssue]:
-    issues = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        path: DataPath = (section, *loc[1:]) if single else (section, *loc)
-        issues.append(InputIssue(document.locate(path), json_path(path), _message(error)))
-    return issues
-
-
-def _message(error: Any) -> str:
-    kind, loc = error["type"], error["loc"]
-    if kind == "extra_forbidden":
-        return f"unknown attribute {loc[-1]!r}"
-    if kind == "missing":
-        return f"missing required attribute {loc[-1]!r}"
-    got = error.get("input")
-    shown = repr(got) if isinstance(got, (str, int, float, bool)) else type(got).__name__
-    return f"{error['msg']} (got {shown})"
 
 
 def _dangling_references(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from auditor.errors import InputError, InputIssue, json_path
 from auditor.inventory.source import display_path, read_document
 from auditor.policy.loader import PolicySet
+from auditor.validation import validated
 
 
 class AuditConfig(BaseModel):
@@ -25,15 +26,9 @@ def load_config(path: Path | None, policies: PolicySet) -> AuditConfig:
     if path is None:
         return AuditConfig()
     document = read_document(path, display_path(path))
-    try:
-        config = AuditConfig.model_validate(document.data or {})
-    except ValidationError as exc:
-        raise InputError(
-            [
-                InputIssue(document.locate(tuple(e["loc"])), json_path(tuple(e["loc"])), e["msg"])
-                for e in exc.errors(include_url=False)
-            ]
-        ) from None
+    if document.data is None:
+        return AuditConfig()
+    config = validated(AuditConfig, document)
     issues = []
     for rule_id, overrides in config.parameters.items():
         loaded = policies.rules.get(rule_id)

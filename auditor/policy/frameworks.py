@@ -13,12 +13,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from auditor.errors import InputError, InputIssue, json_path
 from auditor.inventory.source import display_path, read_document
 from auditor.policy.loader import PolicySet
 from auditor.result import Finding, FrameworkPosture, RequirementPosture, Status
+from auditor.validation import validated
 
 FRAMEWORKS_DIR = "frameworks"
 Coverage = Literal["automated", "partial", "manual"]
@@ -65,12 +66,9 @@ def load_frameworks(policies_dir: Path, policies: PolicySet) -> dict[str, Framew
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         document = read_document(path, display_path(path))
         try:
-            framework = Framework.model_validate(document.data)
-        except ValidationError as exc:
-            issues.extend(
-                InputIssue(document.locate(tuple(e["loc"])), json_path(tuple(e["loc"])), e["msg"])
-                for e in exc.errors(include_url=False)
-            )
+            framework = validated(Framework, document)
+        except InputError as exc:
+            issues.extend(exc.issues)
             continue
         if framework.framework != path.stem:
             issues.append(

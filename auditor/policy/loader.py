@@ -8,12 +8,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from auditor.errors import InputError, InputIssue, SourceLocation, json_path
+from auditor.errors import InputError, InputIssue, SourceLocation
 from auditor.inventory.source import Document, display_path, read_document
 from auditor.policy.compiler import CompiledRule, RuleError, compile_rule
 from auditor.policy.model import Rule
+from auditor.validation import validated
 
 PACK_FILE = "pack.yaml"
 NOT_RULES = ("frameworks",)
@@ -50,18 +51,6 @@ class PolicySet:
 def default_policies_dir() -> Path:
     """The rule packs beside the package (the repository's policies/ folder)."""
     return Path(__file__).resolve().parents[2] / "policies"
-
-
-def _issues_from(exc: ValidationError, document: Document) -> list[InputIssue]:
-    issues = []
-    for error in exc.errors(include_url=False):
-        path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
-        message = f"unknown attribute {path[-1]!r}" if error["type"] == "extra_forbidden" else error["msg"]
-        issues.append(InputIssue(document.locate(path), json_path(path), message))
-    return issues
-
-
-_UNION_TAGS = {"all", "any", "not", "related", "leaf", "param", "path", "literal", "as_of"}
 
 
 def load_policies(folder: Path) -> PolicySet:
@@ -120,9 +109,9 @@ def load_policies(folder: Path) -> PolicySet:
 
 def _validated(model: type[BaseModel], document: Document, issues: list[InputIssue]) -> Any:
     try:
-        return model.model_validate(document.data)
-    except ValidationError as exc:
-        issues.extend(_issues_from(exc, document))
+        return validated(model, document)
+    except InputError as exc:
+        issues.extend(exc.issues)
         return None
 
 

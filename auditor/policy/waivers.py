@@ -11,11 +11,11 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from auditor.errors import InputError, InputIssue, json_path
 from auditor.inventory.source import display_path, read_document
 from auditor.result import Finding, Status, Waiver, WaiverState
+from auditor.validation import validated
 
 
 class _WaiverEntry(BaseModel):
@@ -36,15 +36,7 @@ class _WaiverFile(BaseModel):
 
 def load_waivers(path: Path) -> list[Waiver]:
     document = read_document(path, display_path(path))
-    try:
-        parsed = _WaiverFile.model_validate(document.data)
-    except ValidationError as exc:
-        issues = []
-        for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
-            message = f"unknown attribute {loc[-1]!r}" if error["type"] == "extra_forbidden" else error["msg"]
-            issues.append(InputIssue(document.locate(loc), json_path(loc), message))
-        raise InputError(issues) from None
+    parsed = validated(_WaiverFile, document)
     return [
         Waiver(
             rule=entry.rule,
