@@ -24,6 +24,9 @@ Port = Annotated[int, Field(ge=0, le=65535)]
 Classification = Literal["public", "internal", "confidential", "restricted"]
 Environment = Literal["production", "staging", "development", "test", "research"]
 Lineage = Literal["forward", "reverse"]
+TransferMechanism = Literal[
+    "adequacy", "dpf", "scc", "bcr", "code_of_conduct", "certification", "ad_hoc_clauses", "derogation", "none"
+]
 
 
 def ref(
@@ -342,20 +345,7 @@ class Flow(AssetBase):
     datasets: list[AssetId] = ref("dataset", rel="carries", many=True)
     network: AssetId | None = ref("network", rel="over")
     purpose: str | None = None
-    transfer_mechanism: (
-        Literal[
-            "adequacy",
-            "dpf",
-            "scc",
-            "bcr",
-            "code_of_conduct",
-            "certification",
-            "ad_hoc_clauses",
-            "derogation",
-            "none",
-        ]
-        | None
-    ) = None
+    transfer_mechanism: TransferMechanism | None = None
     scc_version: str | None = None
     tia_ref: str | None = None
     encrypted_in_transit: bool | None = None
@@ -388,20 +378,7 @@ class Vendor(AssetBase):
     ) = None
     dpa_ref: str | None = None
     dpf_certified: bool | None = None
-    transfer_mechanism: (
-        Literal[
-            "adequacy",
-            "dpf",
-            "scc",
-            "bcr",
-            "code_of_conduct",
-            "certification",
-            "ad_hoc_clauses",
-            "derogation",
-            "none",
-        ]
-        | None
-    ) = None
+    transfer_mechanism: TransferMechanism | None = None
     scc_version: str | None = None
     tia_ref: str | None = None
     subprocessors: list[AssetId] = ref("vendor", rel="subprocessor", lineage="forward", many=True)

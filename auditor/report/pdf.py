@@ -34,28 +34,30 @@ def _stamped(moment: datetime) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+def _attachment(name: str, data: bytes, description: str, moment: datetime, fetcher: PackageFetcher) -> Attachment:
+    return Attachment(
+        string=data,
+        name=name,
+        description=description,
+        created=moment,
+        modified=moment,
+        relationship="Data",
+        url_fetcher=fetcher,
+    )
+
+
 def render(result: AuditResult) -> bytes:
     document = render_document(result, inline_css=False)
     fetcher = PackageFetcher(TEMPLATE_DIR)
     moment = datetime.combine(date.fromisoformat(result.as_of), datetime.min.time(), tzinfo=UTC)
     attachments = [
-        Attachment(
-            string=json_report.render(result),
-            name="results.json",
-            url_fetcher=fetcher,
-            description="Canonical audit result (JSON)",
-            created=moment,
-            modified=moment,
-            relationship="Data",
-        ),
-        Attachment(
-            string=csv_report.render(result),
-            name="findings.csv",
-            url_fetcher=fetcher,
-            description="Every failed, waived and not-evaluable result (CSV)",
-            created=moment,
-            modified=moment,
-            relationship="Data",
+        _attachment("results.json", json_report.render(result), "Canonical audit result (JSON)", moment, fetcher),
+        _attachment(
+            "findings.csv",
+            csv_report.render(result),
+            "Every failed, waived and not-evaluable result (CSV)",
+            moment,
+            fetcher,
         ),
     ]
     with _stamped(moment):
