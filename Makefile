@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 
 # Exit status 1 only means "findings at or above --fail-on": the example has planted defects.
 audit: $(STAMP)
-	$(BIN)/auditor audit $(EXAMPLE) --waivers inventories/example.waivers.yaml --out reports \
+	$(BIN)/auditor audit $(EXAMPLE) --waivers inventories/example.waivers.yaml \
+	  --config inventories/example.config.yaml --out reports \
 	  --format json,sarif,junit,markdown,csv,html,pdf; \
 	  status=$$?; test $$status -le 1
 

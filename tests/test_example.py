@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from auditor.engine import AuditRequest, run_audit
@@ -138,3 +140,15 @@ def test_example_waivers(result: AuditResult) -> None:
     waived = sorted((f.rule_id, f.asset_id) for f in result.findings if f.waived)
     assert waived == [("SEC-END-OF-LIFE-HARDWARE", "ams-fileserver"), ("SEC-PATCH-SLA", "ams-fileserver")]
     assert [(s.state, s.matched) for s in result.waivers] == [("active", 2), ("expired", 2)]
+
+
+def test_eu_ai_act_pack_finds_the_high_risk_system_once_it_applies() -> None:
+    config = EXAMPLE.parent / "example.config.yaml"
+    before = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, config=config))
+    assert not [f for f in before.findings if f.rule_id.startswith("AIACT")]
+    later = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2028, 1, 15), config=config))
+    failing = sorted((f.rule_id, f.asset_id) for f in later.failures() if f.rule_id.startswith("AIACT"))
+    assert failing == [
+        ("AIACT-10-DATA-GOVERNANCE", "us-customer-records"),
+        ("AIACT-12-LOG-RETENTION", "credit-check-model"),
+    ]
