@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 from auditor.graph.build import AssetGraph
 from auditor.graph.facts import Facts
-from auditor.policy.compiler import CompiledRule, EvalContext, path_resolver, run_computed
+from auditor.policy.compiler import CompiledRule, EvalContext, Resolver, path_resolver, run_computed
 from auditor.result import Finding, Status
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """JSON-ready copy of an evidence value (dates as ISO text, sets sorted)."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -33,6 +39,40 @@ def plain(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 6)
     return value
+
+
+class _MessageTemplate:
+    """A failure message with {path} placeholders, parsed once per rule."""
+
+    def __init__(self, template: str) -> None:
+        pieces = _PLACEHOLDER.split(template)  # literal, path, literal, path, ..., literal
+        self.literals = pieces[0::2]
+        self.resolvers = [path_resolver(path) for path in pieces[1::2]]
+
+    def fill(self, ctx: EvalContext) -> str:
+        out = [self.literals[0]]
+        for resolve, literal in zip(self.resolvers, self.literals[1:], strict=True):
+            out.append(_shown(resolve(ctx)))
+            out.append(literal)
+        return "".join(out)
+
+
+def _shown(value: Any) -> str:
+    value = plain(round(value, 2) if isinstance(value, float) else value)
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return "unknown" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One rule ready to run: compiled conditions plus the readers of its evidence and message."""
+
+    compiled: CompiledRule
+    extra: list[tuple[str, Resolver]]
+    graph_path: Resolver | None
+    key: Resolver | None
+    message: _MessageTemplate
 
 
 class Evaluator:
@@ -75,18 +115,21 @@ class Evaluator:
             rule = compiled.rule
             if not rule.in_force(self.audit["as_of"]):
                 continue
-            extra = [(p, path_resolver(p)) for p in rule.evidence]
-            graph_path = path_resolver(rule.evidence_path) if rule.evidence_path else None
-            key = path_resolver(rule.fingerprint_key) if rule.fingerprint_key else None
+            plan = _Plan(
+                compiled,
+                [(p, path_resolver(p)) for p in rule.evidence],
+                path_resolver(rule.evidence_path) if rule.evidence_path else None,
+                path_resolver(rule.fingerprint_key) if rule.fingerprint_key else None,
+                _MessageTemplate(rule.message or rule.title),
+            )
             for kind in rule.applies_to.kinds:
                 for asset in by_kind.get(kind, []):
-                    finding = self._evaluate(compiled, asset.id, extra, graph_path, key)
+                    finding = self._evaluate(plan, asset.id)
                     if finding is not None:
                         yield finding
 
-    def _evaluate(
-        self, compiled: CompiledRule, asset_id: str, extra: list[Any], graph_path: Any, key: Any
-    ) -> Finding | None:
+    def _evaluate(self, plan: _Plan, asset_id: str) -> Finding | None:
+        compiled = plan.compiled
         rule = compiled.rule
         ctx = self.context(asset_id)
         if compiled.selector is not None:
@@ -105,13 +148,13 @@ class Evaluator:
             return Finding(rule.id, asset_id, ctx.view["kind"], status, rule.severity.value, "", location)
         evidence = {path: ctx.observed[path] for path in sorted(ctx.observed)}
         evidence.update({f"computed.{k}": v for k, v in ctx.computed.items()})
-        for path, resolve in extra:
+        for path, resolve in plan.extra:
             evidence[path] = resolve(ctx)
         missing = [self._explain(path, ctx) for path in sorted(set(ctx.missing))] + sorted(set(ctx.problems))
         if status is Status.NOT_EVALUABLE:
             message = "cannot decide: " + ", ".join(missing or ["no answer"])
         else:
-            message = self._message(rule.message or rule.title, ctx)
+            message = plan.message.fill(ctx)
         return Finding(
             rule_id=rule.id,
             asset_id=asset_id,
@@ -121,9 +164,9 @@ class Evaluator:
             message=message,
             location=location,
             evidence=plain(evidence),
-            graph_path=list(graph_path(ctx) or []) if graph_path else [],
+            graph_path=list(plan.graph_path(ctx) or []) if plan.graph_path else [],
             missing=missing if status is Status.NOT_EVALUABLE else [],
-            evidence_key=str(key(ctx) or "") if key else "",
+            evidence_key=str(plan.key(ctx) or "") if plan.key else "",
         )
 
     @staticmethod
@@ -135,15 +178,3 @@ class Evaluator:
             if reason:
                 return f"{path} ({reason})"
         return path
-
-    @staticmethod
-    def _message(template: str, ctx: EvalContext) -> str:
-        def fill(match: re.Match[str]) -> str:
-            value = plain(path_resolver(match.group(1))(ctx))
-            if isinstance(value, float):
-                value = plain(round(value, 2))
-            if isinstance(value, list):
-                return ", ".join(str(item) for item in value)
-            return "unknown" if value is None else str(value)
-
-        return _PLACEHOLDER.sub(fill, template)
