@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 from auditor.policy.expressions import Compiled, Missing, compile_expression
@@ -83,27 +84,33 @@ class EvalContext:
 Resolver = Callable[[EvalContext], Any]
 
 
+_ROOTS = {"facts": attrgetter("facts"), "computed": attrgetter("computed"), "org": attrgetter("org"),
+          "audit": attrgetter("audit")}
+_VIEW = attrgetter("view")
+
+
 def path_resolver(path: str) -> Resolver:
-    """A reader for a dotted path: facts.*, computed.*, org.*, audit.as_of or the asset's attributes."""
+    """A reader for a dotted path: facts.*, computed.*, org.*, audit.as_of or the asset's attributes.
+
+    Runs millions of times on large inventories, hence the specialised shapes: every root is a
+    dict, so only the levels below it need checking.
+    """
     head, *rest = path.split(".")
-    roots: dict[str, Callable[[EvalContext], Any]] = {
-        "facts": lambda ctx: ctx.facts,
-        "computed": lambda ctx: ctx.computed,
-        "org": lambda ctx: ctx.org,
-        "audit": lambda ctx: ctx.audit,
-    }
-    root = roots.get(head)
-    keys = tuple(rest) if root else (head, *rest)
-    get_root = root or (lambda ctx: ctx.view)
+    root = _ROOTS.get(head)
+    keys = rest if root else [head, *rest]
+    get_root = root or _VIEW
+    if not keys:
+        return get_root
+    first, *deeper = keys
+    if not deeper:
+        return lambda ctx: get_root(ctx).get(first)
 
     def resolve(ctx: EvalContext) -> Any:
-        value: Any = get_root(ctx)
-        for key in keys:
-            if not isinstance(value, dict):
+        value = get_root(ctx).get(first)
+        for key in deeper:
+            if type(value) is not dict:
                 return None
             value = value.get(key)
-            if value is None:
-                return None
         return value
 
     return resolve
