@@ -21,6 +21,7 @@ audit: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check auditor tests bench scripts
+	$(BIN)/mypy auditor
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -36,6 +36,8 @@ def node_profile(graph: AssetGraph, node: Compute) -> dict[str, Any]:
         spec["memory_gb"] if spec else (instance or {}).get("gpu_memory_gb")
     )
     compute_nics = [nic for nic in node.nics if nic.purpose == "compute"]
+    network: float | None
+    rdma: bool | None
     if compute_nics:
         network = sum(nic.gbps * nic.count for nic in compute_nics)
         rdma = any(nic.rdma or (nic.rdma is None and nic.fabric in RDMA_FABRICS) for nic in compute_nics)
@@ -123,6 +125,14 @@ def _stores(graph: AssetGraph, dataset_ids: list[str]) -> list[Storage]:
     return [graph.asset(s) for s in sorted(found)]  # type: ignore[misc]
 
 
+def _kv_bytes(workload: Workload, bytes_per_value: float | None) -> float | None:
+    """KV cache per token: 2 (keys and values) x layers x KV heads x head dim x bytes per value."""
+    layers, heads, dim = workload.layers, workload.kv_heads, workload.head_dim
+    if layers is None or heads is None or dim is None or bytes_per_value is None:
+        return None
+    return 2 * layers * heads * dim * bytes_per_value
+
+
 def analyse_capacity(graph: AssetGraph) -> dict[str, dict[str, Any]]:
     """Fact `capacity` for every workload."""
     facts: dict[str, dict[str, Any]] = {}
@@ -152,7 +162,6 @@ def _workload_capacity(graph: AssetGraph, workload: Workload) -> dict[str, Any]:
     grad_precision = workload.gradient_precision or (
         workload.precision if workload.precision in ("fp32", "bf16", "fp16") else None
     )
-    kv_inputs = (workload.layers, workload.kv_heads, workload.head_dim, bytes_per_weight)
     read_stores = _stores(graph, workload.reads)
     write_stores: list[Storage] = [graph.asset(s) for s in workload.writes]  # type: ignore[misc]
     read_datasets: list[Dataset] = [graph.asset(d) for d in workload.reads]  # type: ignore[misc]
@@ -181,7 +190,7 @@ def _workload_capacity(graph: AssetGraph, workload: Workload) -> dict[str, Any]:
         "gradient_bytes_per_param": BYTES_PER_VALUE.get(grad_precision or ""),
         "precision_supported": _all_flags([_precision_supported(s, workload.precision) for s in specs]),
         "tensor_core_gpu": _all_flags([bool(s and s.get("bf16_dense_tflops")) if s else None for s in specs]),
-        "kv_bytes_per_token": 2 * math.prod(kv_inputs) if None not in kv_inputs else None,
+        "kv_bytes_per_token": _kv_bytes(workload, bytes_per_weight),
         "context_length": workload.context_length,
         "batch_size": workload.batch_size,
         "storage_read_gbytes_s": storage_read,

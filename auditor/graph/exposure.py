@@ -45,7 +45,7 @@ def _next_hops(graph: AssetGraph, asset_id: str) -> list[str]:
 def analyse_exposure(graph: AssetGraph) -> dict[str, dict[str, Any]]:
     """Fact `exposure`: internet (True/False, None when a public flag is unknown) and path."""
     parents: dict[str, str] = {}
-    queue = deque()
+    queue: deque[str] = deque()
     for entry in _entry_points(graph):
         parents[entry] = INTERNET
         queue.append(entry)

@@ -45,14 +45,14 @@ def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, dict[str, 
         None: {"zone": None, "adequacy_decision": None, "adequacy_scope": None}
     }
     facts: dict[str, dict[str, Any]] = {}
-    for asset_id, found in countries.items():
-        country = found[0] if len(found) == 1 else None
-        if country not in per_country:
+    for asset_id, places in countries.items():
+        country = places[0] if len(places) == 1 else None
+        if country is not None and country not in per_country:
             decision = catalog.decision(country, as_of)
             per_country[country] = {
                 "zone": catalog.zone(country, as_of),
                 "adequacy_decision": decision.decision if decision else None,
                 "adequacy_scope": decision.scope if decision else None,
             }
-        facts[asset_id] = {"country": country, "countries": found, **per_country[country]}
+        facts[asset_id] = {"country": country, "countries": places, **per_country[country]}
     return facts

@@ -183,7 +183,7 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[s
             categories = sorted({c for d in datasets for c in d.data_categories})
         regions = sorted({r for d in datasets for r in d.subject_jurisdictions})
         marks = _category_marks(categories)
-        retention = [d.retention_days for d in datasets]
+        retention = [d.retention_days for d in datasets if d.retention_days is not None]
         holds_8115 = {
             d.id: bool(d.contains_8115_elements) or bool(_category_marks(d.data_categories)["ccpa_8115_categories"])
             for d in datasets
@@ -204,6 +204,6 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[s
             "ccpa_sensitive": marks["ccpa_sensitive"],
             "ccpa_8115": any(holds_8115.values()),
             "ccpa_8115_unredacted": any(holds_8115[d.id] and not d.redacted for d in datasets),
-            "min_retention_days": None if not retention or None in retention else min(retention),
+            "min_retention_days": min(retention) if retention and len(retention) == len(datasets) else None,
         }
     return facts

@@ -9,6 +9,12 @@ from auditor.graph.build import AssetGraph
 from auditor.inventory.models import Compute, Site
 
 
+def _highest(values: list[float | None]) -> float | None:
+    """The largest value, or None when any is unknown."""
+    known = [v for v in values if v is not None]
+    return max(known) if known and len(known) == len(values) else None
+
+
 def analyse_power(graph: AssetGraph) -> dict[str, dict[str, Any]]:
     """Fact `power` for every site with racks: per-rack load, worst budget ratio, air-cooled peak."""
     load: dict[tuple[str, str], float | None] = defaultdict(float)
@@ -16,8 +22,8 @@ def analyse_power(graph: AssetGraph) -> dict[str, dict[str, Any]]:
         assert isinstance(node, Compute)
         if node.rack is None:
             continue
-        for site in graph.targets(node.id, "located_at"):
-            key = (site, node.rack)
+        for site_id in graph.targets(node.id, "located_at"):
+            key = (site_id, node.rack)
             current = load[key]
             load[key] = None if current is None or node.power_kw is None else current + node.power_kw * node.count
     facts: dict[str, dict[str, Any]] = {}
@@ -25,7 +31,7 @@ def analyse_power(graph: AssetGraph) -> dict[str, dict[str, Any]]:
         assert isinstance(site, Site)
         if not site.racks:
             continue
-        racks = []
+        racks: list[dict[str, Any]] = []
         for rack in site.racks:
             kw = load.get((site.id, rack.id), 0.0)
             ratio = kw / rack.power_budget_kw if kw is not None and rack.power_budget_kw else None
@@ -38,13 +44,12 @@ def analyse_power(graph: AssetGraph) -> dict[str, dict[str, Any]]:
                     "load_ratio": ratio,
                 }
             )
-        ratios = [r["load_ratio"] for r in racks]
-        air = [r["load_kw"] for r in racks if r["cooling"] == "air"]
+        ratios: list[float | None] = [r["load_ratio"] for r in racks]
+        air: list[float | None] = [r["load_kw"] for r in racks if r["cooling"] == "air"]
+        cooling_known = all(r["cooling"] is not None for r in racks)
         facts[site.id] = {
             "racks": racks,
-            "max_load_ratio": None if None in ratios else max(ratios),
-            "max_air_rack_kw": None
-            if None in air or any(r["cooling"] is None for r in racks)
-            else max(air, default=0.0),
+            "max_load_ratio": _highest(ratios),
+            "max_air_rack_kw": (_highest(air) if air else 0.0) if cooling_known else None,
         }
     return facts

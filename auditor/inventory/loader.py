@@ -73,10 +73,10 @@ def ref_fields(model: type[BaseModel]) -> tuple[RefField, ...]:
     found: list[RefField] = []
     for name, info in model.model_fields.items():
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        spec = extra.get("x-ref")
+        spec: Any = extra.get("x-ref")
         if isinstance(spec, dict):
             many = info.default_factory is list
-            found.append(RefField((name,), tuple(spec["kinds"]), spec["rel"], spec["lineage"], many))
+            found.append(RefField((name,), tuple(spec["kinds"]), str(spec["rel"]), spec["lineage"], many))
             continue
         nested = _nested_model(info.annotation)
         if nested is not None:
@@ -148,16 +148,16 @@ def load_inventory(paths: Iterable[Path], max_file_bytes: int = MAX_FILE_BYTES) 
     locations: dict[str, SourceLocation] = {}
     origins: dict[str, tuple[Document, DataPath]] = {}
     for document in documents:
-        for asset, path in _validated_assets(document, issues):
-            location = document.asset_location(path, asset.id)
+        for asset, data_path in _validated_assets(document, issues):
+            location = document.asset_location(data_path, asset.id)
             if asset.id in assets:
                 first = locations[asset.id]
                 message = f"duplicate asset id {asset.id!r} (first defined at {first})"
-                issues.append(InputIssue(location, json_path((*path, "id")), message))
+                issues.append(InputIssue(location, json_path((*data_path, "id")), message))
                 continue
             assets[asset.id] = asset
             locations[asset.id] = location
-            origins[asset.id] = (document, path)
+            origins[asset.id] = (document, data_path)
 
     by_kind: dict[str, list[AssetBase]] = {kind: [] for kind in MODEL_BY_KIND}
     for asset_id in sorted(assets):

@@ -38,10 +38,12 @@ def ref(
     description: str = "",
 ) -> Any:
     """A field naming other assets of `kinds` ("*" for any kind), as graph edge `rel`."""
-    extra = {"x-ref": {"kinds": list(kinds), "rel": rel, "lineage": lineage}}
+    extra: dict[str, Any] = {"x-ref": {"kinds": list(kinds), "rel": rel, "lineage": lineage}}
     if many:
         return Field(default_factory=list, description=description or None, json_schema_extra=extra)
-    return Field(... if required else None, description=description or None, json_schema_extra=extra)
+    if required:
+        return Field(..., description=description or None, json_schema_extra=extra)
+    return Field(None, description=description or None, json_schema_extra=extra)
 
 
 class Strict_(BaseModel):

@@ -84,8 +84,12 @@ class EvalContext:
 Resolver = Callable[[EvalContext], Any]
 
 
-_ROOTS = {"facts": attrgetter("facts"), "computed": attrgetter("computed"), "org": attrgetter("org"),
-          "audit": attrgetter("audit")}
+_ROOTS = {
+    "facts": attrgetter("facts"),
+    "computed": attrgetter("computed"),
+    "org": attrgetter("org"),
+    "audit": attrgetter("audit"),
+}
 _VIEW = attrgetter("view")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from auditor.errors import InputError, InputIssue, json_path
-from auditor.inventory.source import display_path, read_document
+from auditor.inventory.source import DataPath, display_path, read_document
 from auditor.policy.loader import PolicySet
 from auditor.validation import validated
 
@@ -42,7 +42,7 @@ def load_config(path: Path | None, policies: PolicySet) -> AuditConfig:
             )
             continue
         for name, value in overrides.items():
-            where = ("parameters", rule_id, name)
+            where: DataPath = ("parameters", rule_id, name)
             spec = loaded.rule.parameters.get(name)
             if spec is None:
                 known = ", ".join(sorted(loaded.rule.parameters)) or "none"

@@ -56,7 +56,7 @@ def _dotted(node: ast.expr) -> str | None:
 
 
 def _compile(node: ast.expr, params: dict[str, Any], paths: list[str], text: str) -> Compiled:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
         constant = float(node.value)
         return lambda lookup: constant
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:

@@ -27,7 +27,7 @@ MAX_MAP_NODES = 150
 COLUMN_NODES = 36
 LABEL_CHARS = 26
 
-STYLE = {
+STYLE: Any = {  # Any: matplotlib types rc keys as one long Literal
     "svg.fonttype": "none",  # keep text as text: smaller files, selectable in the PDF
     "svg.hashsalt": "ai-infra-auditor",  # stable element ids, so the same input gives the same bytes
     "text.parse_math": False,  # inventory names with '$' are text, not math
