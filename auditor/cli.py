@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from auditor.errors import InputError
+from auditor.result import AuditResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -161,7 +162,8 @@ def audit(
     raise typer.Exit(_gate(result, fail_on.value))
 
 
-def _gate(result, fail_on: str) -> int:  # type: ignore[no-untyped-def]
+def _gate(result: AuditResult, fail_on: str) -> int:
+    """1 when an unwaived failure is at or above `fail_on`, else 0."""
     from auditor.policy.model import Severity
 
     if fail_on == "none":

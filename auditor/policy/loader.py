@@ -56,7 +56,8 @@ def default_policies_dir() -> Path:
 def load_policies(folder: Path) -> PolicySet:
     """Read every rule pack under `folder` (one sub-folder per pack, one YAML file per rule)."""
     if not folder.is_dir():
-        raise InputError([InputIssue(SourceLocation(str(folder)), "$", "policies folder not found")])
+        message = "policies folder not found (give the rule packs with --policies DIR)"
+        raise InputError([InputIssue(SourceLocation(str(folder)), "$", message)])
     issues: list[InputIssue] = []
     rules: dict[str, LoadedRule] = {}
     packs: dict[str, PackInfo] = {}
