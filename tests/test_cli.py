@@ -166,3 +166,9 @@ def test_missing_pdf_extra_is_a_clear_error(cli: CliRunner, tmp_path: Path, monk
     result = invoke(cli, "audit", EXAMPLE, "--out", tmp_path, "--format", "json,pdf")
     assert result.exit_code == 2
     assert "the pdf format needs the 'pdf' extra (weasyprint is missing)" in result.stderr
+
+
+def test_missing_policies_folder(cli: CliRunner, tmp_path: Path) -> None:
+    result = invoke(cli, "rules", "list", "--policies", tmp_path / "nope")
+    assert result.exit_code == 2
+    assert "policies folder not found (give the rule packs with --policies DIR)" in result.stderr
