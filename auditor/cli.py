@@ -117,6 +117,9 @@ def audit(
     paths: PathsArg,
     policies: PoliciesOpt = None,
     waivers: Annotated[Path | None, typer.Option(help="Waivers file (YAML or JSON).")] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="A previous results.json: only findings new since it fail the gate.")
+    ] = None,
     config: Annotated[Path | None, typer.Option(help="Config file: rule parameters, disabled rules.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Audit date YYYY-MM-DD [default: today].")] = None,
     output_format: Annotated[
@@ -139,7 +142,7 @@ def audit(
 
     day = _parse_date(as_of)
     formats = _formats(output_format)
-    request = AuditRequest(paths, _policies_dir(policies), day, config=config, waivers=waivers)
+    request = AuditRequest(paths, _policies_dir(policies), day, config=config, waivers=waivers, baseline=baseline)
     try:
         result = run_audit(request)
     except InputError as exc:
@@ -163,13 +166,17 @@ def audit(
 
 
 def _gate(result: AuditResult, fail_on: str) -> int:
-    """1 when an unwaived failure is at or above `fail_on`, else 0."""
+    """1 when an unwaived failure (a new one, given a baseline) is at or above `fail_on`, else 0."""
     from auditor.policy.model import Severity
 
     if fail_on == "none":
         return EXIT_OK
     threshold = Severity(fail_on).rank
-    blocking = [f for f in result.failures() if not f.waived and Severity(f.severity).rank >= threshold]
+    blocking = [
+        f
+        for f in result.failures()
+        if not f.waived and f.baseline_state != "unchanged" and Severity(f.severity).rank >= threshold
+    ]
     return EXIT_FINDINGS if blocking else EXIT_OK
 
 

@@ -34,6 +34,11 @@ def print_summary(result: AuditResult, written: list[Path], fail_on: str, consol
         f"{counts['PASS']} passed, {counts['FAIL']} failed ({counts['WAIVED']} waived), "
         f"{counts['NOT_EVALUABLE']} not evaluable"
     )
+    if result.baseline:
+        console.print(
+            f"against the baseline: {result.baseline['new']} new, {result.baseline['unchanged']} unchanged, "
+            f"{result.baseline['resolved']} resolved (only new failures gate)"
+        )
     worst = sorted(open_failures, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id, f.asset_id))[:TOP]
     if worst:
         top = Table(show_edge=False)

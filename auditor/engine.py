@@ -18,6 +18,7 @@ from auditor.graph.facts import derive_facts
 from auditor.graph.flowmap import build_flow_map
 from auditor.inventory.loader import Inventory, load_inventory
 from auditor.inventory.source import MAX_FILE_BYTES
+from auditor.policy.baseline import compare, load_baseline
 from auditor.policy.config import AuditConfig, load_config
 from auditor.policy.evaluate import Evaluator
 from auditor.policy.frameworks import load_frameworks, posture, rule_counts
@@ -33,6 +34,7 @@ class AuditRequest:
     as_of: date
     config: Path | None = None
     waivers: Path | None = None
+    baseline: Path | None = None
     max_file_bytes: int = MAX_FILE_BYTES
 
 
@@ -57,6 +59,9 @@ def run_audit(request: AuditRequest) -> AuditResult:
     waivers: list[Waiver] | None = []
     if request.waivers is not None:
         waivers = _collect(issues, load_waivers, request.waivers)
+    baseline: frozenset[str] | None = None
+    if request.baseline is not None:
+        baseline = _collect(issues, load_baseline, request.baseline)
     if issues or inventory is None or policies is None or config is None or waivers is None or frameworks is None:
         raise InputError(issues)
 
@@ -66,6 +71,7 @@ def run_audit(request: AuditRequest) -> AuditResult:
     facts = derive_facts(graph, request.as_of)
     findings = sorted(Evaluator(graph, facts, request.as_of).run(rules), key=lambda f: f.sort_key)
     waiver_states = apply_waivers(findings, waivers, request.as_of)
+    baseline_counts = compare(findings, baseline) if baseline is not None else None
     org = inventory.organization
     evaluated = {compiled.rule.id for compiled, _ in rules if compiled.rule.in_force(request.as_of)}
     counts = rule_counts(findings)
@@ -106,4 +112,5 @@ def run_audit(request: AuditRequest) -> AuditResult:
         organization=(org.name or org.id) if org else None,
         frameworks=[posture(framework, counts, evaluated) for framework in frameworks.values()],
         flow_map=build_flow_map(graph, facts),
+        baseline=baseline_counts,
     )

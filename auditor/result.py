@@ -50,6 +50,7 @@ class Finding:
     missing: list[str] = field(default_factory=list)
     evidence_key: str = ""
     waived_by: Waiver | None = None
+    baseline_state: str | None = None  # new or unchanged, when the run has a baseline
 
     @property
     def fingerprint(self) -> str:
@@ -127,6 +128,7 @@ class AuditResult:
     organization: str | None = None
     frameworks: list[FrameworkPosture] = field(default_factory=list)
     flow_map: dict[str, Any] = field(default_factory=dict)
+    baseline: dict[str, Any] | None = None  # counts of new, unchanged and resolved findings
 
     def counts(self) -> dict[str, int]:
         out = {status.value: 0 for status in Status}

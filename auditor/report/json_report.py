@@ -28,6 +28,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "graph_path": finding.graph_path,
         "missing": finding.missing,
         "waived": finding.waived,
+        "baseline_state": finding.baseline_state,
         "waiver": None
         if waiver is None
         else {
@@ -63,6 +64,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
             "rules": len(result.rules),
             "results": result.counts(),
             "open_failures_by_severity": dict(failing_by_severity),
+            "baseline": result.baseline,
         },
         "rules": [
             {

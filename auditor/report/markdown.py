@@ -32,6 +32,15 @@ def render(result: AuditResult) -> bytes:
         f"{counts['FAIL']} failed ({counts['WAIVED']} waived) · {counts['NOT_EVALUABLE']} not evaluable · "
         f"{counts['PASS']} passed",
         "",
+        *(
+            [
+                f"Against the baseline: {result.baseline['new']} new, {result.baseline['unchanged']} unchanged, "
+                f"{result.baseline['resolved']} resolved.",
+                "",
+            ]
+            if result.baseline
+            else []
+        ),
         "| Severity | Open failures |",
         "|---|---:|",
         *(f"| {severity} | {by_severity.get(severity, 0)} |" for severity in SEVERITIES),

@@ -75,6 +75,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             "missing": finding.missing,
         },
     }
+    if finding.baseline_state is not None:
+        result["baselineState"] = finding.baseline_state
     if finding.waived_by is not None:
         waiver = finding.waived_by
         result["suppressions"] = [
