@@ -7,6 +7,8 @@ error (every problem printed as file:line:col: path: message); 3 internal error.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -143,26 +145,40 @@ def audit(
     day = _parse_date(as_of)
     formats = _formats(output_format)
     request = AuditRequest(paths, _policies_dir(policies), day, config=config, waivers=waivers, baseline=baseline)
-    try:
-        result = run_audit(request)
-    except InputError as exc:
-        raise _input_failure(exc) from None
-    written = []
-    for name in formats:
-        target = out / REPORTERS[name][1]
+    with _progress(enabled=sys.stderr.isatty() and not quiet) as on_stage:
         try:
-            render = renderer(name)
-        except ReporterUnavailable as exc:
-            _err(f"error: {exc}")
-            raise typer.Exit(EXIT_INPUT) from None
-        write_atomic(target, render(result))
-        written.append(target)
+            result = run_audit(request, on_stage)
+        except InputError as exc:
+            raise _input_failure(exc) from None
+        written = []
+        for name in formats:
+            target = out / REPORTERS[name][1]
+            try:
+                render = renderer(name)
+            except ReporterUnavailable as exc:
+                _err(f"error: {exc}")
+                raise typer.Exit(EXIT_INPUT) from None
+            on_stage(f"writing {target}")
+            write_atomic(target, render(result))
+            written.append(target)
     show = (sys.stdout.isatty() if summary is None else summary) and not quiet
     if show:
         from auditor.console import print_summary
 
         print_summary(result, written, fail_on.value)
     raise typer.Exit(_gate(result, fail_on.value))
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner with the current step on stderr when it is a terminal; silence otherwise."""
+    if not enabled:
+        yield lambda stage: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("starting") as status:
+        yield lambda stage: status.update(stage)
 
 
 def _gate(result: AuditResult, fail_on: str) -> int:

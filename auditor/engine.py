@@ -6,7 +6,7 @@ reads the environment and never decides exit codes; the CLI does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,9 +46,20 @@ def _collect(issues: list[InputIssue], load, *args):  # type: ignore[no-untyped-
         return None
 
 
-def run_audit(request: AuditRequest) -> AuditResult:
-    """Audit the inventory; raise InputError listing every input problem found."""
+Stage = Callable[[str], None]
+
+
+def _silent(stage: str) -> None:
+    """The default stage listener: the engine itself never prints."""
+
+
+def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
+    """Audit the inventory; raise InputError listing every input problem found.
+
+    `on_stage` hears the name of each step as it starts (the CLI shows it as progress).
+    """
     issues: list[InputIssue] = []
+    on_stage("loading and validating the inventory")
     inventory: Inventory | None = _collect(issues, load_inventory, request.inventory, request.max_file_bytes)
     policies: PolicySet | None = _collect(issues, load_policies, request.policies)
     config: AuditConfig | None = None
@@ -67,9 +78,13 @@ def run_audit(request: AuditRequest) -> AuditResult:
 
     packs = policies.enabled_packs(config.enable_packs)
     rules = compile_enabled(policies, config.parameters, set(config.disabled_rules), packs, request.as_of)
+    on_stage(f"building the graph of {len(inventory.assets)} assets")
     graph = build_graph(inventory)
+    on_stage("deriving facts (jurisdiction, lineage, transfers, exposure, capacity)")
     facts = derive_facts(graph, request.as_of)
+    on_stage(f"evaluating {len(rules)} rules")
     findings = sorted(Evaluator(graph, facts, request.as_of).run(rules), key=lambda f: f.sort_key)
+    on_stage("applying waivers and baseline")
     waiver_states = apply_waivers(findings, waivers, request.as_of)
     baseline_counts = compare(findings, baseline) if baseline is not None else None
     org = inventory.organization

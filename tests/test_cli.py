@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import jsonschema
@@ -172,3 +173,18 @@ def test_missing_policies_folder(cli: CliRunner, tmp_path: Path) -> None:
     result = invoke(cli, "rules", "list", "--policies", tmp_path / "nope")
     assert result.exit_code == 2
     assert "policies folder not found (give the rule packs with --policies DIR)" in result.stderr
+
+
+def test_engine_announces_its_stages() -> None:
+    from auditor.engine import AuditRequest, run_audit
+    from auditor.policy.loader import default_policies_dir
+
+    stages: list[str] = []
+    run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2026, 11, 1)), stages.append)
+    assert stages == [
+        "loading and validating the inventory",
+        "building the graph of 98 assets",
+        "deriving facts (jurisdiction, lineage, transfers, exposure, capacity)",
+        "evaluating 80 rules",
+        "applying waivers and baseline",
+    ]
