@@ -77,7 +77,8 @@ def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
         raise InputError(issues)
 
     packs = policies.enabled_packs(config.enable_packs)
-    rules = compile_enabled(policies, config.parameters, set(config.disabled_rules), packs, request.as_of)
+    compiled = compile_enabled(policies, config.parameters, set(config.disabled_rules), packs, request.as_of)
+    rules = [(rule, pack) for rule, pack in compiled if rule.rule.in_force(request.as_of)]
     on_stage(f"building the graph of {len(inventory.assets)} assets")
     graph = build_graph(inventory)
     on_stage("deriving facts (jurisdiction, lineage, transfers, exposure, capacity)")
@@ -88,7 +89,7 @@ def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
     waiver_states = apply_waivers(findings, waivers, request.as_of)
     baseline_counts = compare(findings, baseline) if baseline is not None else None
     org = inventory.organization
-    evaluated = {compiled.rule.id for compiled, _ in rules if compiled.rule.in_force(request.as_of)}
+    evaluated = {rule.rule.id for rule, _ in rules}
     counts = rule_counts(findings)
     return AuditResult(
         tool_version=__version__,
@@ -118,7 +119,6 @@ def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
                 parameters=compiled.params,
             )
             for compiled, pack in rules
-            if compiled.rule.in_force(request.as_of)
         ],
         findings=findings,
         waivers=waiver_states,

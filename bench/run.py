@@ -75,7 +75,9 @@ def stages(inventory: Path) -> dict[str, float]:
     facts = derive_facts(graph, day)
     timings["analyses"] = time.perf_counter() - start
     policies = load_policies(default_policies_dir())
-    rules = compile_enabled(policies, {}, set(), policies.enabled_packs(), day)
+    rules = [
+        (r, p) for r, p in compile_enabled(policies, {}, set(), policies.enabled_packs(), day) if r.rule.in_force(day)
+    ]
     start = time.perf_counter()
     findings = list(Evaluator(graph, facts, day).run(rules))
     timings["rules"] = time.perf_counter() - start

@@ -110,11 +110,10 @@ class Evaluator:
         return [self.context(other) for other in ids]
 
     def run(self, rules: list[tuple[CompiledRule, str]]) -> Iterator[Finding]:
+        """Evaluate each rule (the caller passes those in force) on every asset of its kinds."""
         by_kind = self.graph.inventory.by_kind
         for compiled, _pack in rules:
             rule = compiled.rule
-            if not rule.in_force(self.audit["as_of"]):
-                continue
             plan = _Plan(
                 compiled,
                 [(p, path_resolver(p)) for p in rule.evidence],
