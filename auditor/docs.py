@@ -1,14 +1,17 @@
-"""Generate docs/rules.md from the rule packs: `python -m auditor.docs` (a test fails when stale)."""
+"""Generate docs/rules.md and docs/inventory.md: `python -m auditor.docs` (a test fails when stale)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from auditor.policy.frameworks import Framework, load_frameworks
 from auditor.policy.loader import PolicySet, default_policies_dir, load_policies
 
-TARGET = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+TARGET = DOCS / "rules.md"
+INVENTORY_TARGET = DOCS / "inventory.md"
 
 
 def _one_line(text: str) -> str:
@@ -65,6 +68,76 @@ def render_rules(policies: PolicySet, frameworks: dict[str, Framework]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _type(spec: dict[str, Any]) -> str:
+    """A JSON Schema type in a few words."""
+    if "x-ref" in spec:
+        kinds = spec["x-ref"]["kinds"]
+        target = "any asset" if kinds == ["*"] else " or ".join(kinds)
+        return f"id of {target}" if spec.get("type") != "array" else f"list of ids of {target}"
+    if "$ref" in spec:
+        return spec["$ref"].rsplit("/", 1)[-1]
+    if "enum" in spec:
+        return " \\| ".join(f"`{value}`" for value in spec["enum"])
+    if "anyOf" in spec:
+        return " or ".join(_type(option) for option in spec["anyOf"] if option.get("type") != "null")
+    if spec.get("type") == "array":
+        return f"list of {_type(spec.get('items', {}))}"
+    if spec.get("type") == "object":
+        return "mapping"
+    kind = {"string": "text", "integer": "whole number", "number": "number", "boolean": "true/false"}
+    text = kind.get(spec.get("type", ""), spec.get("type", "any"))
+    return f"{text} ({spec['format']})" if "format" in spec else text
+
+
+def render_inventory(schema: dict[str, Any]) -> str:
+    """One table per asset kind (and per nested object) from the shipped JSON Schema."""
+    definitions = schema["$defs"]
+    sections = [(name, prop) for name, prop in schema["properties"].items() if name != "version"]
+    lines = [
+        "# Inventory format",
+        "",
+        "Generated from the JSON Schema (`auditor schema inventory`) by `python -m auditor.docs`; do not edit by",
+        "hand. A file is a mapping of these sections; a folder of files is merged into one inventory.",
+    ]
+    shown: list[str] = []
+    for section, prop in sections:
+        ref = prop.get("$ref") or prop.get("items", {}).get("$ref")
+        if ref is None:
+            ref = next(option["$ref"] for option in prop.get("anyOf", []) if "$ref" in option)
+        shown.append(ref.rsplit("/", 1)[-1])
+        lines += ["", f"- `{section}`: {'one' if section == 'organization' else 'a list of'} {shown[-1]}"]
+    queue = list(shown)
+    seen = set(queue)
+    while queue:
+        name = queue.pop(0)
+        definition = definitions[name]
+        required = set(definition.get("required", []))
+        lines += ["", f"## {name}", ""]
+        if definition.get("description"):
+            lines += [" ".join(definition["description"].split()), ""]
+        lines += ["| attribute | type | required | description |", "|---|---|---|---|"]
+        for attribute, spec in definition["properties"].items():
+            for option in [spec, *spec.get("anyOf", []), spec.get("items", {})]:
+                nested = (
+                    option.get("$ref", "").rsplit("/", 1)[-1]
+                    or option.get("items", {}).get("$ref", "").rsplit("/", 1)[-1]
+                )
+                if nested and nested not in seen:
+                    seen.add(nested)
+                    queue.append(nested)
+            description = " ".join((spec.get("description") or "").split()).replace("|", "\\|")
+            lines.append(
+                f"| `{attribute}` | {_type(spec)} | {'yes' if attribute in required else ''} | {description} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def current_inventory() -> str:
+    from auditor.schemas import generate
+
+    return render_inventory(generate("inventory"))
+
+
 def current() -> str:
     folder = default_policies_dir()
     policies = load_policies(folder)
@@ -72,6 +145,7 @@ def current() -> str:
 
 
 if __name__ == "__main__":
-    TARGET.parent.mkdir(exist_ok=True)
+    DOCS.mkdir(exist_ok=True)
     TARGET.write_text(current(), encoding="utf-8")
-    print(f"wrote {TARGET}")
+    INVENTORY_TARGET.write_text(current_inventory(), encoding="utf-8")
+    print(f"wrote {TARGET} and {INVENTORY_TARGET}")

@@ -16,6 +16,13 @@ def test_docs_rules_md_is_current() -> None:
     assert docs.TARGET.read_text(encoding="utf-8") == docs.current(), "run: python -m auditor.docs"
 
 
+def test_docs_inventory_md_is_current() -> None:
+    text = docs.INVENTORY_TARGET.read_text(encoding="utf-8")
+    assert text == docs.current_inventory(), "run: python -m auditor.docs"
+    assert "| `stored_in` | list of ids of storage |" in text
+    assert "| `source` | id of any asset | yes |" in text
+
+
 def test_every_gpu_catalog_row_is_shipped() -> None:
     rows = list(csv.DictReader((REFERENCE / "gpu_catalog.csv").open())) if REFERENCE.exists() else []
     names = [row["model"] for row in rows] or ["NVIDIA H100 SXM", "AMD MI300X", "Intel Gaudi 3", "Google TPU v5p"]
