@@ -21,6 +21,22 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "inventories" / "example"
 
 
+def rule_text(rule_id: str, **fields: Any) -> dict[str, Any]:
+    """A minimal valid rule as data, with `fields` replacing or adding keys."""
+    return {
+        "id": rule_id,
+        "title": "t",
+        "severity": "low",
+        "description": "d",
+        "rationale": "r",
+        "remediation": "m",
+        "references": {"x": ["1"]},
+        "applies_to": {"kinds": ["storage"]},
+        "condition": {"path": "public_access", "op": "eq", "value": False},
+        **fields,
+    }
+
+
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.parent.mkdir(parents=True, exist_ok=True)

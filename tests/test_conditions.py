@@ -16,7 +16,7 @@ from auditor.policy.compiler import (
     run_computed,
 )
 from auditor.policy.model import Condition, Rule
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, rule_text
 
 CONDITION = TypeAdapter(Condition)
 
@@ -136,19 +136,13 @@ def test_invalid_conditions_are_rule_errors(condition: dict[str, Any], message: 
         check(condition, {})
 
 
-RULE = {
-    "id": "T-1",
-    "title": "t",
-    "severity": "low",
-    "description": "d",
-    "rationale": "r",
-    "remediation": "m",
-    "references": {"x": ["1"]},
-    "applies_to": {"kinds": ["workload"]},
-    "parameters": {"bytes": {"default": 16, "description": "b"}},
-    "compute": {"gb": "params * bytes / 1e9 + max(1, 2) - ceil(0.5)"},
-    "condition": {"path": "computed.gb", "op": "le", "value": 100},
-}
+RULE = rule_text(
+    "T-1",
+    applies_to={"kinds": ["workload"]},
+    parameters={"bytes": {"default": 16, "description": "b"}},
+    compute={"gb": "params * bytes / 1e9 + max(1, 2) - ceil(0.5)"},
+    condition={"path": "computed.gb", "op": "le", "value": 100},
+)
 
 
 def test_compute_expressions_use_parameters_and_overrides() -> None:

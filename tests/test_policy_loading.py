@@ -10,19 +10,9 @@ import yaml
 
 from auditor.errors import InputError
 from auditor.policy.loader import default_policies_dir, load_policies
-from tests.conftest import write
+from tests.conftest import rule_text, write
 
-GOOD = {
-    "id": "X-1",
-    "title": "t",
-    "severity": "low",
-    "description": "d",
-    "rationale": "r",
-    "remediation": "m",
-    "references": {"x": ["1"]},
-    "applies_to": {"kinds": ["storage"]},
-    "condition": {"path": "public_access", "op": "eq", "value": False},
-}
+GOOD = rule_text("X-1")
 PACK = "name: p\ntitle: P\nversion: '1'\n"
 
 
