@@ -84,6 +84,7 @@ def _rank(finding: Finding) -> tuple[int, str, str]:
 
 def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
     per_rule = limits["max_assets_per_rule"]
+    examples = limits["examples_per_requirement_rule"]
     max_evidence = limits["max_evidence_items"]
     rules = {rule.id: rule for rule in result.rules}
     open_failures = sorted((f for f in result.failures() if not f.waived), key=_rank)
@@ -126,6 +127,7 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
                     "severity": rules[r].severity,
                     "failed": len(failures_by_rule.get(r, [])),
                     "not_evaluable": len(undecided_by_rule.get(r, [])),
+                    "examples": [(f.asset_id, str(f.location)) for f in failures_by_rule.get(r, [])[:examples]],
                 }
                 for r in requirement.rules
             ]
