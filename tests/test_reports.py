@@ -103,3 +103,37 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: py
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+def test_outputs_do_not_depend_on_string_hashing(tmp_path: Path) -> None:
+    """Two processes with different hash seeds write the same bytes (set order never leaks)."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "auditor.cli",
+                "audit",
+                str(EXAMPLE),
+                "--out",
+                str(out),
+                "--as-of",
+                "2026-11-01",
+                "--format",
+                "json,sarif,junit,markdown,csv,html",
+                "--fail-on",
+                "none",
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 6
+    assert [name for name in outputs[0] if outputs[0][name] != outputs[1][name]] == []

@@ -110,10 +110,13 @@ def flow_map(result: AuditResult) -> tuple[str, int, int]:
     zones = ("eea", "adequate", "third_country", "unknown")
     ordered = sorted(nodes, key=lambda n: (zones.index(n["zone"]), n["site"] or "", n["kind"], n["id"]))
     per_zone: Counter[str] = Counter()
+    layers: dict[int, list[str]] = {}
     for node in ordered:  # a zone with many nodes is split into several columns
         column = per_zone[node["zone"]] // COLUMN_NODES
         per_zone[node["zone"]] += 1
-        graph.add_node(node["id"], layer=zones.index(node["zone"]) * 10 + column, **node)
+        layer = zones.index(node["zone"]) * 10 + column
+        layers.setdefault(layer, []).append(node["id"])
+        graph.add_node(node["id"], layer=layer, **node)
     for edge in edges:
         graph.add_edge(edge["source"], edge["target"], **edge)
     height = max(3.0, min(5.6, 0.15 * min(COLUMN_NODES, max(Counter(n["zone"] for n in nodes).values(), default=1))))
@@ -123,7 +126,9 @@ def flow_map(result: AuditResult) -> tuple[str, int, int]:
         if not nodes:
             axes.text(0.5, 0.5, "no sites, stores, compute or vendors in the inventory", ha="center")
             return _svg(figure), 0, total
-        positions = nx.multipartite_layout(graph, subset_key="layer", align="vertical", scale=1.0)
+        # Layers given as ordered lists: a node attribute would be grouped through a set, whose order
+        # changes with Python's string hashing from one process to the next.
+        positions = nx.multipartite_layout(graph, subset_key=layers, align="vertical", scale=1.0)
         for style, pick in (
             ({"edge_color": "#d1d5db", "width": 0.6}, lambda e: not e["personal"]),
             ({"edge_color": "#475569", "width": 0.9}, lambda e: e["personal"] and not e["cross_border"]),
