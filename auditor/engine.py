@@ -77,8 +77,8 @@ def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
         raise InputError(issues)
 
     packs = policies.enabled_packs(config.enable_packs)
-    compiled = compile_enabled(policies, config.parameters, set(config.disabled_rules), packs, request.as_of)
-    rules = [(rule, pack) for rule, pack in compiled if rule.rule.in_force(request.as_of)]
+    enabled = compile_enabled(policies, config.parameters, set(config.disabled_rules), packs, request.as_of)
+    rules = [(rule, pack) for rule, pack in enabled if rule.rule.in_force(request.as_of)]
     on_stage(f"building the graph of {len(inventory.assets)} assets")
     graph = build_graph(inventory)
     on_stage("deriving facts (jurisdiction, lineage, transfers, exposure, capacity)")
