@@ -143,7 +143,11 @@ def audit(
     from auditor.report.write import write_atomic
 
     day = _parse_date(as_of)
-    formats = _formats(output_format)
+    try:  # every requested format must be available before anything is audited or written
+        renderers = {name: renderer(name) for name in _formats(output_format)}
+    except ReporterUnavailable as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_INPUT) from None
     request = AuditRequest(paths, _policies_dir(policies), day, config=config, waivers=waivers, baseline=baseline)
     with _progress(enabled=sys.stderr.isatty() and not quiet) as on_stage:
         try:
@@ -151,13 +155,8 @@ def audit(
         except InputError as exc:
             raise _input_failure(exc) from None
         written = []
-        for name in formats:
+        for name, render in renderers.items():
             target = out / REPORTERS[name][1]
-            try:
-                render = renderer(name)
-            except ReporterUnavailable as exc:
-                _err(f"error: {exc}")
-                raise typer.Exit(EXIT_INPUT) from None
             on_stage(f"writing {target}")
             write_atomic(target, render(result))
             written.append(target)

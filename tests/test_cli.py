@@ -167,6 +167,7 @@ def test_missing_pdf_extra_is_a_clear_error(cli: CliRunner, tmp_path: Path, monk
     result = invoke(cli, "audit", EXAMPLE, "--out", tmp_path, "--format", "json,pdf")
     assert result.exit_code == 2
     assert "the pdf format needs the 'pdf' extra (weasyprint is missing)" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even the JSON
 
 
 def test_missing_policies_folder(cli: CliRunner, tmp_path: Path) -> None:
