@@ -158,7 +158,12 @@ def audit(
         for name, render in renderers.items():
             target = out / REPORTERS[name][1]
             on_stage(f"writing {target}")
-            write_atomic(target, render(result))
+            data = render(result)
+            try:
+                write_atomic(target, data)
+            except OSError as exc:
+                _err(f"error: cannot write {target}: {exc.strerror or exc}")
+                raise typer.Exit(EXIT_INPUT) from None
             written.append(target)
     show = (sys.stdout.isatty() if summary is None else summary) and not quiet
     if show:

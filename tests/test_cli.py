@@ -189,3 +189,11 @@ def test_engine_announces_its_stages() -> None:
         "evaluating 80 rules",
         "applying waivers and baseline",
     ]
+
+
+def test_unwritable_output_folder_is_a_clear_error(cli: CliRunner, tmp_path: Path) -> None:
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the folder should be")
+    result = invoke(cli, "audit", EXAMPLE, "--out", blocker, "--format", "json")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot write {blocker / 'results.json'}: ")
