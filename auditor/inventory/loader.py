@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -141,8 +140,7 @@ def load_inventory(paths: Iterable[Path], max_file_bytes: int = MAX_FILE_BYTES) 
             issues.extend(exc.issues)
             continue
         documents.append(document)
-        raw = path.read_bytes()
-        files.append(InputFile(display, hashlib.sha256(raw).hexdigest(), len(raw)))
+        files.append(InputFile(display, document.sha256, document.size))
 
     assets: dict[str, AssetBase] = {}
     locations: dict[str, SourceLocation] = {}

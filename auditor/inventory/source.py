@@ -8,6 +8,7 @@ positions for a JSON file are worked out only when an error or an asset needs th
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -37,6 +38,8 @@ class Document:
 
     file: str
     data: Any
+    sha256: str = ""
+    size: int = 0
     _positions: dict[DataPath, tuple[int, int]] | None = None
     _lazy_positions: Callable[[], dict[DataPath, tuple[int, int]]] | None = None
     _id_lines: Callable[[], dict[str, tuple[int, int]]] | None = None
@@ -101,9 +104,12 @@ def read_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> 
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError([InputIssue(SourceLocation(display, line), "$", "file is not UTF-8 text")]) from None
     if path.suffix.lower() == ".json":
-        return _read_json(text, display)
-    data, positions = _read_yaml(text, display)
-    return Document(display, data, _positions=positions)
+        document = _read_json(text, display)
+    else:
+        data, positions = _read_yaml(text, display)
+        document = Document(display, data, _positions=positions)
+    document.sha256, document.size = hashlib.sha256(raw).hexdigest(), len(raw)
+    return document
 
 
 def _read_json(text: str, file: str) -> Document:

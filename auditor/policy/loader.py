@@ -67,12 +67,13 @@ def load_policies(folder: Path) -> PolicySet:
     for pack_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in NOT_RULES):
         digest = hashlib.sha256()
         for path in sorted(pack_dir.rglob("*.yaml")):
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
             try:
                 document = read_document(path, display_path(path))
             except InputError as exc:
                 issues.extend(exc.issues)
                 continue
+            # The pack's hash: every file's path and SHA-256, in order (files are read once).
+            digest.update(f"{path.relative_to(folder).as_posix()}\0{document.sha256}\n".encode())
             if path.name == PACK_FILE:
                 pack = _validated(PackInfo, document, issues)
                 if pack is not None:
