@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -19,6 +22,14 @@ from auditor.result import AuditResult
 AS_OF = date(2026, 11, 1)
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "inventories" / "example"
+
+
+def audit_process(out: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`auditor audit` of the example as a separate process, from the repository root."""
+    command = [sys.executable, "-m", "auditor.cli", "audit", str(EXAMPLE), "--out", str(out), "--as-of", "2026-11-01"]
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, cwd=REPO, check=False, env={**os.environ, **(env or {})}
+    )
 
 
 def rule_text(rule_id: str, **fields: Any) -> dict[str, Any]:

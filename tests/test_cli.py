@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import jsonschema
 import yaml
 from typer.testing import CliRunner
 
-from tests.conftest import EXAMPLE, REPO, invoke, write
+from tests.conftest import EXAMPLE, audit_process, invoke, write
 
 CLEAN = {
     "sites": [{"id": "fra", "country": "DE", "owner": "infra"}],
@@ -132,23 +130,7 @@ def test_rules_list_and_show(cli: CliRunner) -> None:
 
 
 def test_installed_console_script_runs_end_to_end(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "auditor.cli",
-            "audit",
-            str(EXAMPLE),
-            "--out",
-            str(tmp_path),
-            "--as-of",
-            "2026-11-01",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    proc = audit_process(tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert (tmp_path / "results.sarif").exists()
 

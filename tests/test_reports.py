@@ -15,7 +15,7 @@ from auditor.report import REPORTERS, renderer
 from auditor.report.markdown import cell
 from auditor.report.write import write_atomic
 from auditor.result import AuditResult
-from tests.conftest import AS_OF, EXAMPLE
+from tests.conftest import AS_OF, EXAMPLE, audit_process
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
@@ -107,33 +107,12 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: py
 
 def test_outputs_do_not_depend_on_string_hashing(tmp_path: Path) -> None:
     """Two processes with different hash seeds write the same bytes (set order never leaks)."""
-    import os
-    import subprocess
-    import sys
-
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / seed
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "auditor.cli",
-                "audit",
-                str(EXAMPLE),
-                "--out",
-                str(out),
-                "--as-of",
-                "2026-11-01",
-                "--format",
-                "json,sarif,junit,markdown,csv,html",
-                "--fail-on",
-                "none",
-            ],
-            check=True,
-            capture_output=True,
-            env={**os.environ, "PYTHONHASHSEED": seed},
-        )
+        formats = "json,sarif,junit,markdown,csv,html"
+        proc = audit_process(out, "--format", formats, "--fail-on", "none", env={"PYTHONHASHSEED": seed})
+        assert proc.returncode == 0, proc.stderr
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 6
     assert [name for name in outputs[0] if outputs[0][name] != outputs[1][name]] == []
