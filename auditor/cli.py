@@ -136,6 +136,12 @@ def audit(
         bool | None,
         typer.Option("--summary/--no-summary", help="Force the terminal summary on or off [default: on a TTY]."),
     ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty", help="Audit even with no assets or no rule in force (the reports say so); else exit 2."
+        ),
+    ] = False,
 ) -> None:
     """Audit inventories and write the reports; the exit status gates CI."""
     from auditor.engine import AuditRequest, run_audit
@@ -148,7 +154,9 @@ def audit(
     except ReporterUnavailable as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
-    request = AuditRequest(paths, _policies_dir(policies), day, config=config, waivers=waivers, baseline=baseline)
+    request = AuditRequest(
+        paths, _policies_dir(policies), day, config=config, waivers=waivers, baseline=baseline, allow_empty=allow_empty
+    )
     with _progress(enabled=sys.stderr.isatty() and not quiet) as on_stage:
         try:
             result = run_audit(request, on_stage)

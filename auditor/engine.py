@@ -1,18 +1,22 @@
-"""The audit pipeline: load -> validate -> graph -> facts -> rules -> findings -> waivers.
+"""The audit pipeline: graph -> facts -> rules -> findings -> waivers -> AuditResult.
 
-Pure: it reads the files it is given and returns an AuditResult. It never prints, never
-reads the environment and never decides exit codes; the CLI does.
+`audit()` works on inputs already loaded (an Inventory, a PolicySet ...), so tests and other
+programs can audit data without files; `load_inputs()` reads the files of an AuditRequest and
+`run_audit()` does both. The engine never prints, never reads the environment or the clock and
+never decides exit codes: the CLI does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
 from auditor import __version__
-from auditor.errors import InputError, InputIssue
+from auditor.errors import InputError, InputIssue, SourceLocation
 from auditor.graph.build import build_graph
 from auditor.graph.facts import derive_facts
 from auditor.graph.flowmap import build_flow_map
@@ -21,14 +25,22 @@ from auditor.inventory.source import MAX_FILE_BYTES
 from auditor.policy.baseline import compare, load_baseline
 from auditor.policy.config import AuditConfig, load_config
 from auditor.policy.evaluate import Evaluator
-from auditor.policy.frameworks import load_frameworks, posture, rule_counts
-from auditor.policy.loader import PolicySet, compile_enabled, load_policies
+from auditor.policy.frameworks import Framework, load_frameworks, posture, rule_counts
+from auditor.policy.loader import PolicySet, load_policies
 from auditor.policy.waivers import apply_waivers, load_waivers
 from auditor.result import AuditResult, RuleInfo, Waiver
+
+Stage = Callable[[str], None]
+
+
+def _silent(stage: str) -> None:
+    """The default stage listener: the engine itself never prints."""
 
 
 @dataclass(frozen=True)
 class AuditRequest:
+    """The files of an audit, as the CLI names them."""
+
     inventory: Sequence[Path]
     policies: Path
     as_of: date
@@ -36,6 +48,19 @@ class AuditRequest:
     waivers: Path | None = None
     baseline: Path | None = None
     max_file_bytes: int = MAX_FILE_BYTES
+    allow_empty: bool = False
+
+
+@dataclass
+class AuditInputs:
+    """Everything an audit reads, loaded and checked."""
+
+    inventory: Inventory
+    policies: PolicySet
+    frameworks: dict[str, Framework]
+    config: AuditConfig = field(default_factory=AuditConfig)
+    waivers: list[Waiver] = field(default_factory=list)
+    baseline: frozenset[str] | None = None
 
 
 def _collect(issues: list[InputIssue], load, *args):  # type: ignore[no-untyped-def]
@@ -46,20 +71,9 @@ def _collect(issues: list[InputIssue], load, *args):  # type: ignore[no-untyped-
         return None
 
 
-Stage = Callable[[str], None]
-
-
-def _silent(stage: str) -> None:
-    """The default stage listener: the engine itself never prints."""
-
-
-def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
-    """Audit the inventory; raise InputError listing every input problem found.
-
-    `on_stage` hears the name of each step as it starts (the CLI shows it as progress).
-    """
+def load_inputs(request: AuditRequest) -> AuditInputs:
+    """Read every input file; raise InputError listing every problem in all of them."""
     issues: list[InputIssue] = []
-    on_stage("loading and validating the inventory")
     inventory: Inventory | None = _collect(issues, load_inventory, request.inventory, request.max_file_bytes)
     policies: PolicySet | None = _collect(issues, load_policies, request.policies)
     config: AuditConfig | None = None
@@ -75,57 +89,125 @@ def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
         baseline = _collect(issues, load_baseline, request.baseline)
     if issues or inventory is None or policies is None or config is None or waivers is None or frameworks is None:
         raise InputError(issues)
+    return AuditInputs(inventory, policies, frameworks, config, waivers, baseline)
 
+
+def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
+    """Load the request's files and audit them; raise InputError listing every input problem."""
+    on_stage("loading and validating the inputs")
+    return audit(load_inputs(request), request.as_of, on_stage, allow_empty=request.allow_empty)
+
+
+def audit(
+    inputs: AuditInputs,
+    as_of: date,
+    on_stage: Stage = _silent,
+    *,
+    only: Sequence[str] | None = None,
+    allow_empty: bool = False,
+) -> AuditResult:
+    """Audit loaded inputs at `as_of` (`only`: evaluate just these rules, for focused tests)."""
+    inventory, policies, config = inputs.inventory, inputs.policies, inputs.config
     packs = policies.enabled_packs(config.enable_packs)
-    enabled = compile_enabled(policies, config.parameters, set(config.disabled_rules), packs, request.as_of)
-    rules = [(rule, pack) for rule, pack in enabled if rule.rule.in_force(request.as_of)]
+    rules = policies.runs(packs, as_of, set(config.disabled_rules), config.parameters)
+    if only is not None:
+        rules = [run for run in rules if run.compiled.rule.id in only]
+    notices = _refuse_silent_greens(inputs, rules, allow_empty)
     on_stage(f"building the graph of {len(inventory.assets)} assets")
     graph = build_graph(inventory)
     on_stage("deriving facts (jurisdiction, lineage, transfers, exposure, capacity)")
-    facts = derive_facts(graph, request.as_of)
+    facts = derive_facts(graph, as_of)
     on_stage(f"evaluating {len(rules)} rules")
-    findings = sorted(Evaluator(graph, facts, request.as_of).run(rules), key=lambda f: f.sort_key)
+    findings = sorted(Evaluator(graph, facts, as_of).run(rules), key=lambda f: f.sort_key)
     on_stage("applying waivers and baseline")
-    waiver_states = apply_waivers(findings, waivers, request.as_of)
-    baseline_counts = compare(findings, baseline) if baseline is not None else None
+    waiver_states = apply_waivers(findings, inputs.waivers, as_of)
+    baseline_counts = compare(findings, inputs.baseline) if inputs.baseline is not None else None
     org = inventory.organization
-    evaluated = {rule.rule.id for rule, _ in rules}
+    evaluated = {run.compiled.rule.id for run in rules}
     counts = rule_counts(findings)
     return AuditResult(
         tool_version=__version__,
-        as_of=request.as_of.isoformat(),
+        as_of=as_of.isoformat(),
         inputs=[{"path": f.path, "sha256": f.sha256, "bytes": f.size} for f in inventory.files],
-        packs=[
-            {
-                "name": name,
-                "title": info.title,
-                "version": info.version,
-                "sha256": policies.pack_hashes[name],
-                "enabled": name in packs,
-            }
-            for name, info in sorted(policies.packs.items())
-        ],
+        packs=_packs(policies, packs),
         rules=[
             RuleInfo(
-                id=compiled.rule.id,
-                title=compiled.rule.title,
-                severity=compiled.rule.severity.value,
-                pack=pack,
-                description=compiled.rule.description,
-                rationale=compiled.rule.rationale,
-                remediation=compiled.rule.remediation,
-                references=compiled.rule.references,
-                notes=compiled.rule.notes,
-                parameters=compiled.params,
+                id=run.compiled.rule.id,
+                title=run.compiled.rule.title,
+                severity=run.compiled.rule.severity.value,
+                pack=run.pack,
+                description=run.compiled.rule.description,
+                rationale=run.compiled.rule.rationale,
+                remediation=run.compiled.rule.remediation,
+                references=run.compiled.rule.references,
+                notes=run.compiled.rule.notes,
+                parameters=run.params,
             )
-            for compiled, pack in rules
+            for run in rules
         ],
         findings=findings,
         waivers=waiver_states,
         asset_count=len(inventory.assets),
         assets_by_kind={kind: len(items) for kind, items in sorted(inventory.by_kind.items()) if items},
         organization=(org.name or org.id) if org else None,
-        frameworks=[posture(framework, counts, evaluated) for framework in frameworks.values()],
+        frameworks=[posture(framework, counts, evaluated) for framework in inputs.frameworks.values()],
         flow_map=build_flow_map(graph, facts),
         baseline=baseline_counts,
+        notices=notices,
     )
+
+
+def _packs(policies: PolicySet, enabled: set[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "title": info.title,
+            "version": info.version,
+            "sha256": policies.pack_hashes[name],
+            "enabled": name in enabled,
+        }
+        for name, info in sorted(policies.packs.items())
+    ]
+
+
+def _refuse_silent_greens(inputs: AuditInputs, rules: Sequence[Any], allow_empty: bool) -> list[str]:
+    """An audit of nothing, by nothing, or with a blanket waiver is an error unless allowed.
+
+    A CI job pointed at the wrong folder must not pass. Returns the notices the reports carry
+    when such an audit is explicitly allowed.
+    """
+    notices: list[str] = []
+    issues: list[InputIssue] = []
+    empty: list[tuple[SourceLocation, str]] = []
+    if not inputs.inventory.assets:
+        first = inputs.inventory.files[0].path if inputs.inventory.files else "inventory"
+        empty.append((SourceLocation(first), "the inventory holds no assets"))
+    if not rules:
+        empty.append((SourceLocation(inputs.policies.origin), "no rule is enabled and in force at the audit date"))
+    for location, problem in empty:
+        if allow_empty:
+            notices.append(f"{problem}; audited anyway (--allow-empty)")
+        else:
+            issues.append(InputIssue(location, "$", f"{problem}: nothing would be checked (--allow-empty to audit anyway)"))
+    for waiver in inputs.waivers:
+        covered = _blanket(waiver, sorted(inputs.policies.rules), sorted(inputs.inventory.assets))
+        if not covered:
+            continue
+        if waiver.scope == "all":
+            notices.append(f"waiver at {waiver.location} covers every {covered} (scope: all): {waiver.justification}")
+        else:
+            message = f"waiver covers every {covered}; name what it accepts, or declare 'scope: all' with its justification"
+            issues.append(InputIssue(waiver.location, waiver.path, message))
+    if issues:
+        raise InputError(issues)
+    return notices
+
+
+def _blanket(waiver: Waiver, rule_ids: list[str], asset_ids: list[str]) -> str:
+    """'rule', 'asset' or 'rule and every asset' when a pattern matches all there is, else ''."""
+    covered = [
+        what
+        for what, pattern, universe in (("rule", waiver.rule, rule_ids), ("asset", waiver.assets, asset_ids))
+        if any(char in pattern for char in "*?[") and universe and all(fnmatchcase(i, pattern) for i in universe)
+    ]
+    return " and every ".join(covered)

@@ -32,6 +32,8 @@ class Waiver:
     approver: str
     expires: str
     location: SourceLocation
+    path: str = "$.waivers"  # where in its file, e.g. $.waivers[2]
+    scope: str | None = None  # "all": deliberately covers every rule or every asset
 
 
 @dataclass
@@ -129,6 +131,7 @@ class AuditResult:
     frameworks: list[FrameworkPosture] = field(default_factory=list)
     flow_map: dict[str, Any] = field(default_factory=dict)
     baseline: dict[str, Any] | None = None  # counts of new, unchanged and resolved findings
+    notices: list[str] = field(default_factory=list)  # what the reader must know first (an allowed empty audit)
 
     def counts(self) -> dict[str, int]:
         out = {status.value: 0 for status in Status}

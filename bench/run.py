@@ -60,7 +60,7 @@ def stages(inventory: Path) -> dict[str, float]:
     from auditor.graph.facts import derive_facts
     from auditor.inventory.loader import load_inventory
     from auditor.policy.evaluate import Evaluator
-    from auditor.policy.loader import compile_enabled, default_policies_dir, load_policies
+    from auditor.policy.loader import default_policies_dir, load_policies
     from auditor.report import renderer
 
     day = date.fromisoformat(AS_OF)
@@ -75,9 +75,7 @@ def stages(inventory: Path) -> dict[str, float]:
     facts = derive_facts(graph, day)
     timings["analyses"] = time.perf_counter() - start
     policies = load_policies(default_policies_dir())
-    rules = [
-        (r, p) for r, p in compile_enabled(policies, {}, set(), policies.enabled_packs(), day) if r.rule.in_force(day)
-    ]
+    rules = policies.runs(policies.enabled_packs(), day)
     start = time.perf_counter()
     findings = list(Evaluator(graph, facts, day).run(rules))
     timings["rules"] = time.perf_counter() - start

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,11 @@ import yaml
 from typer.testing import CliRunner
 
 from auditor.cli import app
-from auditor.engine import AuditRequest, run_audit
-from auditor.policy.loader import default_policies_dir
+from auditor.engine import AuditInputs, AuditRequest, audit, run_audit
+from auditor.inventory.loader import load_inventory
+from auditor.policy.config import load_config
+from auditor.policy.frameworks import Framework, load_frameworks
+from auditor.policy.loader import PolicySet, default_policies_dir, load_policies
 from auditor.result import AuditResult
 
 AS_OF = date(2026, 11, 1)
@@ -59,6 +63,29 @@ def audit_data(tmp_path: Path, data: dict[str, Any], as_of: date = AS_OF, **kwar
     path = tmp_path / "inventory.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return run_audit(AuditRequest([path], default_policies_dir(), as_of, **kwargs))
+
+
+@cache
+def bundled() -> tuple[PolicySet, dict[str, Framework]]:
+    """The bundled packs and frameworks, loaded (and compiled) once per test session."""
+    folder = default_policies_dir()
+    policies = load_policies(folder)
+    return policies, load_frameworks(folder, policies)
+
+
+def audit_rule(
+    tmp_path: Path, rule_id: str, data: dict[str, Any], as_of: date = AS_OF, config: dict[str, Any] | None = None
+) -> AuditResult:
+    """Audit `data` with only `rule_id` evaluated, on the bundled packs loaded once."""
+    policies, frameworks = bundled()
+    path = tmp_path / "inventory.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    config_path = None
+    if config is not None:
+        config_path = tmp_path / "config.yaml"
+        config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    inputs = AuditInputs(load_inventory([path]), policies, frameworks, load_config(config_path, policies))
+    return audit(inputs, as_of, only=[rule_id], allow_empty=True)  # a rule out of force evaluates nothing
 
 
 def statuses(result: AuditResult, rule_id: str) -> dict[str, str]:

@@ -9,7 +9,9 @@ from typing import Any
 import yaml
 
 from auditor.graph.build import build_graph
+from auditor.graph.exposure import ExposureFact
 from auditor.graph.facts import Facts, derive_facts
+from auditor.graph.transfers import TransferFact
 from auditor.inventory.loader import load_inventory
 from tests.conftest import AS_OF
 
@@ -57,32 +59,25 @@ PIPELINE = {
 
 def test_lineage_follows_copies_flows_vendors_and_training_outputs(tmp_path: Path) -> None:
     facts = facts_for(tmp_path, PIPELINE)
-    holders = sorted(a for a, f in facts.by_asset.items() if f["personal_data"]["present"])
+    holders = sorted(a for a, f in facts.by_asset.items() if f.personal_data and f.personal_data.present)
     assert holders == ["ana", "bak", "models", "people", "raw", "sub", "to-ana", "to-us", "train", "us"]
     assert facts.lineage.path("sub", "people") == ["people", "raw", "to-us", "us", "to-ana", "ana", "sub"]
     assert facts.lineage.path("models", "people") == ["people", "train", "models"]
-    assert facts.by_asset["other"]["personal_data"]["present"] is False
-    assert facts.by_asset["anon"]["personal_data"]["present"] is False
+    assert facts.by_asset["other"].personal_data.present is False
+    assert facts.by_asset["anon"].personal_data.present is False
 
 
 def test_transfers_classified_with_path(tmp_path: Path) -> None:
     facts = facts_for(tmp_path, PIPELINE)
-    transfer = {a: f.get("transfer") for a, f in facts.by_asset.items() if f.get("transfer")}
-    assert transfer["raw"] == {
-        "required": False,
-        "basis": None,
-        "origin": "people",
-        "path": ["people", "raw"],
-        "country": "DE",
-        "zone": "eea",
-        "hr_data": False,
-        "remote_access_third_countries": [],
-    }
-    assert transfer["us"]["basis"] == "adequacy" and transfer["us"]["mechanism"] == "dpf"
-    assert transfer["us"]["recipient"] == "cloud"
-    assert transfer["ana"]["basis"] == "none" and transfer["ana"]["zone"] == "adequate"
-    assert transfer["sub"]["zone"] == "third_country" and transfer["sub"]["basis"] == "none"
-    assert transfer["sub"]["path"][-1] == "sub"
+    transfer = {a: f.transfer for a, f in facts.by_asset.items() if f.transfer}
+    assert transfer["raw"] == TransferFact(
+        required=False, origin="people", path=["people", "raw"], country="DE", zone="eea"
+    )
+    assert transfer["us"].basis == "adequacy" and transfer["us"].mechanism == "dpf"
+    assert transfer["us"].recipient == "cloud"
+    assert transfer["ana"].basis == "none" and transfer["ana"].zone == "adequate"
+    assert transfer["sub"].zone == "third_country" and transfer["sub"].basis == "none"
+    assert transfer["sub"].path[-1] == "sub"
 
 
 def test_adequacy_depends_on_the_audit_date(tmp_path: Path) -> None:
@@ -97,10 +92,10 @@ def test_adequacy_depends_on_the_audit_date(tmp_path: Path) -> None:
     }
     before = facts_for(tmp_path, data, date(2026, 1, 25)).by_asset
     after = facts_for(tmp_path, data, date(2026, 1, 26)).by_asset
-    assert (before["br"]["transfer"]["basis"], after["br"]["transfer"]["basis"]) == ("none", "adequacy")
-    assert after["br"]["jurisdiction"]["adequacy_decision"] == "(EU) 2026/179"
+    assert (before["br"].transfer.basis, after["br"].transfer.basis) == ("none", "adequacy")
+    assert after["br"].jurisdiction.adequacy_decision == "(EU) 2026/179"
     beyond = facts_for(tmp_path, data, date(2032, 1, 1)).by_asset
-    assert beyond["uk"]["transfer"]["zone"] == "third_country"
+    assert beyond["uk"].transfer.zone == "third_country"
 
 
 def test_exposure_paths(tmp_path: Path) -> None:
@@ -118,9 +113,9 @@ def test_exposure_paths(tmp_path: Path) -> None:
         ],
     }
     facts = facts_for(tmp_path, data).by_asset
-    assert facts["api"]["exposure"] == {"internet": True, "path": ["internet", "edge", "gw", "api"]}
-    assert facts["db-host"]["exposure"]["path"] == ["internet", "edge", "inner", "db-host"]
-    assert facts["safe"]["exposure"]["internet"] is False
+    assert facts["api"].exposure == ExposureFact(internet=True, path=["internet", "edge", "gw", "api"])
+    assert facts["db-host"].exposure.path == ["internet", "edge", "inner", "db-host"]
+    assert facts["safe"].exposure.internet is False
 
 
 def test_capacity_figures_from_inventory_and_catalog(tmp_path: Path) -> None:
@@ -149,19 +144,19 @@ def test_capacity_figures_from_inventory_and_catalog(tmp_path: Path) -> None:
         ],
     }
     facts = facts_for(tmp_path, data).by_asset
-    a = facts["a"]["capacity"]
-    assert (a["gpus"], a["nodes"], a["gpu_memory_gb"], a["network_gbps_per_gpu"], a["rdma"]) == (
+    a = facts["a"].capacity
+    assert (a.gpus, a.nodes, a.gpu_memory_gb, a.network_gbps_per_gpu, a.rdma) == (
         32,
         4,
         80,
         400,
         True,
     )
-    assert (a["params"], a["params_per_gpu"], a["replicated_bytes_per_param"], a["shard_degree"]) == (
+    assert (a.params, a.params_per_gpu, a.replicated_bytes_per_param, a.shard_degree) == (
         7e10,
         1.75e10,
         4,
         8,
     )
-    b = facts["b"]["capacity"]
-    assert (b["gpus"], b["nodes"], b["gpu_memory_gb"], b["network_gbps_per_gpu"]) == (16, 2, 80, 400)
+    b = facts["b"].capacity
+    assert (b.gpus, b.nodes, b.gpu_memory_gb, b.network_gbps_per_gpu) == (16, 2, 80, 400)

@@ -165,7 +165,7 @@ def test_engine_announces_its_stages() -> None:
     stages: list[str] = []
     run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2026, 11, 1)), stages.append)
     assert stages == [
-        "loading and validating the inventory",
+        "loading and validating the inputs",
         "building the graph of 98 assets",
         "deriving facts (jurisdiction, lineage, transfers, exposure, capacity)",
         "evaluating 80 rules",

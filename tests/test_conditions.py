@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
+from auditor.graph.exposure import ExposureFact
+from auditor.graph.facts import AssetFacts
 from auditor.policy.compiler import (
     EvalContext,
     RuleError,
@@ -16,9 +18,24 @@ from auditor.policy.compiler import (
     run_computed,
 )
 from auditor.policy.model import Condition, Rule
+from auditor.policy.paths import ASSET_KINDS
 from tests.conftest import AS_OF, rule_text
 
 CONDITION = TypeAdapter(Condition)
+FACTS = AssetFacts(exposure=ExposureFact(internet=False))
+
+
+def context(
+    view: dict[str, Any],
+    params: dict[str, Any] | None = None,
+    neighbours: dict[str, list[dict[str, Any]]] | None = None,
+    as_of: Any = AS_OF,
+) -> EvalContext:
+    def lookup(ctx: EvalContext, rel: str, direction: str) -> list[EvalContext]:
+        found = (neighbours or {}).get(rel, [])
+        return [EvalContext(v["id"], v, AssetFacts(), {}, lookup, ctx.audit, ctx.params) for v in found]
+
+    return EvalContext("a", view, FACTS, {"country": "DE"}, lookup, {"as_of": as_of}, params or {})
 
 
 def check(
@@ -27,36 +44,39 @@ def check(
     params: dict[str, Any] | None = None,
     neighbours: dict[str, list[dict[str, Any]]] | None = None,
 ) -> tuple[bool | None, EvalContext]:
-    def lookup(asset_id: str, rel: str, direction: str) -> list[EvalContext]:
-        return [EvalContext(v["id"], v, {}, {}, lookup) for v in (neighbours or {}).get(rel, [])]
-
-    ctx = EvalContext("a", view, {"exposure": {"internet": False}}, {"country": "DE"}, lookup)
-    fn = compile_condition(CONDITION.validate_python(condition), Scope(params or {}, AS_OF), "test")
+    """Evaluate `condition` on one asset of any kind; `params` are the declared defaults."""
+    ctx = context(view, params, neighbours)
+    fn = compile_condition(CONDITION.validate_python(condition), Scope(params or {}, (), ASSET_KINDS), ("condition",))
     return fn(ctx), ctx
 
 
 @pytest.mark.parametrize(
     ("condition", "view", "expected"),
     [
-        ({"path": "n", "op": "ge", "value": 100}, {"n": 100}, True),
-        ({"path": "n", "op": "lt", "value": 100}, {"n": 100.5}, False),
-        ({"path": "v", "op": "gt", "value": "1.9.0", "type": "version"}, {"v": "1.10.0"}, True),
-        ({"path": "d", "op": "lt", "value": "2026-01-01", "type": "date"}, {"d": "2025-12-31"}, True),
-        ({"path": "s", "op": "in", "value": ["a", "b"]}, {"s": "b"}, True),
-        ({"path": "s", "op": "not_in", "value": ["a", "b"]}, {"s": "b"}, False),
-        ({"path": "l", "op": "contains", "value": "x"}, {"l": ["x", "y"]}, True),
-        ({"path": "l", "op": "intersects", "value": ["z", "y"]}, {"l": ["x", "y"]}, True),
-        ({"path": "l", "op": "disjoint", "value": ["z"]}, {"l": ["x", "y"]}, True),
-        ({"path": "l", "op": "subset_of", "value": ["x", "y", "z"]}, {"l": ["x", "y"]}, True),
-        ({"path": "s", "op": "matches", "value": "^2021/9"}, {"s": "2021/914"}, True),
-        ({"path": "l", "op": "empty"}, {"l": []}, True),
-        ({"path": "l", "op": "not_empty"}, {"l": []}, False),
-        ({"path": "x", "op": "absent"}, {}, True),
-        ({"path": "x", "op": "present"}, {"x": 0}, True),
-        ({"path": "b", "op": "eq", "value": True}, {"b": False}, False),
+        ({"path": "capacity_tb", "op": "ge", "value": 100}, {"capacity_tb": 100}, True),
+        ({"path": "capacity_tb", "op": "lt", "value": 100}, {"capacity_tb": 100.5}, False),
+        ({"path": "os", "op": "gt", "value": "1.9.0", "type": "version"}, {"os": "1.10.0"}, True),
+        ({"path": "last_patched", "op": "lt", "value": "2026-01-01", "type": "date"}, {"last_patched": "2025-12-31"}, True),
+        ({"path": "type", "op": "in", "value": ["a", "b"]}, {"type": "b"}, True),
+        ({"path": "type", "op": "not_in", "value": ["a", "b"]}, {"type": "b"}, False),
+        ({"path": "tags", "op": "contains", "value": "x"}, {"tags": ["x", "y"]}, True),
+        ({"path": "tags", "op": "intersects", "value": ["z", "y"]}, {"tags": ["x", "y"]}, True),
+        ({"path": "tags", "op": "disjoint", "value": ["z"]}, {"tags": ["x", "y"]}, True),
+        ({"path": "tags", "op": "subset_of", "value": ["x", "y", "z"]}, {"tags": ["x", "y"]}, True),
+        ({"path": "scc_version", "op": "matches", "value": "^2021/9"}, {"scc_version": "2021/914"}, True),
+        ({"path": "tags", "op": "empty"}, {"tags": []}, True),
+        ({"path": "tags", "op": "not_empty"}, {"tags": []}, False),
+        ({"path": "owner", "op": "absent"}, {}, True),
+        ({"path": "owner", "op": "present"}, {"owner": 0}, True),
+        ({"path": "public_access", "op": "eq", "value": True}, {"public_access": False}, False),
         ({"path": "facts.exposure.internet", "op": "eq", "value": False}, {}, True),
         ({"path": "org.country", "op": "eq", "value": "DE"}, {}, True),
-        ({"path": "a", "op": "le", "value": {"path": "b"}}, {"a": 3, "b": 4}, True),
+        ({"path": "labels.team", "op": "eq", "value": "ml"}, {"labels": {"team": "ml"}}, True),
+        (
+            {"path": "read_gbytes_s", "op": "le", "value": {"path": "write_gbytes_s"}},
+            {"read_gbytes_s": 3, "write_gbytes_s": 4},
+            True,
+        ),
     ],
 )
 def test_operators(condition: dict[str, Any], view: dict[str, Any], expected: bool) -> None:
@@ -64,40 +84,40 @@ def test_operators(condition: dict[str, Any], view: dict[str, Any], expected: bo
 
 
 def test_missing_attribute_is_unknown_and_recorded() -> None:
-    verdict, ctx = check({"path": "encryption.enabled", "op": "eq", "value": True}, {"encryption": None})
-    assert verdict is None and ctx.missing == ["encryption.enabled"]
+    verdict, ctx = check({"path": "encryption_at_rest.enabled", "op": "eq", "value": True}, {"encryption_at_rest": None})
+    assert verdict is None and ctx.missing == ["encryption_at_rest.enabled"]
 
 
 def test_type_mismatch_is_unknown_never_string_order() -> None:
-    verdict, ctx = check({"path": "n", "op": "gt", "value": 5}, {"n": "10"})
-    assert verdict is None and ctx.problems == ["n: '10' is not a number"]
+    verdict, ctx = check({"path": "capacity_tb", "op": "gt", "value": 5}, {"capacity_tb": "10"})
+    assert verdict is None and ctx.problems == ["capacity_tb: '10' is not a number"]
 
 
 @pytest.mark.parametrize(
     ("condition", "expected"),
     [
         (
-            {"all": [{"path": "t", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]},
+            {"all": [{"path": "public_access", "op": "eq", "value": True}, {"path": "capacity_tb", "op": "eq", "value": 1}]},
             None,
         ),
         (
-            {"all": [{"path": "f", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]},
+            {"all": [{"path": "gpudirect_storage", "op": "eq", "value": True}, {"path": "capacity_tb", "op": "eq", "value": 1}]},
             False,
         ),
         (
-            {"any": [{"path": "t", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]},
+            {"any": [{"path": "public_access", "op": "eq", "value": True}, {"path": "capacity_tb", "op": "eq", "value": 1}]},
             True,
         ),
         (
-            {"any": [{"path": "f", "op": "eq", "value": True}, {"path": "missing", "op": "eq", "value": 1}]},
+            {"any": [{"path": "gpudirect_storage", "op": "eq", "value": True}, {"path": "capacity_tb", "op": "eq", "value": 1}]},
             None,
         ),
-        ({"not": {"path": "missing", "op": "eq", "value": 1}}, None),
-        ({"not": {"path": "t", "op": "eq", "value": True}}, False),
+        ({"not": {"path": "capacity_tb", "op": "eq", "value": 1}}, None),
+        ({"not": {"path": "public_access", "op": "eq", "value": True}}, False),
     ],
 )
 def test_three_valued_logic(condition: dict[str, Any], expected: bool | None) -> None:
-    assert check(condition, {"t": True, "f": False})[0] is expected
+    assert check(condition, {"public_access": True, "gpudirect_storage": False})[0] is expected
 
 
 def test_related_conditions_over_edges() -> None:
@@ -124,11 +144,19 @@ def test_related_conditions_over_edges() -> None:
 @pytest.mark.parametrize(
     ("condition", "message"),
     [
-        ({"path": "n", "op": "gt", "value": "high"}, "'gt' cannot order string values"),
-        ({"path": "n", "op": "ge", "value": {"param": "nope"}}, "unknown parameter 'nope'"),
-        ({"path": "n", "op": "eq"}, "operator 'eq' needs a value"),
-        ({"path": "n", "op": "present", "value": 1}, "operator .present. takes no value and no if_missing"),
-        ({"path": "n", "op": "lt", "value": "soon", "type": "date"}, "value 'soon' is not an ISO date"),
+        ({"path": "capacity_tb", "op": "gt", "value": "high"}, "'gt' cannot order string values"),
+        ({"path": "capacity_tb", "op": "ge", "value": {"param": "nope"}}, "unknown parameter 'nope'"),
+        ({"path": "capacity_tb", "op": "eq"}, "operator 'eq' needs a value"),
+        ({"path": "capacity_tb", "op": "present", "value": 1}, "operator .present. takes no value and no if_missing"),
+        ({"path": "last_patched", "op": "lt", "value": "soon", "type": "date"}, "value 'soon' is not an ISO date"),
+        ({"path": "name", "op": "matches", "value": "(unclosed"}, r"invalid regular expression '\(unclosed'"),
+        ({"path": "encryption_at_rst", "op": "eq", "value": 1}, "did you mean 'encryption_at_rest'"),
+        ({"path": "facts.transfer.bases", "op": "eq", "value": 1}, "unknown attribute 'bases' of facts.transfer"),
+        ({"path": "facts.transfers.basis", "op": "eq", "value": 1}, "unknown fact facts.transfers; did you mean"),
+        ({"path": "computed.gb", "op": "eq", "value": 1}, r"unknown computed value 'gb' \(declared: none\)"),
+        ({"path": "audit.today", "op": "eq", "value": 1}, "only 'audit.as_of'"),
+        ({"path": "tags.first", "op": "eq", "value": 1}, "tags is a plain value; it has no attribute 'first'"),
+        ({"related": {"rel": "attach_to"}}, "unknown relation 'attach_to'; did you mean 'attached_to'"),
     ],
 )
 def test_invalid_conditions_are_rule_errors(condition: dict[str, Any], message: str) -> None:
@@ -140,56 +168,93 @@ RULE = rule_text(
     "T-1",
     applies_to={"kinds": ["workload"]},
     parameters={"bytes": {"default": 16, "description": "b"}},
-    compute={"gb": "params * bytes / 1e9 + max(1, 2) - ceil(0.5)"},
+    compute={"gb": "parameters_billion * bytes + max(1, 2) - ceil(0.5)"},
     condition={"path": "computed.gb", "op": "le", "value": 100},
 )
 
 
-def test_compute_expressions_use_parameters_and_overrides() -> None:
-    compiled = compile_rule(Rule.model_validate(RULE), AS_OF, {"bytes": 20})
-    ctx = EvalContext("w", {"params": 7e9}, {}, {}, lambda *a: [])
+def test_compute_expressions_read_the_parameters_in_effect() -> None:
+    compiled = compile_rule(Rule.model_validate(RULE))
+    ctx = context({"parameters_billion": 7}, compiled.parameters({"bytes": 20}))
     run_computed(compiled, ctx)
     assert ctx.computed == {"gb": 141.0}
     assert compiled.condition(ctx) is False
+    with_defaults = context({"parameters_billion": 7}, compiled.parameters())
+    run_computed(compiled, with_defaults)
+    assert with_defaults.computed == {"gb": 113.0}
 
 
 def test_compute_with_missing_input_is_unknown() -> None:
-    compiled = compile_rule(Rule.model_validate(RULE), AS_OF)
-    ctx = EvalContext("w", {}, {}, {}, lambda *a: [])
+    compiled = compile_rule(Rule.model_validate(RULE))
+    ctx = context({}, compiled.parameters())
     run_computed(compiled, ctx)
-    assert ctx.computed == {"gb": None} and ctx.missing == ["params"]
+    assert ctx.computed == {"gb": None} and ctx.missing == ["parameters_billion"]
     assert compiled.condition(ctx) is None
 
 
 @pytest.mark.parametrize("expression", ["__import__('os')", "a if b else c", "x ** 2", "open(1)", "1 +"])
 def test_unsafe_or_unsupported_expressions_are_rejected(expression: str) -> None:
     bad = {**RULE, "compute": {"x": expression}, "parameters": {}}
-    with pytest.raises(RuleError, match=r"^T-1\.compute\.x: "):
-        compile_rule(Rule.model_validate(bad), AS_OF)
+    with pytest.raises(RuleError) as caught:
+        compile_rule(Rule.model_validate(bad))
+    assert caught.value.where == ("compute", "x")
+
+
+def test_compute_paths_are_checked() -> None:
+    bad = {**RULE, "compute": {"gb": "parameter_billion * bytes"}}
+    with pytest.raises(RuleError, match="did you mean 'parameters_billion'") as caught:
+        compile_rule(Rule.model_validate(bad))
+    assert caught.value.where == ("compute", "gb")
+
+
+def test_facts_of_other_kinds_are_refused() -> None:
+    bad = rule_text("T-2", condition={"path": "facts.capacity.gpus", "op": "gt", "value": 0})
+    with pytest.raises(RuleError, match="facts.capacity describes only workload assets, never storage"):
+        compile_rule(Rule.model_validate(bad))
+
+
+def test_message_and_evidence_paths_are_checked() -> None:
+    with pytest.raises(RuleError, match="unknown attribute 'nmae' of storage; did you mean 'name'") as caught:
+        compile_rule(Rule.model_validate(rule_text("T-3", message="{nmae} is public")))
+    assert caught.value.where == ("message",)
+    with pytest.raises(RuleError) as caught:
+        compile_rule(Rule.model_validate(rule_text("T-3", evidence=["id", "facts.exposure.paths"])))
+    assert caught.value.where == ("evidence", 1)
+
+
+def test_one_compiled_rule_serves_every_audit_date() -> None:
+    compiled = compile_rule(
+        Rule.model_validate(
+            rule_text(
+                "T-4",
+                applies_to={"kinds": ["compute"]},
+                condition={"path": "last_patched", "op": "ge", "value": {"days_before_as_of": 30}, "type": "date"},
+            )
+        )
+    )
+    view = {"last_patched": "2026-10-15"}
+    assert compiled.condition(context(view, as_of=AS_OF)) is True
+    assert compiled.condition(context(view, as_of=AS_OF.replace(year=2027))) is False
 
 
 def test_dates_relative_to_the_audit_date() -> None:
-    recent = {"path": "tested", "op": "ge", "value": {"days_before_as_of": 365}, "type": "date"}
-    assert check(recent, {"tested": "2025-11-01"})[0] is True  # AS_OF is 2026-11-01
-    assert check(recent, {"tested": "2025-10-31"})[0] is False
+    recent = {"path": "last_patched", "op": "ge", "value": {"days_before_as_of": 365}, "type": "date"}
+    assert check(recent, {"last_patched": "2025-11-01"})[0] is True  # AS_OF is 2026-11-01
+    assert check(recent, {"last_patched": "2025-10-31"})[0] is False
     by_param = {
-        "path": "tested",
+        "path": "last_patched",
         "op": "ge",
         "value": {"days_before_as_of": {"param": "days"}},
         "type": "date",
     }
-    assert check(by_param, {"tested": "2026-10-01"}, params={"days": 30})[0] is False
+    assert check(by_param, {"last_patched": "2026-10-01"}, params={"days": 30})[0] is False
     with pytest.raises(RuleError, match="days_before_as_of needs a whole number of days"):
         check(by_param, {}, params={"days": "many"})
 
 
 def test_audit_date_is_a_path() -> None:
-    def at(view: dict[str, Any]) -> bool | None:
-        ctx = EvalContext("a", view, {}, {}, lambda *a: [], {"as_of": AS_OF})
-        leaf = {"path": "audit.as_of", "op": "lt", "value": "2027-01-01", "type": "date"}
-        return compile_condition(CONDITION.validate_python(leaf), Scope({}, AS_OF), "t")(ctx)
-
-    assert at({}) is True
+    leaf = {"path": "audit.as_of", "op": "lt", "value": "2027-01-01", "type": "date"}
+    assert check(leaf, {})[0] is True
 
 
 def test_if_missing_answers_for_a_missing_attribute() -> None:

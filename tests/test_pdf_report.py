@@ -141,7 +141,7 @@ def test_hostile_inventory_strings_are_text_and_nothing_is_fetched(tmp_path: Pat
                 "waivers": [
                     {
                         "rule": "NOPE-*",
-                        "assets": "*",
+                        "assets": "f*",
                         "justification": long_name,
                         "approver": HOSTILE[3],
                         "expires": "2027-01-01",

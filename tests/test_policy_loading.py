@@ -64,11 +64,11 @@ def test_duplicate_rule_ids_and_file_name_mismatch(tmp_path: Path, monkeypatch: 
 
 
 def test_uncompilable_rule_and_missing_pack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = pack(tmp_path, {"X-1": {**GOOD, "condition": {"path": "n", "op": "gt", "value": {"param": "limit"}}}})
+    root = pack(tmp_path, {"X-1": {**GOOD, "condition": {"path": "capacity_tb", "op": "gt", "value": {"param": "limit"}}}})
     write(root, "orphan/Y-1.yaml", yaml.safe_dump({**GOOD, "id": "Y-1"}))
     assert load_errors(root, monkeypatch) == [
         "policies/orphan/pack.yaml:1:1: $: every pack needs a pack.yaml (name, title, version)",
-        "policies/p/X-1.yaml:1:5: $: X-1.condition: unknown parameter 'limit'",
+        "policies/p/X-1.yaml:17:5: $.condition.value: unknown parameter 'limit' (declared: none)",
     ]
 
 
@@ -83,3 +83,41 @@ def test_policy_files_get_the_same_safe_yaml_loading(tmp_path: Path, monkeypatch
 def test_copy_of_bundled_packs_is_usable(tmp_path: Path) -> None:
     shutil.copytree(default_policies_dir(), tmp_path / "policies")
     assert load_policies(tmp_path / "policies").rules.keys() == load_policies(default_policies_dir()).rules.keys()
+
+
+def test_typo_in_a_rule_path_stops_the_run_with_its_line_and_a_suggestion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's case: `encryption_at_rst` used to load and give 18 NOT_EVALUABLE results, no FAIL."""
+    root = tmp_path / "policies"
+    shutil.copytree(default_policies_dir(), root)
+    rule = root / "gdpr" / "GDPR-32-ENCRYPTION-AT-REST.yaml"
+    rule.write_text(rule.read_text().replace("encryption_at_rest.enabled, op", "encryption_at_rst.enabled, op"))
+    nested = root / "gdpr" / "GDPR-44-TRANSFER-BASIS.yaml"
+    nested.write_text(nested.read_text().replace("facts.transfer.basis", "facts.transfer.bases"))
+    assert load_errors(root, monkeypatch) == [
+        "policies/gdpr/GDPR-32-ENCRYPTION-AT-REST.yaml:23:19: $.condition.path: unknown attribute "
+        "'encryption_at_rst' of storage; did you mean 'encryption_at_rest'?",
+        "policies/gdpr/GDPR-44-TRANSFER-BASIS.yaml:26:9: $.condition.path: unknown attribute 'bases' of "
+        "facts.transfer; did you mean 'basis'?",
+    ]
+
+
+def test_errors_inside_nested_conditions_name_their_exact_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    condition = {
+        "any": [
+            {"path": "public_access", "op": "eq", "value": False},
+            {"all": [{"path": "name", "op": "matches", "value": "(unclosed"}, {"not": {"path": "ownr", "op": "present"}}]},
+        ]
+    }
+    root = pack(tmp_path, {"X-1": {**GOOD, "condition": condition}})
+    assert load_errors(root, monkeypatch) == [
+        "policies/p/X-1.yaml:21:14: $.condition.any[1].all[0].value: invalid regular expression '(unclosed': "
+        "missing ), unterminated subpattern at position 0",
+    ]
+    condition["any"][1]["all"][0]["value"] = "^ok$"
+    root = pack(tmp_path / "again", {"X-1": {**GOOD, "condition": condition}})
+    assert load_errors(root, monkeypatch) == [
+        "policies/p/X-1.yaml:23:15: $.condition.any[1].all[1].not.path: unknown attribute 'ownr' of storage; "
+        "did you mean 'owner'?",
+    ]

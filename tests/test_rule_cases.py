@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from auditor.policy.loader import default_policies_dir, load_policies
-from tests.conftest import AS_OF, audit_data, statuses
+from tests.conftest import AS_OF, audit_rule, statuses
 
 CASES_DIR = Path(__file__).parent / "rules"
 
@@ -34,11 +34,7 @@ def _cases() -> list[Any]:
 @pytest.mark.parametrize(("rule_id", "case"), _cases())
 def test_rule_case(tmp_path: Path, rule_id: str, case: dict[str, Any]) -> None:
     as_of = date.fromisoformat(str(case["as_of"])) if "as_of" in case else AS_OF
-    config = None
-    if case["config"]:
-        config = tmp_path / "config.yaml"
-        config.write_text(yaml.safe_dump(case["config"]), encoding="utf-8")
-    result = audit_data(tmp_path, case["inventory"], as_of=as_of, config=config)
+    result = audit_rule(tmp_path, rule_id, case["inventory"], as_of, case["config"])
     got = statuses(result, rule_id)
     assert {asset: got.get(asset) for asset in case["expect"]} == case["expect"]
 

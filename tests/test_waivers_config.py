@@ -45,7 +45,7 @@ def test_active_waiver_marks_findings_and_expired_waiver_is_reported(tmp_path: P
             approver: ciso@example.com
             expires: 2026-01-31
           - rule: AI-NET-01
-            assets: "*"
+            assets: "train-*"
             justification: nothing to waive
             approver: cto@example.com
             expires: 2027-01-01
@@ -151,6 +151,9 @@ def test_rules_run_only_inside_their_effective_dates(tmp_path: Path) -> None:
     inventory = write(tmp_path, "inv.yaml", "storage: [{id: s, public_access: false}]\n")
     runs = {}
     for day in (date(2026, 12, 31), date(2027, 1, 1)):
-        result = run_audit(AuditRequest([inventory], policies, day))
-        runs[day.isoformat()] = statuses(result, "T-2027")
-    assert runs == {"2026-12-31": {}, "2027-01-01": {"s": "PASS"}}
+        result = run_audit(AuditRequest([inventory], policies, day, allow_empty=True))
+        runs[day.isoformat()] = (statuses(result, "T-2027"), result.notices)
+    assert runs == {
+        "2026-12-31": ({}, ["no rule is enabled and in force at the audit date; audited anyway (--allow-empty)"]),
+        "2027-01-01": ({"s": "PASS"}, []),
+    }

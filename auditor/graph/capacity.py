@@ -14,6 +14,7 @@ from typing import Any
 
 from auditor.catalog import find_accelerator, instances
 from auditor.graph.build import AssetGraph
+from auditor.graph.fact import described, fact_type
 from auditor.inventory.models import Cluster, Compute, Dataset, Storage, Workload
 
 RDMA_FABRICS = frozenset({"infiniband", "roce", "efa", "tcpx", "tcpxo"})
@@ -24,6 +25,55 @@ BYTES_PER_VALUE = {"fp32": 4, "tf32": 4, "bf16": 2, "fp16": 2, "fp8": 1, "int8":
 # Per-node read GB/s by DGX SuperPOD storage tier (NVIDIA RA-11333-001, R14).
 TIER_READ_GBYTES_S = {"good": 4, "better": 8, "best": 40}
 FAST_STORAGE = frozenset({"parallel_fs", "nvme"})
+
+
+@fact_type
+class CapacityFact:
+    """The figures the hardware rules compare for one workload (None: an input is undeclared)."""
+
+    nodes: int | None = described("Nodes the job runs on (declared, or GPUs / GPUs per node).")
+    gpus: int | None = described("GPUs the job uses (declared, or all GPUs of its nodes).")
+    gpus_available: int | None = described("GPUs of the nodes and clusters it runs on.")
+    gpu_models: list[str] = described("Accelerator models of those nodes.", factory=list)
+    unknown_gpu_models: list[str] = described("Models that are not in the accelerator catalog.", factory=list)
+    gpu_memory_gb: float | None = described("Memory of the smallest GPU, GB.")
+    network_gbps_per_gpu: float | None = described("Scale-out network per GPU on the weakest node, Gb/s.")
+    rdma: bool | None = described("Every node's compute network is RDMA-capable.")
+    scaleup_domain_gpus: int | None = described("GPUs joined by NVLink/xGMI/ICI on the weakest node.")
+    params: float | None = described("Model parameters.")
+    params_per_gpu: float | None = described("Parameters per GPU after tensor parallelism.")
+    tensor_parallel: int = described("Tensor-parallel degree (1 when undeclared).", 1)
+    sharding: str | None = described("none, zero1, zero2, zero3 or fsdp.")
+    replicated_bytes_per_param: float | None = described("Model-state bytes per parameter kept on every GPU.")
+    shard_degree: int | None = described("GPUs the rest of the model state is divided over.")
+    data_parallel: int | None = described("Data-parallel degree (GPUs / tensor parallel).")
+    precision: str | None = described("Weight precision.")
+    bytes_per_weight: float | None = described("Bytes per weight at that precision.")
+    gradient_bytes_per_param: float | None = described("Bytes per gradient value.")
+    precision_supported: bool | None = described("Every GPU supports the precision natively.")
+    tensor_core_gpu: bool | None = described("Every GPU has BF16 tensor cores.")
+    kv_bytes_per_token: float | None = described("KV-cache bytes per token (2 x layers x KV heads x head dim x bytes).")
+    context_length: int | None = described("Context length, tokens.")
+    batch_size: int | None = described("Concurrent sequences.")
+    storage_read_gbytes_s: float | None = described("Read throughput of the slowest store the job reads from, GB/s.")
+    storage_read_gbytes_s_per_node: float | None = described("That throughput divided by the job's nodes, GB/s.")
+    tier_read_gbytes_s_per_node_needed: float | None = described("Per-node read need of the declared data tier.")
+    reads_fast_storage: bool | None = described("Some store it reads is a parallel file system or NVMe.")
+    checkpoint_write_gbytes_s: float | None = described("Write throughput of the slowest store it writes, GB/s.")
+    dataset_gb: float | None = described("Total size of the datasets it reads, GB.")
+    host_ram_gb: float | None = described("Host memory of its nodes, GB.")
+    nvme_cache_tb: float | None = described("Local NVMe of its nodes, TB.")
+    gpudirect_storage: bool | None = described("Every node has GPUDirect Storage.")
+
+
+@fact_type
+class CatalogFact:
+    """Whether a node's declared hardware is in the shipped catalogs."""
+
+    declares_hardware: bool = described("The node declares an accelerator or an instance type.", False)
+    known: bool | None = described("Both are in the catalogs (None: nothing declared).")
+    accelerator: str | None = described("The declared accelerator model.")
+    instance_type: str | None = described("The declared instance type.")
 
 
 def node_profile(graph: AssetGraph, node: Compute) -> dict[str, Any]:
@@ -133,16 +183,16 @@ def _kv_bytes(workload: Workload, bytes_per_value: float | None) -> float | None
     return 2 * layers * heads * dim * bytes_per_value
 
 
-def analyse_capacity(graph: AssetGraph) -> dict[str, dict[str, Any]]:
+def analyse_capacity(graph: AssetGraph) -> dict[str, CapacityFact]:
     """Fact `capacity` for every workload."""
-    facts: dict[str, dict[str, Any]] = {}
+    facts: dict[str, CapacityFact] = {}
     for workload in graph.inventory.by_kind.get("workload", []):
         assert isinstance(workload, Workload)
         facts[workload.id] = _workload_capacity(graph, workload)
     return facts
 
 
-def _workload_capacity(graph: AssetGraph, workload: Workload) -> dict[str, Any]:
+def _workload_capacity(graph: AssetGraph, workload: Workload) -> CapacityFact:
     nodes = _nodes_of(graph, workload)
     profiles = [node_profile(graph, node) for node in nodes]
     per_node = [p["gpus"] for p in profiles]
@@ -167,51 +217,51 @@ def _workload_capacity(graph: AssetGraph, workload: Workload) -> dict[str, Any]:
     read_datasets: list[Dataset] = [graph.asset(d) for d in workload.reads]  # type: ignore[misc]
     specs = [p["spec"] for p in profiles]
     storage_read = _least([s.read_gbytes_s for s in read_stores])
-    return {
-        "nodes": node_count,
-        "gpus": gpus,
-        "gpus_available": available_gpus,
-        "gpu_models": sorted({p["gpu_model"] for p in profiles if p["gpu_model"]}),
-        "unknown_gpu_models": sorted({p["gpu_model"] for p in profiles if p["gpu_model"] and not p["spec"]}),
-        "gpu_memory_gb": _least([p["gpu_memory_gb"] for p in profiles]),
-        "network_gbps_per_gpu": per_gpu_network,
-        "rdma": _all_flags([p["rdma"] for p in profiles]),
-        "scaleup_domain_gpus": _least([p["scaleup_domain"] for p in profiles]),
-        "params": params,
-        "params_per_gpu": params / tensor_parallel if params is not None else None,
-        "tensor_parallel": tensor_parallel,
-        "sharding": sharding,
+    return CapacityFact(
+        nodes=node_count,
+        gpus=gpus,
+        gpus_available=available_gpus,
+        gpu_models=sorted({p["gpu_model"] for p in profiles if p["gpu_model"]}),
+        unknown_gpu_models=sorted({p["gpu_model"] for p in profiles if p["gpu_model"] and not p["spec"]}),
+        gpu_memory_gb=_least([p["gpu_memory_gb"] for p in profiles]),
+        network_gbps_per_gpu=per_gpu_network,
+        rdma=_all_flags([p["rdma"] for p in profiles]),
+        scaleup_domain_gpus=_least([p["scaleup_domain"] for p in profiles]),
+        params=params,
+        params_per_gpu=params / tensor_parallel if params is not None else None,
+        tensor_parallel=tensor_parallel,
+        sharding=sharding,
         # Model-state split: bytes/param replicated on every GPU, and the divisor of the rest.
-        "replicated_bytes_per_param": REPLICATED_BYTES[sharding] if sharding else None,
-        "shard_degree": 1 if sharding == "none" else (gpus // tensor_parallel if gpus else None) if sharding else None,
-        "data_parallel": gpus // tensor_parallel if gpus else None,
-        "precision": workload.precision,
-        "bytes_per_weight": bytes_per_weight,
-        "gradient_bytes_per_param": BYTES_PER_VALUE.get(grad_precision or ""),
-        "precision_supported": _all_flags([_precision_supported(s, workload.precision) for s in specs]),
-        "tensor_core_gpu": _all_flags([bool(s and s.get("bf16_dense_tflops")) if s else None for s in specs]),
-        "kv_bytes_per_token": _kv_bytes(workload, bytes_per_weight),
-        "context_length": workload.context_length,
-        "batch_size": workload.batch_size,
-        "storage_read_gbytes_s": storage_read,
-        "storage_read_gbytes_s_per_node": storage_read / node_count
+        replicated_bytes_per_param=REPLICATED_BYTES[sharding] if sharding else None,
+        shard_degree=1 if sharding == "none" else (gpus // tensor_parallel if gpus else None) if sharding else None,
+        data_parallel=gpus // tensor_parallel if gpus else None,
+        precision=workload.precision,
+        bytes_per_weight=bytes_per_weight,
+        gradient_bytes_per_param=BYTES_PER_VALUE.get(grad_precision or ""),
+        precision_supported=_all_flags([_precision_supported(s, workload.precision) for s in specs]),
+        tensor_core_gpu=_all_flags([bool(s and s.get("bf16_dense_tflops")) if s else None for s in specs]),
+        kv_bytes_per_token=_kv_bytes(workload, bytes_per_weight),
+        context_length=workload.context_length,
+        batch_size=workload.batch_size,
+        storage_read_gbytes_s=storage_read,
+        storage_read_gbytes_s_per_node=storage_read / node_count
         if storage_read is not None and node_count
         else None,
-        "tier_read_gbytes_s_per_node_needed": TIER_READ_GBYTES_S.get(workload.data_tier or ""),
-        "reads_fast_storage": any(s.type in FAST_STORAGE for s in read_stores) if read_stores else None,
-        "checkpoint_write_gbytes_s": _least([s.write_gbytes_s for s in write_stores]),
-        "dataset_gb": _total(d.size_gb for d in read_datasets),
-        "host_ram_gb": _total(n.ram_gb * n.count if n.ram_gb is not None else None for n in nodes),
-        "nvme_cache_tb": _total(
+        tier_read_gbytes_s_per_node_needed=TIER_READ_GBYTES_S.get(workload.data_tier or ""),
+        reads_fast_storage=any(s.type in FAST_STORAGE for s in read_stores) if read_stores else None,
+        checkpoint_write_gbytes_s=_least([s.write_gbytes_s for s in write_stores]),
+        dataset_gb=_total(d.size_gb for d in read_datasets),
+        host_ram_gb=_total(n.ram_gb * n.count if n.ram_gb is not None else None for n in nodes),
+        nvme_cache_tb=_total(
             p["nvme_tb"] * n.count if p["nvme_tb"] is not None else None for p, n in zip(profiles, nodes, strict=True)
         ),
-        "gpudirect_storage": _all_flags([n.gpudirect_storage for n in nodes]),
-    }
+        gpudirect_storage=_all_flags([n.gpudirect_storage for n in nodes]),
+    )
 
 
-def analyse_catalog_coverage(graph: AssetGraph) -> dict[str, dict[str, Any]]:
+def analyse_catalog_coverage(graph: AssetGraph) -> dict[str, CatalogFact]:
     """Fact `catalog` for nodes: are their accelerator and instance type in the catalogs?"""
-    facts: dict[str, dict[str, Any]] = {}
+    facts: dict[str, CatalogFact] = {}
     for node in graph.inventory.by_kind.get("compute", []):
         assert isinstance(node, Compute)
         checks = []
@@ -219,10 +269,10 @@ def analyse_catalog_coverage(graph: AssetGraph) -> dict[str, dict[str, Any]]:
             checks.append(node.instance_type in instances())
         if node.accelerator is not None:
             checks.append(find_accelerator(node.accelerator.model) is not None)
-        facts[node.id] = {
-            "declares_hardware": bool(checks),
-            "known": all(checks) if checks else None,
-            "accelerator": node.accelerator.model if node.accelerator else None,
-            "instance_type": node.instance_type,
-        }
+        facts[node.id] = CatalogFact(
+            declares_hardware=bool(checks),
+            known=all(checks) if checks else None,
+            accelerator=node.accelerator.model if node.accelerator else None,
+            instance_type=node.instance_type,
+        )
     return facts

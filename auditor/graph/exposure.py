@@ -8,13 +8,24 @@ gateway reaches the assets it forwards to. One breadth-first search over the who
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 from auditor.graph.build import AssetGraph
+from auditor.graph.fact import described, fact_type
 from auditor.inventory.models import Compute, Network, Storage
 
 INTERNET = "internet"
-_CLOSED: dict[str, Any] = {"internet": False, "path": [], "unknown_because": None}
+
+
+@fact_type
+class ExposureFact:
+    """Whether the internet reaches the asset, and how."""
+
+    internet: bool | None = described("Reachable from the internet (None: a public flag on the way is undeclared).")
+    path: list[str] = described("From 'internet' through the networks and gateways to the asset.", factory=list)
+    unknown_because: str | None = described("The undeclared input that leaves the answer unknown.")
+
+
+_CLOSED = ExposureFact(internet=False)
 
 
 def _entry_points(graph: AssetGraph) -> list[str]:
@@ -42,8 +53,8 @@ def _next_hops(graph: AssetGraph, asset_id: str) -> list[str]:
     return graph.targets(asset_id, "forwards_to")
 
 
-def analyse_exposure(graph: AssetGraph) -> dict[str, dict[str, Any]]:
-    """Fact `exposure`: internet (True/False, None when a public flag is unknown) and path."""
+def analyse_exposure(graph: AssetGraph) -> dict[str, ExposureFact]:
+    """Fact `exposure` for every asset."""
     parents: dict[str, str] = {}
     queue: deque[str] = deque()
     for entry in _entry_points(graph):
@@ -55,13 +66,13 @@ def analyse_exposure(graph: AssetGraph) -> dict[str, dict[str, Any]]:
             if nxt not in parents:
                 parents[nxt] = current
                 queue.append(nxt)
-    facts: dict[str, dict[str, Any]] = {}
+    facts: dict[str, ExposureFact] = {}
     for asset_id, asset in graph.inventory.assets.items():
         if asset_id in parents:
             path = [asset_id]
             while path[-1] != INTERNET:
                 path.append(parents[path[-1]])
-            facts[asset_id] = {"internet": True, "path": path[::-1]}
+            facts[asset_id] = ExposureFact(internet=True, path=path[::-1])
             continue
         unknown_flag = (
             "public_access"
@@ -71,7 +82,7 @@ def analyse_exposure(graph: AssetGraph) -> dict[str, dict[str, Any]]:
             else None
         )
         facts[asset_id] = (
-            {"internet": None, "path": [], "unknown_because": f"{unknown_flag} is not declared"}
+            ExposureFact(internet=None, unknown_because=f"{unknown_flag} is not declared")
             if unknown_flag
             else _CLOSED
         )

@@ -1,25 +1,64 @@
-"""Run every analysis once and gather the derived facts per asset, for the rules to read."""
+"""Run every analysis once and gather the typed facts per asset, for the rules to read.
+
+`AssetFacts` is the root of every `facts.*` path in a rule; `FACT_KINDS` says which asset kinds
+each analysis describes, so the rule loader can refuse a path that can never have a value.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from auditor.graph.build import AssetGraph
-from auditor.graph.capacity import analyse_capacity, analyse_catalog_coverage
-from auditor.graph.exposure import analyse_exposure
-from auditor.graph.flows import analyse_flows
-from auditor.graph.jurisdiction import analyse_jurisdiction
-from auditor.graph.lineage import Lineage, personal_data_facts, trace_lineage
-from auditor.graph.organization import analyse_organization
-from auditor.graph.power import analyse_power
-from auditor.graph.transfers import analyse_transfers
+from auditor.graph.capacity import CapacityFact, CatalogFact, analyse_capacity, analyse_catalog_coverage
+from auditor.graph.exposure import ExposureFact, analyse_exposure
+from auditor.graph.fact import described, fact_type
+from auditor.graph.flows import FlowFact, analyse_flows
+from auditor.graph.jurisdiction import JurisdictionFact, analyse_jurisdiction
+from auditor.graph.lineage import Lineage, PersonalDataFact, personal_data_facts, trace_lineage
+from auditor.graph.organization import CcpaFact, CppaFact, analyse_organization
+from auditor.graph.power import PowerFact, analyse_power
+from auditor.graph.transfers import TRANSFER_KINDS, TransferFact, analyse_transfers
+
+ALL_KINDS = frozenset(
+    {"organization", "site", "compute", "cluster", "storage", "network", "dataset", "flow", "vendor", "workload"}
+)
+
+
+@fact_type
+class AssetFacts:
+    """Everything the analyses derived about one asset (None: the analysis does not describe it)."""
+
+    jurisdiction: JurisdictionFact | None = described("Country and GDPR zone.")
+    personal_data: PersonalDataFact | None = described("Personal data reaching the asset, by lineage.")
+    transfer: TransferFact | None = described("GDPR Chapter V transfer made at the asset.")
+    exposure: ExposureFact | None = described("Reachability from the internet.")
+    capacity: CapacityFact | None = described("Hardware figures of a workload.")
+    catalog: CatalogFact | None = described("Catalog coverage of a node's hardware.")
+    flow: FlowFact | None = described("What a flow carries and to whom.")
+    power: PowerFact | None = described("Rack power of a site.")
+    ccpa: CcpaFact | None = described("CCPA applicability of the organisation.")
+    cppa: CppaFact | None = described("CPPA cybersecurity-audit duty of the organisation.")
+
+
+# Which asset kinds each fact describes (a rule path to a fact on other kinds is a load error).
+FACT_KINDS: dict[str, frozenset[str]] = {
+    "jurisdiction": ALL_KINDS,
+    "personal_data": ALL_KINDS,
+    "transfer": TRANSFER_KINDS,
+    "exposure": ALL_KINDS,
+    "capacity": frozenset({"workload"}),
+    "catalog": frozenset({"compute"}),
+    "flow": frozenset({"flow"}),
+    "power": frozenset({"site"}),
+    "ccpa": frozenset({"organization"}),
+    "cppa": frozenset({"organization"}),
+}
 
 
 @dataclass
 class Facts:
-    by_asset: dict[str, dict[str, Any]]
+    by_asset: dict[str, AssetFacts]
     lineage: Lineage
 
 
@@ -27,20 +66,26 @@ def derive_facts(graph: AssetGraph, as_of: date) -> Facts:
     places = analyse_jurisdiction(graph, as_of)
     lineage = trace_lineage(graph)
     personal = personal_data_facts(graph, lineage)
-    named = {
-        "jurisdiction": places,
-        "personal_data": personal,
-        "transfer": analyse_transfers(graph, lineage, places, personal, as_of),
-        "exposure": analyse_exposure(graph),
-        "capacity": analyse_capacity(graph),
-        "catalog": analyse_catalog_coverage(graph),
-        "flow": analyse_flows(graph, personal),
-        "power": analyse_power(graph),
-    }
-    by_asset: dict[str, dict[str, Any]] = {asset_id: {} for asset_id in graph.inventory.assets}
-    for name, facts in named.items():
-        for asset_id, fact in facts.items():
-            by_asset[asset_id][name] = fact
-    for asset_id, org_facts in analyse_organization(graph, as_of).items():
-        by_asset[asset_id].update(org_facts)
+    transfers = analyse_transfers(graph, lineage, places, personal, as_of)
+    exposure = analyse_exposure(graph)
+    capacity = analyse_capacity(graph)
+    catalog = analyse_catalog_coverage(graph)
+    flows = analyse_flows(graph, personal)
+    power = analyse_power(graph)
+    organization = analyse_organization(graph, as_of)
+    by_asset: dict[str, AssetFacts] = {}
+    for asset_id in graph.inventory.assets:
+        ccpa, cppa = organization.get(asset_id, (None, None))
+        by_asset[asset_id] = AssetFacts(
+            jurisdiction=places[asset_id],
+            personal_data=personal[asset_id],
+            transfer=transfers.get(asset_id),
+            exposure=exposure[asset_id],
+            capacity=capacity.get(asset_id),
+            catalog=catalog.get(asset_id),
+            flow=flows.get(asset_id),
+            power=power.get(asset_id),
+            ccpa=ccpa,
+            cppa=cppa,
+        )
     return Facts(by_asset, lineage)

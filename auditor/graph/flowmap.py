@@ -2,8 +2,9 @@
 
 Each flow is drawn between the map nodes its endpoints stand for (a workload stands at what it
 runs on, a dataset at where it is stored), as are copies, backups and onward transfers to
-sub-processors. A movement of personal data between countries is marked cross-border; one that
-takes it out of the EEA is marked as a Chapter V transfer.
+sub-processors. A movement of personal data between countries is marked cross-border. Whether
+it is a Chapter V transfer, and on what basis, is not decided here: it is read from the transfer
+fact of the asset the data moves to, so the map says what the findings say.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from auditor.graph.build import AssetGraph
 from auditor.graph.facts import Facts
+from auditor.graph.transfers import NO_TRANSFER
 from auditor.inventory.models import Flow
 
 MAP_KINDS = ("site", "cluster", "compute", "storage", "vendor")
@@ -31,36 +33,41 @@ def _map_node(graph: AssetGraph, asset_id: str) -> str | None:
 
 def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
     nodes = []
+    by_asset = facts.by_asset
     for kind in MAP_KINDS:
         for asset in graph.inventory.by_kind.get(kind, []):
-            place = facts.by_asset[asset.id]["jurisdiction"]
+            place = by_asset[asset.id].jurisdiction
             sites = graph.targets(asset.id, "located_at")
             nodes.append(
                 {
                     "id": asset.id,
                     "kind": kind,
                     "label": asset.name or asset.id,
-                    "country": place["country"],
-                    "zone": place["zone"] or "unknown",
+                    "country": place.country if place else None,
+                    "zone": (place.zone if place else None) or "unknown",
                     "site": sites[0] if sites else None,
-                    "personal": bool(facts.by_asset[asset.id]["personal_data"]["present"]),
+                    "personal": _personal(facts, asset.id),
                 }
             )
-    movements = []
+    # (label, map node of the source, map node of the target, what carries the data, where it arrives)
+    movements: list[tuple[str, str | None, str | None, str, str]] = []
     for flow in graph.inventory.by_kind.get("flow", []):
         assert isinstance(flow, Flow)
-        personal = bool(facts.by_asset[flow.id]["personal_data"]["present"])
-        movements.append((flow.id, _map_node(graph, flow.source), _map_node(graph, flow.destination), personal))
+        source, target = _map_node(graph, flow.source), _map_node(graph, flow.destination)
+        movements.append((flow.id, source, target, flow.id, flow.destination))
     for source, target, attrs in graph.data.edges(data=True):
         if attrs["rel"] in _COPIES:
-            personal = bool(facts.by_asset[target]["personal_data"]["present"])
-            movements.append((attrs["rel"], source, target, personal))
+            movements.append((attrs["rel"], source, target, target, target))
     edges = []
-    for label, source, target, personal in movements:
+    for label, source, target, carrier, receiver in movements:
         if source is None or target is None or source == target:
             continue
-        src, dst = facts.by_asset[source]["jurisdiction"], facts.by_asset[target]["jurisdiction"]
-        crosses = personal and None not in (src["country"], dst["country"]) and src["country"] != dst["country"]
+        personal = _personal(facts, carrier)
+        src, dst = by_asset[source].jurisdiction, by_asset[target].jurisdiction
+        countries = (src.country if src else None, dst.country if dst else None)
+        crosses = personal and None not in countries and countries[0] != countries[1]
+        transfer = by_asset[receiver].transfer or by_asset[target].transfer or NO_TRANSFER
+        chapter_v = transfer.required is True and (crosses or bool(transfer.remote_access_third_countries))
         edges.append(
             {
                 "flow": label,
@@ -68,7 +75,13 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
                 "target": target,
                 "personal": personal,
                 "cross_border": bool(crosses),
-                "transfer": bool(crosses and src["zone"] == "eea" and dst["zone"] != "eea"),
+                "transfer": chapter_v,
+                "basis": transfer.basis if chapter_v else None,
             }
         )
     return {"nodes": nodes, "edges": edges}
+
+
+def _personal(facts: Facts, asset_id: str) -> bool:
+    fact = facts.by_asset[asset_id].personal_data
+    return bool(fact and fact.present)

@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from auditor.graph.build import AssetGraph
+from auditor.graph.fact import described, fact_type
+from auditor.graph.lineage import PersonalDataFact
 from auditor.inventory.models import Dataset, Flow, Vendor
 
 
-def analyse_flows(graph: AssetGraph, personal: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+@fact_type
+class FlowFact:
+    """What a flow carries, for which purposes it was collected, and to whom."""
+
+    datasets: list[str] = described("Datasets the flow carries (declared, or else reached by lineage).", factory=list)
+    collection_purposes: list[str] = described("Purposes those datasets were collected for.", factory=list)
+    unjustified_fields: list[str] | None = described("Fields sent without a justification (None: fields undeclared).")
+    to_vendor: bool = described("The destination is a vendor.", False)
+    vendor_has_ccpa_contract: bool | None = described("That vendor has a CCPA contract (None: not to a vendor).")
+
+
+def analyse_flows(graph: AssetGraph, personal: dict[str, PersonalDataFact]) -> dict[str, FlowFact]:
     """Fact `flow` for every flow."""
-    facts: dict[str, dict[str, Any]] = {}
+    facts: dict[str, FlowFact] = {}
     for flow in graph.inventory.by_kind.get("flow", []):
         assert isinstance(flow, Flow)
-        carried = flow.datasets or personal[flow.id]["origins"]
+        carried = flow.datasets or personal[flow.id].origins
         datasets = [graph.asset(d) for d in carried]
         purposes = sorted({p for d in datasets if isinstance(d, Dataset) for p in d.purposes})
         destination = graph.asset(flow.destination)
         vendor = destination if isinstance(destination, Vendor) else None
-        facts[flow.id] = {
-            "datasets": sorted(carried),
-            "collection_purposes": purposes,
-            "unjustified_fields": None
+        facts[flow.id] = FlowFact(
+            datasets=sorted(carried),
+            collection_purposes=purposes,
+            unjustified_fields=None
             if flow.fields is None
             else sorted(f.name for f in flow.fields if not f.justification),
-            "to_vendor": vendor is not None,
-            "vendor_has_ccpa_contract": None if vendor is None else vendor.ccpa_contract_ref is not None,
-        }
+            to_vendor=vendor is not None,
+            vendor_has_ccpa_contract=None if vendor is None else vendor.ccpa_contract_ref is not None,
+        )
     return facts

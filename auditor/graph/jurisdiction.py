@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from auditor.catalog import jurisdictions
 from auditor.graph.build import AssetGraph
+from auditor.graph.fact import described, fact_type
 
 # Relations followed, in order, to find the country of an asset that does not state one.
 _PLACED_BY = ("located_at", "member_of", "runs_on", "stored_in", "to", "operated_by")
@@ -25,8 +25,21 @@ _ORDER = (
 )
 
 
-def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, dict[str, Any]]:
-    """Fact `jurisdiction`: country (None when unknown or several), countries, zone, decision."""
+@fact_type
+class JurisdictionFact:
+    """Where an asset is, and that place's GDPR zone at the audit date."""
+
+    country: str | None = described("The one country of the asset (None when unknown or several).")
+    countries: list[str] = described(
+        "Every country found for the asset (its own, or through its site, cluster, host...).", factory=list
+    )
+    zone: str | None = described("GDPR zone of the country at the audit date: eea, adequate or third_country.")
+    adequacy_decision: str | None = described("The adequacy decision in force for the country, if any.")
+    adequacy_scope: str | None = described("Scope of that decision (e.g. dpf: DPF-certified US recipients only).")
+
+
+def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, JurisdictionFact]:
+    """Fact `jurisdiction` for every asset."""
     catalog = jurisdictions()
     countries: dict[str, list[str]] = {}
     for kind in _ORDER:
@@ -41,18 +54,19 @@ def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, dict[str, 
                 if found:
                     break
             countries[asset.id] = sorted(found)
-    per_country: dict[str | None, dict[str, Any]] = {
-        None: {"zone": None, "adequacy_decision": None, "adequacy_scope": None}
-    }
-    facts: dict[str, dict[str, Any]] = {}
+    per_country: dict[str, tuple[str | None, str | None, str | None]] = {}
+    facts: dict[str, JurisdictionFact] = {}
     for asset_id, places in countries.items():
         country = places[0] if len(places) == 1 else None
-        if country is not None and country not in per_country:
+        if country is None:
+            facts[asset_id] = JurisdictionFact(None, places)
+            continue
+        if country not in per_country:
             decision = catalog.decision(country, as_of)
-            per_country[country] = {
-                "zone": catalog.zone(country, as_of),
-                "adequacy_decision": decision.decision if decision else None,
-                "adequacy_scope": decision.scope if decision else None,
-            }
-        facts[asset_id] = {"country": country, "countries": places, **per_country[country]}
+            per_country[country] = (
+                catalog.zone(country, as_of),
+                decision.decision if decision else None,
+                decision.scope if decision else None,
+            )
+        facts[asset_id] = JurisdictionFact(country, places, *per_country[country])
     return facts

@@ -15,6 +15,7 @@ from typing import Any
 
 from auditor.catalog import category_marks, jurisdictions
 from auditor.graph.build import AssetGraph
+from auditor.graph.fact import described, fact_type
 from auditor.inventory.models import Dataset, Flow, Workload
 
 
@@ -122,24 +123,33 @@ def _spread(
             queue.append((nxt, arrives_raw))
 
 
-_NO_PERSONAL_DATA: dict[str, Any] = {
-    "present": False,
-    "origins": [],
-    "unknown_origins": [],
-    "categories": [],
-    "subject_jurisdictions": [],
-    "data_subjects": [],
-    "eea_subjects": False,
-    "ca_subjects": False,
-    "unknown_because": None,
-    "raw": False,
-    "special_categories": [],
-    "criminal_data": [],
-    "ccpa_sensitive": [],
-    "ccpa_8115": False,
-    "ccpa_8115_unredacted": False,
-    "min_retention_days": None,
-}
+@fact_type
+class PersonalDataFact:
+    """Which personal data reaches an asset, by lineage from the datasets that hold it.
+
+    Every field but `present`, `origins` and `unknown_origins` is None when only datasets whose
+    personal-data status is undeclared reach the asset.
+    """
+
+    present: bool | None = described("Personal data reaches the asset (None: only undeclared datasets do).")
+    origins: list[str] = described("Personal datasets whose data reaches the asset.", factory=list)
+    unknown_origins: list[str] = described("Reaching datasets that do not declare personal_data.", factory=list)
+    unknown_because: str | None = described("Why the answers are unknown, naming the input to declare.")
+    categories: list[str] | None = described("Data categories (fideslang keys) that reach the asset.", factory=list)
+    subject_jurisdictions: list[str] | None = described("Where the data subjects live.", factory=list)
+    data_subjects: list[str] | None = described("Kinds of data subjects.", factory=list)
+    eea_subjects: bool | None = described("Some data subjects are in the EEA.", False)
+    ca_subjects: bool | None = described("Some data subjects are California residents (US-CA).", False)
+    raw: bool | None = described("Some data arrives without passing through pseudonymisation.", False)
+    special_categories: list[str] | None = described("GDPR Art. 9 special categories among them.", factory=list)
+    criminal_data: list[str] | None = described("GDPR Art. 10 criminal-offence categories among them.", factory=list)
+    ccpa_sensitive: list[str] | None = described("CCPA 1798.140(ae) sensitive PI categories.", factory=list)
+    ccpa_8115: bool | None = described("Cal. Civ. Code 1798.81.5(d)(1) elements reach the asset.", False)
+    ccpa_8115_unredacted: bool | None = described("Such elements arrive from a dataset that is not redacted.", False)
+    min_retention_days: int | None = described("Shortest retention of the origins (None if any is undeclared).")
+
+
+NO_PERSONAL_DATA = PersonalDataFact(present=False)
 
 
 def _category_marks(categories: list[str]) -> dict[str, Any]:
@@ -152,23 +162,33 @@ def _category_marks(categories: list[str]) -> dict[str, Any]:
     }
 
 
-def _unknown_personal_data(unknown: list[str]) -> dict[str, Any]:
+def _unknown_personal_data(unknown: list[str]) -> PersonalDataFact:
     """Only datasets of undeclared status reach the asset: every derived answer is unknown."""
-    return {
-        **{key: None for key in _NO_PERSONAL_DATA},
-        "unknown_origins": unknown,
-        "origins": [],
-        "unknown_because": f"personal_data is not declared on dataset(s) {', '.join(unknown)}",
-    }
+    return PersonalDataFact(
+        present=None,
+        unknown_origins=unknown,
+        unknown_because=f"personal_data is not declared on dataset(s) {', '.join(unknown)}",
+        categories=None,
+        subject_jurisdictions=None,
+        data_subjects=None,
+        eea_subjects=None,
+        ca_subjects=None,
+        raw=None,
+        special_categories=None,
+        criminal_data=None,
+        ccpa_sensitive=None,
+        ccpa_8115=None,
+        ccpa_8115_unredacted=None,
+    )
 
 
-def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[str, Any]]:
+def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, PersonalDataFact]:
     """Fact `personal_data` for every asset: present (True/False/None when unknown) and what."""
     catalog = jurisdictions()
-    facts: dict[str, dict[str, Any]] = {}
+    facts: dict[str, PersonalDataFact] = {}
     for asset_id in graph.inventory.assets:
         if asset_id not in lineage.reached and asset_id not in lineage.unknown:
-            facts[asset_id] = _NO_PERSONAL_DATA
+            facts[asset_id] = NO_PERSONAL_DATA
             continue
         origins = sorted(lineage.reached.get(asset_id, ()))
         unknown = sorted(lineage.unknown.get(asset_id, ()))
@@ -188,22 +208,21 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, dict[s
             d.id: bool(d.contains_8115_elements) or bool(_category_marks(d.data_categories)["ccpa_8115_categories"])
             for d in datasets
         }
-        facts[asset_id] = {
-            "present": True,
-            "origins": origins,
-            "unknown_origins": unknown,
-            "unknown_because": None,
-            "categories": categories,
-            "subject_jurisdictions": regions,
-            "data_subjects": sorted({s for d in datasets for s in d.data_subjects}),
-            "eea_subjects": any(catalog.is_eea(r.split("-")[0]) for r in regions),
-            "ca_subjects": "US-CA" in regions,
-            "raw": bool(lineage.raw.get(asset_id)),
-            "special_categories": marks["special_categories"],
-            "criminal_data": marks["criminal_data"],
-            "ccpa_sensitive": marks["ccpa_sensitive"],
-            "ccpa_8115": any(holds_8115.values()),
-            "ccpa_8115_unredacted": any(holds_8115[d.id] and not d.redacted for d in datasets),
-            "min_retention_days": min(retention) if retention and len(retention) == len(datasets) else None,
-        }
+        facts[asset_id] = PersonalDataFact(
+            present=True,
+            origins=origins,
+            unknown_origins=unknown,
+            categories=categories,
+            subject_jurisdictions=regions,
+            data_subjects=sorted({s for d in datasets for s in d.data_subjects}),
+            eea_subjects=any(catalog.is_eea(r.split("-")[0]) for r in regions),
+            ca_subjects="US-CA" in regions,
+            raw=bool(lineage.raw.get(asset_id)),
+            special_categories=marks["special_categories"],
+            criminal_data=marks["criminal_data"],
+            ccpa_sensitive=marks["ccpa_sensitive"],
+            ccpa_8115=any(holds_8115.values()),
+            ccpa_8115_unredacted=any(holds_8115[d.id] and not d.redacted for d in datasets),
+            min_retention_days=min(retention) if retention and len(retention) == len(datasets) else None,
+        )
     return facts

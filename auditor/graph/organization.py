@@ -7,10 +7,27 @@ from 2025-01-01, $25,000,000 before) and 11 CCR 7120(b) / 7121(a) (effective 202
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from auditor.graph.build import AssetGraph
+from auditor.graph.fact import described, fact_type
 from auditor.inventory.models import Organization
+
+
+@fact_type
+class CcpaFact:
+    """Whether the organisation is a CCPA 'business' (Cal. Civ. Code 1798.140(d)(1))."""
+
+    business: bool | None = described("Meets a threshold of 1798.140(d)(1) (None: a figure is undeclared).")
+    revenue_threshold_usd: float = described("The revenue threshold in force at the audit date.", 0.0)
+
+
+@fact_type
+class CppaFact:
+    """The CPPA cybersecurity-audit duty (11 CCR 7120-7121)."""
+
+    audit_required: bool | None = described("11 CCR 7120(b) requires a cybersecurity audit.")
+    first_audit_due: str | None = described("The first audit report's due date under 7121(a) (ISO date).")
+    audit_due_now: bool | None = described("That date has passed at the audit date.")
 
 CPI_ADJUSTED_FROM = date(2025, 1, 1)
 
@@ -41,7 +58,7 @@ def _first_audit_due(revenue: float | None) -> str | None:
     return "2029-04-01" if revenue >= 50_000_000 else "2030-04-01"
 
 
-def analyse_organization(graph: AssetGraph, as_of: date) -> dict[str, dict[str, Any]]:
+def analyse_organization(graph: AssetGraph, as_of: date) -> dict[str, tuple[CcpaFact, CppaFact]]:
     """Facts `ccpa` and `cppa` for the organisation."""
     org = graph.inventory.organization
     if not isinstance(org, Organization):
@@ -59,13 +76,5 @@ def analyse_organization(graph: AssetGraph, as_of: date) -> dict[str, dict[str, 
     size_trigger = False if large is False or many is False else (True if large and many else None)
     audit_required = _any_true(_over(org.revenue_share_from_selling_pct, 50, inclusive=True), size_trigger)
     due = _first_audit_due(org.revenue_2026_usd or org.annual_revenue_usd) if audit_required else None
-    return {
-        org.id: {
-            "ccpa": {"business": business, "revenue_threshold_usd": limit},
-            "cppa": {
-                "audit_required": audit_required,
-                "first_audit_due": due,
-                "audit_due_now": None if due is None else as_of >= date.fromisoformat(due),
-            },
-        }
-    }
+    cppa = CppaFact(audit_required, due, None if due is None else as_of >= date.fromisoformat(due))
+    return {org.id: (CcpaFact(business, limit), cppa)}

@@ -11,62 +11,86 @@ onward transfer to a sub-processor (lineage follows sub-processor edges).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from auditor.catalog import jurisdictions
 from auditor.graph.build import AssetGraph
-from auditor.graph.lineage import Lineage
+from auditor.graph.fact import described, fact_type
+from auditor.graph.jurisdiction import JurisdictionFact
+from auditor.graph.lineage import Lineage, PersonalDataFact
 from auditor.inventory.models import Flow, Vendor
 
 TRANSFER_KINDS = frozenset({"storage", "compute", "cluster", "workload", "vendor"})
 SAFEGUARDS = frozenset({"scc", "bcr", "code_of_conduct", "certification", "ad_hoc_clauses"})
 HR_SUBJECTS = frozenset({"employee", "applicant", "contractor_staff"})
-_NOT_REQUIRED: dict[str, Any] = {"required": False, "basis": None, "remote_access_third_countries": []}
+
+
+@fact_type
+class TransferFact:
+    """Whether EEA personal data reaching the asset makes a Chapter V transfer, and on what basis."""
+
+    required: bool | None = described(
+        "EEA personal data reaches a place outside the EEA here (None: the asset's country is unknown).", False
+    )
+    basis: str | None = described("adequacy, safeguard, derogation or none (None when no transfer is made).")
+    remote_access_third_countries: list[str] = described(
+        "Third countries from which a vendor's staff reach the data, not covered by adequacy.", factory=list
+    )
+    origin: str | None = described("The first EEA personal dataset reaching the asset.")
+    path: list[str] = described("Asset ids from that dataset to this asset.", factory=list)
+    country: str | None = described("The asset's country.")
+    zone: str | None = described("The asset's GDPR zone (eea, adequate, third_country).")
+    hr_data: bool = described("HR data (employees, applicants, contractor staff) is transferred.", False)
+    recipient: str | None = described("The vendor receiving the data here, if any.")
+    flow: str | None = described("The last flow on the path: the one that carried the data across.")
+    adequacy_decision: str | None = described("The adequacy decision in force for the country, if any.")
+    mechanism: str | None = described("The transfer mechanism relied on (dpf, scc, bcr, derogation ...).")
+    mechanism_declared_on: str | None = described("The flow or vendor that declares the mechanism.")
+    scc_version: str | None = described("The SCC version declared with an SCC mechanism.")
+    tia_ref: str | None = described("Transfer impact assessment declared with an Art. 46 safeguard.")
+
+
+NO_TRANSFER = TransferFact()
 
 
 def analyse_transfers(
     graph: AssetGraph,
     lineage: Lineage,
-    places: dict[str, dict[str, Any]],
-    personal: dict[str, dict[str, Any]],
+    places: dict[str, JurisdictionFact],
+    personal: dict[str, PersonalDataFact],
     as_of: date,
-) -> dict[str, dict[str, Any]]:
-    """Fact `transfer` for assets of TRANSFER_KINDS reached by EEA personal data."""
+) -> dict[str, TransferFact]:
+    """Fact `transfer` for assets of TRANSFER_KINDS (reached by EEA personal data or not)."""
     catalog = jurisdictions()
     eea_origin = {
         dataset.id: any(catalog.is_eea(r.split("-")[0]) for r in getattr(dataset, "subject_jurisdictions", []))
         for dataset in graph.inventory.by_kind.get("dataset", [])
     }
-    facts: dict[str, dict[str, Any]] = {}
+    facts: dict[str, TransferFact] = {}
     for asset_id, asset in graph.inventory.assets.items():
         if asset.kind not in TRANSFER_KINDS:
             continue
-        eea_origins = [origin for origin in personal[asset_id]["origins"] if eea_origin[origin]]
+        eea_origins = [origin for origin in personal[asset_id].origins if eea_origin[origin]]
         if not eea_origins:
-            facts[asset_id] = _NOT_REQUIRED
+            facts[asset_id] = NO_TRANSFER
             continue
         origin = eea_origins[0]
         path = lineage.path(asset_id, origin)
         place = places[asset_id]
-        hr_data = bool(HR_SUBJECTS.intersection(personal[asset_id]["data_subjects"]))
+        hr_data = bool(HR_SUBJECTS.intersection(personal[asset_id].data_subjects or ()))
         remote = _remote_third_countries(asset, hr_data, as_of)
-        country = place["country"]
-        outside = None if country is None else place["zone"] != "eea"
-        fact: dict[str, Any] = {
-            "origin": origin,
-            "path": path,
-            "country": country,
-            "zone": place["zone"],
-            "hr_data": hr_data,
-            "remote_access_third_countries": remote,
-            "required": True if remote else outside,
-        }
-        if fact["required"]:
-            fact.update(_basis(graph, asset_id, path, place, hr_data, remote))
-        else:
-            fact["basis"] = None
-        facts[asset_id] = fact
+        outside = None if place.country is None else place.zone != "eea"
+        fact = TransferFact(
+            required=True if remote else outside,
+            remote_access_third_countries=remote,
+            origin=origin,
+            path=path,
+            country=place.country,
+            zone=place.zone,
+            hr_data=hr_data,
+        )
+        facts[asset_id] = _with_basis(graph, fact, asset_id, place) if fact.required else fact
     return facts
 
 
@@ -112,28 +136,21 @@ def _crossing_flow(graph: AssetGraph, path: list[str]) -> Flow | None:
     return None
 
 
-def _basis(
-    graph: AssetGraph,
-    asset_id: str,
-    path: list[str],
-    place: dict[str, Any],
-    hr_data: bool,
-    remote: list[str],
-) -> dict[str, Any]:
+def _with_basis(graph: AssetGraph, fact: TransferFact, asset_id: str, place: JurisdictionFact) -> TransferFact:
+    """The transfer fact completed with its recipient, carrying flow and basis."""
     recipient = _recipient(graph, asset_id)
-    flow = _crossing_flow(graph, path)
-    result: dict[str, Any] = {
-        "recipient": recipient.id if recipient else None,
-        "flow": flow.id if flow else None,
-        "adequacy_decision": place["adequacy_decision"],
-        "scc_version": None,
-        "tia_ref": None,
-    }
-    if place["zone"] in ("adequate", "eea") and not remote:
-        if place["adequacy_scope"] != "dpf":
-            return {**result, "basis": "adequacy", "mechanism": "adequacy"}
-        if _dpf_covers(recipient, hr_data):
-            return {**result, "basis": "adequacy", "mechanism": "dpf"}
+    flow = _crossing_flow(graph, fact.path)
+    fact = replace(
+        fact,
+        recipient=recipient.id if recipient else None,
+        flow=flow.id if flow else None,
+        adequacy_decision=place.adequacy_decision,
+    )
+    if place.zone in ("adequate", "eea") and not fact.remote_access_third_countries:
+        if place.adequacy_scope != "dpf":
+            return replace(fact, basis="adequacy", mechanism="adequacy")
+        if _dpf_covers(recipient, fact.hr_data):
+            return replace(fact, basis="adequacy", mechanism="dpf")
     source: Flow | Vendor | None = flow if flow is not None and flow.transfer_mechanism else recipient
     mechanism = source.transfer_mechanism if source is not None else None
     if mechanism in SAFEGUARDS:
@@ -142,11 +159,11 @@ def _basis(
         basis = "derogation"
     else:
         basis = "none"
-    return {
-        **result,
-        "basis": basis,
-        "mechanism": mechanism,
-        "mechanism_declared_on": source.id if source is not None and mechanism else None,
-        "scc_version": source.scc_version if source is not None and mechanism == "scc" else None,
-        "tia_ref": source.tia_ref if source is not None and basis == "safeguard" else None,
-    }
+    return replace(
+        fact,
+        basis=basis,
+        mechanism=mechanism,
+        mechanism_declared_on=source.id if source is not None and mechanism else None,
+        scc_version=source.scc_version if source is not None and mechanism == "scc" else None,
+        tia_ref=source.tia_ref if source is not None and basis == "safeguard" else None,
+    )

@@ -1,19 +1,26 @@
-"""Compile a rule's condition tree once into plain closures with three-valued results.
+"""Compile a rule once, at load, into plain closures with three-valued results.
 
 A compiled condition takes an EvalContext and answers True (holds), False (does not hold)
 or None (cannot tell: an attribute it needs is missing or of the wrong type). `all`, `any`
 and `not` combine those answers by Kleene's three-valued logic.
+
+Compiling also checks the rule: every path it reads must exist on the kinds it applies to
+(auditor.policy.paths), regexes must compile, operators must get the values they need. The
+audit date and the rule's effective parameters are not compiled in: they come with the
+context, so one compiled rule serves every audit date and every organisation's config.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any
 
-from auditor.policy.expressions import Compiled, Missing, compile_expression
+from auditor.inventory.source import DataPath
+from auditor.policy.expressions import Compiled, ExpressionError, Missing, compile_expression
 from auditor.policy.model import (
     All,
     Any_,
@@ -35,17 +42,26 @@ from auditor.policy.operators import (
     SET_OPERATORS,
     TypeMismatch,
 )
+from auditor.policy.paths import ASSET_KINDS, RELATIONS, PathError, check_path, suggestion
+from auditor.policy.values import shown
 
 Verdict = bool | None
 Check = Callable[["EvalContext"], Verdict]
+Neighbours = Callable[["EvalContext", str, str], list["EvalContext"]]
 
 
 class RuleError(ValueError):
-    """A rule that cannot be compiled: stops the run like any invalid rule."""
+    """A rule that cannot be compiled, with where in the rule document it goes wrong."""
+
+    def __init__(self, where: DataPath, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.message = message
 
 
 class EvalContext:
-    """What a condition sees of one asset: its attributes, facts, computed values, the org."""
+    """What a condition sees of one asset: its attributes, facts, computed values, the org,
+    the rule's effective parameters and the audit date."""
 
     __slots__ = (
         "asset_id",
@@ -56,6 +72,7 @@ class EvalContext:
         "neighbours",
         "observed",
         "org",
+        "params",
         "problems",
         "view",
     )
@@ -64,17 +81,19 @@ class EvalContext:
         self,
         asset_id: str,
         view: dict[str, Any],
-        facts: dict[str, Any],
+        facts: Any,
         org: dict[str, Any],
-        neighbours: Callable[[str, str, str], list[EvalContext]],
-        audit: dict[str, Any] | None = None,
+        neighbours: Neighbours,
+        audit: dict[str, Any],
+        params: dict[str, Any],
     ) -> None:
         self.asset_id = asset_id
-        self.audit = audit or {}
+        self.audit = audit
         self.view = view
         self.facts = facts
         self.org = org
         self.neighbours = neighbours
+        self.params = params
         self.computed: dict[str, Any] = {}
         self.observed: dict[str, Any] = {}
         self.missing: list[str] = []
@@ -83,26 +102,33 @@ class EvalContext:
 
 Resolver = Callable[[EvalContext], Any]
 
-
-_ROOTS = {
-    "facts": attrgetter("facts"),
-    "computed": attrgetter("computed"),
-    "org": attrgetter("org"),
-    "audit": attrgetter("audit"),
-}
+_DICT_ROOTS = {"computed": attrgetter("computed"), "audit": attrgetter("audit")}
 _VIEW = attrgetter("view")
+_FACTS = attrgetter("facts")
+
+
+def _org_facts(ctx: EvalContext) -> Any:
+    return ctx.org.get("facts")
 
 
 def path_resolver(path: str) -> Resolver:
-    """A reader for a dotted path: facts.*, computed.*, org.*, audit.as_of or the asset's attributes.
+    """A reader for a dotted path (checked at load, so its shape is known).
 
-    Runs millions of times on large inventories, hence the specialised shapes: every root is a
-    dict, so only the levels below it need checking.
+    Attributes and the organisation are dicts (model dumps); facts are typed objects. Runs
+    millions of times on large inventories, hence the specialised shapes.
     """
     head, *rest = path.split(".")
-    root = _ROOTS.get(head)
-    keys = rest if root else [head, *rest]
-    get_root = root or _VIEW
+    if head == "facts":
+        return _attributes(_FACTS, rest)
+    if head == "org" and rest[:1] == ["facts"]:
+        return _attributes(_org_facts, rest[1:])
+    if head == "org":
+        return _items(attrgetter("org"), rest)
+    root = _DICT_ROOTS.get(head)
+    return _items(root, rest) if root else _items(_VIEW, [head, *rest])
+
+
+def _items(get_root: Resolver, keys: list[str]) -> Resolver:
     if not keys:
         return get_root
     first, *deeper = keys
@@ -120,6 +146,26 @@ def path_resolver(path: str) -> Resolver:
     return resolve
 
 
+def _attributes(get_root: Resolver, keys: list[str]) -> Resolver:
+    if not keys:
+        return get_root
+    if len(keys) == 2:
+        outer, inner = keys
+
+        def two(ctx: EvalContext) -> Any:
+            return getattr(getattr(get_root(ctx), outer, None), inner, None)
+
+        return two
+
+    def resolve(ctx: EvalContext) -> Any:
+        value = get_root(ctx)
+        for key in keys:
+            value = getattr(value, key, None)
+        return value
+
+    return resolve
+
+
 def _infer_type(value: Any) -> str | None:
     if isinstance(value, bool):
         return "bool"
@@ -127,6 +173,8 @@ def _infer_type(value: Any) -> str | None:
         return "number"
     if isinstance(value, str):
         return "string"
+    if isinstance(value, date):
+        return "date"
     if isinstance(value, list) and value:
         kinds = {_infer_type(item) for item in value}
         return kinds.pop() if len(kinds) == 1 else None
@@ -135,10 +183,18 @@ def _infer_type(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a rule is compiled against: its effective parameters and the audit date."""
+    """What a condition is compiled against: the rule's parameters (defaults), its computed
+    values, and the asset kinds it is evaluated on."""
 
-    params: dict[str, Any]
-    as_of: date
+    defaults: dict[str, Any]
+    computed: Collection[str]
+    kinds: Collection[str]
+
+    def check(self, path: str, where: DataPath) -> None:
+        try:
+            check_path(path, self.kinds, self.computed)
+        except PathError as exc:
+            raise RuleError(where, str(exc)) from None
 
 
 @dataclass
@@ -147,38 +203,50 @@ class _Operand:
     resolver: Resolver | None = None
     path: str | None = None
 
-    def get(self, ctx: EvalContext) -> Any:
-        return self.resolver(ctx) if self.resolver else self.constant
+
+def _param_reader(name: str, scope: Scope, where: DataPath) -> Resolver:
+    if name not in scope.defaults:
+        known = ", ".join(sorted(scope.defaults)) or "none"
+        raise RuleError(where, f"unknown parameter {name!r} (declared: {known}){suggestion(name, scope.defaults)}")
+    return lambda ctx: ctx.params[name]
 
 
-def _param(name: str, scope: Scope, where: str) -> Any:
-    if name not in scope.params:
-        raise RuleError(f"{where}: unknown parameter {name!r}")
-    return scope.params[name]
-
-
-def _operand(leaf: Leaf, scope: Scope, where: str) -> _Operand:
-    value = leaf.value
-    if isinstance(value, ParamRef):
-        return _Operand(constant=_param(value.param, scope, where))
-    if isinstance(value, AsOfRef):
-        days = value.days_before_as_of
-        count = _param(days.param, scope, where) if isinstance(days, ParamRef) else days
+def _days_before(days: int | ParamRef, scope: Scope, where: DataPath) -> Resolver:
+    """The audit date minus `days` (a number or a parameter), read at evaluation."""
+    if isinstance(days, ParamRef):
+        name = days.param
+        _param_reader(name, scope, where)
+        count = scope.defaults[name]
         if isinstance(count, bool) or not isinstance(count, int):
-            raise RuleError(f"{where}: days_before_as_of needs a whole number of days, got {count!r}")
-        return _Operand(constant=scope.as_of - timedelta(days=count))
+            raise RuleError(where, f"days_before_as_of needs a whole number of days, got {count!r}")
+        return lambda ctx: ctx.audit["as_of"] - timedelta(days=ctx.params[name])
+    delta = timedelta(days=days)
+    return lambda ctx: ctx.audit["as_of"] - delta
+
+
+def _operand(leaf: Leaf, scope: Scope, where: DataPath) -> tuple[_Operand, Any]:
+    """The operand and a sample of its value (for type inference and load-time checks)."""
+    value = leaf.value
+    at = (*where, "value")
+    if isinstance(value, ParamRef):
+        reader = _param_reader(value.param, scope, at)
+        return _Operand(resolver=reader), scope.defaults[value.param]
+    if isinstance(value, AsOfRef):
+        return _Operand(resolver=_days_before(value.days_before_as_of, scope, at)), date(2000, 1, 1)
     if isinstance(value, PathRef):
-        return _Operand(resolver=path_resolver(value.path), path=value.path)
-    return _Operand(constant=value)
+        scope.check(value.path, at)
+        return _Operand(resolver=path_resolver(value.path), path=value.path), None
+    return _Operand(constant=value), value
 
 
-def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
+def compile_leaf(leaf: Leaf, scope: Scope, where: DataPath) -> Check:
+    scope.check(leaf.path, (*where, "path"))
     resolve = path_resolver(leaf.path)
     path, op = leaf.path, leaf.op
 
     if op in PRESENCE:
         if leaf.value is not None or leaf.if_missing is not None:
-            raise RuleError(f"{where}: operator {op!r} takes no value and no if_missing")
+            raise RuleError(where, f"operator {op!r} takes no value and no if_missing")
         wanted = op == "present"
 
         def presence(ctx: EvalContext) -> Verdict:
@@ -204,29 +272,38 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
         return emptiness
 
     if leaf.value is None:
-        raise RuleError(f"{where}: operator {op!r} needs a value")
-    operand = _operand(leaf, scope, where)
+        raise RuleError(where, f"operator {op!r} needs a value")
+    operand, sample = _operand(leaf, scope, where)
     if_missing = leaf.if_missing
-    value_type = leaf.type or (_infer_type(operand.constant) if operand.resolver is None else None)
+    value_type = leaf.type or (_infer_type(sample) if operand.path is None else None)
     if op in ORDERED:
         value_type = value_type or "number"
         if value_type in ("bool", "string"):
-            raise RuleError(f"{where}: {op!r} cannot order {value_type} values; give type number, date or version")
+            raise RuleError(where, f"{op!r} cannot order {value_type} values; give type number, date or version")
     convert = CONVERTERS[value_type] if value_type else None
     compare = BINARY[op]
     scalar_ops = op not in SET_OPERATORS and op not in ("contains", "not_contains")
-    if convert is not None and operand.resolver is None:
+    listed = op in ("in", "not_in")
+
+    def converted(value: Any) -> Any:
+        if convert is None:
+            return value
+        if listed:
+            return [convert(item) for item in value]
+        return convert(value) if scalar_ops else value
+
+    if sample is not None:  # constants and parameter defaults are checked (and constants converted) now
         try:
-            constant = (
-                [convert(item) for item in operand.constant]
-                if op in ("in", "not_in")
-                else convert(operand.constant)
-                if scalar_ops
-                else operand.constant
-            )
-        except TypeMismatch as exc:
-            raise RuleError(f"{where}: value {exc}") from None
-        operand = _Operand(constant=constant)
+            checked = converted(sample)
+        except (TypeMismatch, TypeError) as exc:
+            raise RuleError((*where, "value"), f"value {exc}") from None
+        if op == "matches":
+            checked = _regex(checked, (*where, "value"))
+        if operand.resolver is None:
+            operand = _Operand(constant=checked)
+    late = operand.resolver
+    other_path = operand.path
+    constant = operand.constant
 
     def binary(ctx: EvalContext) -> Verdict:
         value = resolve(ctx)
@@ -236,17 +313,19 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
                 return if_missing
             ctx.missing.append(path)
             return None
-        other = operand.get(ctx)
-        if operand.path is not None:
-            ctx.observed[operand.path] = other
-            if other is None:
-                ctx.missing.append(operand.path)
-                return None
+        other = constant
+        if late is not None:
+            other = late(ctx)
+            if other_path is not None:
+                ctx.observed[other_path] = other
+                if other is None:
+                    ctx.missing.append(other_path)
+                    return None
         try:
-            if convert is not None and (scalar_ops or op in ("in", "not_in")):
+            if convert is not None and (scalar_ops or listed):
                 value = convert(value)
-                if operand.resolver is not None and scalar_ops:
-                    other = convert(other)
+                if late is not None and (scalar_ops or (listed and other_path is None)):
+                    other = converted(other)
             return compare(value, other)
         except TypeMismatch as exc:
             ctx.problems.append(f"{path}: {exc}")
@@ -258,15 +337,24 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
     return binary
 
 
-def compile_condition(condition: Condition, scope: Scope, where: str) -> Check:
+def _regex(pattern: Any, where: DataPath) -> re.Pattern[str]:
+    if not isinstance(pattern, str):
+        raise RuleError(where, f"'matches' needs a regular expression as text, got {pattern!r}")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise RuleError(where, f"invalid regular expression {pattern!r}: {exc}") from None
+
+
+def compile_condition(condition: Condition, scope: Scope, where: DataPath) -> Check:
     if isinstance(condition, All):
-        parts = [compile_condition(c, scope, f"{where}.all[{i}]") for i, c in enumerate(condition.all)]
+        parts = [compile_condition(c, scope, (*where, "all", i)) for i, c in enumerate(condition.all)]
         return lambda ctx: _all(part(ctx) for part in parts)
     if isinstance(condition, Any_):
-        parts = [compile_condition(c, scope, f"{where}.any[{i}]") for i, c in enumerate(condition.any)]
+        parts = [compile_condition(c, scope, (*where, "any", i)) for i, c in enumerate(condition.any)]
         return lambda ctx: _any(part(ctx) for part in parts)
     if isinstance(condition, Not):
-        inner = compile_condition(condition.not_, scope, f"{where}.not")
+        inner = compile_condition(condition.not_, scope, (*where, "not"))
         return lambda ctx: _not(inner(ctx))
     if isinstance(condition, Related):
         return _compile_related(condition, scope, where)
@@ -298,15 +386,20 @@ def _not(verdict: Verdict) -> Verdict:
     return None if verdict is None else not verdict
 
 
-def _compile_related(condition: Related, scope: Scope, where: str) -> Check:
+def _compile_related(condition: Related, scope: Scope, where: DataPath) -> Check:
     relation = condition.related
-    inner = compile_condition(relation.where, scope, f"{where}.related.where") if relation.where is not None else None
+    at = (*where, "related")
+    if relation.rel not in RELATIONS:
+        hint = suggestion(relation.rel, RELATIONS)
+        raise RuleError((*at, "rel"), f"unknown relation {relation.rel!r}{hint} (known: {', '.join(RELATIONS)})")
     kinds = frozenset(relation.kinds)
+    inner_scope = Scope(scope.defaults, (), kinds or ASSET_KINDS)
+    inner = compile_condition(relation.where, inner_scope, (*at, "where")) if relation.where is not None else None
     label = f"{relation.rel}:{relation.direction}"
 
     def related(ctx: EvalContext) -> Verdict:
         verdicts: list[Verdict] = []
-        for other in ctx.neighbours(ctx.asset_id, relation.rel, relation.direction):
+        for other in ctx.neighbours(ctx, relation.rel, relation.direction):
             if kinds and other.view.get("kind") not in kinds:
                 continue
             verdict = True if inner is None else inner(other)
@@ -324,45 +417,117 @@ def _compile_related(condition: Related, scope: Scope, where: str) -> Check:
     return related
 
 
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+
+
+class MessageTemplate:
+    """A failure message with {path} placeholders, parsed once per rule."""
+
+    def __init__(self, template: str) -> None:
+        pieces = _PLACEHOLDER.split(template)  # literal, path, literal, path, ..., literal
+        self.literals = pieces[0::2]
+        self.paths = pieces[1::2]
+        self.resolvers = [path_resolver(path) for path in self.paths]
+
+    def fill(self, ctx: EvalContext) -> str:
+        out = [self.literals[0]]
+        for resolve, literal in zip(self.resolvers, self.literals[1:], strict=True):
+            out.append(shown(resolve(ctx)))
+            out.append(literal)
+        return "".join(out)
+
+
 @dataclass
 class CompiledRule:
+    """A rule ready to run on any audit date with any parameter overrides."""
+
     rule: Rule
-    params: dict[str, Any]
     selector: Check | None
-    computed: list[tuple[str, Compiled, dict[str, Resolver]]]
+    computed: list[tuple[str, Compiled]]
     condition: Check
+    evidence: list[tuple[str, Resolver]]
+    graph_path: Resolver | None
+    key: Resolver | None
+    message: MessageTemplate
+    regex_params: frozenset[str]
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {name: spec.default for name, spec in self.rule.parameters.items()}
+
+    def parameters(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The effective parameters: the defaults with the organisation's overrides."""
+        return {**self.defaults, **(overrides or {})}
 
 
-def compile_rule(rule: Rule, as_of: date, overrides: dict[str, Any] | None = None) -> CompiledRule:
-    params = {name: spec.default for name, spec in rule.parameters.items()}
-    params.update(overrides or {})
-    scope = Scope(params, as_of)
-    where = rule.id
+def compile_rule(rule: Rule) -> CompiledRule:
+    """Compile and check `rule`; RuleError names the place in the rule document that is wrong."""
+    defaults = {name: spec.default for name, spec in rule.parameters.items()}
+    scope = Scope(defaults, tuple(rule.compute), rule.applies_to.kinds)
+    selector_scope = Scope(defaults, (), rule.applies_to.kinds)
     selector = (
-        compile_condition(rule.applies_to.where, scope, f"{where}.applies_to.where")
+        compile_condition(rule.applies_to.where, selector_scope, ("applies_to", "where"))
         if rule.applies_to.where is not None
         else None
     )
     computed = []
     for name, text in rule.compute.items():
+        where: DataPath = ("compute", name)
         try:
-            fn, paths = compile_expression(text, params)
-        except ValueError as exc:
-            raise RuleError(f"{where}.compute.{name}: {exc}") from None
-        computed.append((name, fn, {p: path_resolver(p) for p in paths}))
-    condition = compile_condition(rule.condition, scope, f"{where}.condition")
-    return CompiledRule(rule, params, selector, computed, condition)
+            fn, paths = compile_expression(text, defaults, path_resolver)
+        except ExpressionError as exc:
+            raise RuleError(where, str(exc)) from None
+        for path in paths:
+            scope.check(path, where)
+        computed.append((name, fn))
+    condition = compile_condition(rule.condition, scope, ("condition",))
+    for index, path in enumerate(rule.evidence):
+        scope.check(path, ("evidence", index))
+    for field in ("evidence_path", "fingerprint_key"):
+        value = getattr(rule, field)
+        if value is not None:
+            scope.check(value, (field,))
+    message = MessageTemplate(rule.message or rule.title)
+    for path in message.paths:
+        scope.check(path, ("message",))
+    return CompiledRule(
+        rule=rule,
+        selector=selector,
+        computed=computed,
+        condition=condition,
+        evidence=[(p, path_resolver(p)) for p in rule.evidence],
+        graph_path=path_resolver(rule.evidence_path) if rule.evidence_path else None,
+        key=path_resolver(rule.fingerprint_key) if rule.fingerprint_key else None,
+        message=message,
+        regex_params=_regex_params(rule.condition, rule.applies_to.where),
+    )
+
+
+def _regex_params(*conditions: Condition | None) -> frozenset[str]:
+    """Parameters used as regular expressions (an override must compile too)."""
+    found: set[str] = set()
+    pending = [c for c in conditions if c is not None]
+    while pending:
+        condition = pending.pop()
+        if isinstance(condition, All):
+            pending.extend(condition.all)
+        elif isinstance(condition, Any_):
+            pending.extend(condition.any)
+        elif isinstance(condition, Not):
+            pending.append(condition.not_)
+        elif isinstance(condition, Related):
+            if condition.related.where is not None:
+                pending.append(condition.related.where)
+        elif condition.op == "matches" and isinstance(condition.value, ParamRef):
+            found.add(condition.value.param)
+    return frozenset(found)
 
 
 def run_computed(compiled: CompiledRule, ctx: EvalContext) -> None:
     """Fill ctx.computed; an unknown input leaves the value None and notes the missing path."""
-    for name, fn, resolvers in compiled.computed:
-
-        def lookup(path: str, resolvers: dict[str, Resolver] = resolvers) -> Any:
-            return resolvers[path](ctx)
-
+    for name, fn in compiled.computed:
         try:
-            ctx.computed[name] = fn(lookup)
+            ctx.computed[name] = fn(ctx)
         except Missing as exc:
             ctx.computed[name] = None
             ctx.missing.append(exc.path)

@@ -2,7 +2,8 @@
 
 Only numbers, + - * / and unary minus, min(), max(), ceil(), parameter names and dotted
 attribute paths are accepted; anything else is a rule error. A missing attribute makes the
-value unknown (raised as Missing), which turns the rule result NOT_EVALUABLE.
+value unknown (raised as Missing), which turns the rule result NOT_EVALUABLE. Parameters are
+read from the evaluation context (`ctx.params`), so one compiled rule serves every config.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-Lookup = Callable[[str], Any]
-Compiled = Callable[[Lookup], float]
+Context = Any  # an EvalContext: anything with `params`, read by the resolvers
+Compiled = Callable[[Context], float]
+ResolverFactory = Callable[[str], Callable[[Context], Any]]
 
 
 class ExpressionError(ValueError):
@@ -36,14 +38,23 @@ _BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
 _FUNCTIONS: dict[str, Callable[..., float]] = {"min": min, "max": max, "ceil": math.ceil}
 
 
-def compile_expression(text: str, params: dict[str, Any]) -> tuple[Compiled, list[str]]:
-    """Compile `text`; return the closure and the attribute paths it reads."""
+def compile_expression(
+    text: str, params: dict[str, Any], resolver: ResolverFactory
+) -> tuple[Compiled, list[str]]:
+    """Compile `text` (`params`: the rule's parameter defaults); return the closure and the paths it reads."""
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"cannot parse {text!r}: {exc.msg}") from None
     paths: list[str] = []
-    return _compile(tree.body, params, paths, text), paths
+    return _compile(tree.body, _Names(params, resolver, paths, text)), paths
+
+
+class _Names:
+    """What the compiler needs to turn a name into a reader: parameters, paths, the text."""
+
+    def __init__(self, params: dict[str, Any], resolver: ResolverFactory, paths: list[str], text: str) -> None:
+        self.params, self.resolver, self.paths, self.text = params, resolver, paths, text
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -55,25 +66,26 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _compile(node: ast.expr, params: dict[str, Any], paths: list[str], text: str) -> Compiled:
+def _compile(node: ast.expr, names: _Names) -> Compiled:
+    text = names.text
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
         constant = float(node.value)
-        return lambda lookup: constant
+        return lambda ctx: constant
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         fn = _BINARY[type(node.op)]
-        left = _compile(node.left, params, paths, text)
-        right = _compile(node.right, params, paths, text)
+        left = _compile(node.left, names)
+        right = _compile(node.right, names)
 
-        def binary(lookup: Lookup) -> float:
-            a, b = left(lookup), right(lookup)
+        def binary(ctx: Context) -> float:
+            a, b = left(ctx), right(ctx)
             if fn is operator.truediv and b == 0:
                 raise Missing(f"division by zero in {text!r}")
             return fn(a, b)
 
         return binary
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _compile(node.operand, params, paths, text)
-        return lambda lookup: -inner(lookup)
+        inner = _compile(node.operand, names)
+        return lambda ctx: -inner(ctx)
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
@@ -82,19 +94,20 @@ def _compile(node: ast.expr, params: dict[str, Any], paths: list[str], text: str
         and not node.keywords
     ):
         fn_ = _FUNCTIONS[node.func.id]
-        args = [_compile(arg, params, paths, text) for arg in node.args]
-        return lambda lookup: fn_(*(arg(lookup) for arg in args))
+        args = [_compile(arg, names) for arg in node.args]
+        return lambda ctx: fn_(*(arg(ctx) for arg in args))
     name = _dotted(node)
     if name is not None:
-        if name in params:
-            value = params[name]
-            if isinstance(value, bool) or not isinstance(value, int | float):
+        if name in names.params:
+            default = names.params[name]
+            if isinstance(default, bool) or not isinstance(default, int | float):
                 raise ExpressionError(f"parameter {name!r} in {text!r} is not a number")
-            return lambda lookup: float(value)
-        paths.append(name)
+            return lambda ctx: float(ctx.params[name])
+        names.paths.append(name)
+        resolve = names.resolver(name)
 
-        def read(lookup: Lookup) -> float:
-            value = lookup(name)
+        def read(ctx: Context) -> float:
+            value = resolve(ctx)
             if value is None:
                 raise Missing(name)
             if isinstance(value, bool) or not isinstance(value, int | float):

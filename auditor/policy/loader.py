@@ -10,15 +10,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from auditor.errors import InputError, InputIssue, SourceLocation
+from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory.source import Document, display_path, read_document
 from auditor.policy.compiler import CompiledRule, RuleError, compile_rule
+from auditor.policy.evaluate import RuleRun
 from auditor.policy.model import Rule
 from auditor.validation import validated
 
 PACK_FILE = "pack.yaml"
-# Rules are compiled once at load time only to find errors; the real compile uses the audit date.
-_CHECK_DATE = date(2000, 1, 1)
 NOT_RULES = ("frameworks",)
 
 
@@ -34,9 +33,13 @@ class PackInfo(BaseModel):
 
 @dataclass(frozen=True)
 class LoadedRule:
-    rule: Rule
+    compiled: CompiledRule
     pack: str
     location: SourceLocation
+
+    @property
+    def rule(self) -> Rule:
+        return self.compiled.rule
 
 
 @dataclass
@@ -44,10 +47,26 @@ class PolicySet:
     rules: dict[str, LoadedRule]
     packs: dict[str, PackInfo]
     pack_hashes: dict[str, str]
+    origin: str = "policies"  # the folder they came from, as users see it
 
     def enabled_packs(self, extra: list[str] | None = None) -> set[str]:
         chosen = {name for name, pack in self.packs.items() if pack.enabled_by_default}
         return chosen | set(extra or [])
+
+    def runs(
+        self,
+        packs: set[str],
+        as_of: date,
+        disabled: set[str] | frozenset[str] = frozenset(),
+        parameters: dict[str, dict[str, Any]] | None = None,
+    ) -> list[RuleRun]:
+        """The rules of `packs` in force at `as_of`, less `disabled`, with the parameters in effect."""
+        parameters = parameters or {}
+        return [
+            RuleRun(loaded.compiled, loaded.pack, loaded.compiled.parameters(parameters.get(rule_id)))
+            for rule_id, loaded in self.rules.items()
+            if loaded.pack in packs and rule_id not in disabled and loaded.rule.in_force(as_of)
+        ]
 
 
 def default_policies_dir() -> Path:
@@ -64,7 +83,11 @@ def load_policies(folder: Path) -> PolicySet:
     rules: dict[str, LoadedRule] = {}
     packs: dict[str, PackInfo] = {}
     hashes: dict[str, str] = {}
-    for pack_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in NOT_RULES):
+    pack_dirs = sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in NOT_RULES)
+    if not pack_dirs:
+        message = "no rule packs in this folder (one sub-folder per pack, each with a pack.yaml)"
+        raise InputError([InputIssue(SourceLocation(display_path(folder)), "$", message)])
+    for pack_dir in pack_dirs:
         digest = hashlib.sha256()
         for path in sorted(pack_dir.rglob("*.yaml")):
             try:
@@ -97,18 +120,18 @@ def load_policies(folder: Path) -> PolicySet:
                 )
                 continue
             try:
-                compile_rule(rule, _CHECK_DATE)
+                compiled = compile_rule(rule)
             except RuleError as exc:
-                issues.append(InputIssue(location, "$", str(exc)))
+                issues.append(InputIssue(document.locate(exc.where), json_path(exc.where), exc.message))
                 continue
-            rules[rule.id] = LoadedRule(rule, pack_dir.name, location)
+            rules[rule.id] = LoadedRule(compiled, pack_dir.name, location)
         hashes[pack_dir.name] = digest.hexdigest()
         if pack_dir.name not in packs:
             missing = SourceLocation(display_path(pack_dir / PACK_FILE))
             issues.append(InputIssue(missing, "$", "every pack needs a pack.yaml (name, title, version)"))
     if issues:
         raise InputError(issues)
-    return PolicySet(dict(sorted(rules.items())), packs, hashes)
+    return PolicySet(dict(sorted(rules.items())), packs, hashes, display_path(folder))
 
 
 def _validated(model: type[BaseModel], document: Document, issues: list[InputIssue]) -> Any:
@@ -117,18 +140,3 @@ def _validated(model: type[BaseModel], document: Document, issues: list[InputIss
     except InputError as exc:
         issues.extend(exc.issues)
         return None
-
-
-def compile_enabled(
-    policies: PolicySet,
-    parameters: dict[str, dict[str, Any]],
-    disabled: set[str],
-    packs: set[str],
-    as_of: date,
-) -> list[tuple[CompiledRule, str]]:
-    """Compile the enabled rules with the organisation's parameter overrides."""
-    compiled = []
-    for rule_id, loaded in policies.rules.items():
-        if loaded.pack in packs and rule_id not in disabled:
-            compiled.append((compile_rule(loaded.rule, as_of, parameters.get(rule_id)), loaded.pack))
-    return compiled

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from auditor.errors import json_path
 from auditor.inventory.source import display_path, read_document
 from auditor.result import Finding, Status, Waiver, WaiverState
 from auditor.validation import validated
@@ -26,6 +27,9 @@ class _WaiverEntry(BaseModel):
     justification: str = Field(min_length=1)
     approver: str = Field(min_length=1)
     expires: Annotated[date, Strict(False)]
+    scope: Literal["all"] | None = Field(
+        None, description="'all' when the waiver deliberately covers every rule or every asset."
+    )
 
 
 class _WaiverFile(BaseModel):
@@ -45,6 +49,8 @@ def load_waivers(path: Path) -> list[Waiver]:
             approver=entry.approver,
             expires=entry.expires.isoformat(),
             location=document.locate(("waivers", index)),
+            path=json_path(("waivers", index)),
+            scope=entry.scope,
         )
         for index, entry in enumerate(parsed.waivers)
     ]

@@ -1,0 +1,41 @@
+"""Evidence values as reports show them: JSON-ready data, and one-line text for messages."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready copy of an evidence value (dates as ISO text, sets sorted, facts as mappings)."""
+    if type(value) in _AS_IS:
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, set | frozenset):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, float):
+        return round(value, 6)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    return value
+
+
+def shown(value: Any) -> str:
+    """A value inside a sentence: lists joined, floats to two decimals, None as 'unknown'."""
+    value = plain(round(value, 2) if isinstance(value, float) else value)
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return "unknown" if value is None else str(value)
