@@ -188,7 +188,9 @@ def _refuse_silent_greens(inputs: AuditInputs, rules: Sequence[Any], allow_empty
         if allow_empty:
             notices.append(f"{problem}; audited anyway (--allow-empty)")
         else:
-            issues.append(InputIssue(location, "$", f"{problem}: nothing would be checked (--allow-empty to audit anyway)"))
+            issues.append(
+                InputIssue(location, "$", f"{problem}: nothing would be checked (--allow-empty to audit anyway)")
+            )
     for waiver in inputs.waivers:
         covered = _blanket(waiver, sorted(inputs.policies.rules), sorted(inputs.inventory.assets))
         if not covered:
@@ -196,7 +198,9 @@ def _refuse_silent_greens(inputs: AuditInputs, rules: Sequence[Any], allow_empty
         if waiver.scope == "all":
             notices.append(f"waiver at {waiver.location} covers every {covered} (scope: all): {waiver.justification}")
         else:
-            message = f"waiver covers every {covered}; name what it accepts, or declare 'scope: all' with its justification"
+            message = (
+                f"waiver covers every {covered}; name what it accepts, or declare 'scope: all' with its justification"
+            )
             issues.append(InputIssue(waiver.location, waiver.path, message))
     if issues:
         raise InputError(issues)

@@ -56,7 +56,11 @@ def check(
         ({"path": "capacity_tb", "op": "ge", "value": 100}, {"capacity_tb": 100}, True),
         ({"path": "capacity_tb", "op": "lt", "value": 100}, {"capacity_tb": 100.5}, False),
         ({"path": "os", "op": "gt", "value": "1.9.0", "type": "version"}, {"os": "1.10.0"}, True),
-        ({"path": "last_patched", "op": "lt", "value": "2026-01-01", "type": "date"}, {"last_patched": "2025-12-31"}, True),
+        (
+            {"path": "last_patched", "op": "lt", "value": "2026-01-01", "type": "date"},
+            {"last_patched": "2025-12-31"},
+            True,
+        ),
         ({"path": "type", "op": "in", "value": ["a", "b"]}, {"type": "b"}, True),
         ({"path": "type", "op": "not_in", "value": ["a", "b"]}, {"type": "b"}, False),
         ({"path": "tags", "op": "contains", "value": "x"}, {"tags": ["x", "y"]}, True),
@@ -84,7 +88,9 @@ def test_operators(condition: dict[str, Any], view: dict[str, Any], expected: bo
 
 
 def test_missing_attribute_is_unknown_and_recorded() -> None:
-    verdict, ctx = check({"path": "encryption_at_rest.enabled", "op": "eq", "value": True}, {"encryption_at_rest": None})
+    verdict, ctx = check(
+        {"path": "encryption_at_rest.enabled", "op": "eq", "value": True}, {"encryption_at_rest": None}
+    )
     assert verdict is None and ctx.missing == ["encryption_at_rest.enabled"]
 
 
@@ -97,19 +103,39 @@ def test_type_mismatch_is_unknown_never_string_order() -> None:
     ("condition", "expected"),
     [
         (
-            {"all": [{"path": "public_access", "op": "eq", "value": True}, {"path": "capacity_tb", "op": "eq", "value": 1}]},
+            {
+                "all": [
+                    {"path": "public_access", "op": "eq", "value": True},
+                    {"path": "capacity_tb", "op": "eq", "value": 1},
+                ]
+            },
             None,
         ),
         (
-            {"all": [{"path": "gpudirect_storage", "op": "eq", "value": True}, {"path": "capacity_tb", "op": "eq", "value": 1}]},
+            {
+                "all": [
+                    {"path": "gpudirect_storage", "op": "eq", "value": True},
+                    {"path": "capacity_tb", "op": "eq", "value": 1},
+                ]
+            },
             False,
         ),
         (
-            {"any": [{"path": "public_access", "op": "eq", "value": True}, {"path": "capacity_tb", "op": "eq", "value": 1}]},
+            {
+                "any": [
+                    {"path": "public_access", "op": "eq", "value": True},
+                    {"path": "capacity_tb", "op": "eq", "value": 1},
+                ]
+            },
             True,
         ),
         (
-            {"any": [{"path": "gpudirect_storage", "op": "eq", "value": True}, {"path": "capacity_tb", "op": "eq", "value": 1}]},
+            {
+                "any": [
+                    {"path": "gpudirect_storage", "op": "eq", "value": True},
+                    {"path": "capacity_tb", "op": "eq", "value": 1},
+                ]
+            },
             None,
         ),
         ({"not": {"path": "capacity_tb", "op": "eq", "value": 1}}, None),
@@ -209,7 +235,7 @@ def test_compute_paths_are_checked() -> None:
 
 def test_facts_of_other_kinds_are_refused() -> None:
     bad = rule_text("T-2", condition={"path": "facts.capacity.gpus", "op": "gt", "value": 0})
-    with pytest.raises(RuleError, match="facts.capacity describes only workload assets, never storage"):
+    with pytest.raises(RuleError, match=r"facts\.capacity describes only workload assets, never storage"):
         compile_rule(Rule.model_validate(bad))
 
 

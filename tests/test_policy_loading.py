@@ -64,7 +64,9 @@ def test_duplicate_rule_ids_and_file_name_mismatch(tmp_path: Path, monkeypatch: 
 
 
 def test_uncompilable_rule_and_missing_pack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = pack(tmp_path, {"X-1": {**GOOD, "condition": {"path": "capacity_tb", "op": "gt", "value": {"param": "limit"}}}})
+    root = pack(
+        tmp_path, {"X-1": {**GOOD, "condition": {"path": "capacity_tb", "op": "gt", "value": {"param": "limit"}}}}
+    )
     write(root, "orphan/Y-1.yaml", yaml.safe_dump({**GOOD, "id": "Y-1"}))
     assert load_errors(root, monkeypatch) == [
         "policies/orphan/pack.yaml:1:1: $: every pack needs a pack.yaml (name, title, version)",
@@ -103,11 +105,18 @@ def test_typo_in_a_rule_path_stops_the_run_with_its_line_and_a_suggestion(
     ]
 
 
-def test_errors_inside_nested_conditions_name_their_exact_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_errors_inside_nested_conditions_name_their_exact_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     condition = {
         "any": [
             {"path": "public_access", "op": "eq", "value": False},
-            {"all": [{"path": "name", "op": "matches", "value": "(unclosed"}, {"not": {"path": "ownr", "op": "present"}}]},
+            {
+                "all": [
+                    {"path": "name", "op": "matches", "value": "(unclosed"},
+                    {"not": {"path": "ownr", "op": "present"}},
+                ]
+            },
         ]
     }
     root = pack(tmp_path, {"X-1": {**GOOD, "condition": condition}})

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.catalog import find_accelerator, instances
 from auditor.graph.build import AssetGraph
-from auditor.graph.fact import described, fact_type
+from auditor.graph.fact import described
 from auditor.inventory.models import Cluster, Compute, Dataset, Storage, Workload
 
 RDMA_FABRICS = frozenset({"infiniband", "roce", "efa", "tcpx", "tcpxo"})
@@ -27,7 +28,7 @@ TIER_READ_GBYTES_S = {"good": 4, "better": 8, "best": 40}
 FAST_STORAGE = frozenset({"parallel_fs", "nvme"})
 
 
-@fact_type
+@dataclass(slots=True)
 class CapacityFact:
     """The figures the hardware rules compare for one workload (None: an input is undeclared)."""
 
@@ -66,7 +67,7 @@ class CapacityFact:
     gpudirect_storage: bool | None = described("Every node has GPUDirect Storage.")
 
 
-@fact_type
+@dataclass(slots=True)
 class CatalogFact:
     """Whether a node's declared hardware is in the shipped catalogs."""
 

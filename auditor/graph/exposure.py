@@ -8,15 +8,16 @@ gateway reaches the assets it forwards to. One breadth-first search over the who
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
 from auditor.graph.build import AssetGraph
-from auditor.graph.fact import described, fact_type
+from auditor.graph.fact import described
 from auditor.inventory.models import Compute, Network, Storage
 
 INTERNET = "internet"
 
 
-@fact_type
+@dataclass(slots=True)
 class ExposureFact:
     """Whether the internet reaches the asset, and how."""
 

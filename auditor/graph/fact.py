@@ -1,4 +1,6 @@
-"""How a fact type is declared: a slotted dataclass whose fields carry a one-line description.
+"""How a fact type's fields are declared: each carries a one-line description.
+
+Fact types are slotted dataclasses (cheap attribute reads on large inventories).
 
 Rules read facts by dotted path (`facts.transfer.basis`); the rule loader checks every such path
 against these types, and docs/facts.md is generated from the descriptions. Facts are built once
@@ -8,14 +10,7 @@ per audit by the analyses and only read afterwards.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
-
-T = TypeVar("T")
-
-
-def fact_type(cls: type[T]) -> type[T]:
-    """Declare a fact type (slotted for cheap attribute reads on large inventories)."""
-    return dataclasses.dataclass(slots=True)(cls)
+from typing import Any
 
 
 def described(doc: str, default: Any = None, *, factory: Any = None) -> Any:

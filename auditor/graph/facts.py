@@ -12,7 +12,7 @@ from datetime import date
 from auditor.graph.build import AssetGraph
 from auditor.graph.capacity import CapacityFact, CatalogFact, analyse_capacity, analyse_catalog_coverage
 from auditor.graph.exposure import ExposureFact, analyse_exposure
-from auditor.graph.fact import described, fact_type
+from auditor.graph.fact import described
 from auditor.graph.flows import FlowFact, analyse_flows
 from auditor.graph.jurisdiction import JurisdictionFact, analyse_jurisdiction
 from auditor.graph.lineage import Lineage, PersonalDataFact, personal_data_facts, trace_lineage
@@ -25,7 +25,7 @@ ALL_KINDS = frozenset(
 )
 
 
-@fact_type
+@dataclass(slots=True)
 class AssetFacts:
     """Everything the analyses derived about one asset (None: the analysis does not describe it)."""
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from auditor.graph.build import AssetGraph
-from auditor.graph.fact import described, fact_type
+from auditor.graph.fact import described
 from auditor.graph.lineage import PersonalDataFact
 from auditor.inventory.models import Dataset, Flow, Vendor
 
 
-@fact_type
+@dataclass(slots=True)
 class FlowFact:
     """What a flow carries, for which purposes it was collected, and to whom."""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from auditor.catalog import jurisdictions
 from auditor.graph.build import AssetGraph
-from auditor.graph.fact import described, fact_type
+from auditor.graph.fact import described
 
 # Relations followed, in order, to find the country of an asset that does not state one.
 _PLACED_BY = ("located_at", "member_of", "runs_on", "stored_in", "to", "operated_by")
@@ -25,7 +26,7 @@ _ORDER = (
 )
 
 
-@fact_type
+@dataclass(slots=True)
 class JurisdictionFact:
     """Where an asset is, and that place's GDPR zone at the audit date."""
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from auditor.catalog import category_marks, jurisdictions
 from auditor.graph.build import AssetGraph
-from auditor.graph.fact import described, fact_type
+from auditor.graph.fact import described
 from auditor.inventory.models import Dataset, Flow, Workload
 
 
@@ -123,7 +123,7 @@ def _spread(
             queue.append((nxt, arrives_raw))
 
 
-@fact_type
+@dataclass(slots=True)
 class PersonalDataFact:
     """Which personal data reaches an asset, by lineage from the datasets that hold it.
 

@@ -6,14 +6,15 @@ from 2025-01-01, $25,000,000 before) and 11 CCR 7120(b) / 7121(a) (effective 202
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from auditor.graph.build import AssetGraph
-from auditor.graph.fact import described, fact_type
+from auditor.graph.fact import described
 from auditor.inventory.models import Organization
 
 
-@fact_type
+@dataclass(slots=True)
 class CcpaFact:
     """Whether the organisation is a CCPA 'business' (Cal. Civ. Code 1798.140(d)(1))."""
 
@@ -21,7 +22,7 @@ class CcpaFact:
     revenue_threshold_usd: float = described("The revenue threshold in force at the audit date.", 0.0)
 
 
-@fact_type
+@dataclass(slots=True)
 class CppaFact:
     """The CPPA cybersecurity-audit duty (11 CCR 7120-7121)."""
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from auditor.graph.build import AssetGraph
-from auditor.graph.fact import described, fact_type
+from auditor.graph.fact import described
 from auditor.inventory.models import Compute, Site
 
 
-@fact_type
+@dataclass(slots=True)
 class RackLoad:
     """One rack of a site: the draw of its nodes against its budget."""
 
@@ -20,7 +21,7 @@ class RackLoad:
     load_ratio: float | None = described("load_kw / budget_kw.")
 
 
-@fact_type
+@dataclass(slots=True)
 class PowerFact:
     """Rack power of a site."""
 

@@ -11,12 +11,12 @@ onward transfer to a sub-processor (lineage follows sub-processor edges).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from auditor.catalog import jurisdictions
 from auditor.graph.build import AssetGraph
-from auditor.graph.fact import described, fact_type
+from auditor.graph.fact import described
 from auditor.graph.jurisdiction import JurisdictionFact
 from auditor.graph.lineage import Lineage, PersonalDataFact
 from auditor.inventory.models import Flow, Vendor
@@ -26,7 +26,7 @@ SAFEGUARDS = frozenset({"scc", "bcr", "code_of_conduct", "certification", "ad_ho
 HR_SUBJECTS = frozenset({"employee", "applicant", "contractor_staff"})
 
 
-@fact_type
+@dataclass(slots=True)
 class TransferFact:
     """Whether EEA personal data reaching the asset makes a Chapter V transfer, and on what basis."""
 
