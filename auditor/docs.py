@@ -1,7 +1,9 @@
-"""Generate docs/rules.md and docs/inventory.md: `python -m auditor.docs` (a test fails when stale)."""
+"""Generate docs/rules.md, docs/inventory.md and docs/facts.md: `python -m auditor.docs` (a test fails when stale)."""
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from auditor.policy.loader import PolicySet, default_policies_dir, load_policies
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 TARGET = DOCS / "rules.md"
 INVENTORY_TARGET = DOCS / "inventory.md"
+FACTS_TARGET = DOCS / "facts.md"
 
 
 def _one_line(text: str) -> str:
@@ -132,6 +135,45 @@ def render_inventory(schema: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_facts() -> str:
+    """One table per fact type, from the dataclasses the analyses fill and the rule loader checks."""
+    from auditor.graph.facts import FACT_KINDS, AssetFacts
+
+    lines = [
+        "# Facts",
+        "",
+        "Generated from the fact types in `auditor/graph/` by `python -m auditor.docs`; do not edit by hand.",
+        "Rules read them as `facts.<fact>.<field>` (the organisation's as `org.facts.<fact>.<field>`); the rule",
+        "loader refuses a path that is not listed here, or a fact read on kinds it never describes.",
+        "A value of `None` means unknown: a rule reading it gives NOT_EVALUABLE unless it says otherwise.",
+        "",
+        "| fact | describes | type |",
+        "|---|---|---|",
+    ]
+    hints = typing.get_type_hints(AssetFacts)
+    types: list[tuple[str, type]] = []
+    for field in dataclasses.fields(AssetFacts):
+        fact_type: type = next(arg for arg in typing.get_args(hints[field.name]) if isinstance(arg, type))
+        types.append((field.name, fact_type))
+        kinds = ", ".join(sorted(FACT_KINDS[field.name]))
+        lines.append(f"| `{field.name}` | {kinds} | [{fact_type.__name__}](#{fact_type.__name__.lower()}) |")
+    queue = [fact_type for _, fact_type in types]
+    seen = set(queue)
+    while queue:
+        fact_type = queue.pop(0)
+        lines += ["", f"## {fact_type.__name__}", "", " ".join((fact_type.__doc__ or "").split()), ""]
+        lines += ["| field | type | description |", "|---|---|---|"]
+        field_hints = typing.get_type_hints(fact_type)
+        for field in dataclasses.fields(fact_type):
+            for arg in typing.get_args(field_hints[field.name]):
+                if isinstance(arg, type) and dataclasses.is_dataclass(arg) and arg not in seen:
+                    seen.add(arg)
+                    queue.append(arg)
+            annotation = str(fact_type.__annotations__[field.name]).replace("|", "\\|")
+            lines.append(f"| `{field.name}` | `{annotation}` | {field.metadata.get('doc', '')} |")
+    return "\n".join(lines) + "\n"
+
+
 def current_inventory() -> str:
     from auditor.schemas import generate
 
@@ -148,4 +190,5 @@ if __name__ == "__main__":
     DOCS.mkdir(exist_ok=True)
     TARGET.write_text(current(), encoding="utf-8")
     INVENTORY_TARGET.write_text(current_inventory(), encoding="utf-8")
-    print(f"wrote {TARGET} and {INVENTORY_TARGET}")
+    FACTS_TARGET.write_text(render_facts(), encoding="utf-8")
+    print(f"wrote {TARGET}, {INVENTORY_TARGET} and {FACTS_TARGET}")

@@ -16,6 +16,13 @@ def test_docs_rules_md_is_current() -> None:
     assert docs.TARGET.read_text(encoding="utf-8") == docs.current(), "run: python -m auditor.docs"
 
 
+def test_docs_facts_md_is_current_and_lists_every_fact_field() -> None:
+    text = docs.FACTS_TARGET.read_text(encoding="utf-8")
+    assert text == docs.render_facts(), "run: python -m auditor.docs"
+    assert "| `basis` | `str \\| None` | adequacy, safeguard, derogation or none" in text
+    assert "| `capacity` | workload | [CapacityFact](#capacityfact) |" in text
+
+
 def test_docs_inventory_md_is_current() -> None:
     text = docs.INVENTORY_TARGET.read_text(encoding="utf-8")
     assert text == docs.current_inventory(), "run: python -m auditor.docs"

@@ -19,10 +19,9 @@ from auditor.graph.lineage import Lineage, PersonalDataFact, personal_data_facts
 from auditor.graph.organization import CcpaFact, CppaFact, analyse_organization
 from auditor.graph.power import PowerFact, analyse_power
 from auditor.graph.transfers import TRANSFER_KINDS, TransferFact, analyse_transfers
+from auditor.inventory.models import MODEL_BY_KIND
 
-ALL_KINDS = frozenset(
-    {"organization", "site", "compute", "cluster", "storage", "network", "dataset", "flow", "vendor", "workload"}
-)
+ALL_KINDS = frozenset(MODEL_BY_KIND)
 
 
 @dataclass(slots=True)

@@ -58,6 +58,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
         "organization": result.organization,
         "inputs": result.inputs,
         "packs": result.packs,
+        "notices": result.notices,
         "summary": {
             "assets": result.asset_count,
             "assets_by_kind": result.assets_by_kind,
@@ -109,6 +110,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
                 "justification": s.waiver.justification,
                 "approver": s.waiver.approver,
                 "expires": s.waiver.expires,
+                "scope": s.waiver.scope,
                 "state": s.state,
                 "matched": s.matched,
                 "location": str(s.waiver.location),

@@ -1,0 +1,51 @@
+"""The data-flow map reads the transfer facts: it never contradicts the transfer findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import audit_data
+
+# A German controller: EU customers' data goes to a US processor without DPF certification and
+# on to a sub-processor in the Philippines; US customers' data goes to a US analytics vendor.
+INVENTORY = {
+    "sites": [{"id": "fra", "country": "DE"}],
+    "storage": [
+        {"id": "crm-eu", "site": "fra", "encryption_at_rest": {"enabled": True}},
+        {"id": "crm-us-customers", "site": "fra", "encryption_at_rest": {"enabled": True}},
+    ],
+    "vendors": [
+        {"id": "helpdesk-us", "country": "US", "role": "processor", "subprocessors": ["callcenter-ph"]},
+        {"id": "callcenter-ph", "country": "PH", "role": "sub_processor"},
+        {"id": "analytics-us", "country": "US", "role": "processor"},
+    ],
+    "datasets": [
+        {"id": "eu-customers", "personal_data": True, "subject_jurisdictions": ["DE"], "stored_in": ["crm-eu"]},
+        {
+            "id": "us-customers",
+            "personal_data": True,
+            "subject_jurisdictions": ["US-NY"],
+            "stored_in": ["crm-us-customers"],
+        },
+    ],
+    "flows": [
+        {"id": "tickets", "source": "crm-eu", "destination": "helpdesk-us", "datasets": ["eu-customers"]},
+        {"id": "usage", "source": "crm-us-customers", "destination": "analytics-us", "datasets": ["us-customers"]},
+    ],
+}
+
+
+def test_map_marks_transfers_exactly_where_the_transfer_rule_judges_one(tmp_path: Path) -> None:
+    result = audit_data(tmp_path, INVENTORY)
+    edges = {
+        (e["flow"], e["source"], e["target"]): (e["cross_border"], e["transfer"], e["basis"])
+        for e in result.flow_map["edges"]
+    }
+    assert edges == {
+        ("tickets", "crm-eu", "helpdesk-us"): (True, True, "none"),
+        ("subprocessor", "helpdesk-us", "callcenter-ph"): (True, True, "none"),
+        # US residents' data leaving Germany is no GDPR Chapter V transfer of EEA data subjects' data
+        ("usage", "crm-us-customers", "analytics-us"): (True, False, None),
+    }
+    judged = {f.asset_id: f.status.value for f in result.findings if f.rule_id == "GDPR-44-TRANSFER-BASIS"}
+    assert judged == {"helpdesk-us": "FAIL", "callcenter-ph": "FAIL"}
