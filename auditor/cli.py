@@ -136,6 +136,10 @@ def audit(
         bool | None,
         typer.Option("--summary/--no-summary", help="Force the terminal summary on or off [default: on a TTY]."),
     ] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(help="Folder that file names in the reports are relative to [default: the working folder]."),
+    ] = None,
     allow_empty: Annotated[
         bool,
         typer.Option(
@@ -155,7 +159,14 @@ def audit(
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
     request = AuditRequest(
-        paths, _policies_dir(policies), day, config=config, waivers=waivers, baseline=baseline, allow_empty=allow_empty
+        paths,
+        _policies_dir(policies),
+        day,
+        config=config,
+        waivers=waivers,
+        baseline=baseline,
+        allow_empty=allow_empty,
+        root=root,
     )
     with _progress(enabled=sys.stderr.isatty() and not quiet) as on_stage:
         try:

@@ -49,6 +49,7 @@ class AuditRequest:
     baseline: Path | None = None
     max_file_bytes: int = MAX_FILE_BYTES
     allow_empty: bool = False
+    root: Path | None = None  # file names in outputs are relative to it (default: the working folder)
 
 
 @dataclass
@@ -74,19 +75,20 @@ def _collect(issues: list[InputIssue], load, *args):  # type: ignore[no-untyped-
 def load_inputs(request: AuditRequest) -> AuditInputs:
     """Read every input file; raise InputError listing every problem in all of them."""
     issues: list[InputIssue] = []
-    inventory: Inventory | None = _collect(issues, load_inventory, request.inventory, request.max_file_bytes)
-    policies: PolicySet | None = _collect(issues, load_policies, request.policies)
+    root = request.root
+    inventory: Inventory | None = _collect(issues, load_inventory, request.inventory, request.max_file_bytes, root)
+    policies: PolicySet | None = _collect(issues, load_policies, request.policies, root)
     config: AuditConfig | None = None
     frameworks = None
     if policies is not None:
-        config = _collect(issues, load_config, request.config, policies)
-        frameworks = _collect(issues, load_frameworks, request.policies, policies)
+        config = _collect(issues, load_config, request.config, policies, root)
+        frameworks = _collect(issues, load_frameworks, request.policies, policies, root)
     waivers: list[Waiver] | None = []
     if request.waivers is not None:
-        waivers = _collect(issues, load_waivers, request.waivers)
+        waivers = _collect(issues, load_waivers, request.waivers, root)
     baseline: frozenset[str] | None = None
     if request.baseline is not None:
-        baseline = _collect(issues, load_baseline, request.baseline)
+        baseline = _collect(issues, load_baseline, request.baseline, root)
     if issues or inventory is None or policies is None or config is None or waivers is None or frameworks is None:
         raise InputError(issues)
     return AuditInputs(inventory, policies, frameworks, config, waivers, baseline)

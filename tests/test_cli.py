@@ -179,3 +179,20 @@ def test_unwritable_output_folder_is_a_clear_error(cli: CliRunner, tmp_path: Pat
     result = invoke(cli, "audit", EXAMPLE, "--out", blocker, "--format", "json")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: cannot write {blocker / 'results.json'}: ")
+
+
+def test_file_names_in_outputs_are_relative_to_the_declared_root(cli: CliRunner, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # not the repository: without --root, names would be absolute
+    common = ["--out", tmp_path / "out", "--as-of", "2026-11-01", "--fail-on", "none", "--format", "json,sarif"]
+    assert invoke(cli, "audit", EXAMPLE, "--root", EXAMPLE.parent, *common).exit_code == 0
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert [i["path"] for i in results["inputs"]][:2] == [
+        "example/00-organization.yaml",
+        "example/10-sites-vendors.yaml",
+    ]
+    sarif = json.loads((tmp_path / "out" / "results.sarif").read_text())
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris and all(uri.startswith("example/") for uri in uris)
+    assert invoke(cli, "audit", EXAMPLE, *common).exit_code == 0
+    absolute = json.loads((tmp_path / "out" / "results.json").read_text())["inputs"][0]["path"]
+    assert absolute == (EXAMPLE / "00-organization.yaml").as_posix()

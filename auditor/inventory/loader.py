@@ -97,7 +97,7 @@ def _adapter(model: type[AssetBase]) -> TypeAdapter[list[AssetBase]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
-def discover_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+def discover_files(paths: Iterable[Path], root: Path | None = None) -> list[tuple[Path, str]]:
     """Inventory files under `paths` in a stable order, each with the name shown to users."""
     found: list[tuple[Path, str]] = []
     issues: list[InputIssue] = []
@@ -113,27 +113,30 @@ def discover_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
             if not files:
                 issues.append(
                     InputIssue(
-                        SourceLocation(display_path(path)),
+                        SourceLocation(display_path(path, root)),
                         "$",
                         "no .yaml, .yml or .json files in this folder",
                     )
                 )
-            found.extend((p, display_path(p)) for p in files)
+            found.extend((p, display_path(p, root)) for p in files)
         elif path.is_file():
-            found.append((path, display_path(path)))
+            found.append((path, display_path(path, root)))
         else:
-            issues.append(InputIssue(SourceLocation(display_path(path)), "$", "no such file or folder"))
+            issues.append(InputIssue(SourceLocation(display_path(path, root)), "$", "no such file or folder"))
     if issues:
         raise InputError(issues)
     return found
 
 
-def load_inventory(paths: Iterable[Path], max_file_bytes: int = MAX_FILE_BYTES) -> Inventory:
-    """Read, validate and cross-check every inventory file; raise InputError with all problems."""
+def load_inventory(paths: Iterable[Path], max_file_bytes: int = MAX_FILE_BYTES, root: Path | None = None) -> Inventory:
+    """Read, validate and cross-check every inventory file; raise InputError with all problems.
+
+    File names in locations and outputs are relative to `root` (default: the working folder).
+    """
     issues: list[InputIssue] = []
     documents: list[Document] = []
     files: list[InputFile] = []
-    for path, display in discover_files(paths):
+    for path, display in discover_files(paths, root):
         try:
             document = read_document(path, display, max_file_bytes)
         except InputError as exc:

@@ -72,10 +72,10 @@ class Document:
         return self._positions
 
 
-def display_path(path: Path) -> str:
-    """The name users see for a file: relative to the working folder when inside it."""
+def display_path(path: Path, root: Path | None = None) -> str:
+    """The name users see for a file: relative to `root` (default: the working folder) when inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to((root or Path.cwd()).resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
 

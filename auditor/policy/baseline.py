@@ -32,9 +32,9 @@ class _BaselineFile(BaseModel):
     findings: list[_BaselineFinding]
 
 
-def load_baseline(path: Path) -> frozenset[str]:
+def load_baseline(path: Path, root: Path | None = None) -> frozenset[str]:
     """Fingerprints of the baseline's failing and not-evaluable findings."""
-    document = read_document(path, display_path(path))
+    document = read_document(path, display_path(path, root))
     parsed = validated(_BaselineFile, document)
     if not parsed.schema_version.startswith("1."):
         where = document.locate(("schema_version",))

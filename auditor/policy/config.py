@@ -21,11 +21,11 @@ class AuditConfig(BaseModel):
     enable_packs: list[str] = []
 
 
-def load_config(path: Path | None, policies: PolicySet) -> AuditConfig:
+def load_config(path: Path | None, policies: PolicySet, root: Path | None = None) -> AuditConfig:
     """Read and check the config against the loaded rules; unknown names are errors."""
     if path is None:
         return AuditConfig()
-    document = read_document(path, display_path(path))
+    document = read_document(path, display_path(path, root))
     if document.data is None:
         return AuditConfig()
     config = validated(AuditConfig, document)

@@ -58,13 +58,13 @@ class Framework(BaseModel):
     requirements: list[Requirement] = Field(min_length=1)
 
 
-def load_frameworks(policies_dir: Path, policies: PolicySet) -> dict[str, Framework]:
+def load_frameworks(policies_dir: Path, policies: PolicySet, root: Path | None = None) -> dict[str, Framework]:
     """Every framework file under policies/frameworks, checked against the loaded rules."""
     folder = policies_dir / FRAMEWORKS_DIR
     issues: list[InputIssue] = []
     frameworks: dict[str, Framework] = {}
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        document = read_document(path, display_path(path))
+        document = read_document(path, display_path(path, root))
         try:
             framework = validated(Framework, document)
         except InputError as exc:

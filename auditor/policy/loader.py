@@ -74,7 +74,7 @@ def default_policies_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "policies"
 
 
-def load_policies(folder: Path) -> PolicySet:
+def load_policies(folder: Path, root: Path | None = None) -> PolicySet:
     """Read every rule pack under `folder` (one sub-folder per pack, one YAML file per rule)."""
     if not folder.is_dir():
         message = "policies folder not found (give the rule packs with --policies DIR)"
@@ -86,12 +86,12 @@ def load_policies(folder: Path) -> PolicySet:
     pack_dirs = sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in NOT_RULES)
     if not pack_dirs:
         message = "no rule packs in this folder (one sub-folder per pack, each with a pack.yaml)"
-        raise InputError([InputIssue(SourceLocation(display_path(folder)), "$", message)])
+        raise InputError([InputIssue(SourceLocation(display_path(folder, root)), "$", message)])
     for pack_dir in pack_dirs:
         digest = hashlib.sha256()
         for path in sorted(pack_dir.rglob("*.yaml")):
             try:
-                document = read_document(path, display_path(path))
+                document = read_document(path, display_path(path, root))
             except InputError as exc:
                 issues.extend(exc.issues)
                 continue
@@ -127,11 +127,11 @@ def load_policies(folder: Path) -> PolicySet:
             rules[rule.id] = LoadedRule(compiled, pack_dir.name, location)
         hashes[pack_dir.name] = digest.hexdigest()
         if pack_dir.name not in packs:
-            missing = SourceLocation(display_path(pack_dir / PACK_FILE))
+            missing = SourceLocation(display_path(pack_dir / PACK_FILE, root))
             issues.append(InputIssue(missing, "$", "every pack needs a pack.yaml (name, title, version)"))
     if issues:
         raise InputError(issues)
-    return PolicySet(dict(sorted(rules.items())), packs, hashes, display_path(folder))
+    return PolicySet(dict(sorted(rules.items())), packs, hashes, display_path(folder, root))
 
 
 def _validated(model: type[BaseModel], document: Document, issues: list[InputIssue]) -> Any:

@@ -38,8 +38,8 @@ class _WaiverFile(BaseModel):
     waivers: list[_WaiverEntry]
 
 
-def load_waivers(path: Path) -> list[Waiver]:
-    document = read_document(path, display_path(path))
+def load_waivers(path: Path, root: Path | None = None) -> list[Waiver]:
+    document = read_document(path, display_path(path, root))
     parsed = validated(_WaiverFile, document)
     return [
         Waiver(
