@@ -22,7 +22,7 @@ from auditor.policy.baseline import compare, load_baseline
 from auditor.policy.config import AuditConfig, load_config
 from auditor.policy.evaluate import Evaluator
 from auditor.policy.frameworks import load_frameworks, posture, rule_counts
-from auditor.policy.loader import PolicySet, compile_enabled, load_policies
+from auditor.policy.loader import PolicyFolders, PolicySet, compile_enabled, load_policies
 from auditor.policy.waivers import apply_waivers, load_waivers
 from auditor.result import AuditResult, RuleInfo, Waiver
 
@@ -30,7 +30,7 @@ from auditor.result import AuditResult, RuleInfo, Waiver
 @dataclass(frozen=True)
 class AuditRequest:
     inventory: Sequence[Path]
-    policies: Path
+    policies: PolicyFolders
     as_of: date
     config: Path | None = None
     waivers: Path | None = None
