@@ -209,7 +209,7 @@ def audit(
     """Audit inventories and write the reports; the exit status gates CI."""
     from auditor.engine import AuditRequest, run_audit
     from auditor.report import REPORTERS, ReporterUnavailable, renderer
-    from auditor.report.write import write_atomic
+    from auditor.report.write import publish
 
     day = _parse_date(as_of)
     try:  # every requested format must be available before anything is audited or written
@@ -224,17 +224,19 @@ def audit(
             result = run_audit(request, on_stage)
         except InputError as exc:
             raise _input_failure(exc) from None
-        written = []
-        for name, render in renderers.items():
-            target = out / REPORTERS[name][1]
-            on_stage(f"writing {target}")
-            data = render(result)
-            try:
-                write_atomic(target, data)
-            except OSError as exc:
-                _err(f"error: cannot write {target}: {exc.strerror or exc}")
-                raise typer.Exit(EXIT_INPUT) from None
-            written.append(target)
+        untouched = f"the previous reports in {out} were left untouched"
+        on_stage("rendering the reports")
+        try:  # every report is rendered before any is written: the folder gets the whole set or none
+            reports = {REPORTERS[name][1]: render(result) for name, render in renderers.items()}
+        except Exception:
+            _err(f"note: a report could not be rendered; {untouched}")
+            raise
+        try:
+            publish(out, reports, [file for _, file in REPORTERS.values()], on_stage)
+        except OSError as exc:
+            _err(f"error: cannot write the reports to {out}: {exc.strerror or exc}; {untouched}")
+            raise typer.Exit(EXIT_INPUT) from None
+        written = [out / name for name in reports]
     show = (sys.stdout.isatty() if summary is None else summary) and not quiet
     if show:
         from auditor.console import print_summary
