@@ -12,18 +12,20 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand
 
 from auditor.errors import InputError
 from auditor.result import AuditResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+DISTRIBUTION = "ai-infra-auditor"
 
 app = typer.Typer(
-    add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Audit AI infrastructure inventories against GDPR, CCPA/CPRA, security and capacity rules.",
@@ -56,10 +58,38 @@ class SchemaName(StrEnum):
     policy = "policy"
 
 
+class _WordsArgument(TyperArgument):
+    """An argument whose help shows its metavar (PATH) without typer's type tag (<list[Path]>)."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+class _WordsCommand(TyperCommand):
+    """A command whose help names every argument in words."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                param.__class__ = _WordsArgument
+
+
 PathsArg = Annotated[
-    list[Path], typer.Argument(help="Inventory files or folders.", show_default=False, metavar="PATH...")
+    list[Path], typer.Argument(help="Inventory files or folders.", show_default=False, metavar="PATH")
 ]
-PoliciesOpt = Annotated[Path | None, typer.Option("--policies", help="Rule packs folder [default: bundled policies/].")]
+PoliciesOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--policies",
+        metavar="DIR",
+        show_default=False,
+        help="A folder of rule packs (and frameworks/) added to the bundled ones; repeatable.",
+    ),
+]
+NoBundledOpt = Annotated[
+    bool, typer.Option("--no-bundled-policies", help="Use only the --policies folders, not the bundled packs.")
+]
 
 
 def _err(text: str) -> None:
@@ -74,10 +104,21 @@ def _input_failure(exc: InputError) -> typer.Exit:
     return typer.Exit(EXIT_INPUT)
 
 
-def _policies_dir(option: Path | None) -> Path:
+def _policy_folders(extra: list[Path] | None, no_bundled: bool) -> list[Path]:
+    """The bundled packs first, then each --policies folder; only the latter with --no-bundled-policies."""
     from auditor.policy.loader import default_policies_dir
 
-    return option or default_policies_dir()
+    if no_bundled and not extra:
+        raise typer.BadParameter("give at least one --policies DIR", param_hint="--no-bundled-policies")
+    return list(extra or []) if no_bundled else [default_policies_dir(), *(extra or [])]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"{DISTRIBUTION} {version(DISTRIBUTION)}")
+        raise typer.Exit()
 
 
 def _parse_date(text: str | None) -> date:
@@ -102,7 +143,19 @@ def _formats(text: str) -> list[str]:
     return sorted(set(names), key=names.index)
 
 
-@app.command()
+@app.callback()
+def _root(  # the options of `auditor` itself, before any command
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the name and version, then exit."
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
+@app.command(cls=_WordsCommand)
 def validate(paths: PathsArg) -> None:
     """Check inventory files: syntax, schema, duplicate ids and references."""
     from auditor.inventory.loader import load_inventory
@@ -114,22 +167,38 @@ def validate(paths: PathsArg) -> None:
     typer.echo(f"valid: {len(inventory.assets)} assets in {len(inventory.files)} file(s)")
 
 
-@app.command()
+@app.command(cls=_WordsCommand)
 def audit(
     paths: PathsArg,
     policies: PoliciesOpt = None,
-    waivers: Annotated[Path | None, typer.Option(help="Waivers file (YAML or JSON).")] = None,
+    no_bundled: NoBundledOpt = False,
+    waivers: Annotated[Path | None, typer.Option(metavar="FILE", help="Waivers file (YAML or JSON).")] = None,
     baseline: Annotated[
-        Path | None, typer.Option(help="A previous results.json: only findings new since it fail the gate.")
+        Path | None,
+        typer.Option(metavar="FILE", help="A previous results.json: only findings new since it fail the gate."),
     ] = None,
-    config: Annotated[Path | None, typer.Option(help="Config file: rule parameters, disabled rules.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Audit date YYYY-MM-DD [default: today].")] = None,
+    config: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Config file: rule parameters, disabled rules.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="DATE", help="Audit date YYYY-MM-DD [default: today].")
+    ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="Comma-separated: json, sarif, junit, markdown, csv, html, pdf.")
+        str,
+        typer.Option(
+            "--format", metavar="FORMATS", help="Comma-separated: json, sarif, junit, markdown, csv, html, pdf."
+        ),
     ] = "json,sarif",
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports"),
+    out: Annotated[
+        Path, typer.Option(metavar="DIR", help="Output folder; its reports are replaced as one set.")
+    ] = Path("reports"),
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit status 1.")
+        FailOn,
+        typer.Option(
+            "--fail-on",
+            metavar="SEVERITY",
+            help="Lowest severity that makes the exit status 1: info, low, medium, high, critical or none.",
+        ),
     ] = FailOn.high,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
     summary: Annotated[
@@ -138,7 +207,9 @@ def audit(
     ] = None,
     root: Annotated[
         Path | None,
-        typer.Option(help="Folder that file names in the reports are relative to [default: the working folder]."),
+        typer.Option(
+            metavar="DIR", help="Folder that file names in the reports are relative to [default: the working folder]."
+        ),
     ] = None,
     allow_empty: Annotated[
         bool,
@@ -150,7 +221,7 @@ def audit(
     """Audit inventories and write the reports; the exit status gates CI."""
     from auditor.engine import AuditRequest, run_audit
     from auditor.report import REPORTERS, ReporterUnavailable, renderer
-    from auditor.report.write import write_atomic
+    from auditor.report.write import publish
 
     day = _parse_date(as_of)
     try:  # every requested format must be available before anything is audited or written
@@ -160,7 +231,7 @@ def audit(
         raise typer.Exit(EXIT_INPUT) from None
     request = AuditRequest(
         paths,
-        _policies_dir(policies),
+        _policy_folders(policies, no_bundled),
         day,
         config=config,
         waivers=waivers,
@@ -173,17 +244,19 @@ def audit(
             result = run_audit(request, on_stage)
         except InputError as exc:
             raise _input_failure(exc) from None
-        written = []
-        for name, render in renderers.items():
-            target = out / REPORTERS[name][1]
-            on_stage(f"writing {target}")
-            data = render(result)
-            try:
-                write_atomic(target, data)
-            except OSError as exc:
-                _err(f"error: cannot write {target}: {exc.strerror or exc}")
-                raise typer.Exit(EXIT_INPUT) from None
-            written.append(target)
+        untouched = f"the previous reports in {out} were left untouched"
+        on_stage("rendering the reports")
+        try:  # every report is rendered before any is written: the folder gets the whole set or none
+            reports = {REPORTERS[name][1]: render(result) for name, render in renderers.items()}
+        except Exception:
+            _err(f"note: a report could not be rendered; {untouched}")
+            raise
+        try:
+            publish(out, reports, [file for _, file in REPORTERS.values()], on_stage)
+        except OSError as exc:
+            _err(f"error: cannot write the reports to {out}: {exc.strerror or exc}; {untouched}")
+            raise typer.Exit(EXIT_INPUT) from None
+        written = [out / name for name in reports]
     show = (sys.stdout.isatty() if summary is None else summary) and not quiet
     if show:
         from auditor.console import print_summary
@@ -219,13 +292,13 @@ def _gate(result: AuditResult, fail_on: str) -> int:
     return EXIT_FINDINGS if blocking else EXIT_OK
 
 
-@rules_app.command("list")
-def rules_list(policies: PoliciesOpt = None) -> None:
+@rules_app.command("list", cls=_WordsCommand)
+def rules_list(policies: PoliciesOpt = None, no_bundled: NoBundledOpt = False) -> None:
     """List every rule with its pack and severity."""
     from auditor.policy.loader import load_policies
 
     try:
-        loaded = load_policies(_policies_dir(policies))
+        loaded = load_policies(_policy_folders(policies, no_bundled))
     except InputError as exc:
         raise _input_failure(exc) from None
     for rule_id, item in loaded.rules.items():
@@ -233,13 +306,17 @@ def rules_list(policies: PoliciesOpt = None) -> None:
         typer.echo(f"{rule_id:<40} {item.rule.severity.value:<9} {item.pack:<10} {item.rule.title}{state}")
 
 
-@rules_app.command("show")
-def rules_show(rule_id: Annotated[str, typer.Argument(help="Rule id.")], policies: PoliciesOpt = None) -> None:
+@rules_app.command("show", cls=_WordsCommand)
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(metavar="RULE_ID", help="Rule id, see 'auditor rules list'.")],
+    policies: PoliciesOpt = None,
+    no_bundled: NoBundledOpt = False,
+) -> None:
     """Show one rule: description, rationale, remediation, references and parameters."""
     from auditor.policy.loader import load_policies
 
     try:
-        loaded = load_policies(_policies_dir(policies))
+        loaded = load_policies(_policy_folders(policies, no_bundled))
     except InputError as exc:
         raise _input_failure(exc) from None
     item = loaded.rules.get(rule_id)
@@ -265,23 +342,23 @@ def rules_show(rule_id: Annotated[str, typer.Argument(help="Rule id.")], policie
     typer.echo("\n".join(lines))
 
 
-def _load_frameworks(policies: Path | None):  # type: ignore[no-untyped-def]
+def _load_frameworks(policies: list[Path] | None, no_bundled: bool):  # type: ignore[no-untyped-def]
     from auditor.policy.frameworks import load_frameworks
     from auditor.policy.loader import load_policies
 
-    folder = _policies_dir(policies)
+    folders = _policy_folders(policies, no_bundled)
     try:
-        return load_frameworks(folder, load_policies(folder))
+        return load_frameworks(folders, load_policies(folders))
     except InputError as exc:
         raise _input_failure(exc) from None
 
 
-@frameworks_app.command("list")
-def frameworks_list(policies: PoliciesOpt = None) -> None:
+@frameworks_app.command("list", cls=_WordsCommand)
+def frameworks_list(policies: PoliciesOpt = None, no_bundled: NoBundledOpt = False) -> None:
     """List the frameworks with how many requirements are automated, partly automated or manual."""
     from auditor.policy.frameworks import coverage_counts
 
-    for name, framework in _load_frameworks(policies).items():
+    for name, framework in _load_frameworks(policies, no_bundled).items():
         counts = coverage_counts(framework)
         typer.echo(
             f"{name:<20} {len(framework.requirements):>3} requirements: {counts['automated']:>3} automated, "
@@ -289,18 +366,19 @@ def frameworks_list(policies: PoliciesOpt = None) -> None:
         )
 
 
-@frameworks_app.command("coverage")
+@frameworks_app.command("coverage", cls=_WordsCommand)
 def frameworks_coverage(
-    name: Annotated[str, typer.Argument(help="Framework name, see 'auditor frameworks list'.")],
+    name: Annotated[str, typer.Argument(metavar="FRAMEWORK", help="Framework name, see 'auditor frameworks list'.")],
     output_format: Annotated[
-        CoverageFormat, typer.Option("--format", help="table, markdown or csv.")
+        CoverageFormat, typer.Option("--format", metavar="FORMAT", help="table, markdown or csv.")
     ] = CoverageFormat.table,
     policies: PoliciesOpt = None,
+    no_bundled: NoBundledOpt = False,
 ) -> None:
     """Print the coverage matrix: requirement -> rules -> automated / partial / manual."""
     from auditor.policy.frameworks import render_coverage
 
-    frameworks = _load_frameworks(policies)
+    frameworks = _load_frameworks(policies, no_bundled)
     if name not in frameworks:
         _err(f"error: no framework {name!r}; choose from {', '.join(frameworks)}")
         raise typer.Exit(EXIT_INPUT)

@@ -30,7 +30,7 @@ def render_rules(policies: PolicySet, frameworks: dict[str, Framework]) -> str:
     lines = [
         "# Rules",
         "",
-        "Generated from `policies/` by `python -m auditor.docs`; do not edit by hand.",
+        "Generated from `auditor/policies/` by `python -m auditor.docs`; do not edit by hand.",
         "",
         "| Pack | Rules | Enabled by default |",
         "|---|---:|---|",

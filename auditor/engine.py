@@ -26,7 +26,7 @@ from auditor.policy.baseline import compare, load_baseline
 from auditor.policy.config import AuditConfig, load_config
 from auditor.policy.evaluate import Evaluator
 from auditor.policy.frameworks import Framework, load_frameworks, posture, rule_counts
-from auditor.policy.loader import PolicySet, load_policies
+from auditor.policy.loader import PolicyFolders, PolicySet, load_policies
 from auditor.policy.waivers import apply_waivers, load_waivers
 from auditor.result import AuditResult, RuleInfo, Waiver
 
@@ -42,7 +42,7 @@ class AuditRequest:
     """The files of an audit, as the CLI names them."""
 
     inventory: Sequence[Path]
-    policies: Path
+    policies: PolicyFolders
     as_of: date
     config: Path | None = None
     waivers: Path | None = None

@@ -178,7 +178,10 @@ def test_unwritable_output_folder_is_a_clear_error(cli: CliRunner, tmp_path: Pat
     blocker.write_text("a file where the folder should be")
     result = invoke(cli, "audit", EXAMPLE, "--out", blocker, "--format", "json")
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: cannot write {blocker / 'results.json'}: ")
+    assert result.stderr == (
+        f"error: cannot write the reports to {blocker}: it is a file, not a folder; "
+        f"the previous reports in {blocker} were left untouched\n"
+    )
 
 
 def test_file_names_in_outputs_are_relative_to_the_declared_root(cli: CliRunner, tmp_path: Path, monkeypatch) -> None:

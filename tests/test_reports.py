@@ -13,7 +13,6 @@ from auditor.engine import AuditRequest, run_audit
 from auditor.policy.loader import default_policies_dir
 from auditor.report import REPORTERS, renderer
 from auditor.report.markdown import cell
-from auditor.report.write import write_atomic
 from auditor.result import AuditResult
 from tests.conftest import AS_OF, EXAMPLE, audit_process
 
@@ -89,20 +88,6 @@ def test_markdown_summary_lists_failures(example_result: AuditResult) -> None:
         "| high | SEC-FLOW-ENCRYPTION-IN-TRANSIT | flow-etl-to-features | "
         "inventories/example/60-flows-workloads.yaml:25:5 |" in text
     )
-
-
-def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "results.json"
-    target.write_bytes(b"old")
-
-    def boom(src: str, dst: str) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr("os.replace", boom)
-    with pytest.raises(OSError):
-        write_atomic(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
 
 
 def test_outputs_do_not_depend_on_string_hashing(tmp_path: Path) -> None:

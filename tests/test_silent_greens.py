@@ -47,7 +47,7 @@ def test_an_empty_policies_folder_is_refused(cli: CliRunner, tmp_path: Path, mon
     code, stderr = audit(cli, tmp_path, "inv.yaml", "--policies", "rules")
     assert (code, stderr.splitlines()[0]) == (
         2,
-        "rules:1:1: $: no rule packs in this folder (one sub-folder per pack, each with a pack.yaml)",
+        "rules:1:1: $: no rule packs here (a sub-folder per pack, with a pack.yaml) and no frameworks/ folder",
     )
 
 
@@ -65,7 +65,7 @@ def test_no_rule_in_force_is_refused(cli: CliRunner, tmp_path: Path, monkeypatch
         "references: {x: ['1']}\neffective_from: 2030-01-01\napplies_to: {kinds: [storage]}\n"
         "condition: {path: public_access, op: eq, value: false}\n",
     )
-    code, stderr = audit(cli, tmp_path, "inv.yaml", "--policies", "rules")
+    code, stderr = audit(cli, tmp_path, "inv.yaml", "--policies", "rules", "--no-bundled-policies")
     assert (code, stderr.splitlines()[0]) == (
         2,
         "rules:1:1: $: no rule is enabled and in force at the audit date: nothing would be checked "

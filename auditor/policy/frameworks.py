@@ -1,6 +1,6 @@
 """Framework files: each requirement of a law or control set, mapped to the rules that check it.
 
-`policies/frameworks/<name>.yaml` lists requirements with their coverage (automated, partial,
+`<policies folder>/frameworks/<name>.yaml` lists requirements with their coverage (automated, partial,
 manual) and rule ids. The coverage matrix and the per-requirement posture of an audit come from
 here. A reference to a rule that does not exist stops the run like any invalid rule.
 """
@@ -15,9 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from auditor.errors import InputError, InputIssue, json_path
+from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory.source import display_path, read_document
-from auditor.policy.loader import PolicySet
+from auditor.policy.loader import PolicyFolders, PolicySet, policy_folders
 from auditor.result import Finding, FrameworkPosture, RequirementPosture, Status
 from auditor.validation import validated
 
@@ -58,12 +58,20 @@ class Framework(BaseModel):
     requirements: list[Requirement] = Field(min_length=1)
 
 
-def load_frameworks(policies_dir: Path, policies: PolicySet, root: Path | None = None) -> dict[str, Framework]:
-    """Every framework file under policies/frameworks, checked against the loaded rules."""
-    folder = policies_dir / FRAMEWORKS_DIR
+def load_frameworks(
+    policies_dirs: PolicyFolders, policies: PolicySet, root: Path | None = None
+) -> dict[str, Framework]:
+    """Every framework file under <folder>/frameworks of each policies folder, checked against the loaded rules."""
     issues: list[InputIssue] = []
     frameworks: dict[str, Framework] = {}
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    files: dict[str, Path] = {}
+    for path in _framework_files(policies_dirs):
+        if path.stem in files:
+            first = display_path(files[path.stem], root)
+            message = f"duplicate framework {path.stem!r} (first defined at {first})"
+            issues.append(InputIssue(SourceLocation(display_path(path, root)), "$", message))
+            continue
+        files[path.stem] = path
         document = read_document(path, display_path(path, root))
         try:
             framework = validated(Framework, document)
@@ -93,6 +101,11 @@ def load_frameworks(policies_dir: Path, policies: PolicySet, root: Path | None =
     if issues:
         raise InputError(issues)
     return dict(sorted(frameworks.items(), key=lambda item: (item[1].order, item[0])))
+
+
+def _framework_files(policies_dirs: PolicyFolders) -> list[Path]:
+    folders = [folder / FRAMEWORKS_DIR for folder in policy_folders(policies_dirs)]
+    return [path for folder in folders if folder.is_dir() for path in sorted(folder.glob("*.yaml"))]
 
 
 def coverage_counts(framework: Framework) -> dict[str, int]:

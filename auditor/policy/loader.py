@@ -1,8 +1,12 @@
-"""Load rule packs from a policies folder: every invalid or duplicate rule stops the run."""
+"""Load rule packs from policies folders: every invalid or duplicate rule stops the run.
+
+The packs bundled inside the package are the default; more folders add packs on top of them.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -70,24 +74,63 @@ class PolicySet:
 
 
 def default_policies_dir() -> Path:
-    """The rule packs beside the package (the repository's policies/ folder)."""
-    return Path(__file__).resolve().parents[2] / "policies"
+    """The rule packs and framework files bundled inside the package (auditor/policies)."""
+    return Path(__file__).resolve().parents[1] / "policies"
 
 
-def load_policies(folder: Path, root: Path | None = None) -> PolicySet:
-    """Read every rule pack under `folder` (one sub-folder per pack, one YAML file per rule)."""
-    if not folder.is_dir():
-        message = "policies folder not found (give the rule packs with --policies DIR)"
-        raise InputError([InputIssue(SourceLocation(str(folder)), "$", message)])
+PolicyFolders = Path | Sequence[Path]
+
+
+def policy_folders(folders: PolicyFolders) -> list[Path]:
+    """One folder or several, in the order their packs are read."""
+    return [folders] if isinstance(folders, Path) else list(folders)
+
+
+def load_policies(folders: PolicyFolders, root: Path | None = None) -> PolicySet:
+    """Read every rule pack under each folder (one sub-folder per pack, one YAML file per rule).
+
+    A rule id or a pack name found in two places is an error naming both: a later folder
+    never silently replaces what an earlier one defines.
+    """
     issues: list[InputIssue] = []
     rules: dict[str, LoadedRule] = {}
     packs: dict[str, PackInfo] = {}
     hashes: dict[str, str] = {}
-    pack_dirs = sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in NOT_RULES)
-    if not pack_dirs:
-        message = "no rule packs in this folder (one sub-folder per pack, each with a pack.yaml)"
-        raise InputError([InputIssue(SourceLocation(display_path(folder, root)), "$", message)])
-    for pack_dir in pack_dirs:
+    pack_dirs: dict[str, Path] = {}
+    listed = policy_folders(folders)
+    for folder in listed:
+        _load_folder(folder, issues, rules, packs, hashes, pack_dirs, root)
+    if issues:
+        raise InputError(issues)
+    origin = ", ".join(display_path(folder, root) for folder in listed)
+    return PolicySet(dict(sorted(rules.items())), packs, hashes, origin)
+
+
+def _load_folder(
+    folder: Path,
+    issues: list[InputIssue],
+    rules: dict[str, LoadedRule],
+    packs: dict[str, PackInfo],
+    hashes: dict[str, str],
+    pack_dirs: dict[str, Path],
+    root: Path | None,
+) -> None:
+    """Add the packs of one folder to what earlier folders gave."""
+    if not folder.is_dir():
+        message = "policies folder not found (give the rule packs with --policies DIR)"
+        issues.append(InputIssue(SourceLocation(display_path(folder, root)), "$", message))
+        return
+    candidates = sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in NOT_RULES)
+    if not candidates and not any((folder / name).is_dir() for name in NOT_RULES):
+        message = "no rule packs here (a sub-folder per pack, with a pack.yaml) and no frameworks/ folder"
+        issues.append(InputIssue(SourceLocation(display_path(folder, root)), "$", message))
+    for pack_dir in candidates:
+        if pack_dir.name in pack_dirs:
+            first = display_path(pack_dirs[pack_dir.name], root)
+            message = f"duplicate pack {pack_dir.name!r} (first defined at {first})"
+            issues.append(InputIssue(SourceLocation(display_path(pack_dir, root)), "$", message))
+            continue
+        pack_dirs[pack_dir.name] = pack_dir
         digest = hashlib.sha256()
         for path in sorted(pack_dir.rglob("*.yaml")):
             try:
@@ -129,9 +172,6 @@ def load_policies(folder: Path, root: Path | None = None) -> PolicySet:
         if pack_dir.name not in packs:
             missing = SourceLocation(display_path(pack_dir / PACK_FILE, root))
             issues.append(InputIssue(missing, "$", "every pack needs a pack.yaml (name, title, version)"))
-    if issues:
-        raise InputError(issues)
-    return PolicySet(dict(sorted(rules.items())), packs, hashes, display_path(folder, root))
 
 
 def _validated(model: type[BaseModel], document: Document, issues: list[InputIssue]) -> Any:
