@@ -23,6 +23,7 @@ from auditor.graph.flowmap import build_flow_map
 from auditor.inventory.loader import Inventory, load_inventory
 from auditor.inventory.source import MAX_FILE_BYTES
 from auditor.policy.baseline import compare, load_baseline
+from auditor.policy.calendar import Calendar
 from auditor.policy.config import AuditConfig, load_config
 from auditor.policy.evaluate import Evaluator
 from auditor.policy.frameworks import Framework, load_frameworks, posture, rule_counts
@@ -111,14 +112,17 @@ def audit(
     """Audit loaded inputs at `as_of` (`only`: evaluate just these rules, for focused tests)."""
     inventory, policies, config = inputs.inventory, inputs.policies, inputs.config
     packs = policies.enabled_packs(config.enable_packs)
-    rules = policies.runs(packs, as_of, set(config.disabled_rules), config.parameters)
+    calendar = Calendar(config.milestones)
+    scheduled = policies.runs(packs, set(config.disabled_rules), config.parameters, calendar)
     if only is not None:
-        rules = [run for run in rules if run.compiled.rule.id in only]
+        scheduled = [run for run in scheduled if run.compiled.rule.id in only]
+    rules = [run for run in scheduled if run.in_force(as_of)]
     notices = _refuse_silent_greens(inputs, rules, allow_empty)
+    notices += calendar.notices((m for run in scheduled for m in run.milestones), as_of) + config.notices()
     on_stage(f"building the graph of {len(inventory.assets)} assets")
     graph = build_graph(inventory)
     on_stage("deriving facts (jurisdiction, lineage, transfers, exposure, capacity)")
-    facts = derive_facts(graph, as_of)
+    facts = derive_facts(graph, as_of, config.thresholds)
     on_stage(f"evaluating {len(rules)} rules")
     findings = sorted(Evaluator(graph, facts, as_of).run(rules), key=lambda f: f.sort_key)
     on_stage("applying waivers and baseline")

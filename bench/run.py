@@ -75,7 +75,7 @@ def stages(inventory: Path) -> dict[str, float]:
     facts = derive_facts(graph, day)
     timings["analyses"] = time.perf_counter() - start
     policies = load_policies(default_policies_dir())
-    rules = policies.runs(policies.enabled_packs(), day)
+    rules = [run for run in policies.runs(policies.enabled_packs()) if run.in_force(day)]
     start = time.perf_counter()
     findings = list(Evaluator(graph, facts, day).run(rules))
     timings["rules"] = time.perf_counter() - start

@@ -117,3 +117,71 @@ def category_marks(key: str) -> dict[str, Any] | None:
         if found is not None:
             return found
     return None
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A date from which a law, amendment or regulation applies, with its source."""
+
+    name: str  # regime.milestone, e.g. ccpa.cpra
+    day: date
+    source: str
+    pending_date: date | None = None  # an amendment that is not law at the catalog's date
+    pending_by: str | None = None
+
+
+@cache
+def milestones() -> dict[str, Milestone]:
+    """Every milestone of regimes.yaml by its dotted name."""
+    found: dict[str, Milestone] = {}
+    for regime, spec in _load("regimes.yaml")["regimes"].items():
+        for name, entry in spec["milestones"].items():
+            pending = entry.get("pending") or {}
+            found[f"{regime}.{name}"] = Milestone(
+                name=f"{regime}.{name}",
+                day=date.fromisoformat(entry["date"]),
+                source=" ".join(entry["source"].split()),
+                pending_date=date.fromisoformat(pending["date"]) if pending else None,
+                pending_by=" ".join(pending["by"].split()) if pending else None,
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class ThresholdRow:
+    """One dated row of a thresholds table: its figures and source."""
+
+    starts: date
+    ends: date | None
+    figures: dict[str, float]
+    source: str
+
+    def in_force_on(self, day: date) -> bool:
+        return self.starts <= day and (self.ends is None or day <= self.ends)
+
+
+@cache
+def _threshold_tables() -> dict[str, Any]:
+    return _load("ccpa_thresholds.yaml")
+
+
+def threshold_row(table: str, day: date) -> ThresholdRow | None:
+    """The row of `table` (business, cybersecurity_audit) in force on `day`, if any."""
+    for entry in _threshold_tables()[table]:
+        row = ThresholdRow(
+            starts=date.fromisoformat(entry["from"]),
+            ends=date.fromisoformat(entry["until"]) if entry.get("until") else None,
+            figures={k: v for k, v in entry.items() if isinstance(v, int | float) and not isinstance(v, bool)},
+            source=" ".join(entry["source"].split()),
+        )
+        if row.in_force_on(day):
+            return row
+    return None
+
+
+def first_audit_due(revenue: float) -> tuple[date, str]:
+    """11 CCR 7121(a): the due date of the first cybersecurity-audit report for a revenue figure."""
+    for entry in _threshold_tables()["first_audit_due"]:
+        if ("above" in entry and revenue > entry["above"]) or ("at_least" in entry and revenue >= entry["at_least"]):
+            return date.fromisoformat(entry["due"]), entry["source"]
+    raise ValueError(f"no 7121(a) band for revenue {revenue}")

@@ -6,6 +6,7 @@ each analysis describes, so the rule loader can refuse a path that can never hav
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -61,7 +62,8 @@ class Facts:
     lineage: Lineage
 
 
-def derive_facts(graph: AssetGraph, as_of: date) -> Facts:
+def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float] | None = None) -> Facts:
+    """Every fact at `as_of` (`thresholds`: the config's overrides of catalog figures)."""
     places = analyse_jurisdiction(graph, as_of)
     lineage = trace_lineage(graph)
     personal = personal_data_facts(graph, lineage)
@@ -71,7 +73,7 @@ def derive_facts(graph: AssetGraph, as_of: date) -> Facts:
     catalog = analyse_catalog_coverage(graph)
     flows = analyse_flows(graph, personal)
     power = analyse_power(graph)
-    organization = analyse_organization(graph, as_of)
+    organization = analyse_organization(graph, as_of, thresholds)
     by_asset: dict[str, AssetFacts] = {}
     for asset_id in graph.inventory.assets:
         ccpa, cppa = organization.get(asset_id, (None, None))

@@ -1,14 +1,17 @@
 """Organisation-level facts: CCPA applicability and the CPPA cybersecurity-audit schedule.
 
-Thresholds are from Cal. Civ. Code 1798.140(d)(1) (CPI-adjusted revenue threshold $26,625,000
-from 2025-01-01, $25,000,000 before) and 11 CCR 7120(b) / 7121(a) (effective 2026-01-01).
+Every threshold comes from the dated rows of auditor/catalog/ccpa_thresholds.yaml in force at the
+audit date (Cal. Civ. Code 1798.140(c)(1) as enacted, 1798.140(d)(1) after the CPRA and its CPI
+adjustment; 11 CCR 7120(b) and 7121(a)), or from the organisation's config where it overrides one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from auditor.catalog import first_audit_due, threshold_row
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
 from auditor.inventory.models import Organization
@@ -16,10 +19,12 @@ from auditor.inventory.models import Organization
 
 @dataclass(slots=True)
 class CcpaFact:
-    """Whether the organisation is a CCPA 'business' (Cal. Civ. Code 1798.140(d)(1))."""
+    """Whether the organisation is a CCPA 'business' at the audit date (1798.140(d)(1))."""
 
-    business: bool | None = described("Meets a threshold of 1798.140(d)(1) (None: a figure is undeclared).")
-    revenue_threshold_usd: float = described("The revenue threshold in force at the audit date.", 0.0)
+    business: bool | None = described("Meets a threshold in force at the audit date (None: a figure is undeclared).")
+    revenue_threshold_usd: float | None = described("The revenue threshold in force (None: the CCPA is not operative).")
+    consumers_threshold: float | None = described("The consumers/households threshold in force.")
+    threshold_source: str | None = described("Where the thresholds in force come from (or the config override).")
 
 
 @dataclass(slots=True)
@@ -30,11 +35,17 @@ class CppaFact:
     first_audit_due: str | None = described("The first audit report's due date under 7121(a) (ISO date).")
     audit_due_now: bool | None = described("That date has passed at the audit date.")
 
-CPI_ADJUSTED_FROM = date(2025, 1, 1)
 
-
-def revenue_threshold(as_of: date) -> float:
-    return 26_625_000 if as_of >= CPI_ADJUSTED_FROM else 25_000_000
+# Config keys that override a catalog figure: `thresholds: {ccpa.business.revenue_usd: ...}`.
+THRESHOLD_KEYS = (
+    "ccpa.business.revenue_usd",
+    "ccpa.business.consumers",
+    "ccpa.business.selling_revenue_pct",
+    "ccpa.cybersecurity_audit.revenue_usd",
+    "ccpa.cybersecurity_audit.consumers",
+    "ccpa.cybersecurity_audit.spi_consumers",
+    "ccpa.cybersecurity_audit.selling_revenue_pct",
+)
 
 
 def _any_true(*flags: bool | None) -> bool | None:
@@ -50,32 +61,60 @@ def _over(value: float | None, limit: float, inclusive: bool = False) -> bool | 
     return value >= limit if inclusive else value > limit
 
 
-def _first_audit_due(revenue: float | None) -> str | None:
-    """11 CCR 7121(a): first audit report by 1 April of 2028, 2029 or 2030 by revenue band."""
-    if revenue is None:
+def _figures(table: str, as_of: date, overrides: Mapping[str, float]) -> tuple[dict[str, float], str] | None:
+    """The figures of `table` in force at `as_of` with the config's overrides, and their source."""
+    row = threshold_row(table, as_of)
+    if row is None:
         return None
-    if revenue > 100_000_000:
-        return "2028-04-01"
-    return "2029-04-01" if revenue >= 50_000_000 else "2030-04-01"
+    figures = dict(row.figures)
+    changed = []
+    for key, value in overrides.items():
+        prefix = f"ccpa.{table}."
+        if key.startswith(prefix):
+            figures[key.removeprefix(prefix)] = value
+            changed.append(key)
+    source = row.source + (f"; overridden in the config: {', '.join(sorted(changed))}" if changed else "")
+    return figures, source
 
 
-def analyse_organization(graph: AssetGraph, as_of: date) -> dict[str, tuple[CcpaFact, CppaFact]]:
+def analyse_organization(
+    graph: AssetGraph, as_of: date, overrides: Mapping[str, float] | None = None
+) -> dict[str, tuple[CcpaFact, CppaFact]]:
     """Facts `ccpa` and `cppa` for the organisation."""
     org = graph.inventory.organization
     if not isinstance(org, Organization):
         return {}
-    limit = revenue_threshold(as_of)
-    business = _any_true(
-        _over(org.annual_revenue_usd, limit),
-        _over(org.ca_consumers_sold_shared, 100_000, inclusive=True),
-        _over(org.revenue_share_from_selling_pct, 50, inclusive=True),
-    )
-    large = _over(org.annual_revenue_usd, limit)
+    overrides = overrides or {}
+    business_rules = _figures("business", as_of, overrides)
+    if business_rules is None:  # before 1 Jan 2020 the CCPA defines no business at all
+        ccpa = CcpaFact(business=False, threshold_source="the CCPA is not operative at the audit date")
+    else:
+        figures, source = business_rules
+        business = _any_true(
+            _over(org.annual_revenue_usd, figures["revenue_usd"]),
+            _over(org.ca_consumers_sold_shared, figures["consumers"], inclusive=True),
+            _over(org.revenue_share_from_selling_pct, figures["selling_revenue_pct"], inclusive=True),
+        )
+        ccpa = CcpaFact(business, figures["revenue_usd"], figures["consumers"], source)
+    return {org.id: (ccpa, _cybersecurity_audit(org, as_of, overrides))}
+
+
+def _cybersecurity_audit(org: Organization, as_of: date, overrides: Mapping[str, float]) -> CppaFact:
+    found = _figures("cybersecurity_audit", as_of, overrides)
+    if found is None:
+        return CppaFact(audit_required=False)
+    figures, _ = found
+    large = _over(org.annual_revenue_usd, figures["revenue_usd"])
     many = _any_true(
-        _over(org.ca_consumers, 250_000, inclusive=True), _over(org.ca_spi_consumers, 50_000, inclusive=True)
+        _over(org.ca_consumers, figures["consumers"], inclusive=True),
+        _over(org.ca_spi_consumers, figures["spi_consumers"], inclusive=True),
     )
     size_trigger = False if large is False or many is False else (True if large and many else None)
-    audit_required = _any_true(_over(org.revenue_share_from_selling_pct, 50, inclusive=True), size_trigger)
-    due = _first_audit_due(org.revenue_2026_usd or org.annual_revenue_usd) if audit_required else None
-    cppa = CppaFact(audit_required, due, None if due is None else as_of >= date.fromisoformat(due))
-    return {org.id: (CcpaFact(business, limit), cppa)}
+    required = _any_true(
+        _over(org.revenue_share_from_selling_pct, figures["selling_revenue_pct"], inclusive=True), size_trigger
+    )
+    revenue = org.revenue_2026_usd or org.annual_revenue_usd
+    if not required or revenue is None:
+        return CppaFact(audit_required=required)
+    due, _ = first_audit_due(revenue)
+    return CppaFact(required, due.isoformat(), as_of >= due)

@@ -20,6 +20,7 @@ from operator import attrgetter
 from typing import Any
 
 from auditor.inventory.source import DataPath
+from auditor.policy.calendar import unknown_milestone
 from auditor.policy.expressions import Compiled, ExpressionError, Missing, compile_expression
 from auditor.policy.model import (
     All,
@@ -487,6 +488,11 @@ def compile_rule(rule: Rule) -> CompiledRule:
         value = getattr(rule, field)
         if value is not None:
             scope.check(value, (field,))
+    for field in ("effective_from", "effective_until"):
+        ref = getattr(rule, field)
+        problem = isinstance(ref, str) and unknown_milestone(ref)
+        if problem:
+            raise RuleError((field,), problem)
     message = MessageTemplate(rule.message or rule.title)
     for path in message.paths:
         scope.check(path, ("message",))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from auditor.errors import InputError, InputIssue, json_path
+from auditor.graph.organization import THRESHOLD_KEYS
 from auditor.inventory.source import DataPath, display_path, read_document
+from auditor.policy.calendar import unknown_milestone
 from auditor.policy.loader import PolicySet
+from auditor.policy.paths import suggestion
 from auditor.validation import validated
 
 
@@ -19,6 +23,20 @@ class AuditConfig(BaseModel):
     parameters: dict[str, dict[str, Any]] = {}
     disabled_rules: list[str] = []
     enable_packs: list[str] = []
+    milestones: dict[str, Annotated[date, Strict(False)]] = Field(
+        default_factory=dict,
+        description="Milestones of the regimes catalog pinned to another date (the report says so).",
+    )
+    thresholds: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="CCPA/CPPA threshold figures overriding the catalog's (the report says so)."
+    )
+
+    def notices(self) -> list[str]:
+        """Overrides of catalog figures, which every report states."""
+        return [
+            f"threshold {key} is overridden by the config: {value:,.0f}"
+            for key, value in sorted(self.thresholds.items())
+        ]
 
 
 def load_config(path: Path | None, policies: PolicySet, root: Path | None = None) -> AuditConfig:
@@ -69,6 +87,16 @@ def load_config(path: Path | None, policies: PolicySet, root: Path | None = None
         if pack not in policies.packs:
             where = ("enable_packs", index)
             issues.append(InputIssue(document.locate(where), json_path(where), f"unknown rule pack {pack!r}"))
+    for name in config.milestones:
+        problem = unknown_milestone(name)
+        if problem:
+            where = ("milestones", name)
+            issues.append(InputIssue(document.locate(where), json_path(where), problem))
+    for key in config.thresholds:
+        if key not in THRESHOLD_KEYS:
+            where = ("thresholds", key)
+            message = f"unknown threshold {key!r}{suggestion(key, THRESHOLD_KEYS)} (known: {', '.join(THRESHOLD_KEYS)})"
+            issues.append(InputIssue(document.locate(where), json_path(where), message))
     if issues:
         raise InputError(issues)
     return config

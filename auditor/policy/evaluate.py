@@ -16,11 +16,19 @@ from auditor.result import Finding, Status
 
 @dataclass(frozen=True)
 class RuleRun:
-    """One rule of an audit: compiled once, with the parameters in effect for this organisation."""
+    """One rule of an audit: compiled once, with the parameters and dates in effect for this organisation."""
 
     compiled: CompiledRule
     pack: str
     params: dict[str, Any]
+    regime: str | None = None  # the law whose scope fact gates the rule (facts.scope.<regime>)
+    starts: date | None = None
+    ends: date | None = None  # first day it no longer applies
+    since: str | None = None  # where the start date comes from
+    milestones: tuple[str, ...] = ()
+
+    def in_force(self, day: date) -> bool:
+        return (self.starts is None or self.starts <= day) and (self.ends is None or day < self.ends)
 
 
 class Evaluator:

@@ -8,17 +8,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory.source import Document, display_path, read_document
+from auditor.policy.calendar import Calendar, unknown_milestone
 from auditor.policy.compiler import CompiledRule, RuleError, compile_rule
 from auditor.policy.evaluate import RuleRun
-from auditor.policy.model import Rule
+from auditor.policy.model import DateRef, Rule
 from auditor.validation import validated
 
 PACK_FILE = "pack.yaml"
@@ -33,6 +33,12 @@ class PackInfo(BaseModel):
     version: str
     description: str = ""
     enabled_by_default: bool = True
+    regime: str | None = Field(
+        None, description="The law whose territorial scope gates the pack's rules (gdpr, ccpa), if any."
+    )
+    effective_from: DateRef | None = Field(
+        None, description="From when the pack's rules apply: a milestone of the regimes catalog, e.g. gdpr.applies."
+    )
 
 
 @dataclass(frozen=True)
@@ -60,17 +66,33 @@ class PolicySet:
     def runs(
         self,
         packs: set[str],
-        as_of: date,
         disabled: set[str] | frozenset[str] = frozenset(),
         parameters: dict[str, dict[str, Any]] | None = None,
+        calendar: Calendar | None = None,
     ) -> list[RuleRun]:
-        """The rules of `packs` in force at `as_of`, less `disabled`, with the parameters in effect."""
+        """The rules of `packs`, less `disabled`, with the parameters and dates in effect."""
         parameters = parameters or {}
-        return [
-            RuleRun(loaded.compiled, loaded.pack, loaded.compiled.parameters(parameters.get(rule_id)))
-            for rule_id, loaded in self.rules.items()
-            if loaded.pack in packs and rule_id not in disabled and loaded.rule.in_force(as_of)
-        ]
+        calendar = calendar or Calendar()
+        out = []
+        for rule_id, loaded in self.rules.items():
+            if loaded.pack not in packs or rule_id in disabled:
+                continue
+            pack = self.packs[loaded.pack]
+            starts = loaded.rule.effective_from or pack.effective_from
+            ends = loaded.rule.effective_until
+            out.append(
+                RuleRun(
+                    loaded.compiled,
+                    loaded.pack,
+                    loaded.compiled.parameters(parameters.get(rule_id)),
+                    regime=pack.regime,
+                    starts=calendar.date_of(starts) if starts else None,
+                    ends=calendar.date_of(ends) if ends else None,
+                    since=calendar.source_of(starts) if starts else None,
+                    milestones=tuple(ref for ref in (starts, ends) if isinstance(ref, str)),
+                )
+            )
+        return out
 
 
 def default_policies_dir() -> Path:
@@ -144,6 +166,9 @@ def _load_folder(
                 pack = _validated(PackInfo, document, issues)
                 if pack is not None:
                     packs[pack_dir.name] = pack
+                    problem = isinstance(pack.effective_from, str) and unknown_milestone(pack.effective_from)
+                    if problem:
+                        issues.append(InputIssue(document.locate(("effective_from",)), "$.effective_from", problem))
                 continue
             rule = _validated(Rule, document, issues)
             if rule is None:

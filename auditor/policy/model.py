@@ -11,6 +11,14 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Strict, Tag
 RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
 Path = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
 IsoDate = Annotated[date, Strict(False)]
+MilestoneName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
+        description="A milestone of the regimes catalog (auditor/catalog/regimes.yaml), e.g. ccpa.cpra.",
+    ),
+]
+DateRef = IsoDate | MilestoneName
 
 
 class Severity(StrEnum):
@@ -180,8 +188,10 @@ class Rule(_Strict):
     references: dict[str, list[str]] = Field(min_length=1)
     notes: str | None = None
     tags: list[str] = []
-    effective_from: IsoDate | None = None
-    effective_until: IsoDate | None = None
+    effective_from: DateRef | None = Field(
+        None, description="From when the rule applies: a milestone name (preferred) or an ISO date; else the pack's."
+    )
+    effective_until: DateRef | None = None
     applies_to: AppliesTo
     parameters: dict[str, Parameter] = {}
     compute: dict[str, str] = Field(
@@ -193,9 +203,6 @@ class Rule(_Strict):
     fingerprint_key: Path | None = None
     message: str | None = Field(None, description="Failure message; {path} fills in values.")
 
-    def in_force(self, day: date) -> bool:
-        starts = self.effective_from is None or self.effective_from <= day
-        return starts and (self.effective_until is None or day < self.effective_until)
 
 
 for _model in (All, Any_, Not, Relation, AppliesTo, Rule):
