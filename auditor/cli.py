@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from auditor.errors import InputError
-from auditor.result import AuditResult
+from auditor.result import AuditResult, Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -36,13 +36,8 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(frameworks_app, name="frameworks")
 
 
-class FailOn(StrEnum):
-    info = "info"
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
-    none = "none"
+# The severities, least severe first, and `none` (never fail): derived so that it cannot drift.
+FailOn = StrEnum("FailOn", [*((s.name, s.value) for s in Severity), ("none", "none")])  # type: ignore[misc]
 
 
 class CoverageFormat(StrEnum):
@@ -130,7 +125,7 @@ def audit(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("reports"),
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit status 1.")
-    ] = FailOn.high,
+    ] = FailOn["high"],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
     summary: Annotated[
         bool | None,
@@ -187,17 +182,8 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
 
 def _gate(result: AuditResult, fail_on: str) -> int:
     """1 when an unwaived failure (a new one, given a baseline) is at or above `fail_on`, else 0."""
-    from auditor.policy.model import Severity
-
-    if fail_on == "none":
-        return EXIT_OK
-    threshold = Severity(fail_on).rank
-    blocking = [
-        f
-        for f in result.failures()
-        if not f.waived and f.baseline_state != "unchanged" and Severity(f.severity).rank >= threshold
-    ]
-    return EXIT_FINDINGS if blocking else EXIT_OK
+    threshold = None if fail_on == "none" else Severity(fail_on)
+    return EXIT_FINDINGS if result.blocking(threshold) else EXIT_OK
 
 
 @rules_app.command("list")

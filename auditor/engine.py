@@ -109,7 +109,7 @@ def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
             RuleInfo(
                 id=compiled.rule.id,
                 title=compiled.rule.title,
-                severity=compiled.rule.severity.value,
+                severity=compiled.rule.severity,
                 pack=pack,
                 description=compiled.rule.description,
                 rationale=compiled.rule.rationale,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -13,9 +14,33 @@ SCHEMA_VERSION = "1.0"
 
 
 class Status(StrEnum):
+    """How one rule fared on one asset."""
+
     PASS = "PASS"
     FAIL = "FAIL"
     NOT_EVALUABLE = "NOT_EVALUABLE"
+
+
+class Severity(StrEnum):
+    # Declared from least to most severe: the declaration order is the rank. (No docstring: it
+    # would become a description in the rule schema, which uses this enum.)
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    @classmethod
+    def worst_first(cls) -> tuple[Severity, ...]:
+        """The order every report lists severities in."""
+        return tuple(reversed(cls))
+
+
+_RANKS = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 def fingerprint(rule_id: str, asset_id: str, evidence_key: str = "") -> str:
@@ -42,7 +67,7 @@ class Finding:
     asset_id: str
     asset_kind: str
     status: Status
-    severity: str
+    severity: Severity
     message: str
     location: SourceLocation
     evidence: dict[str, Any] = field(default_factory=dict)
@@ -64,6 +89,11 @@ class Finding:
     def sort_key(self) -> tuple[str, str, str]:
         return (self.rule_id, self.asset_id, self.evidence_key)
 
+    @property
+    def is_open_failure(self) -> bool:
+        """A failure nobody has accepted: what reports count and the gate looks at."""
+        return self.status is Status.FAIL and self.waived_by is None
+
 
 @dataclass(frozen=True)
 class RuleInfo:
@@ -71,7 +101,7 @@ class RuleInfo:
 
     id: str
     title: str
-    severity: str
+    severity: Severity
     pack: str
     description: str
     rationale: str
@@ -131,6 +161,7 @@ class AuditResult:
     baseline: dict[str, Any] | None = None  # counts of new, unchanged and resolved findings
 
     def counts(self) -> dict[str, int]:
+        """Results by status, and how many of the failures are waived."""
         out = {status.value: 0 for status in Status}
         out["WAIVED"] = 0
         for finding in self.findings:
@@ -139,5 +170,26 @@ class AuditResult:
                 out["WAIVED"] += 1
         return out
 
-    def failures(self) -> list[Finding]:
-        return [f for f in self.findings if f.status is Status.FAIL]
+    def open_failures(self) -> list[Finding]:
+        """Unwaived failures, worst first (then by rule and asset): the order every report lists them in."""
+        return sorted(
+            (f for f in self.findings if f.is_open_failure),
+            key=lambda f: (-f.severity.rank, f.rule_id, f.asset_id),
+        )
+
+    def open_failures_by_severity(self) -> Counter[Severity]:
+        return Counter(f.severity for f in self.findings if f.is_open_failure)
+
+    def with_status(self, status: Status) -> list[Finding]:
+        return [f for f in self.findings if f.status is status]
+
+    def blocking(self, threshold: Severity | None) -> list[Finding]:
+        """What fails the gate: open failures at or above `threshold` (None: nothing), except
+        those a baseline already knew ("unchanged")."""
+        if threshold is None:
+            return []
+        return [
+            f
+            for f in self.open_failures()
+            if f.severity.rank >= threshold.rank and f.baseline_state != "unchanged"
+        ]
