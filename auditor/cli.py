@@ -49,6 +49,7 @@ class CoverageFormat(StrEnum):
 class SchemaName(StrEnum):
     inventory = "inventory"
     policy = "policy"
+    results = "results"
 
 
 PathsArg = Annotated[
@@ -275,8 +276,8 @@ def frameworks_coverage(
 
 
 @app.command()
-def schema(name: Annotated[SchemaName, typer.Argument(help="inventory or policy")]) -> None:
-    """Print the JSON Schema (draft 2020-12) of the inventory or rule format."""
+def schema(name: Annotated[SchemaName, typer.Argument(help="inventory, policy or results")]) -> None:
+    """Print the JSON Schema (draft 2020-12) of the inventory or rule format, or of results.json."""
     from auditor.schemas import shipped
 
     sys.stdout.write(shipped(name.value))

@@ -6,11 +6,15 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 from auditor.errors import SourceLocation
 
-SCHEMA_VERSION = "1.0"
+SchemaVersion = Literal["1.0"]
+SCHEMA_VERSION: SchemaVersion = get_args(SchemaVersion)[0]
+BaselineState = Literal["new", "unchanged"]
+WaiverStatus = Literal["active", "expired", "unused"]
+RequirementState = Literal["passed", "failed", "not_evaluable", "not_applicable", "not_run", "manual"]
 
 
 class Status(StrEnum):
@@ -75,7 +79,7 @@ class Finding:
     missing: list[str] = field(default_factory=list)
     evidence_key: str = ""
     waived_by: Waiver | None = None
-    baseline_state: str | None = None  # new or unchanged, when the run has a baseline
+    baseline_state: BaselineState | None = None  # when the run has a baseline
 
     @property
     def fingerprint(self) -> str:
@@ -114,7 +118,7 @@ class RuleInfo:
 @dataclass(frozen=True)
 class WaiverState:
     waiver: Waiver
-    state: str  # active, expired, unused
+    state: WaiverStatus
     matched: int
 
 
@@ -125,7 +129,7 @@ class RequirementPosture:
     id: str
     title: str
     coverage: str
-    state: str  # failed, not_evaluable, passed, not_applicable, not_run, manual
+    state: RequirementState  # the worst state among its rules
     rules: tuple[str, ...]
     failed: int
     not_evaluable: int
@@ -140,8 +144,7 @@ class FrameworkPosture:
     requirements: tuple[RequirementPosture, ...]
 
     def summary(self) -> dict[str, int]:
-        states = ("passed", "failed", "not_evaluable", "not_applicable", "not_run", "manual")
-        return {state: sum(1 for r in self.requirements if r.state == state) for state in states}
+        return {state: sum(1 for r in self.requirements if r.state == state) for state in get_args(RequirementState)}
 
 
 @dataclass
@@ -189,7 +192,5 @@ class AuditResult:
         if threshold is None:
             return []
         return [
-            f
-            for f in self.open_failures()
-            if f.severity.rank >= threshold.rank and f.baseline_state != "unchanged"
+            f for f in self.open_failures() if f.severity.rank >= threshold.rank and f.baseline_state != "unchanged"
         ]

@@ -1,7 +1,9 @@
-"""Shared helpers: write small inventories, run audits and the CLI."""
+"""Shared helpers: write small inventories, run audits and the CLI, check results against their schema."""
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -17,7 +20,9 @@ from typer.testing import CliRunner
 from auditor.cli import app
 from auditor.engine import AuditRequest, run_audit
 from auditor.policy.loader import default_policies_dir
+from auditor.report import json_report
 from auditor.result import AuditResult
+from auditor.schemas import shipped
 
 AS_OF = date(2026, 11, 1)
 REPO = Path(__file__).resolve().parents[1]
@@ -55,10 +60,31 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+@functools.cache
+def _results_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(shipped("results")))
+
+
+def results_schema_errors(document: Any) -> list[str]:
+    """Where a results.json document breaks the shipped schema (empty: it is valid)."""
+    return sorted(f"{e.json_path}: {e.message}" for e in _results_validator().iter_errors(document))
+
+
+def valid_results(document: Any) -> Any:
+    assert results_schema_errors(document) == []
+    return document
+
+
+def checked(result: AuditResult) -> AuditResult:
+    """The result, once its results.json has been rendered and found valid against the shipped schema."""
+    valid_results(json.loads(json_report.render(result)))
+    return result
+
+
 def audit_data(tmp_path: Path, data: dict[str, Any], as_of: date = AS_OF, **kwargs: Any) -> AuditResult:
     path = tmp_path / "inventory.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return run_audit(AuditRequest([path], default_policies_dir(), as_of, **kwargs))
+    return checked(run_audit(AuditRequest([path], default_policies_dir(), as_of, **kwargs)))
 
 
 def statuses(result: AuditResult, rule_id: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ import pytest
 from auditor.engine import AuditRequest, run_audit
 from auditor.policy.loader import default_policies_dir
 from auditor.result import AuditResult, Status
-from tests.conftest import AS_OF, EXAMPLE
+from tests.conftest import AS_OF, EXAMPLE, checked
 
 PLANTED = {
     ("AI-DATA-01", "clickstream-raw"): "50-datasets.yaml:41",
@@ -83,7 +83,7 @@ WAIVERS = EXAMPLE.parent / "example.waivers.yaml"
 
 @pytest.fixture(scope="module")
 def result() -> AuditResult:
-    return run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, waivers=WAIVERS))
+    return checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, waivers=WAIVERS)))
 
 
 def test_example_is_big_enough(result: AuditResult) -> None:
@@ -144,9 +144,9 @@ def test_example_waivers(result: AuditResult) -> None:
 
 def test_eu_ai_act_pack_finds_the_high_risk_system_once_it_applies() -> None:
     config = EXAMPLE.parent / "example.config.yaml"
-    before = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, config=config))
+    before = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, config=config)))
     assert not [f for f in before.findings if f.rule_id.startswith("AIACT")]
-    later = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2028, 1, 15), config=config))
+    later = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2028, 1, 15), config=config)))
     failing = sorted((f.rule_id, f.asset_id) for f in later.with_status(Status.FAIL) if f.rule_id.startswith("AIACT"))
     assert failing == [
         ("AIACT-10-DATA-GOVERNANCE", "us-customer-records"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import copy
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import jsonschema
 import yaml
 
 from auditor.schemas import SCHEMAS, shipped, text
-from tests.conftest import EXAMPLE, REPO
+from tests.conftest import EXAMPLE, REPO, audit_process, results_schema_errors, valid_results
 
 
 def test_shipped_schemas_are_current() -> None:
@@ -41,6 +42,41 @@ def test_bundled_rules_validate_against_the_policy_schema() -> None:
     for path in rules:
         data = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))
         assert [e.message for e in validator.iter_errors(data)] == [], path.name
+
+
+def test_results_of_the_bundled_example_audit_validate_against_the_results_schema(tmp_path: Path) -> None:
+    """The example as `make audit` runs it: waivers, config (with the off-by-default pack)."""
+    waivers, config = EXAMPLE.parent / "example.waivers.yaml", EXAMPLE.parent / "example.config.yaml"
+    proc = audit_process(tmp_path, "--waivers", str(waivers), "--config", str(config), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    document = valid_results(json.loads((tmp_path / "results.json").read_text()))
+    assert {f["status"] for f in document["findings"]} == {"FAIL", "NOT_EVALUABLE"}
+    assert [w["state"] for w in document["waivers"]] == ["active", "expired"]
+
+
+def test_results_schema_refuses_unknown_values_missing_and_extra_keys(tmp_path: Path) -> None:
+    proc = audit_process(tmp_path, "--format", "json", "--fail-on", "none")
+    assert proc.returncode == 0, proc.stderr
+    good = json.loads((tmp_path / "results.json").read_text())
+    assert results_schema_errors(good) == []
+    bad = copy.deepcopy(good)
+    bad["findings"][0]["status"] = "PASSED"
+    bad["findings"][1]["severity"] = "urgent"
+    del bad["findings"][2]["fingerprint"]
+    del bad["summary"]["results"]["WAIVED"]
+    bad["rules"][0]["colour"] = "red"
+    bad["summary"]["open_failures_by_severity"]["severe"] = 1
+    assert results_schema_errors(bad) == [
+        "$.findings[0].status: 'PASSED' is not one of ['FAIL', 'NOT_EVALUABLE']",
+        "$.findings[1].severity: 'urgent' is not one of ['info', 'low', 'medium', 'high', 'critical']",
+        "$.findings[2]: 'fingerprint' is a required property",
+        "$.rules[0]: Additional properties are not allowed ('colour' was unexpected)",
+        "$.summary.open_failures_by_severity: 'severe' is not one of ['info', 'low', 'medium', 'high', 'critical']",
+        "$.summary.results: 'WAIVED' is a required property",
+    ]
+    assert results_schema_errors({**good, "findings": [{**good["findings"][0], "status": "PASS"}]}) == [
+        "$.findings[0].status: 'PASS' is not one of ['FAIL', 'NOT_EVALUABLE']"
+    ]
 
 
 HEAVY = {"weasyprint", "matplotlib", "jinja2", "jsonschema"}

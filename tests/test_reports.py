@@ -15,14 +15,14 @@ from auditor.report import REPORTERS, renderer
 from auditor.report.markdown import cell
 from auditor.report.write import write_atomic
 from auditor.result import AuditResult
-from tests.conftest import AS_OF, EXAMPLE, audit_process
+from tests.conftest import AS_OF, EXAMPLE, audit_process, checked
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
 
 @pytest.fixture(scope="module")
 def example_result() -> AuditResult:
-    return run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
+    return checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF)))
 
 
 def test_sarif_is_valid_and_points_at_inventory_lines(example_result: AuditResult) -> None:
@@ -72,8 +72,8 @@ def test_json_is_the_canonical_result(example_result: AuditResult) -> None:
 
 
 def test_same_inputs_give_the_same_bytes(tmp_path: Path) -> None:
-    first = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
-    second = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
+    first = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF)))
+    second = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF)))
     for name in REPORTERS:
         assert renderer(name)(first) == renderer(name)(second), name
 

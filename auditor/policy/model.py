@@ -133,8 +133,11 @@ Condition = Annotated[
 ]
 
 
+ParameterValue = int | float | bool | str | list[str | int | float]
+
+
 class Parameter(_Strict):
-    default: int | float | bool | str | list[str | int | float]
+    default: ParameterValue
     description: str
     source: str | None = None
 

@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from auditor.inventory.source import display_path, read_document
-from auditor.result import Finding, Status, Waiver, WaiverState
+from auditor.result import Finding, Status, Waiver, WaiverState, WaiverStatus
 from auditor.validation import validated
 
 
@@ -64,6 +64,6 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -
                     finding.waived_by = waiver
     states = []
     for index, waiver in enumerate(waivers):
-        state = "expired" if not active[index] else "active" if matched[index] else "unused"
+        state: WaiverStatus = "expired" if not active[index] else "active" if matched[index] else "unused"
         states.append(WaiverState(waiver, state, matched[index]))
     return states
