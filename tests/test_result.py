@@ -8,6 +8,7 @@ from auditor.cli import FailOn, _gate
 from auditor.console import STYLES
 from auditor.errors import SourceLocation
 from auditor.report.figures import SEVERITY_COLOURS
+from auditor.report.html import TEMPLATE_DIR
 from auditor.report.sarif import LEVELS, SECURITY_SEVERITY
 from auditor.result import AuditResult, Finding, Severity, Status, Waiver
 
@@ -77,3 +78,8 @@ def test_fail_on_offers_every_severity_and_none() -> None:
 @pytest.mark.parametrize("styles", [STYLES, LEVELS, SECURITY_SEVERITY, SEVERITY_COLOURS])
 def test_every_severity_has_its_style_in_each_reporter(styles: dict[Severity, str]) -> None:
     assert list(styles) == list(Severity.worst_first())
+
+
+def test_the_report_stylesheet_colours_every_severity() -> None:
+    css = (TEMPLATE_DIR / "print.css").read_text(encoding="utf-8")
+    assert [severity for severity in Severity if f".sev.{severity} {{" not in css] == []
