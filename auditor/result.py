@@ -187,10 +187,12 @@ class AuditResult:
         return [f for f in self.findings if f.status is status]
 
     def blocking(self, threshold: Severity | None) -> list[Finding]:
-        """What fails the gate: open failures at or above `threshold` (None: nothing), except
-        those a baseline already knew ("unchanged")."""
+        """What fails the gate, in result order (the gate needs no sort): open failures at or above
+        `threshold` (None: nothing), except those a baseline already knew ("unchanged")."""
         if threshold is None:
             return []
         return [
-            f for f in self.open_failures() if f.severity.rank >= threshold.rank and f.baseline_state != "unchanged"
+            f
+            for f in self.findings
+            if f.is_open_failure and f.severity.rank >= threshold.rank and f.baseline_state != "unchanged"
         ]

@@ -51,9 +51,9 @@ def test_open_failures_are_unwaived_failures_worst_first() -> None:
 @pytest.mark.parametrize(
     ("threshold", "blocking"),
     [
-        (Severity.info, [("R-CRIT", "z"), ("R-MED", "b"), ("R-LOW", "a")]),
-        (Severity.low, [("R-CRIT", "z"), ("R-MED", "b"), ("R-LOW", "a")]),
-        (Severity.medium, [("R-CRIT", "z"), ("R-MED", "b")]),
+        (Severity.info, [("R-LOW", "a"), ("R-MED", "b"), ("R-CRIT", "z")]),
+        (Severity.low, [("R-LOW", "a"), ("R-MED", "b"), ("R-CRIT", "z")]),
+        (Severity.medium, [("R-MED", "b"), ("R-CRIT", "z")]),
         (Severity.high, [("R-CRIT", "z")]),
         (Severity.critical, [("R-CRIT", "z")]),
         (None, []),
