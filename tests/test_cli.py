@@ -76,6 +76,7 @@ def test_audit_exit_codes_follow_fail_on(cli: CliRunner, tmp_path: Path) -> None
     clean = tmp_path / "clean.yaml"
     clean.write_text(yaml.safe_dump(CLEAN))
     assert invoke(cli, "audit", clean, "--out", tmp_path / "out2", "--fail-on", "low").exit_code == 0
+    assert valid_results(json.loads((tmp_path / "out2" / "results.json").read_text()))["findings"] == []
 
 
 def test_audit_writes_requested_formats(cli: CliRunner, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from auditor.report import REPORTERS, renderer
 from auditor.report.markdown import cell
 from auditor.report.write import write_atomic
 from auditor.result import AuditResult
-from tests.conftest import AS_OF, EXAMPLE, audit_process, checked
+from tests.conftest import AS_OF, EXAMPLE, audit_process, checked, valid_results
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
@@ -116,3 +116,4 @@ def test_outputs_do_not_depend_on_string_hashing(tmp_path: Path) -> None:
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 6
     assert [name for name in outputs[0] if outputs[0][name] != outputs[1][name]] == []
+    valid_results(json.loads(outputs[0]["results.json"]))
