@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand
 
 from auditor.errors import InputError
-from auditor.result import AuditResult
+from auditor.result import AuditResult, Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 DISTRIBUTION = "ai-infra-auditor"
@@ -38,13 +38,8 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(frameworks_app, name="frameworks")
 
 
-class FailOn(StrEnum):
-    info = "info"
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
-    none = "none"
+# The severities, least severe first, and `none` (never fail): derived so that it cannot drift.
+FailOn = StrEnum("FailOn", [*((s.name, s.value) for s in Severity), ("none", "none")])  # type: ignore[misc]
 
 
 class CoverageFormat(StrEnum):
@@ -56,6 +51,7 @@ class CoverageFormat(StrEnum):
 class SchemaName(StrEnum):
     inventory = "inventory"
     policy = "policy"
+    results = "results"
 
 
 class _WordsArgument(TyperArgument):
@@ -199,7 +195,7 @@ def audit(
             metavar="SEVERITY",
             help="Lowest severity that makes the exit status 1: info, low, medium, high, critical or none.",
         ),
-    ] = FailOn.high,
+    ] = FailOn["high"],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
     summary: Annotated[
         bool | None,
@@ -279,17 +275,8 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
 
 def _gate(result: AuditResult, fail_on: str) -> int:
     """1 when an unwaived failure (a new one, given a baseline) is at or above `fail_on`, else 0."""
-    from auditor.policy.model import Severity
-
-    if fail_on == "none":
-        return EXIT_OK
-    threshold = Severity(fail_on).rank
-    blocking = [
-        f
-        for f in result.failures()
-        if not f.waived and f.baseline_state != "unchanged" and Severity(f.severity).rank >= threshold
-    ]
-    return EXIT_FINDINGS if blocking else EXIT_OK
+    threshold = None if fail_on == "none" else Severity(fail_on)
+    return EXIT_FINDINGS if result.blocking(threshold) else EXIT_OK
 
 
 @rules_app.command("list", cls=_WordsCommand)
@@ -386,8 +373,8 @@ def frameworks_coverage(
 
 
 @app.command()
-def schema(name: Annotated[SchemaName, typer.Argument(help="inventory or policy")]) -> None:
-    """Print the JSON Schema (draft 2020-12) of the inventory or rule format."""
+def schema(name: Annotated[SchemaName, typer.Argument(help="inventory, policy or results")]) -> None:
+    """Print the JSON Schema (draft 2020-12) of the inventory or rule format, or of results.json."""
     from auditor.schemas import shipped
 
     sys.stdout.write(shipped(name.value))

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from auditor.result import AuditResult
+from auditor.result import AuditResult, Severity
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+STYLES = {
+    Severity.critical: "bold red",
+    Severity.high: "red",
+    Severity.medium: "yellow",
+    Severity.low: "cyan",
+    Severity.info: "dim",
+}
 TOP = 10
 
 
 def print_summary(result: AuditResult, written: list[Path], fail_on: str, console: Console | None = None) -> None:
     console = console or Console()
     counts = result.counts()
-    open_failures = [f for f in result.failures() if not f.waived]
-    by_severity = Counter(f.severity for f in open_failures)
+    open_failures = result.open_failures()
+    by_severity = result.open_failures_by_severity()
     console.print(
         f"[bold]Audit of {result.organization or 'inventory'}[/bold] as of {result.as_of}: "
         f"{result.asset_count} assets, {len(result.rules)} rules"
@@ -27,8 +31,8 @@ def print_summary(result: AuditResult, written: list[Path], fail_on: str, consol
     table = Table(title=None, show_edge=False)
     table.add_column("Severity")
     table.add_column("Open failures", justify="right")
-    for severity in SEVERITIES:
-        table.add_row(f"[{STYLES[severity]}]{severity}[/]", str(by_severity.get(severity, 0)))
+    for severity in Severity.worst_first():
+        table.add_row(f"[{STYLES[severity]}]{severity}[/]", str(by_severity[severity]))
     console.print(table)
     console.print(
         f"{counts['PASS']} passed, {counts['FAIL']} failed ({counts['WAIVED']} waived), "
@@ -39,7 +43,7 @@ def print_summary(result: AuditResult, written: list[Path], fail_on: str, consol
             f"against the baseline: {result.baseline['new']} new, {result.baseline['unchanged']} unchanged, "
             f"{result.baseline['resolved']} resolved (only new failures gate)"
         )
-    worst = sorted(open_failures, key=lambda f: (SEVERITIES.index(f.severity), f.rule_id, f.asset_id))[:TOP]
+    worst = open_failures[:TOP]
     if worst:
         top = Table(show_edge=False)
         for column in ("Severity", "Rule", "Asset"):

@@ -140,7 +140,7 @@ def audit(
             RuleInfo(
                 id=run.compiled.rule.id,
                 title=run.compiled.rule.title,
-                severity=run.compiled.rule.severity.value,
+                severity=run.compiled.rule.severity,
                 pack=run.pack,
                 description=run.compiled.rule.description,
                 rationale=run.compiled.rule.rationale,

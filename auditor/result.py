@@ -3,19 +3,48 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 from auditor.errors import SourceLocation
 
-SCHEMA_VERSION = "1.0"
+SchemaVersion = Literal["1.0"]
+SCHEMA_VERSION: SchemaVersion = get_args(SchemaVersion)[0]
+BaselineState = Literal["new", "unchanged"]
+WaiverStatus = Literal["active", "expired", "unused"]
+RequirementState = Literal["passed", "failed", "not_evaluable", "not_applicable", "not_run", "manual"]
 
 
 class Status(StrEnum):
+    """How one rule fared on one asset."""
+
     PASS = "PASS"
     FAIL = "FAIL"
     NOT_EVALUABLE = "NOT_EVALUABLE"
+
+
+class Severity(StrEnum):
+    # Declared from least to most severe: the declaration order is the rank. (No docstring: it
+    # would become a description in the rule schema, which uses this enum.)
+    info = "info"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    @classmethod
+    def worst_first(cls) -> tuple[Severity, ...]:
+        """The order every report lists severities in."""
+        return tuple(reversed(cls))
+
+
+_RANKS = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 def fingerprint(rule_id: str, asset_id: str, evidence_key: str = "") -> str:
@@ -44,7 +73,7 @@ class Finding:
     asset_id: str
     asset_kind: str
     status: Status
-    severity: str
+    severity: Severity
     message: str
     location: SourceLocation
     evidence: dict[str, Any] = field(default_factory=dict)
@@ -52,7 +81,7 @@ class Finding:
     missing: list[str] = field(default_factory=list)
     evidence_key: str = ""
     waived_by: Waiver | None = None
-    baseline_state: str | None = None  # new or unchanged, when the run has a baseline
+    baseline_state: BaselineState | None = None  # when the run has a baseline
 
     @property
     def fingerprint(self) -> str:
@@ -66,6 +95,11 @@ class Finding:
     def sort_key(self) -> tuple[str, str, str]:
         return (self.rule_id, self.asset_id, self.evidence_key)
 
+    @property
+    def is_open_failure(self) -> bool:
+        """A failure nobody has accepted: what reports count and the gate looks at."""
+        return self.status is Status.FAIL and self.waived_by is None
+
 
 @dataclass(frozen=True)
 class RuleInfo:
@@ -73,7 +107,7 @@ class RuleInfo:
 
     id: str
     title: str
-    severity: str
+    severity: Severity
     pack: str
     description: str
     rationale: str
@@ -86,7 +120,7 @@ class RuleInfo:
 @dataclass(frozen=True)
 class WaiverState:
     waiver: Waiver
-    state: str  # active, expired, unused
+    state: WaiverStatus
     matched: int
 
 
@@ -97,7 +131,7 @@ class RequirementPosture:
     id: str
     title: str
     coverage: str
-    state: str  # failed, not_evaluable, passed, not_applicable, not_run, manual
+    state: RequirementState  # the worst state among its rules
     rules: tuple[str, ...]
     failed: int
     not_evaluable: int
@@ -112,8 +146,7 @@ class FrameworkPosture:
     requirements: tuple[RequirementPosture, ...]
 
     def summary(self) -> dict[str, int]:
-        states = ("passed", "failed", "not_evaluable", "not_applicable", "not_run", "manual")
-        return {state: sum(1 for r in self.requirements if r.state == state) for state in states}
+        return {state: sum(1 for r in self.requirements if r.state == state) for state in get_args(RequirementState)}
 
 
 @dataclass
@@ -134,6 +167,7 @@ class AuditResult:
     notices: list[str] = field(default_factory=list)  # what the reader must know first (an allowed empty audit)
 
     def counts(self) -> dict[str, int]:
+        """Results by status, and how many of the failures are waived."""
         out = {status.value: 0 for status in Status}
         out["WAIVED"] = 0
         for finding in self.findings:
@@ -142,5 +176,26 @@ class AuditResult:
                 out["WAIVED"] += 1
         return out
 
-    def failures(self) -> list[Finding]:
-        return [f for f in self.findings if f.status is Status.FAIL]
+    def open_failures(self) -> list[Finding]:
+        """Unwaived failures, worst first (then by rule and asset): the order every report lists them in."""
+        return sorted(
+            (f for f in self.findings if f.is_open_failure),
+            key=lambda f: (-f.severity.rank, f.rule_id, f.asset_id),
+        )
+
+    def open_failures_by_severity(self) -> Counter[Severity]:
+        return Counter(f.severity for f in self.findings if f.is_open_failure)
+
+    def with_status(self, status: Status) -> list[Finding]:
+        return [f for f in self.findings if f.status is status]
+
+    def blocking(self, threshold: Severity | None) -> list[Finding]:
+        """What fails the gate, in result order (the gate needs no sort): open failures at or above
+        `threshold` (None: nothing), except those a baseline already knew ("unchanged")."""
+        if threshold is None:
+            return []
+        return [
+            f
+            for f in self.findings
+            if f.is_open_failure and f.severity.rank >= threshold.rank and f.baseline_state != "unchanged"
+        ]

@@ -1,4 +1,4 @@
-"""JSON Schemas (draft 2020-12) of the inventory and rule formats, generated from the models.
+"""JSON Schemas (draft 2020-12) of the inventory and rule formats and of results.json, generated from models.
 
 The generated files ship in the package; `make schemas` style regeneration is `write_schemas()`
 and a test fails when a shipped copy is stale.
@@ -17,6 +17,7 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMAS = {
     "inventory": ("auditor.inventory.models", "InventoryDocument", "inventory.schema.json"),
     "policy": ("auditor.policy.model", "Rule", "policy.schema.json"),
+    "results": ("auditor.report.results_schema", "ResultsDocument", "results.schema.json"),
 }
 
 

@@ -1,7 +1,9 @@
-"""Shared helpers: write small inventories, run audits and the CLI."""
+"""Shared helpers: write small inventories, run audits and the CLI, check results against their schema."""
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -21,7 +24,9 @@ from auditor.inventory.loader import load_inventory
 from auditor.policy.config import load_config
 from auditor.policy.frameworks import Framework, load_frameworks
 from auditor.policy.loader import PolicySet, default_policies_dir, load_policies
+from auditor.report import json_report
 from auditor.result import AuditResult
+from auditor.schemas import shipped
 
 AS_OF = date(2026, 11, 1)
 REPO = Path(__file__).resolve().parents[1]
@@ -59,10 +64,31 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+@functools.cache
+def _results_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(shipped("results")))
+
+
+def results_schema_errors(document: Any) -> list[str]:
+    """Where a results.json document breaks the shipped schema (empty: it is valid)."""
+    return sorted(f"{e.json_path}: {e.message}" for e in _results_validator().iter_errors(document))
+
+
+def valid_results(document: Any) -> Any:
+    assert results_schema_errors(document) == []
+    return document
+
+
+def checked(result: AuditResult) -> AuditResult:
+    """The result, once its results.json has been rendered and found valid against the shipped schema."""
+    valid_results(json.loads(json_report.render(result)))
+    return result
+
+
 def audit_data(tmp_path: Path, data: dict[str, Any], as_of: date = AS_OF, **kwargs: Any) -> AuditResult:
     path = tmp_path / "inventory.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return run_audit(AuditRequest([path], default_policies_dir(), as_of, **kwargs))
+    return checked(run_audit(AuditRequest([path], default_policies_dir(), as_of, **kwargs)))
 
 
 @cache
@@ -85,7 +111,7 @@ def audit_rule(
         config_path = tmp_path / "config.yaml"
         config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
     inputs = AuditInputs(load_inventory([path]), policies, frameworks, load_config(config_path, policies))
-    return audit(inputs, as_of, only=[rule_id], allow_empty=True)  # a rule out of force evaluates nothing
+    return checked(audit(inputs, as_of, only=[rule_id], allow_empty=True))  # a rule out of force evaluates nothing
 
 
 def statuses(result: AuditResult, rule_id: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from auditor.errors import InputError
-from tests.conftest import audit_data, invoke, write
+from tests.conftest import audit_data, invoke, valid_results, write
 
 BEFORE = {
     "storage": [
@@ -46,7 +46,7 @@ def test_only_new_failures_fail_the_gate(cli: CliRunner, tmp_path: Path) -> None
     assert unchanged.exit_code == 0
     changed = _run(cli, tmp_path, "after", AFTER, "--baseline", str(baseline))
     assert changed.exit_code == 1
-    result = json.loads((tmp_path / "after" / "results.json").read_text())
+    result = valid_results(json.loads((tmp_path / "after" / "results.json").read_text()))
     states = {
         (f["rule_id"], f["asset_id"]): f["baseline_state"]
         for f in result["findings"]

@@ -10,7 +10,7 @@ import jsonschema
 import yaml
 from typer.testing import CliRunner
 
-from tests.conftest import EXAMPLE, audit_process, invoke, write
+from tests.conftest import EXAMPLE, audit_process, checked, invoke, valid_results, write
 
 CLEAN = {
     "sites": [{"id": "fra", "country": "DE", "owner": "infra"}],
@@ -76,6 +76,7 @@ def test_audit_exit_codes_follow_fail_on(cli: CliRunner, tmp_path: Path) -> None
     clean = tmp_path / "clean.yaml"
     clean.write_text(yaml.safe_dump(CLEAN))
     assert invoke(cli, "audit", clean, "--out", tmp_path / "out2", "--fail-on", "low").exit_code == 0
+    assert valid_results(json.loads((tmp_path / "out2" / "results.json").read_text()))["findings"] == []
 
 
 def test_audit_writes_requested_formats(cli: CliRunner, tmp_path: Path) -> None:
@@ -90,7 +91,7 @@ def test_audit_writes_requested_formats(cli: CliRunner, tmp_path: Path) -> None:
         "results.sarif",
         "summary.md",
     ]
-    assert json.loads((out / "results.json").read_text())["as_of"] == "2026-11-01"
+    assert valid_results(json.loads((out / "results.json").read_text()))["as_of"] == "2026-11-01"
     assert result.stdout == ""  # not a TTY: quiet
 
 
@@ -112,10 +113,11 @@ def test_usage_errors_exit_2(cli: CliRunner, tmp_path: Path) -> None:
 
 
 def test_schema_command_prints_draft_2020_12_schemas(cli: CliRunner) -> None:
-    for name in ("inventory", "policy"):
+    for name in ("inventory", "policy", "results"):
         result = invoke(cli, "schema", name)
         schema = json.loads(result.stdout)
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert schema["$id"] == f"urn:ai-infra-auditor:{name}:1"
         jsonschema.Draft202012Validator.check_schema(schema)
 
 
@@ -163,7 +165,7 @@ def test_engine_announces_its_stages() -> None:
     from auditor.policy.loader import default_policies_dir
 
     stages: list[str] = []
-    run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2026, 11, 1)), stages.append)
+    checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2026, 11, 1)), stages.append))
     assert stages == [
         "loading and validating the inputs",
         "building the graph of 98 assets",

@@ -8,8 +8,8 @@ import pytest
 
 from auditor.engine import AuditRequest, run_audit
 from auditor.policy.loader import default_policies_dir
-from auditor.result import AuditResult
-from tests.conftest import AS_OF, EXAMPLE
+from auditor.result import AuditResult, Status
+from tests.conftest import AS_OF, EXAMPLE, checked
 
 PLANTED = {
     ("AI-DATA-01", "clickstream-raw"): "50-datasets.yaml:41",
@@ -83,7 +83,7 @@ WAIVERS = EXAMPLE.parent / "example.waivers.yaml"
 
 @pytest.fixture(scope="module")
 def result() -> AuditResult:
-    return run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, waivers=WAIVERS))
+    return checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, waivers=WAIVERS)))
 
 
 def test_example_is_big_enough(result: AuditResult) -> None:
@@ -93,7 +93,7 @@ def test_example_is_big_enough(result: AuditResult) -> None:
 
 
 def test_planted_defects_are_found_at_their_lines(result: AuditResult) -> None:
-    failures = {(f.rule_id, f.asset_id): f for f in result.failures()}
+    failures = {(f.rule_id, f.asset_id): f for f in result.with_status(Status.FAIL)}
     found = {
         key: f"{failures[key].location.file.rsplit('/', 1)[-1]}:{failures[key].location.line}"
         for key in PLANTED
@@ -133,7 +133,7 @@ def test_findings_carry_evidence_and_paths(result: AuditResult) -> None:
 
 def test_every_enabled_pack_finds_something(result: AuditResult) -> None:
     packs = {rule.id: rule.pack for rule in result.rules}
-    assert {packs[f.rule_id] for f in result.failures()} == {"gdpr", "ccpa", "security", "ai-infra"}
+    assert {packs[f.rule_id] for f in result.with_status(Status.FAIL)} == {"gdpr", "ccpa", "security", "ai-infra"}
 
 
 def test_example_waivers(result: AuditResult) -> None:
@@ -144,10 +144,10 @@ def test_example_waivers(result: AuditResult) -> None:
 
 def test_eu_ai_act_pack_finds_the_high_risk_system_once_it_applies() -> None:
     config = EXAMPLE.parent / "example.config.yaml"
-    before = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, config=config))
+    before = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, config=config)))
     assert not [f for f in before.findings if f.rule_id.startswith("AIACT")]
-    later = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2028, 1, 15), config=config))
-    failing = sorted((f.rule_id, f.asset_id) for f in later.failures() if f.rule_id.startswith("AIACT"))
+    later = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2028, 1, 15), config=config)))
+    failing = sorted((f.rule_id, f.asset_id) for f in later.with_status(Status.FAIL) if f.rule_id.startswith("AIACT"))
     assert failing == [
         ("AIACT-10-DATA-GOVERNANCE", "us-customer-records"),
         ("AIACT-12-LOG-RETENTION", "credit-check-model"),

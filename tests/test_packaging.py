@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 
 from auditor.schemas import SCHEMAS, shipped, text
-from tests.conftest import EXAMPLE, REPO
+from tests.conftest import EXAMPLE, REPO, audit_process, results_schema_errors, valid_results
 
 
 def test_shipped_schemas_are_current() -> None:
@@ -42,6 +45,44 @@ def test_bundled_rules_validate_against_the_policy_schema() -> None:
     for path in rules:
         data = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))
         assert [e.message for e in validator.iter_errors(data)] == [], path.name
+
+
+@pytest.fixture(scope="module")
+def example_results(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """results.json of the example audited as `make audit` does: waivers, config (an extra pack)."""
+    out = tmp_path_factory.mktemp("example")
+    waivers, config = EXAMPLE.parent / "example.waivers.yaml", EXAMPLE.parent / "example.config.yaml"
+    proc = audit_process(out, "--waivers", str(waivers), "--config", str(config), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    return json.loads((out / "results.json").read_text())
+
+
+def test_results_of_the_bundled_example_audit_validate_against_the_results_schema(example_results: Any) -> None:
+    valid_results(example_results)
+    assert {f["status"] for f in example_results["findings"]} == {"FAIL", "NOT_EVALUABLE"}
+    assert [w["state"] for w in example_results["waivers"]] == ["active", "expired"]
+
+
+def test_results_schema_refuses_unknown_values_missing_and_extra_keys(example_results: Any) -> None:
+    good = example_results
+    bad = copy.deepcopy(good)
+    bad["findings"][0]["status"] = "PASSED"
+    bad["findings"][1]["severity"] = "urgent"
+    del bad["findings"][2]["fingerprint"]
+    del bad["summary"]["results"]["WAIVED"]
+    bad["rules"][0]["colour"] = "red"
+    bad["summary"]["open_failures_by_severity"]["severe"] = 1
+    assert results_schema_errors(bad) == [
+        "$.findings[0].status: 'PASSED' is not one of ['FAIL', 'NOT_EVALUABLE']",
+        "$.findings[1].severity: 'urgent' is not one of ['info', 'low', 'medium', 'high', 'critical']",
+        "$.findings[2]: 'fingerprint' is a required property",
+        "$.rules[0]: Additional properties are not allowed ('colour' was unexpected)",
+        "$.summary.open_failures_by_severity: 'severe' is not one of ['info', 'low', 'medium', 'high', 'critical']",
+        "$.summary.results: 'WAIVED' is a required property",
+    ]
+    assert results_schema_errors({**good, "findings": [{**good["findings"][0], "status": "PASS"}]}) == [
+        "$.findings[0].status: 'PASS' is not one of ['FAIL', 'NOT_EVALUABLE']"
+    ]
 
 
 HEAVY = {"weasyprint", "matplotlib", "jinja2", "jsonschema"}

@@ -18,7 +18,7 @@ from auditor.policy.loader import default_policies_dir
 from auditor.report import csv_report, html, json_report, pdf
 from auditor.report.fetcher import ForbiddenResource, PackageFetcher
 from auditor.result import AuditResult
-from tests.conftest import AS_OF, EXAMPLE, audit_data
+from tests.conftest import AS_OF, EXAMPLE, audit_data, checked
 from tests.test_example import PLANTED, WAIVERS
 
 SECTIONS = [
@@ -52,7 +52,7 @@ def _squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def example() -> tuple[AuditResult, bytes]:
-    result = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, waivers=WAIVERS))
+    result = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, waivers=WAIVERS)))
     return result, pdf.render(result)
 
 

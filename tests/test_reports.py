@@ -14,14 +14,14 @@ from auditor.policy.loader import default_policies_dir
 from auditor.report import REPORTERS, renderer
 from auditor.report.markdown import cell
 from auditor.result import AuditResult
-from tests.conftest import AS_OF, EXAMPLE, audit_process
+from tests.conftest import AS_OF, EXAMPLE, audit_process, checked, valid_results
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
 
 @pytest.fixture(scope="module")
 def example_result() -> AuditResult:
-    return run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
+    return checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF)))
 
 
 def test_sarif_is_valid_and_points_at_inventory_lines(example_result: AuditResult) -> None:
@@ -71,8 +71,8 @@ def test_json_is_the_canonical_result(example_result: AuditResult) -> None:
 
 
 def test_same_inputs_give_the_same_bytes(tmp_path: Path) -> None:
-    first = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
-    second = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
+    first = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF)))
+    second = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF)))
     for name in REPORTERS:
         assert renderer(name)(first) == renderer(name)(second), name
 
@@ -101,3 +101,4 @@ def test_outputs_do_not_depend_on_string_hashing(tmp_path: Path) -> None:
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 6
     assert [name for name in outputs[0] if outputs[0][name] != outputs[1][name]] == []
+    valid_results(json.loads(outputs[0]["results.json"]))

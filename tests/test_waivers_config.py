@@ -9,7 +9,7 @@ import pytest
 
 from auditor.engine import AuditRequest, run_audit
 from auditor.errors import InputError
-from tests.conftest import audit_data, statuses, write
+from tests.conftest import audit_data, checked, statuses, write
 
 PLAIN_STORES = {
     "storage": [
@@ -151,7 +151,7 @@ def test_rules_run_only_inside_their_effective_dates(tmp_path: Path) -> None:
     inventory = write(tmp_path, "inv.yaml", "storage: [{id: s, public_access: false}]\n")
     runs = {}
     for day in (date(2026, 12, 31), date(2027, 1, 1)):
-        result = run_audit(AuditRequest([inventory], policies, day, allow_empty=True))
+        result = checked(run_audit(AuditRequest([inventory], policies, day, allow_empty=True)))
         runs[day.isoformat()] = (statuses(result, "T-2027"), result.notices)
     assert runs == {
         "2026-12-31": ({}, ["no rule is enabled and in force at the audit date; audited anyway (--allow-empty)"]),

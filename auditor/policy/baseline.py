@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from auditor.errors import InputError, InputIssue
 from auditor.inventory.source import display_path, read_document
-from auditor.result import Finding, Status
+from auditor.result import BaselineState, Finding, Status
 from auditor.validation import validated
 
 
@@ -52,7 +52,7 @@ def compare(findings: list[Finding], baseline: frozenset[str]) -> dict[str, Any]
         if finding.status is Status.PASS:
             continue
         fingerprint = finding.fingerprint
-        state = "unchanged" if fingerprint in baseline else "new"
+        state: BaselineState = "unchanged" if fingerprint in baseline else "new"
         finding.baseline_state = state
         counts[state] += 1
         seen.add(fingerprint)

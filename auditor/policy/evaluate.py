@@ -94,7 +94,7 @@ class Evaluator:
         status = Status.PASS if verdict is True else Status.FAIL if verdict is False else Status.NOT_EVALUABLE
         location = self.graph.inventory.locations[asset_id]
         if status is Status.PASS:  # a pass is recorded, its evidence is not: reports list passes by id
-            return Finding(rule.id, asset_id, ctx.view["kind"], status, rule.severity.value, "", location)
+            return Finding(rule.id, asset_id, ctx.view["kind"], status, rule.severity, "", location)
         evidence = {path: ctx.observed[path] for path in sorted(ctx.observed)}
         evidence.update({f"computed.{k}": v for k, v in ctx.computed.items()})
         for path, resolve in compiled.evidence:
@@ -109,7 +109,7 @@ class Evaluator:
             asset_id=asset_id,
             asset_kind=ctx.view["kind"],
             status=status,
-            severity=rule.severity.value,
+            severity=rule.severity,
             message=message,
             location=location,
             evidence=plain(evidence),

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory.source import display_path, read_document
 from auditor.policy.loader import PolicyFolders, PolicySet, policy_folders
-from auditor.result import Finding, FrameworkPosture, RequirementPosture, Status
+from auditor.result import Finding, FrameworkPosture, RequirementPosture, RequirementState, Status
 from auditor.validation import validated
 
 FRAMEWORKS_DIR = "frameworks"
@@ -161,6 +161,7 @@ def posture(framework: Framework, by_rule: dict[str, Counter[str]], evaluated_ru
         counts: Counter[str] = Counter()
         for rule_id in rules:
             counts.update(by_rule.get(rule_id, Counter()))
+        state: RequirementState
         if requirement.coverage == "manual":
             state = "manual"
         elif not rules:  # its rules are off (pack disabled) or not in force at the audit date

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Strict, Tag
+
+from auditor.result import Severity
 
 RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
 Path = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
@@ -19,18 +20,6 @@ MilestoneName = Annotated[
     ),
 ]
 DateRef = IsoDate | MilestoneName
-
-
-class Severity(StrEnum):
-    info = "info"
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
-
-    @property
-    def rank(self) -> int:
-        return list(Severity).index(self)
 
 
 class _Strict(BaseModel):
@@ -152,8 +141,11 @@ Condition = Annotated[
 ]
 
 
+ParameterValue = int | float | bool | str | list[str | int | float]
+
+
 class Parameter(_Strict):
-    default: int | float | bool | str | list[str | int | float]
+    default: ParameterValue
     description: str
     source: str | None = None
 

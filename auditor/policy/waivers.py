@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from auditor.errors import json_path
 from auditor.inventory.source import display_path, read_document
-from auditor.result import Finding, Status, Waiver, WaiverState
+from auditor.result import Finding, Status, Waiver, WaiverState, WaiverStatus
 from auditor.validation import validated
 
 
@@ -70,6 +70,6 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -
                     finding.waived_by = waiver
     states = []
     for index, waiver in enumerate(waivers):
-        state = "expired" if not active[index] else "active" if matched[index] else "unused"
+        state: WaiverStatus = "expired" if not active[index] else "active" if matched[index] else "unused"
         states.append(WaiverState(waiver, state, matched[index]))
     return states

@@ -11,9 +11,8 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
-from auditor.result import AuditResult, Finding, Status, WaiverState
+from auditor.result import AuditResult, Finding, Severity, Status, WaiverState
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 EVIDENCE_VALUE_CHARS = 160
 TEXT_CHARS = 300
 EXPIRING_DAYS = 30
@@ -78,26 +77,21 @@ def _waiver_state(state: WaiverState, as_of: str) -> str:
     return "expiring" if state.state == "active" and days_left <= EXPIRING_DAYS else state.state
 
 
-def _rank(finding: Finding) -> tuple[int, str, str]:
-    return (SEVERITIES.index(finding.severity), finding.rule_id, finding.asset_id)
-
-
 def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
     per_rule = limits["max_assets_per_rule"]
     examples = limits["examples_per_requirement_rule"]
     max_evidence = limits["max_evidence_items"]
     rules = {rule.id: rule for rule in result.rules}
-    open_failures = sorted((f for f in result.failures() if not f.waived), key=_rank)
+    open_failures = result.open_failures()
     failures_by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in open_failures:
         failures_by_rule[finding.rule_id].append(finding)
     undecided_by_rule: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
-        if finding.status is Status.NOT_EVALUABLE:
-            undecided_by_rule[finding.rule_id].append(finding)
+    for finding in result.with_status(Status.NOT_EVALUABLE):
+        undecided_by_rule[finding.rule_id].append(finding)
 
     rule_sections = []
-    for rule_id in sorted(failures_by_rule, key=lambda r: (SEVERITIES.index(rules[r].severity), r)):
+    for rule_id in sorted(failures_by_rule, key=lambda r: (-rules[r].severity.rank, r)):
         rule = rules[rule_id]
         failures = failures_by_rule[rule_id]
         rule_sections.append(
@@ -166,7 +160,7 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
             }
         )
     counts = result.counts()
-    by_severity = Counter(f.severity for f in open_failures)
+    by_severity = result.open_failures_by_severity()
     organization = clip(result.organization or "(organisation not declared)", 120)
     return {
         "title": f"Compliance audit report: {organization}",
@@ -179,7 +173,7 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
         "assets_by_kind": sorted(result.assets_by_kind.items()),
         "rule_count": len(result.rules),
         "counts": counts,
-        "severity_rows": [(s, by_severity.get(s, 0)) for s in SEVERITIES],
+        "severity_rows": [(s, by_severity[s]) for s in Severity.worst_first()],
         "top_findings": [_finding(f, max_evidence) for f in open_failures[: limits["top_findings"]]],
         "frameworks": frameworks,
         "rule_sections": rule_sections,

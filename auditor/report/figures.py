@@ -16,10 +16,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import networkx as nx
 
-from auditor.result import AuditResult, Status
+from auditor.result import AuditResult, Severity, Status
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-SEVERITY_COLOURS = {"critical": "#7f1d1d", "high": "#dc2626", "medium": "#f59e0b", "low": "#0ea5e9", "info": "#9ca3af"}
+SEVERITY_COLOURS = {
+    Severity.critical: "#7f1d1d",
+    Severity.high: "#dc2626",
+    Severity.medium: "#f59e0b",
+    Severity.low: "#0ea5e9",
+    Severity.info: "#9ca3af",
+}
 ZONE_COLOURS = {"eea": "#2563eb", "adequate": "#16a34a", "third_country": "#ea580c", "unknown": "#9ca3af"}
 ZONE_LABELS = {"eea": "EEA", "adequate": "Adequacy decision", "third_country": "Third country", "unknown": "Unknown"}
 KIND_MARKERS = {"site": "s", "cluster": "h", "compute": "^", "storage": "o", "vendor": "D"}
@@ -53,12 +58,12 @@ def _short(text: str) -> str:
 def findings_by_framework(result: AuditResult) -> str:
     """Stacked bars: open failures per framework, by severity."""
     rules_of = {fw.name: {rule for r in fw.requirements for rule in r.rules} for fw in result.frameworks}
-    open_failures = [f for f in result.failures() if not f.waived]
+    open_failures = result.open_failures()
     names = [fw.name for fw in result.frameworks]
     with plt.rc_context(STYLE):
         figure, axes = plt.subplots(figsize=(6.8, 2.6))
         left = [0] * len(names)
-        for severity in SEVERITIES:
+        for severity in Severity.worst_first():
             counts = [
                 sum(1 for f in open_failures if f.severity == severity and f.rule_id in rules_of[n]) for n in names
             ]
@@ -72,8 +77,8 @@ def findings_by_framework(result: AuditResult) -> str:
 
 def findings_by_kind(result: AuditResult) -> str:
     """Bars: open failures and not-evaluable results per asset kind."""
-    failed = Counter(f.asset_kind for f in result.failures() if not f.waived)
-    undecided = Counter(f.asset_kind for f in result.findings if f.status is Status.NOT_EVALUABLE)
+    failed = Counter(f.asset_kind for f in result.open_failures())
+    undecided = Counter(f.asset_kind for f in result.with_status(Status.NOT_EVALUABLE))
     kinds = sorted(set(failed) | set(undecided))
     with plt.rc_context(STYLE):
         figure, axes = plt.subplots(figsize=(6.8, 2.2))

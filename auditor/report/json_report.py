@@ -44,13 +44,10 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 def result_dict(result: AuditResult) -> dict[str, Any]:
     per_rule: dict[str, Counter[str]] = {rule.id: Counter() for rule in result.rules}
     passed: dict[str, list[str]] = {rule.id: [] for rule in result.rules}
-    failing_by_severity: Counter[str] = Counter()
     for finding in result.findings:
         per_rule[finding.rule_id][finding.status.value] += 1
         if finding.status is Status.PASS:
             passed[finding.rule_id].append(finding.asset_id)
-        elif finding.status is Status.FAIL and not finding.waived:
-            failing_by_severity[finding.severity] += 1
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": result.tool_version},
@@ -64,7 +61,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
             "assets_by_kind": result.assets_by_kind,
             "rules": len(result.rules),
             "results": result.counts(),
-            "open_failures_by_severity": dict(failing_by_severity),
+            "open_failures_by_severity": dict(result.open_failures_by_severity()),
             "baseline": result.baseline,
         },
         "rules": [

@@ -39,7 +39,7 @@ def render(result: AuditResult) -> bytes:
                     "skipped",
                     message=f"waived until {waiver.expires} by {waiver.approver}: {waiver.justification}",
                 )
-            elif finding.status is Status.FAIL:
+            elif finding.is_open_failure:
                 counts["failures"] += 1
                 failure = ET.SubElement(case, "failure", type=finding.severity, message=finding.message)
                 failure.text = f"{titles.get(rule_id, rule_id)}\n{finding.location}\n{detail}"

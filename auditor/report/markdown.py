@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
-from auditor.result import AuditResult, Finding, Status
+from auditor.result import AuditResult, Severity, Status
 
 MAX_ROWS = 50
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
 def cell(text: object) -> str:
@@ -16,14 +13,10 @@ def cell(text: object) -> str:
     return out.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def _rank(finding: Finding) -> tuple[int, str, str]:
-    return (SEVERITIES.index(finding.severity), finding.rule_id, finding.asset_id)
-
-
 def render(result: AuditResult) -> bytes:
     counts = result.counts()
-    open_failures = sorted((f for f in result.failures() if not f.waived), key=_rank)
-    by_severity = Counter(f.severity for f in open_failures)
+    open_failures = result.open_failures()
+    by_severity = result.open_failures_by_severity()
     title = cell(result.organization or "inventory")
     lines = [
         f"# Compliance audit: {title}",
@@ -43,7 +36,7 @@ def render(result: AuditResult) -> bytes:
         ),
         "| Severity | Open failures |",
         "|---|---:|",
-        *(f"| {severity} | {by_severity.get(severity, 0)} |" for severity in SEVERITIES),
+        *(f"| {severity} | {by_severity[severity]} |" for severity in Severity.worst_first()),
         "",
     ]
     if open_failures:
@@ -61,7 +54,7 @@ def render(result: AuditResult) -> bytes:
         if len(open_failures) > MAX_ROWS:
             lines.append(f"\n… and {len(open_failures) - MAX_ROWS} more failures: see results.json.")
         lines.append("")
-    undecided = [f for f in result.findings if f.status is Status.NOT_EVALUABLE]
+    undecided = result.with_status(Status.NOT_EVALUABLE)
     if undecided:
         lines += ["## Not evaluable", "", "| Rule | Asset | Missing |", "|---|---|---|"]
         for finding in undecided[:MAX_ROWS]:

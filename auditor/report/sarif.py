@@ -10,12 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.report import jsonfmt
-from auditor.result import AuditResult, Finding, RuleInfo, Status
+from auditor.result import AuditResult, Finding, RuleInfo, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+LEVELS = {
+    Severity.critical: "error",
+    Severity.high: "error",
+    Severity.medium: "warning",
+    Severity.low: "note",
+    Severity.info: "note",
+}
 # GitHub code scanning reads this 0-10 score to rank security results.
-SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "1.0"}
+SECURITY_SEVERITY = {
+    Severity.critical: "9.5",
+    Severity.high: "8.0",
+    Severity.medium: "5.5",
+    Severity.low: "3.0",
+    Severity.info: "1.0",
+}
 
 
 def _references_text(rule: RuleInfo) -> str:

@@ -1,0 +1,173 @@
+"""The shape of results.json as pydantic models, so that its JSON Schema is generated, not hand-kept.
+
+The models only describe the document: the JSON reporter builds plain dicts (pydantic would be
+too slow at 100k assets), and the tests validate what it writes against the generated schema.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from auditor.policy.frameworks import Coverage
+from auditor.policy.model import ParameterValue, RuleId
+from auditor.result import BaselineState, RequirementState, SchemaVersion, Severity, Status, WaiverStatus
+
+Count = Annotated[int, Field(ge=0)]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Line = Annotated[int, Field(ge=1)]
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Tool(_Closed):
+    name: Literal["auditor"]
+    version: str
+
+
+class Input(_Closed):
+    """An inventory file read: its path as given and its content hash."""
+
+    path: str
+    sha256: Sha256
+    bytes: Count
+
+
+class Pack(_Closed):
+    name: str
+    title: str
+    version: str
+    sha256: Sha256
+    enabled: bool
+
+
+class StatusCounts(_Closed):
+    PASS: Count
+    FAIL: Count
+    NOT_EVALUABLE: Count
+
+
+class ResultCounts(StatusCounts):
+    """Results by status; WAIVED counts the failures (already in FAIL) that a waiver covers."""
+
+    WAIVED: Count
+
+
+class BaselineCounts(_Closed):
+    new: Count
+    unchanged: Count
+    resolved: Count
+
+
+class Summary(_Closed):
+    assets: Count
+    assets_by_kind: dict[str, Annotated[int, Field(ge=1)]]
+    rules: Count
+    results: ResultCounts
+    open_failures_by_severity: dict[Severity, Annotated[int, Field(ge=1)]] = Field(
+        description="Only severities with open failures appear."
+    )
+    baseline: BaselineCounts | None
+
+
+class Rule(_Closed):
+    id: RuleId
+    title: str
+    severity: Severity
+    pack: str
+    references: dict[str, list[str]]
+    parameters: dict[str, ParameterValue]
+    counts: StatusCounts
+    passed_assets: list[str]
+
+
+class Location(_Closed):
+    file: str
+    line: Line
+    column: Line
+
+
+class AppliedWaiver(_Closed):
+    rule: str
+    assets: str
+    justification: str
+    approver: str
+    expires: IsoDate
+
+
+class Finding(_Closed):
+    """A FAIL or NOT_EVALUABLE result (passes are listed per rule in `passed_assets`)."""
+
+    fingerprint: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+    rule_id: RuleId
+    asset_id: str
+    asset_kind: str
+    status: Literal[Status.FAIL, Status.NOT_EVALUABLE]
+    severity: Severity
+    message: str
+    location: Location
+    evidence: dict[str, Any]
+    graph_path: list[str]
+    missing: list[str]
+    waived: bool
+    baseline_state: BaselineState | None
+    waiver: AppliedWaiver | None
+
+
+class RequirementSummary(_Closed):
+    passed: Count
+    failed: Count
+    not_evaluable: Count
+    not_applicable: Count
+    not_run: Count
+    manual: Count
+
+
+class Requirement(_Closed):
+    id: str
+    title: str
+    coverage: Coverage
+    state: RequirementState
+    rules: list[RuleId]
+    failed: Count
+    not_evaluable: Count
+    passed: Count
+
+
+class Framework(_Closed):
+    name: str
+    title: str
+    version: str
+    summary: RequirementSummary
+    requirements: list[Requirement]
+
+
+class Waiver(AppliedWaiver):
+    scope: Literal["all"] | None = Field(description="'all': a declared blanket waiver (every rule or every asset).")
+    state: WaiverStatus
+    matched: Count
+    location: str = Field(description="file:line:column of the waiver.")
+
+
+class ResultsDocument(_Closed):
+    """results.json: the canonical, versioned audit result."""
+
+    schema_version: SchemaVersion
+    tool: Tool
+    as_of: IsoDate
+    organization: str | None
+    inputs: list[Input]
+    packs: list[Pack]
+    notices: list[str] = Field(
+        description="What the reader must know first: an allowed empty audit, a blanket waiver, pinned dates, "
+        "overridden thresholds, pending amendments not applied."
+    )
+    summary: Summary
+    rules: list[Rule]
+    findings: list[Finding]
+    frameworks: list[Framework]
+    waivers: list[Waiver]
