@@ -23,6 +23,12 @@ class Status(StrEnum):
     PASS = "PASS"
     FAIL = "FAIL"
     NOT_EVALUABLE = "NOT_EVALUABLE"
+    NOT_APPLICABLE = "NOT_APPLICABLE"  # the law does not apply to this asset's processing (message: why)
+
+    @property
+    def needs_attention(self) -> bool:
+        """A failure or an undecided result: what waivers, baselines and fixes are about."""
+        return self in (Status.FAIL, Status.NOT_EVALUABLE)
 
 
 class Severity(StrEnum):
@@ -136,6 +142,7 @@ class RequirementPosture:
     failed: int
     not_evaluable: int
     passed: int
+    not_applicable: int = 0
 
 
 @dataclass(frozen=True)

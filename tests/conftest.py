@@ -85,9 +85,19 @@ def checked(result: AuditResult) -> AuditResult:
     return result
 
 
+# A test inventory that declares no organisation stands for a controller established in Germany,
+# so that the GDPR applies (Art. 3(1)) and the CCPA does not unless the test says otherwise.
+DEFAULT_ORGANIZATION = {"id": "test-controller", "country": "DE"}
+
+
+def with_organization(data: dict[str, Any]) -> dict[str, Any]:
+    return data if "organization" in data else {"organization": DEFAULT_ORGANIZATION, **data}
+
+
 def audit_data(tmp_path: Path, data: dict[str, Any], as_of: date = AS_OF, **kwargs: Any) -> AuditResult:
+    """Audit `data` (with the default organisation unless it declares one) on the bundled packs."""
     path = tmp_path / "inventory.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.safe_dump(with_organization(data), sort_keys=False), encoding="utf-8")
     return checked(run_audit(AuditRequest([path], default_policies_dir(), as_of, **kwargs)))
 
 
@@ -105,7 +115,7 @@ def audit_rule(
     """Audit `data` with only `rule_id` evaluated, on the bundled packs loaded once."""
     policies, frameworks = bundled()
     path = tmp_path / "inventory.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.safe_dump(with_organization(data), sort_keys=False), encoding="utf-8")
     config_path = None
     if config is not None:
         config_path = tmp_path / "config.yaml"

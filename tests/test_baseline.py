@@ -13,6 +13,7 @@ from auditor.errors import InputError
 from tests.conftest import audit_data, invoke, valid_results, write
 
 BEFORE = {
+    "organization": {"id": "acme", "country": "DE"},
     "storage": [
         {"id": "old-plain", "encryption_at_rest": {"enabled": False}},
         {"id": "fixed-later", "encryption_at_rest": {"enabled": False}},
@@ -20,6 +21,7 @@ BEFORE = {
     "datasets": [{"id": "d", "personal_data": True, "retention_days": 1, "stored_in": ["old-plain", "fixed-later"]}],
 }
 AFTER = {
+    "organization": {"id": "acme", "country": "DE"},
     "storage": [
         {"id": "old-plain", "encryption_at_rest": {"enabled": False}},
         {"id": "fixed-later", "encryption_at_rest": {"enabled": True}},

@@ -144,9 +144,9 @@ def test_example_waivers(result: AuditResult) -> None:
 
 def test_eu_ai_act_pack_finds_the_high_risk_system_once_it_applies() -> None:
     config = EXAMPLE.parent / "example.config.yaml"
-    before = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, config=config)))
+    before = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2026, 8, 1), config=config)))
     assert not [f for f in before.findings if f.rule_id.startswith("AIACT")]
-    later = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2028, 1, 15), config=config)))
+    later = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2026, 8, 2), config=config)))
     failing = sorted((f.rule_id, f.asset_id) for f in later.with_status(Status.FAIL) if f.rule_id.startswith("AIACT"))
     assert failing == [
         ("AIACT-10-DATA-GOVERNANCE", "us-customer-records"),

@@ -59,7 +59,7 @@ def example_results(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def test_results_of_the_bundled_example_audit_validate_against_the_results_schema(example_results: Any) -> None:
     valid_results(example_results)
-    assert {f["status"] for f in example_results["findings"]} == {"FAIL", "NOT_EVALUABLE"}
+    assert {f["status"] for f in example_results["findings"]} == {"FAIL", "NOT_EVALUABLE", "NOT_APPLICABLE"}
     assert [w["state"] for w in example_results["waivers"]] == ["active", "expired"]
 
 
@@ -73,7 +73,7 @@ def test_results_schema_refuses_unknown_values_missing_and_extra_keys(example_re
     bad["rules"][0]["colour"] = "red"
     bad["summary"]["open_failures_by_severity"]["severe"] = 1
     assert results_schema_errors(bad) == [
-        "$.findings[0].status: 'PASSED' is not one of ['FAIL', 'NOT_EVALUABLE']",
+        "$.findings[0].status: 'PASSED' is not one of ['FAIL', 'NOT_EVALUABLE', 'NOT_APPLICABLE']",
         "$.findings[1].severity: 'urgent' is not one of ['info', 'low', 'medium', 'high', 'critical']",
         "$.findings[2]: 'fingerprint' is a required property",
         "$.rules[0]: Additional properties are not allowed ('colour' was unexpected)",
@@ -81,7 +81,7 @@ def test_results_schema_refuses_unknown_values_missing_and_extra_keys(example_re
         "$.summary.results: 'WAIVED' is a required property",
     ]
     assert results_schema_errors({**good, "findings": [{**good["findings"][0], "status": "PASS"}]}) == [
-        "$.findings[0].status: 'PASS' is not one of ['FAIL', 'NOT_EVALUABLE']"
+        "$.findings[0].status: 'PASS' is not one of ['FAIL', 'NOT_EVALUABLE', 'NOT_APPLICABLE']"
     ]
 
 

@@ -126,7 +126,7 @@ HOSTILE = [
 def test_hostile_inventory_strings_are_text_and_nothing_is_fetched(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     long_name = "N" * 10_000
     data = {
-        "organization": {"id": "org", "name": HOSTILE[0]},
+        "organization": {"id": "org", "name": HOSTILE[0], "country": "DE"},
         "storage": [{"id": "a"}, {"id": "b"}],
         "datasets": [{"id": "d", "personal_data": True, "purposes": ["billing"], "stored_in": ["a"]}],
         "flows": [

@@ -51,7 +51,7 @@ def test_junit_has_a_case_per_rule_and_asset(example_result: AuditResult) -> Non
     counts = example_result.counts()
     assert int(root.get("tests")) == len(example_result.findings)
     assert int(root.get("failures")) == counts["FAIL"] - counts["WAIVED"]
-    assert int(root.get("skipped")) == counts["NOT_EVALUABLE"] + counts["WAIVED"]
+    assert int(root.get("skipped")) == counts["NOT_EVALUABLE"] + counts["NOT_APPLICABLE"] + counts["WAIVED"]
     case = root.find("testsuite[@name='SEC-FLOW-ENCRYPTION-IN-TRANSIT']/testcase[@name='flow-etl-to-features']")
     assert case is not None and case.find("failure").get("type") == "high"
     assert case.get("file").endswith("60-flows-workloads.yaml") and case.get("line") == "25"
@@ -61,7 +61,7 @@ def test_json_is_the_canonical_result(example_result: AuditResult) -> None:
     data = json.loads(renderer("json")(example_result))
     assert data["schema_version"] == "1.0" and data["as_of"] == "2026-11-01"
     assert data["summary"]["assets"] == example_result.asset_count
-    assert {f["status"] for f in data["findings"]} == {"FAIL", "NOT_EVALUABLE"}
+    assert {f["status"] for f in data["findings"]} == {"FAIL", "NOT_EVALUABLE", "NOT_APPLICABLE"}
     rule = next(r for r in data["rules"] if r["id"] == "GDPR-32-ENCRYPTION-AT-REST")
     assert "s3-eu-raw" in rule["passed_assets"]
     assert sum(rule["counts"].values()) == len(rule["passed_assets"]) + sum(

@@ -44,7 +44,7 @@ def test_open_failures_are_unwaived_failures_worst_first() -> None:
     got = [(f.rule_id, f.asset_id) for f in MIXED.open_failures()]
     assert got == [("R-CRIT", "z"), ("R-MED", "a"), ("R-MED", "b"), ("R-LOW", "a")]
     assert MIXED.open_failures_by_severity() == {Severity.critical: 1, Severity.medium: 2, Severity.low: 1}
-    assert MIXED.counts() == {"PASS": 1, "FAIL": 5, "NOT_EVALUABLE": 1, "WAIVED": 1}
+    assert MIXED.counts() == {"PASS": 1, "FAIL": 5, "NOT_EVALUABLE": 1, "NOT_APPLICABLE": 0, "WAIVED": 1}
     assert [f.asset_id for f in MIXED.with_status(Status.NOT_EVALUABLE)] == ["y"]
 
 

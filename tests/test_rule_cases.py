@@ -26,7 +26,7 @@ def _cases() -> list[Any]:
     for path in sorted(CASES_DIR.glob("*.yaml")):
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         for case in spec["cases"]:
-            case = {"config": spec.get("config"), **case}
+            case = {"config": spec.get("config"), **case}  # a case may give its own config
             params.append(pytest.param(spec["rule"], case, id=f"{spec['rule']}::{case['name']}"))
     return params
 

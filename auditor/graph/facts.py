@@ -19,6 +19,7 @@ from auditor.graph.jurisdiction import JurisdictionFact, analyse_jurisdiction
 from auditor.graph.lineage import Lineage, PersonalDataFact, personal_data_facts, trace_lineage
 from auditor.graph.organization import CcpaFact, CppaFact, analyse_organization
 from auditor.graph.power import PowerFact, analyse_power
+from auditor.graph.scope import ScopeFact, analyse_scope
 from auditor.graph.transfers import TRANSFER_KINDS, TransferFact, analyse_transfers
 from auditor.inventory.models import MODEL_BY_KIND
 
@@ -38,6 +39,7 @@ class AssetFacts:
     flow: FlowFact | None = described("What a flow carries and to whom.")
     power: PowerFact | None = described("Rack power of a site.")
     ccpa: CcpaFact | None = described("CCPA applicability of the organisation.")
+    scope: ScopeFact | None = described("Which privacy regimes apply to the asset's processing.")
     cppa: CppaFact | None = described("CPPA cybersecurity-audit duty of the organisation.")
 
 
@@ -53,6 +55,7 @@ FACT_KINDS: dict[str, frozenset[str]] = {
     "power": frozenset({"site"}),
     "ccpa": frozenset({"organization"}),
     "cppa": frozenset({"organization"}),
+    "scope": ALL_KINDS,
 }
 
 
@@ -74,6 +77,8 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
     flows = analyse_flows(graph, personal)
     power = analyse_power(graph)
     organization = analyse_organization(graph, as_of, thresholds)
+    org = graph.inventory.organization
+    scope = analyse_scope(graph, lineage, personal, organization[org.id][0] if org else None, as_of)
     by_asset: dict[str, AssetFacts] = {}
     for asset_id in graph.inventory.assets:
         ccpa, cppa = organization.get(asset_id, (None, None))
@@ -88,5 +93,6 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
             power=power.get(asset_id),
             ccpa=ccpa,
             cppa=cppa,
+            scope=scope[asset_id],
         )
     return Facts(by_asset, lineage)

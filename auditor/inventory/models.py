@@ -86,7 +86,11 @@ class Organization(AssetBase):
     ca_consumers: Count | None = Field(
         None, description="California consumers or households whose PI is processed per year."
     )
-    ca_consumers_sold_shared: Count | None = None
+    ca_consumers_sold_shared: Count | None = Field(
+        None,
+        description="California consumers or households whose PI the organisation buys, sells or shares per year "
+        "(before 2023: consumers, households or devices whose PI it buys, receives, sells or shares).",
+    )
     ca_spi_consumers: Count | None = None
     revenue_share_from_selling_pct: Annotated[float, Field(ge=0, le=100)] | None = None
     mfa_remote_access: bool | None = None
@@ -97,6 +101,10 @@ class Organization(AssetBase):
     cybersecurity_audit_ref: str | None = Field(None, description="Latest CPPA 7120 cybersecurity audit report.")
     last_cybersecurity_audit: IsoDate | None = None
     revenue_2026_usd: Number | None = Field(None, description="Annual revenue for the CPPA 7121 phase-in.")
+    establishments: list[CountryCode] = Field(
+        default_factory=list,
+        description="Countries of the organisation's establishments besides its own country (GDPR Art. 3(1)).",
+    )
 
 
 class Rack(Strict_):
@@ -329,6 +337,12 @@ class Dataset(AssetBase):
     spi_limit_mechanism: bool | None = Field(None, description="CCPA 'Limit the use of my SPI' honoured.")
     risk_assessment_ref: str | None = Field(None, description="CPPA 7150 risk assessment.")
     processing_started: IsoDate | None = None
+    eea_offering: bool | None = Field(
+        None, description="Goods or services are offered to the data subjects in the EEA (GDPR Art. 3(2)(a))."
+    )
+    eea_monitoring: bool | None = Field(
+        None, description="The data subjects' behaviour in the EEA is monitored (GDPR Art. 3(2)(b))."
+    )
     provenance: str | None = None
     bias_review_ref: str | None = None
 

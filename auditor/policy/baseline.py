@@ -22,7 +22,7 @@ class _BaselineFinding(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     fingerprint: str
-    status: str
+    status: Status
 
 
 class _BaselineFile(BaseModel):
@@ -41,7 +41,7 @@ def load_baseline(path: Path, root: Path | None = None) -> frozenset[str]:
         raise InputError(
             [InputIssue(where, "$.schema_version", f"unsupported results version {parsed.schema_version!r}")]
         )
-    return frozenset(f.fingerprint for f in parsed.findings if f.status != Status.PASS.value)
+    return frozenset(f.fingerprint for f in parsed.findings if f.status.needs_attention)
 
 
 def compare(findings: list[Finding], baseline: frozenset[str]) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def compare(findings: list[Finding], baseline: frozenset[str]) -> dict[str, Any]
     seen: set[str] = set()
     counts = {"new": 0, "unchanged": 0}
     for finding in findings:
-        if finding.status is Status.PASS:
+        if not finding.status.needs_attention:
             continue
         fingerprint = finding.fingerprint
         state: BaselineState = "unchanged" if fingerprint in baseline else "new"

@@ -46,8 +46,8 @@ class Calendar:
                 )
             elif milestone.pending_date and milestone.day <= as_of < milestone.pending_date:
                 out.append(
-                    f"milestone {name} applies from {milestone.day.isoformat()} ({milestone.source}); "
-                    f"{milestone.pending_by} would move it to {milestone.pending_date.isoformat()}, which is not "
+                    f"milestone {name} applies from {milestone.day.isoformat()} ({milestone.source}); a pending "
+                    f"amendment would move it to {milestone.pending_date.isoformat()} ({milestone.pending_by}), not "
                     f"applied because it is not law at the catalog's date; pin {name} in the config to apply it"
                 )
         return out

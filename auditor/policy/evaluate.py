@@ -87,12 +87,20 @@ class Evaluator:
                 return None
         else:
             applies = True
+        location = self.graph.inventory.locations[asset_id]
+        scope = getattr(ctx.facts.scope, run.regime) if run.regime else None
+        if scope is not None and scope.applies is False:
+            return Finding(
+                rule.id, asset_id, ctx.view["kind"], Status.NOT_APPLICABLE, rule.severity, scope.reason, location
+            )
         verdict = None
         if applies:
             run_computed(compiled, ctx)
             verdict = compiled.condition(ctx)
+        if scope is not None and scope.applies is None and verdict is not True:
+            verdict = None  # compliant either way is a pass; a failure needs the law to apply
+            ctx.problems.append(f"scope: {scope.reason}")
         status = Status.PASS if verdict is True else Status.FAIL if verdict is False else Status.NOT_EVALUABLE
-        location = self.graph.inventory.locations[asset_id]
         if status is Status.PASS:  # a pass is recorded, its evidence is not: reports list passes by id
             return Finding(rule.id, asset_id, ctx.view["kind"], status, rule.severity, "", location)
         evidence = {path: ctx.observed[path] for path in sorted(ctx.observed)}

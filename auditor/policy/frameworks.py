@@ -184,6 +184,7 @@ def posture(framework: Framework, by_rule: dict[str, Counter[str]], evaluated_ru
                 counts[Status.FAIL.value],
                 counts[Status.NOT_EVALUABLE.value],
                 counts[Status.PASS.value],
+                counts[Status.NOT_APPLICABLE.value],
             )
         )
     return FrameworkPosture(framework.framework, framework.title, framework.version, tuple(requirements))

@@ -61,7 +61,7 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -
     matched = [0] * len(waivers)
     active = [date.fromisoformat(w.expires) >= as_of for w in waivers]
     for finding in findings:
-        if finding.status is Status.PASS:
+        if not finding.status.needs_attention:
             continue
         for index, waiver in enumerate(waivers):
             if fnmatchcase(finding.rule_id, waiver.rule) and fnmatchcase(finding.asset_id, waiver.assets):

@@ -93,6 +93,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
                         "rules": list(r.rules),
                         "failed": r.failed,
                         "not_evaluable": r.not_evaluable,
+                        "not_applicable": r.not_applicable,
                         "passed": r.passed,
                     }
                     for r in fw.requirements

@@ -46,6 +46,9 @@ def render(result: AuditResult) -> bytes:
             elif finding.status is Status.NOT_EVALUABLE:
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", message=finding.message)
+            elif finding.status is Status.NOT_APPLICABLE:
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", message=f"not applicable: {finding.message}")
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value

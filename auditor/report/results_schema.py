@@ -49,6 +49,7 @@ class StatusCounts(_Closed):
     PASS: Count
     FAIL: Count
     NOT_EVALUABLE: Count
+    NOT_APPLICABLE: Count
 
 
 class ResultCounts(StatusCounts):
@@ -100,13 +101,13 @@ class AppliedWaiver(_Closed):
 
 
 class Finding(_Closed):
-    """A FAIL or NOT_EVALUABLE result (passes are listed per rule in `passed_assets`)."""
+    """A FAIL, NOT_EVALUABLE or NOT_APPLICABLE result (its message says why); passes are listed per rule."""
 
     fingerprint: Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
     rule_id: RuleId
     asset_id: str
     asset_kind: str
-    status: Literal[Status.FAIL, Status.NOT_EVALUABLE]
+    status: Literal[Status.FAIL, Status.NOT_EVALUABLE, Status.NOT_APPLICABLE]
     severity: Severity
     message: str
     location: Location
@@ -136,6 +137,7 @@ class Requirement(_Closed):
     failed: Count
     not_evaluable: Count
     passed: Count
+    not_applicable: Count
 
 
 class Framework(_Closed):

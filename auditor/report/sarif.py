@@ -60,7 +60,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
-        "kind": "fail" if failed else "review",
+        "kind": "fail" if failed else "notApplicable" if finding.status is Status.NOT_APPLICABLE else "review",
         "level": LEVELS[finding.severity] if failed else "none",
         "message": {"text": f"{finding.asset_id}: {finding.message}"},
         "locations": [

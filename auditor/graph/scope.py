@@ -1,0 +1,175 @@
+"""Territorial and material scope: does the GDPR, does the CCPA apply to this asset's processing?
+
+GDPR (Art. 3): it applies to the processing of an organisation established in the EEA, whatever
+the data subjects' location (Art. 3(1), Recital 22); without an EEA establishment, only to the
+processing of personal data of people in the EEA to whom it offers goods or services (3(2)(a)) or
+whose behaviour there it monitors (3(2)(b)), which the dataset declares. CCPA: the organisation
+is a "business" at the audit date (auditor.graph.organization) and the data is personal
+information of California consumers.
+
+A dataset is judged on its own declarations; every other asset by the personal datasets whose
+data reaches it (lineage): in scope if any of them is, unknown if any is unknown. Rules of a pack
+whose regime does not apply give NOT_APPLICABLE with the reason below, never FAIL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from auditor.catalog import jurisdictions
+from auditor.graph.build import AssetGraph
+from auditor.graph.fact import described
+from auditor.graph.lineage import Lineage, PersonalDataFact
+from auditor.graph.organization import CcpaFact
+from auditor.inventory.models import Dataset, Organization
+
+
+@dataclass(slots=True)
+class RegimeScope:
+    """Whether one law applies to the processing at an asset, and why."""
+
+    applies: bool | None = described("The law applies at the audit date (None: an input needed to tell is missing).")
+    reason: str = described("Why, in words, naming the article or section and the facts relied on.", "")
+    basis: str | None = described("The provision that brings the processing in scope, e.g. 'GDPR Art. 3(1)'.")
+
+
+@dataclass(slots=True)
+class ScopeFact:
+    """Which privacy regimes apply to the asset's processing at the audit date."""
+
+    gdpr: RegimeScope = described("GDPR territorial scope (Art. 3).", factory=RegimeScope)
+    ccpa: RegimeScope = described("CCPA scope: a business processing California consumers' PI.", factory=RegimeScope)
+
+
+def _eea_establishments(org: Organization | None, as_of: date) -> tuple[bool | None, list[str]]:
+    """Whether the organisation has an EEA establishment at `as_of`, and which countries."""
+    if org is None:
+        return None, []
+    catalog = jurisdictions()
+    places = sorted({c for c in [org.country, *org.establishments] if c})
+    in_eea = [c for c in places if catalog.zone(c, as_of) == "eea"]
+    if in_eea:
+        return True, in_eea
+    return (None if org.country is None and not places else False), places
+
+
+def _gdpr_of_dataset(dataset: Dataset, established: bool | None, places: list[str], as_of: date) -> RegimeScope:
+    if established:
+        return RegimeScope(
+            True,
+            f"the organisation is established in the EEA ({', '.join(places)}): the GDPR applies to its "
+            "processing whatever the data subjects' location (Art. 3(1))",
+            "GDPR Art. 3(1)",
+        )
+    if dataset.eea_offering:
+        return RegimeScope(
+            True, "goods or services are offered to people in the EEA (Art. 3(2)(a))", "GDPR Art. 3(2)(a)"
+        )
+    if dataset.eea_monitoring:
+        return RegimeScope(True, "the behaviour of people in the EEA is monitored (Art. 3(2)(b))", "GDPR Art. 3(2)(b)")
+    if established is None:
+        return RegimeScope(None, "the organisation's country is not declared, so Art. 3(1) cannot be decided")
+    catalog = jurisdictions()
+    regions = dataset.subject_jurisdictions
+    if not regions:
+        return RegimeScope(
+            None,
+            f"no EEA establishment ({', '.join(places)}) and subject_jurisdictions is not declared, so "
+            "Art. 3(2) cannot be decided",
+        )
+    eea_subjects = any(catalog.zone(r.split("-")[0], as_of) == "eea" for r in regions)
+    if eea_subjects and (dataset.eea_offering is None or dataset.eea_monitoring is None):
+        return RegimeScope(
+            None,
+            "people in the EEA are among the data subjects, but whether goods or services are offered to them "
+            "(eea_offering) or their behaviour is monitored (eea_monitoring) is not declared (Art. 3(2))",
+        )
+    return RegimeScope(
+        False,
+        f"no establishment in the EEA ({', '.join(places)}) and no offering to or monitoring of people in the "
+        "EEA (Art. 3(1)-(2))",
+    )
+
+
+def _ccpa_of(ccpa: CcpaFact | None, personal: PersonalDataFact | None, regions_declared: bool) -> RegimeScope:
+    if ccpa is None:
+        return RegimeScope(None, "no organisation is declared, so the CCPA business test cannot be applied")
+    if ccpa.business is False:
+        return RegimeScope(
+            False, f"the organisation is not a business under Cal. Civ. Code 1798.140(d) ({ccpa.threshold_source})"
+        )
+    if personal is not None and personal.ca_subjects is True:
+        if ccpa.business is None:
+            return RegimeScope(None, "a figure of the 1798.140(d)(1) business test is not declared")
+        return RegimeScope(
+            True, "a business processing personal information of California consumers", "CCPA 1798.140(d), (i)"
+        )
+    if personal is None or personal.ca_subjects is None or not regions_declared:
+        return RegimeScope(None, "whether California consumers are among the data subjects is not declared")
+    return RegimeScope(False, "no personal information of California consumers (Cal. Civ. Code 1798.140(i))")
+
+
+def analyse_scope(
+    graph: AssetGraph,
+    lineage: Lineage,
+    personal: dict[str, PersonalDataFact],
+    ccpa: CcpaFact | None,
+    as_of: date,
+) -> dict[str, ScopeFact]:
+    """Fact `scope` for every asset."""
+    org = graph.inventory.organization
+    established, places = _eea_establishments(org, as_of)
+    per_dataset: dict[str, ScopeFact] = {}
+    for dataset in graph.inventory.by_kind.get("dataset", []):
+        assert isinstance(dataset, Dataset)
+        per_dataset[dataset.id] = ScopeFact(
+            gdpr=_gdpr_of_dataset(dataset, established, places, as_of),
+            ccpa=_ccpa_of(ccpa, personal[dataset.id], bool(dataset.subject_jurisdictions)),
+        )
+    without_data = ScopeFact(  # no personal data reaches the asset: only an EEA establishment brings it in
+        gdpr=RegimeScope(True, "the organisation is established in the EEA (Art. 3(1))", "GDPR Art. 3(1)")
+        if established
+        else RegimeScope(established, "no personal data in the GDPR's scope reaches it"),
+        ccpa=RegimeScope(False, "no personal information of California consumers reaches it"),
+    )
+    facts: dict[str, ScopeFact] = {}
+    for asset_id in graph.inventory.assets:
+        if asset_id in per_dataset:
+            facts[asset_id] = per_dataset[asset_id]
+            continue
+        if org is not None and asset_id == org.id:
+            facts[asset_id] = _organisation(list(per_dataset.values()), without_data, ccpa)
+            continue
+        origins = sorted(lineage.reached.get(asset_id, set()) | lineage.unknown.get(asset_id, set()))
+        facts[asset_id] = _combined([per_dataset[o] for o in origins]) if origins else without_data
+    return facts
+
+
+def _organisation(datasets: list[ScopeFact], without_data: ScopeFact, ccpa: CcpaFact | None) -> ScopeFact:
+    """The organisation's own duties: under the GDPR if any of its processing is (or it is
+    established in the EEA); under the CCPA if it is a business, a test of its own figures."""
+    gdpr = _any([s.gdpr for s in datasets]) if datasets and not without_data.gdpr.applies else without_data.gdpr
+    assert ccpa is not None  # the organisation exists, so its CCPA fact does
+    if ccpa.business is True:
+        business = RegimeScope(
+            True, f"a business under Cal. Civ. Code 1798.140(d) ({ccpa.threshold_source})", "CCPA 1798.140(d)"
+        )
+    elif ccpa.business is False:
+        business = RegimeScope(False, f"not a business under Cal. Civ. Code 1798.140(d) ({ccpa.threshold_source})")
+    else:
+        business = RegimeScope(None, "a figure of the 1798.140(d)(1) business test is not declared")
+    return ScopeFact(gdpr=gdpr, ccpa=business)
+
+
+def _combined(scopes: list[ScopeFact]) -> ScopeFact:
+    """An asset reached by several datasets: in scope if any is, unknown if any is unknown."""
+    return ScopeFact(gdpr=_any([s.gdpr for s in scopes]), ccpa=_any([s.ccpa for s in scopes]))
+
+
+def _any(scopes: list[RegimeScope]) -> RegimeScope:
+    for wanted in (True, None):
+        for scope in scopes:
+            if scope.applies is wanted:
+                return scope
+    return scopes[0]
