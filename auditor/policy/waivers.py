@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from auditor.errors import json_path
 from auditor.inventory.source import display_path, read_document
-from auditor.result import Finding, Status, Waiver, WaiverState, WaiverStatus
+from auditor.result import Finding, Waiver, WaiverState, WaiverStatus
 from auditor.validation import validated
 
 
