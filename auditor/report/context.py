@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
+from auditor.policy.frameworks import COVERAGE_MEANING
 from auditor.result import AuditResult, Finding, Status, WaiverState
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -201,4 +202,5 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
         "not_evaluable": undecided,
         "figures": figures,
         "glossary": GLOSSARY,
+        "coverage_legend": list(COVERAGE_MEANING.items()),
     }
