@@ -342,14 +342,14 @@ def _load_frameworks(policies: list[Path] | None, no_bundled: bool):  # type: ig
 
 @frameworks_app.command("list", cls=_WordsCommand)
 def frameworks_list(policies: PoliciesOpt = None, no_bundled: NoBundledOpt = False) -> None:
-    """List the frameworks with how many requirements are automated, partly automated or manual."""
+    """List the frameworks with how many requirements are automated, documented or manual."""
     from auditor.policy.frameworks import coverage_counts
 
     for name, framework in _load_frameworks(policies, no_bundled).items():
         counts = coverage_counts(framework)
         typer.echo(
             f"{name:<20} {len(framework.requirements):>3} requirements: {counts['automated']:>3} automated, "
-            f"{counts['partial']:>3} partial, {counts['manual']:>3} manual   {framework.title}"
+            f"{counts['documented']:>3} documented, {counts['manual']:>3} manual   {framework.title}"
         )
 
 
@@ -362,7 +362,7 @@ def frameworks_coverage(
     policies: PoliciesOpt = None,
     no_bundled: NoBundledOpt = False,
 ) -> None:
-    """Print the coverage matrix: requirement -> rules -> automated / partial / manual."""
+    """Print the coverage matrix: requirement -> rules -> automated / documented / manual."""
     from auditor.policy.frameworks import render_coverage
 
     frameworks = _load_frameworks(policies, no_bundled)

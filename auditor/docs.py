@@ -32,6 +32,10 @@ def render_rules(policies: PolicySet, frameworks: dict[str, Framework]) -> str:
         "",
         "Generated from `auditor/policies/` by `python -m auditor.docs`; do not edit by hand.",
         "",
+        "**Verifies** is what a rule's condition decides: `substance` (a setting, a value or a fact derived from "
+        "the graph) or `evidence` (only that a reference or an attesting flag is on record). A framework "
+        "requirement is `automated` only with a substance rule (see the README).",
+        "",
         "| Pack | Rules | Enabled by default |",
         "|---|---:|---|",
     ]
@@ -52,6 +56,8 @@ def render_rules(policies: PolicySet, frameworks: dict[str, Framework]) -> str:
                 f"- **Severity:** {rule.severity.value}",
                 f"- **Applies to:** {', '.join(rule.applies_to.kinds)}",
             ]
+            if rule.verifies:
+                lines.append(f"- **Verifies:** {rule.verifies}")
             if rule.effective_from or rule.effective_until:
                 window = f"from {rule.effective_from or 'always'}" + (
                     f" until {rule.effective_until}" if rule.effective_until else ""

@@ -104,24 +104,124 @@ def test_coverage_renderings(loaded) -> None:  # type: ignore[no-untyped-def]
     assert render_coverage(eu, "csv").splitlines()[:3] == [
         "requirement,title,coverage,rules,note",
         "Art. 9,Risk management system,manual,,",
-        "Art. 10,Data and data governance,partial,AIACT-10-DATA-GOVERNANCE,provenance and bias review recorded",
+        "Art. 10,Data and data governance,documented,AIACT-10-DATA-GOVERNANCE,"
+        "only that provenance and a bias review are recorded",
     ]
-    markdown = render_coverage(eu, "markdown")
-    assert "2 automated, 3 partly automated, 2 manual." in markdown
-    assert "| Art. 12 | Record-keeping | automated | AIACT-12-LOG-RETENTION |  |" in markdown
+    markdown = render_coverage(eu, "markdown").splitlines()
+    assert markdown[2:8] == [
+        "1 automated, 4 documented, 2 manual.",
+        "",
+        "- **automated**: the rules decide the requirement's substance from declared facts (settings, values, "
+        "facts derived from the graph and the catalogs).",
+        "- **documented**: the rules check only that evidence is on record (a reference, a named basis, a flag "
+        "attesting a contract term or a process), or decide only part of the requirement, named in the coverage "
+        "note; a pass means the evidence is recorded, not that its content was verified.",
+        "- **manual**: no rule checks it; a reviewer does.",
+        "",
+    ]
+    assert "| Art. 19 | Automatically generated logs | automated | AIACT-12-LOG-RETENTION | " in "\n".join(markdown)
 
 
-def test_frameworks_cli(cli) -> None:  # type: ignore[no-untyped-def]
+def test_frameworks_list_counts_automated_documented_manual(cli) -> None:  # type: ignore[no-untyped-def]
     listing = invoke(cli, "frameworks", "list")
     assert listing.exit_code == 0
-    assert any(line.startswith("gdpr ") and "requirements" in line for line in listing.stdout.splitlines())
-    csv_out = invoke(cli, "frameworks", "coverage", "cppa", "--format", "csv")
+    lines = {line.split()[0]: line for line in listing.stdout.splitlines()}
+    assert lines["gdpr"] == (
+        "gdpr                  33 requirements:   5 automated,  22 documented,   6 manual   "
+        "GDPR (Regulation (EU) 2016/679)"
+    )
+    assert lines["cppa"] == (
+        "cppa                  35 requirements:   7 automated,  17 documented,  11 manual   "
+        "CPPA regulations (11 CCR 7000 et seq.), 2025 amendments"
+    )
+
+
+def test_frameworks_coverage_csv_says_what_is_only_documented(cli) -> None:  # type: ignore[no-untyped-def]
+    gdpr = invoke(cli, "frameworks", "coverage", "gdpr", "--format", "csv").stdout.splitlines()
+    rows = {line.split(",", 1)[0]: line for line in gdpr}
+    assert gdpr[0] == "requirement,title,coverage,rules,note"
+    assert rows["Art. 28"] == (
+        'Art. 28,Processor,documented,GDPR-17-PROCESSOR-DELETION GDPR-28-PROCESSOR-CONTRACT '
+        "GDPR-28-SUBPROCESSOR-AUTHORISED GDPR-33-PROCESSOR-BREACH-CLAUSE,"
+        '"DPA, breach clause, deletion and sub-processor authorisation on record; the Art. 28(3) terms are not read"'
+    )
+    assert rows["Art. 33"].startswith(
+        "Art. 33,Notification of a breach to the supervisory authority,documented,"
+        "GDPR-33-INCIDENT-RESPONSE-PLAN GDPR-33-PROCESSOR-BREACH-CLAUSE,"
+    )
+    assert rows["Art. 44"].startswith(
+        "Art. 44,General principle for transfers (incl. onward transfers and remote access),automated,"
+        "GDPR-44-REMOTE-ACCESS GDPR-44-TRANSFER-BASIS,"
+    )
+    assert rows["Art. 46"].startswith("Art. 46,Transfers subject to appropriate safeguards,documented,")
+    assert rows["Art. 15"] == "Art. 15,Right of access,manual,,"
+    cppa = invoke(cli, "frameworks", "coverage", "cppa", "--format", "csv").stdout
+    assert "\n7025,Opt-out preference signals,documented,CCPA-135-GLOBAL-PRIVACY-CONTROL," in cppa
+    assert "\n7026,Requests to opt out of sale or sharing,documented,CCPA-120-OPT-OUT," in cppa
+    assert "\n7053,Contract requirements for third parties,manual,,no rule checks third-party contracts\n" in cppa
     assert (
-        "7123(c)(17),Component 17: incident-response management,automated,GDPR-33-INCIDENT-RESPONSE-PLAN,"
-        in csv_out.stdout
+        "\n7123(c)(17),Component 17: incident-response management,documented,GDPR-33-INCIDENT-RESPONSE-PLAN,"
+        "only that a tested incident-response plan is on record\n" in cppa
     )
     missing = invoke(cli, "frameworks", "coverage", "sox")
     assert missing.exit_code == 2 and "no framework 'sox'" in missing.stderr
+
+
+def test_every_bundled_rule_says_what_it_verifies(loaded) -> None:  # type: ignore[no-untyped-def]
+    policies, _ = loaded
+    assert [rid for rid, item in policies.rules.items() if item.rule.verifies is None] == []
+
+
+def test_a_coverage_the_rules_cannot_back_stops_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    policies = load_policies(POLICIES)
+    write(
+        tmp_path,
+        "policies/frameworks/mini.yaml",
+        yaml.safe_dump(
+            {
+                "framework": "mini",
+                "title": "Mini",
+                "version": "1",
+                "source": "test",
+                "requirements": [
+                    {"id": "R1", "title": "RoPA", "coverage": "automated", "rules": ["GDPR-30-RECORD-OF-PROCESSING"]},
+                    {"id": "R2", "title": "Crypto", "coverage": "documented", "rules": ["GDPR-32-ENCRYPTION-AT-REST"]},
+                    {
+                        "id": "R3",
+                        "title": "Crypto, part",
+                        "coverage": "documented",
+                        "note": "automated part: encryption at rest",
+                        "rules": ["GDPR-32-ENCRYPTION-AT-REST"],
+                    },
+                    {
+                        "id": "R4",
+                        "title": "Mixed",
+                        "coverage": "automated",
+                        "rules": ["GDPR-30-RECORD-OF-PROCESSING", "GDPR-32-ENCRYPTION-AT-REST"],
+                    },
+                    {"id": "R5", "title": "Old word", "coverage": "partial", "rules": ["AI-NET-01"]},
+                ],
+            },
+            sort_keys=False,
+        ),
+    )
+    with pytest.raises(InputError) as caught:
+        load_frameworks(tmp_path / "policies", policies)
+    assert [str(i) for i in caught.value.issues] == [
+        "policies/frameworks/mini.yaml:30:13: $.requirements[4].coverage: "
+        "Input should be 'automated', 'documented' or 'manual' (got 'partial')",
+    ]
+    text = (tmp_path / "policies/frameworks/mini.yaml").read_text()
+    (tmp_path / "policies/frameworks/mini.yaml").write_text(text.replace("coverage: partial", "coverage: automated"))
+    with pytest.raises(InputError) as caught:
+        load_frameworks(tmp_path / "policies", policies)
+    assert [str(i) for i in caught.value.issues] == [
+        "policies/frameworks/mini.yaml:8:13: $.requirements[0].coverage: automated, but every rule listed only "
+        "checks evidence (verifies: evidence); use documented",
+        "policies/frameworks/mini.yaml:13:13: $.requirements[1].coverage: documented with rules that verify "
+        "substance (GDPR-32-ENCRYPTION-AT-REST): a note must say which part they decide",
+    ]
 
 
 def test_audit_result_carries_framework_posture(tmp_path: Path) -> None:
@@ -139,3 +239,51 @@ def test_audit_result_carries_framework_posture(tmp_path: Path) -> None:
     assert art32.state == "failed" and art32.failed >= 1
     eu = next(fw for fw in result.frameworks if fw.name == "eu-ai-act")
     assert {r.state for r in eu.requirements} == {"manual", "not_run"}
+
+
+def test_results_json_carries_the_coverage_of_each_requirement(tmp_path: Path) -> None:
+    import json
+
+    from auditor.report import json_report
+    from tests.conftest import audit_data
+
+    result = audit_data(
+        tmp_path,
+        {
+            "storage": [{"id": "s", "encryption_at_rest": {"enabled": True}}],
+            "datasets": [{"id": "d", "personal_data": True, "stored_in": ["s"]}],
+        },
+    )
+    frameworks = {fw["name"]: fw for fw in json.loads(json_report.render(result))["frameworks"]}
+    gdpr = {r["id"]: (r["coverage"], r["state"]) for r in frameworks["gdpr"]["requirements"]}
+    assert gdpr["Art. 5(1)(e)"] == ("automated", "failed")  # no retention period
+    assert gdpr["Art. 30"] == ("documented", "failed")  # no RoPA reference
+    assert gdpr["Art. 34"] == ("documented", "passed")  # only the encryption exemption is decided
+    assert gdpr["Art. 15"] == ("manual", "manual")
+    cppa = {r["id"]: r["coverage"] for r in frameworks["cppa"]["requirements"]}
+    assert (cppa["7025"], cppa["7026"], cppa["7053"], cppa["7122"], cppa["7124"]) == (
+        "documented",
+        "documented",
+        "manual",
+        "manual",
+        "manual",
+    )
+    levels = {r["coverage"] for fw in frameworks.values() for r in fw["requirements"]}
+    assert levels == {"automated", "documented", "manual"}
+
+
+def test_html_report_gives_the_coverage_legend(tmp_path: Path) -> None:
+    from auditor.report import html
+    from tests.conftest import audit_data
+
+    page = html.render(audit_data(tmp_path, {"storage": [{"id": "s"}]})).decode()
+    assert (
+        '<ul class="coverage-legend">\n'
+        "    <li><b>automated</b>: the rules decide the requirement&#39;s substance from declared facts (settings, "
+        "values, facts derived from the graph and the catalogs).</li>\n"
+        "    <li><b>documented</b>: the rules check only that evidence is on record (a reference, a named basis, a "
+        "flag attesting a contract term or a process), or decide only part of the requirement, named in the "
+        "coverage note; a pass means the evidence is recorded, not that its content was verified.</li>\n"
+        "    <li><b>manual</b>: no rule checks it; a reviewer does.</li>\n"
+        "  </ul>"
+    ) in page

@@ -90,6 +90,22 @@ def test_attachments_equal_the_machine_readable_results(example: tuple[AuditResu
     assert json.loads(attachments["results.json"][0])["as_of"] == "2026-11-01"
 
 
+def test_coverage_legend_and_requirement_coverage_are_printed(example: tuple[AuditResult, bytes]) -> None:
+    text = _squash(_text(pypdf.PdfReader(io.BytesIO(example[1]))))
+    legend = [
+        "Each framework requirement carries a coverage, which says how far a PASS can be relied on:",
+        "automated: the rules decide the requirement's substance from declared facts (settings, values, facts "
+        "derived from the graph and the catalogs).",
+        "documented: the rules check only that evidence is on record (a reference, a named basis, a flag attesting "
+        "a contract term or a process), or decide only part of the requirement, named in the coverage note; a pass "
+        "means the evidence is recorded, not that its content was verified.",
+        "manual: no rule checks it; a reviewer does.",
+    ]
+    positions = [text.index(_squash(line)) for line in legend]
+    assert positions == sorted(positions)
+    assert _squash("Art. 28 Processor failed documented") in text
+
+
 def test_metadata_and_page_furniture(example: tuple[AuditResult, bytes]) -> None:
     reader = pypdf.PdfReader(io.BytesIO(example[1]))
     meta = reader.metadata

@@ -1,8 +1,14 @@
 """Framework files: each requirement of a law or control set, mapped to the rules that check it.
 
-`<policies folder>/frameworks/<name>.yaml` lists requirements with their coverage (automated, partial,
-manual) and rule ids. The coverage matrix and the per-requirement posture of an audit come from
-here. A reference to a rule that does not exist stops the run like any invalid rule.
+`<policies folder>/frameworks/<name>.yaml` lists requirements with their coverage and rule ids. The
+coverage matrix and the per-requirement posture of an audit come from here. A reference to a rule
+that does not exist stops the run like any invalid rule, and so does a claim the rules cannot back:
+
+- `automated`: the rules decide the requirement's substance from declared facts (a setting, a value,
+  a fact derived from the graph), so at least one of them declares `verifies: substance`;
+- `documented`: the rules only check that evidence is on record (a reference, a named basis, an
+  attesting flag), or decide part of the requirement; with a substance rule, the note names that part;
+- `manual`: no rule; a reviewer checks it.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import csv
 import io
 from collections import Counter
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -22,7 +28,16 @@ from auditor.result import Finding, FrameworkPosture, RequirementPosture, Requir
 from auditor.validation import validated
 
 FRAMEWORKS_DIR = "frameworks"
-Coverage = Literal["automated", "partial", "manual"]
+Coverage = Literal["automated", "documented", "manual"]
+COVERAGE_LEVELS: tuple[Coverage, ...] = get_args(Coverage)
+COVERAGE_MEANING: dict[Coverage, str] = {
+    "automated": "the rules decide the requirement's substance from declared facts (settings, values, facts "
+    "derived from the graph and the catalogs).",
+    "documented": "the rules check only that evidence is on record (a reference, a named basis, a flag attesting "
+    "a contract term or a process), or decide only part of the requirement, named in the coverage note; "
+    "a pass means the evidence is recorded, not that its content was verified.",
+    "manual": "no rule checks it; a reviewer does.",
+}
 
 
 class Requirement(BaseModel):
@@ -93,6 +108,9 @@ def load_frameworks(
             if (requirement.coverage == "manual") != (not requirement.rules):
                 message = "a manual requirement lists no rules, and only a manual one"
                 issues.append(InputIssue(document.locate(where), json_path(where), message))
+            claim = _unbacked_claim(requirement, policies)
+            if claim:
+                issues.append(InputIssue(document.locate((*where, "coverage")), json_path((*where, "coverage")), claim))
             for position, rule_id in enumerate(requirement.rules):
                 if rule_id not in policies.rules:
                     spot = (*where, "rules", position)
@@ -103,6 +121,22 @@ def load_frameworks(
     return dict(sorted(frameworks.items(), key=lambda item: (item[1].order, item[0])))
 
 
+def _unbacked_claim(requirement: Requirement, policies: PolicySet) -> str | None:
+    """What is wrong with the coverage claimed, judged by what the listed rules declare they verify."""
+    verifies = {
+        rule_id: policies.rules[rule_id].rule.verifies for rule_id in requirement.rules if rule_id in policies.rules
+    }
+    if None in verifies.values() or not verifies:  # a rule that does not say what it verifies is not judged
+        return None
+    substance = sorted(rule_id for rule_id, kind in verifies.items() if kind == "substance")
+    if requirement.coverage == "automated" and not substance:
+        return "automated, but every rule listed only checks evidence (verifies: evidence); use documented"
+    if requirement.coverage == "documented" and substance and not requirement.note:
+        decided = ", ".join(substance)
+        return f"documented with rules that verify substance ({decided}): a note must say which part they decide"
+    return None
+
+
 def _framework_files(policies_dirs: PolicyFolders) -> list[Path]:
     folders = [folder / FRAMEWORKS_DIR for folder in policy_folders(policies_dirs)]
     return [path for folder in folders if folder.is_dir() for path in sorted(folder.glob("*.yaml"))]
@@ -110,11 +144,11 @@ def _framework_files(policies_dirs: PolicyFolders) -> list[Path]:
 
 def coverage_counts(framework: Framework) -> dict[str, int]:
     counts = Counter(r.coverage for r in framework.requirements)
-    return {level: counts.get(level, 0) for level in ("automated", "partial", "manual")}
+    return {level: counts.get(level, 0) for level in COVERAGE_LEVELS}
 
 
 def render_coverage(framework: Framework, fmt: str) -> str:
-    """The coverage matrix: requirement -> rules -> automated / partial / manual."""
+    """The coverage matrix: requirement -> rules -> automated / documented / manual."""
     header = ["requirement", "title", "coverage", "rules", "note"]
     rows = [[r.id, r.title, r.coverage, " ".join(r.rules), r.note or ""] for r in framework.requirements]
     if fmt == "csv":
@@ -128,7 +162,9 @@ def render_coverage(framework: Framework, fmt: str) -> str:
         lines = [
             f"# {framework.title} ({framework.version})",
             "",
-            f"{counts['automated']} automated, {counts['partial']} partly automated, {counts['manual']} manual.",
+            f"{counts['automated']} automated, {counts['documented']} documented, {counts['manual']} manual.",
+            "",
+            *(f"- **{level}**: {meaning}" for level, meaning in COVERAGE_MEANING.items()),
             "",
             "| Requirement | Title | Coverage | Rules | Note |",
             "|---|---|---|---|---|",

@@ -174,6 +174,12 @@ class Rule(_Strict):
     id: RuleId
     title: str = Field(max_length=150)
     severity: Severity
+    verifies: Literal["substance", "evidence"] | None = Field(
+        None,
+        description="What the condition decides: `substance` (a setting, a value or a fact derived from the graph) "
+        "or `evidence` (only that a reference or an attesting flag is on record). Framework coverage is "
+        "checked against it.",
+    )
     description: str
     rationale: str
     remediation: str

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
+from auditor.policy.frameworks import COVERAGE_MEANING
 from auditor.result import AuditResult, Finding, Severity, Status, WaiverState
 
 EVIDENCE_VALUE_CHARS = 160
@@ -195,4 +196,5 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
         "not_evaluable": undecided,
         "figures": figures,
         "glossary": GLOSSARY,
+        "coverage_legend": list(COVERAGE_MEANING.items()),
     }
