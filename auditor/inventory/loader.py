@@ -212,7 +212,7 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
             try:
                 yield model.model_validate(items), (section,)
             except ValidationError as exc:
-                issues.extend(located_issues(exc, document, (section,)))
+                issues.extend(located_issues(exc, document, (section,), schema=model))
             continue
         if not isinstance(items, list):
             issues.append(
@@ -222,7 +222,7 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
         try:
             validated: list[AssetBase | None] = list(_adapter(model).validate_python(items))
         except ValidationError as exc:
-            issues.extend(located_issues(exc, document, (section,)))
+            issues.extend(located_issues(exc, document, (section,), schema=list[model]))  # type: ignore[valid-type]
             validated = [_valid_or_none(model, item) for item in items]
         for index, asset in enumerate(validated):
             if asset is not None:

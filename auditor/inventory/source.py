@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
+from auditor.inventory.yaml_core import CoreSchemaLoader, check_number, construct_scalar
 
 DataPath = tuple[str | int, ...]
 
@@ -26,7 +28,9 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_ALIAS_NODES = 10_000
 MAX_DEPTH = 64
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+
+_Loader = CoreSchemaLoader
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _JSON_ID = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -82,22 +86,7 @@ def display_path(path: Path) -> str:
 
 def read_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Parse `path`; raise InputError naming the file, line and column of every problem."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        issue = InputIssue(SourceLocation(display), "$", f"cannot read: {exc.strerror}")
-        raise InputError([issue]) from None
-    if size > max_bytes:
-        raise InputError(
-            [
-                InputIssue(
-                    SourceLocation(display),
-                    "$",
-                    f"file is {size} bytes, over the limit of {max_bytes} bytes",
-                )
-            ]
-        )
-    raw = path.read_bytes()
+    raw = _read_bytes(path, display, max_bytes)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -112,6 +101,28 @@ def read_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> 
     return document
 
 
+def _read_bytes(path: Path, display: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file: a folder, a device or a pipe is refused before any read."""
+
+    def refuse(message: str) -> InputError:
+        return InputError([InputIssue(SourceLocation(display), "$", message)])
+
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise refuse("is a folder; expected a file")
+        if not stat.S_ISREG(mode):
+            raise refuse("is not a regular file (a device or a pipe?); expected a file")
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise refuse(f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        size = max(path.stat().st_size, len(raw))
+        raise refuse(f"file is {size} bytes, over the limit of {max_bytes} bytes")
+    return raw
+
+
 def _read_json(text: str, file: str) -> Document:
     duplicates: list[str] = []
 
@@ -124,16 +135,26 @@ def _read_json(text: str, file: str) -> Document:
     def reject_constant(name: str) -> None:
         raise ValueError(f"{name} is not valid JSON")
 
+    problem: tuple[DataPath, str] | None = None
     try:
         data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError(
             [InputIssue(SourceLocation(file, exc.lineno, exc.colno), "$", f"invalid JSON: {exc.msg}")]
         ) from None
+    except RecursionError:
+        problem = ((), TOO_DEEP)
     except ValueError as exc:
         raise InputError([InputIssue(SourceLocation(file), "$", f"invalid JSON: {exc}")]) from None
-    if duplicates:
-        _read_yaml(text, file)  # raises with the exact position of each duplicate key
+    else:
+        problem = _json_problem(data)
+    if duplicates or problem:
+        # The YAML reader of the same text raises each problem with its exact position.
+        _, found = _read_yaml(text, file)
+        if problem:
+            path, message = problem
+            where = Document(file, None, _positions=found).locate(path)
+            raise InputError([InputIssue(where, json_path(path), message)])
 
     def positions() -> dict[DataPath, tuple[int, int]]:
         try:
@@ -142,6 +163,30 @@ def _read_json(text: str, file: str) -> Document:
             return {}
 
     return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_lines(text))
+
+
+def _json_problem(data: Any) -> tuple[DataPath, str] | None:
+    """The first value nested deeper than MAX_DEPTH or not a finite number in range, with its path."""
+    if type(data) is not dict and type(data) is not list:
+        data = [data]  # a bare scalar document: checked as the only item of a list
+    stack: list[tuple[Any, DataPath]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        items = value.items() if type(value) is dict else enumerate(value)
+        if len(path) >= MAX_DEPTH:
+            return path, TOO_DEEP
+        children = []
+        for key, child in items:
+            kind = type(child)
+            if kind is dict or kind is list:
+                children.append((child, (*path, key)))
+            elif kind is float or kind is int:
+                try:
+                    check_number(child)
+                except ValueError as exc:
+                    return (*path, key), str(exc)
+        stack.extend(reversed(children))
+    return None
 
 
 def _json_id_lines(text: str) -> dict[str, tuple[int, int]]:
@@ -163,6 +208,8 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        if exc.problem == "exceeded maximum nesting depth":  # libyaml's own limit (1000 levels)
+            raise InputError([_too_deep(text, file)]) from None
         mark = exc.problem_mark or exc.context_mark
         location = SourceLocation(file, mark.line + 1, mark.column + 1) if mark else SourceLocation(file)
         problem = exc.problem or exc.context or "malformed YAML"
@@ -178,6 +225,51 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int
     return data, builder.positions
 
 
+class _Frame:
+    """An open mapping or sequence while the events of a YAML text are read, with its current child."""
+
+    def __init__(self, mapping: bool) -> None:
+        self.mapping, self.at_key, self.key, self.index = mapping, True, "", 0
+
+    def child(self) -> str | int:
+        return self.key if self.mapping else self.index
+
+    def advance(self, event: yaml.Event) -> None:
+        if not self.mapping:
+            self.index += 1
+        elif self.at_key:
+            self.key = str(getattr(event, "value", "")) if isinstance(event, yaml.ScalarEvent) else "?"
+            self.at_key = False
+        else:
+            self.at_key = True
+
+
+def _too_deep(text: str, file: str) -> InputIssue:
+    """Where the text first opens a mapping or sequence inside MAX_DEPTH others, from its events.
+
+    Events come one at a time, so this works however deep the text goes (the composer stops at 1000).
+    """
+    frames: list[_Frame] = []
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                mark = event.start_mark
+                if len(frames) >= MAX_DEPTH and mark is not None:
+                    where = SourceLocation(file, mark.line + 1, mark.column + 1)
+                    return InputIssue(where, json_path(tuple(frame.child() for frame in frames)), TOO_DEEP)
+                frames.append(_Frame(isinstance(event, yaml.MappingStartEvent)))
+                continue
+            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                frames.pop()
+            elif not isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+                continue
+            if frames:
+                frames[-1].advance(event)
+    except yaml.YAMLError:
+        pass
+    return InputIssue(SourceLocation(file), "$", TOO_DEEP)
+
+
 class _AliasLimit(Exception):
     pass
 
@@ -189,7 +281,6 @@ class _YamlBuilder:
         self.file = file
         self.positions: dict[DataPath, tuple[int, int]] = {}
         self.issues: list[InputIssue] = []
-        self._constructor = yaml.constructor.SafeConstructor()
         self._seen: set[int] = set()
         self._alias_nodes = 0
 
@@ -213,8 +304,8 @@ class _YamlBuilder:
         self.issues.append(InputIssue(self._where(node), json_path(path), message))
 
     def _build(self, node: yaml.Node, path: DataPath, depth: int, in_alias: bool) -> Any:
-        if depth > MAX_DEPTH:
-            self._issue(node, path, f"nesting deeper than {MAX_DEPTH} levels")
+        if depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+            self._issue(node, path, TOO_DEEP)
             return None
         if id(node) in self._seen and not isinstance(node, yaml.ScalarNode):
             in_alias = True
@@ -278,7 +369,7 @@ class _YamlBuilder:
         if tag in (f"{_TAG}str", f"{_TAG}timestamp"):
             return node.value
         try:
-            return self._constructor.construct_object(node, deep=True)
-        except (yaml.constructor.ConstructorError, ValueError) as exc:
-            self._issue(node, path, f"invalid scalar: {exc}")
+            return construct_scalar(tag, node.value)
+        except ValueError as exc:
+            self._issue(node, path, str(exc))
             return None

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field
 
+from auditor.dates import IsoDate
 from auditor.inventory.source import display_path, read_document
 from auditor.result import Finding, Status, Waiver, WaiverState
 from auditor.validation import validated
@@ -25,7 +25,7 @@ class _WaiverEntry(BaseModel):
     assets: str = Field(min_length=1, description="Asset id or fnmatch pattern.")
     justification: str = Field(min_length=1)
     approver: str = Field(min_length=1)
-    expires: Annotated[date, Strict(False)]
+    expires: IsoDate
 
 
 class _WaiverFile(BaseModel):
