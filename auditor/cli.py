@@ -81,12 +81,14 @@ def _policies_dir(option: Path | None) -> Path:
 
 
 def _parse_date(text: str | None) -> date:
+    from auditor.dates import parse_iso_date
+
     if text is None:
         return date.today()
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not an ISO date (YYYY-MM-DD)", param_hint="--as-of") from None
+        return parse_iso_date(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r}: {exc}", param_hint="--as-of") from None
 
 
 def _formats(text: str) -> list[str]:
@@ -225,7 +227,9 @@ def rules_show(rule_id: Annotated[str, typer.Argument(help="Rule id.")], policie
         raise _input_failure(exc) from None
     item = loaded.rules.get(rule_id)
     if item is None:
-        _err(f"error: no rule {rule_id!r}; see 'auditor rules list'")
+        from auditor.suggest import did_you_mean
+
+        _err(f"error: no rule {rule_id!r}{did_you_mean(rule_id, loaded.rules)} (see 'auditor rules list')")
         raise typer.Exit(EXIT_INPUT)
     rule = item.rule
     lines = [
@@ -283,7 +287,9 @@ def frameworks_coverage(
 
     frameworks = _load_frameworks(policies)
     if name not in frameworks:
-        _err(f"error: no framework {name!r}; choose from {', '.join(frameworks)}")
+        from auditor.suggest import did_you_mean
+
+        _err(f"error: no framework {name!r}; choose from {', '.join(frameworks)}{did_you_mean(name, frameworks)}")
         raise typer.Exit(EXIT_INPUT)
     sys.stdout.write(render_coverage(frameworks[name], output_format.value))
 

@@ -94,8 +94,10 @@ def _fields_at(schema: Any, loc: tuple[Any, ...]) -> frozenset[str] | None:
         if current is None:
             return None
     current = _unwrap(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return frozenset(info.alias or name for name, info in current.model_fields.items())
+    members = get_args(current) if get_origin(current) in (Union, types.UnionType) else (current,)
+    for member in map(_unwrap, members):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return frozenset(info.alias or name for name, info in member.model_fields.items())
     return None
 
 

@@ -247,7 +247,8 @@ class _Frame:
 def _too_deep(text: str, file: str) -> InputIssue:
     """Where the text first opens a mapping or sequence inside MAX_DEPTH others, from its events.
 
-    Events come one at a time, so this works however deep the text goes (the composer stops at 1000).
+    Events come one at a time, so this works however deep the text goes. libyaml stops at its own
+    limit (1000 levels) while looking ahead, before any event: the text is then cut at that point.
     """
     frames: list[_Frame] = []
     try:
@@ -265,6 +266,10 @@ def _too_deep(text: str, file: str) -> InputIssue:
                 continue
             if frames:
                 frames[-1].advance(event)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        if exc.problem == "exceeded maximum nesting depth" and mark is not None and 0 < mark.index < len(text):
+            return _too_deep(text[: mark.index], file)
     except yaml.YAMLError:
         pass
     return InputIssue(SourceLocation(file), "$", TOO_DEEP)

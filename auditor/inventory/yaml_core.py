@@ -55,6 +55,8 @@ def construct_scalar(tag: str, text: str) -> Any:
         return check_number(int(text[2:] if base != 10 else text, base))
     if not FLOAT.fullmatch(text):
         raise ValueError(f"{text!r} is not a number")
+    if text.lstrip("+-").lower() in (".inf", ".nan"):
+        raise ValueError(f"{text} is not a finite number")
     return check_number(float(text))
 
 
