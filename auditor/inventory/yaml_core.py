@@ -61,9 +61,9 @@ def construct_scalar(tag: str, text: str) -> Any:
 
 
 def check_number(value: int | float) -> int | float:
-    """`value` when finite and within +-1e308; ValueError otherwise (NaN and infinity included)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{value} is not a finite number")
-    if abs(value) > MAX_NUMBER:
+    """`value` when within -1e308..1e308; ValueError otherwise (NaN and infinity included)."""
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError("nan is not a finite number")
+    if abs(value) > MAX_NUMBER:  # infinity included: in JSON, and in YAML as digits, it is an overflow
         raise ValueError("number out of range (beyond -1e308..1e308)")
     return value

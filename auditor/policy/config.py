@@ -78,9 +78,7 @@ def _parameter_issues(parameters: Any, document: Document, policies: PolicySet) 
     return issues
 
 
-def _name_issues(
-    names: Any, key: str, what: str, known: dict[str, Any], document: Document
-) -> list[InputIssue]:
+def _name_issues(names: Any, key: str, what: str, known: dict[str, Any], document: Document) -> list[InputIssue]:
     if not isinstance(names, list):
         return []
     return [
