@@ -272,3 +272,37 @@ def test_norway_is_a_country_and_yes_is_not_a_boolean(cli: CliRunner, here: Path
         "yes.yaml:1:34: $.storage[0].public_access: Input should be a valid boolean (got 'yes'); "
         "YAML 1.2: write true or false"
     ]
+
+
+# Found by the fuzz tests ------------------------------------------------------------------------
+
+
+def test_config_parameter_the_rule_cannot_use(cli: CliRunner, here: Path) -> None:
+    write(here, "config.yaml", "parameters:\n  GDPR-32-BACKUP-TESTED: {max_days_since_restore_test: 1.5}\n")
+    assert audit(cli, here, "--config", "config.yaml") == [
+        "config.yaml:2:26: $.parameters.GDPR-32-BACKUP-TESTED: with these parameters: GDPR-32-BACKUP-TESTED."
+        "condition.all[1]: days_before_as_of needs a whole number of days from 0 to 100000, got 1.5"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("condition", "problem"),
+    [
+        (
+            "{path: last_patched, op: ge, value: {days_before_as_of: 100000000000}}",
+            "days_before_as_of needs a whole number of days from 0 to 100000, got 100000000000",
+        ),
+        ("{path: format, op: in, value: false}", "operator 'in' needs a list value, got False"),
+    ],
+)
+def test_rule_values_that_cannot_compile(cli: CliRunner, here: Path, condition: str, problem: str) -> None:
+    write(here, "policies/p/pack.yaml", PACK)
+    write(
+        here,
+        "policies/p/X-1.yaml",
+        "id: X-1\ntitle: t\nseverity: low\ndescription: d\nrationale: r\nremediation: m\nreferences: {x: ['1']}\n"
+        f"applies_to: {{kinds: [storage]}}\ncondition: {condition}\n",
+    )
+    assert errors(invoke(cli, "rules", "list", "--policies", "policies")) == [
+        f"policies/p/X-1.yaml:1:5: $: X-1.condition: {problem}"
+    ]

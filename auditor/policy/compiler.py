@@ -40,6 +40,10 @@ Verdict = bool | None
 Check = Callable[["EvalContext"], Verdict]
 
 
+# 100,000 days (about 270 years) before any audit date (1900-2200) is still a valid date.
+MAX_DAYS_BEFORE_AS_OF = 100_000
+
+
 class RuleError(ValueError):
     """A rule that cannot be compiled: stops the run like any invalid rule."""
 
@@ -164,8 +168,11 @@ def _operand(leaf: Leaf, scope: Scope, where: str) -> _Operand:
     if isinstance(value, AsOfRef):
         days = value.days_before_as_of
         count = _param(days.param, scope, where) if isinstance(days, ParamRef) else days
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise RuleError(f"{where}: days_before_as_of needs a whole number of days, got {count!r}")
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_DAYS_BEFORE_AS_OF:
+            raise RuleError(
+                f"{where}: days_before_as_of needs a whole number of days from 0 to {MAX_DAYS_BEFORE_AS_OF}, "
+                f"got {count!r}"
+            )
         return _Operand(constant=scope.as_of - timedelta(days=count))
     if isinstance(value, PathRef):
         return _Operand(resolver=path_resolver(value.path), path=value.path)
@@ -206,6 +213,8 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: str) -> Check:
     if leaf.value is None:
         raise RuleError(f"{where}: operator {op!r} needs a value")
     operand = _operand(leaf, scope, where)
+    if op in SET_OPERATORS and operand.resolver is None and not isinstance(operand.constant, list):
+        raise RuleError(f"{where}: operator {op!r} needs a list value, got {operand.constant!r}")
     if_missing = leaf.if_missing
     value_type = leaf.type or (_infer_type(operand.constant) if operand.resolver is None else None)
     if op in ORDERED:

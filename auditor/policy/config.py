@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from auditor.dates import MAX_DATE
 from auditor.errors import InputError, InputIssue, json_path
 from auditor.inventory.source import DataPath, Document, display_path, read_document
+from auditor.policy.compiler import RuleError, compile_rule
 from auditor.policy.loader import PolicySet
 from auditor.suggest import did_you_mean, shown
 from auditor.validation import validated
@@ -61,6 +63,7 @@ def _parameter_issues(parameters: Any, document: Document, policies: PolicySet) 
             continue
         if not isinstance(overrides, dict):
             continue
+        found = len(issues)
         for name, value in overrides.items():
             where: DataPath = ("parameters", rule_id, name)
             spec = loaded.rule.parameters.get(name)
@@ -75,6 +78,11 @@ def _parameter_issues(parameters: Any, document: Document, policies: PolicySet) 
             elif _negative_for_positive(spec.default, value):
                 message = f"expected a number >= 0 like the default {spec.default!r}, got {shown(value)}"
                 issues.append(_issue(document, where, message))
+        if len(issues) == found:  # well-typed overrides: the rule must still compile with them
+            try:
+                compile_rule(loaded.rule, MAX_DATE, overrides)
+            except RuleError as exc:
+                issues.append(_issue(document, ("parameters", rule_id), f"with these parameters: {exc}"))
     return issues
 
 
