@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
-from auditor.inventory.yaml_core import CoreSchemaLoader, check_number, construct_scalar
+from auditor.inventory.yaml_core import MAX_NUMBER, CoreSchemaLoader, construct_scalar
 
 DataPath = tuple[str | int, ...]
 
@@ -135,7 +135,7 @@ def _read_json(text: str, file: str) -> Document:
     def reject_constant(name: str) -> None:
         raise ValueError(f"{name} is not valid JSON")
 
-    problem: tuple[DataPath, str] | None = None
+    problem: str | None = None
     try:
         data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
@@ -143,18 +143,16 @@ def _read_json(text: str, file: str) -> Document:
             [InputIssue(SourceLocation(file, exc.lineno, exc.colno), "$", f"invalid JSON: {exc.msg}")]
         ) from None
     except RecursionError:
-        problem = ((), TOO_DEEP)
+        problem = TOO_DEEP
     except ValueError as exc:
         raise InputError([InputIssue(SourceLocation(file), "$", f"invalid JSON: {exc}")]) from None
     else:
         problem = _json_problem(data)
     if duplicates or problem:
-        # The YAML reader of the same text raises each problem with its exact position.
-        _, found = _read_yaml(text, file)
+        # The YAML reader of the same text raises each of these problems with its exact position.
+        _read_yaml(text, file)
         if problem:
-            path, message = problem
-            where = Document(file, None, _positions=found).locate(path)
-            raise InputError([InputIssue(where, json_path(path), message)])
+            raise InputError([InputIssue(SourceLocation(file), "$", problem)])
 
     def positions() -> dict[DataPath, tuple[int, int]]:
         try:
@@ -165,27 +163,19 @@ def _read_json(text: str, file: str) -> Document:
     return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_lines(text))
 
 
-def _json_problem(data: Any) -> tuple[DataPath, str] | None:
-    """The first value nested deeper than MAX_DEPTH or not a finite number in range, with its path."""
-    if type(data) is not dict and type(data) is not list:
-        data = [data]  # a bare scalar document: checked as the only item of a list
-    stack: list[tuple[Any, DataPath]] = [(data, ())]
+def _json_problem(data: Any) -> str | None:
+    """Whether a container sits inside MAX_DEPTH others or a number is beyond +-1e308 (cheap: no paths)."""
+    stack: list[tuple[Any, int]] = [(data if type(data) is dict or type(data) is list else [data], 0)]
     while stack:
-        value, path = stack.pop()
-        items = value.items() if type(value) is dict else enumerate(value)
-        if len(path) >= MAX_DEPTH:
-            return path, TOO_DEEP
-        children = []
-        for key, child in items:
+        value, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return TOO_DEEP
+        for child in value.values() if type(value) is dict else value:
             kind = type(child)
             if kind is dict or kind is list:
-                children.append((child, (*path, key)))
-            elif kind is float or kind is int:
-                try:
-                    check_number(child)
-                except ValueError as exc:
-                    return (*path, key), str(exc)
-        stack.extend(reversed(children))
+                stack.append((child, depth + 1))
+            elif (kind is float or kind is int) and not -MAX_NUMBER <= child <= MAX_NUMBER:
+                return "number out of range (beyond -1e308..1e308)"
     return None
 
 
