@@ -86,3 +86,14 @@ def test_operand_union_member_labels_are_not_in_the_path(
         "parse string as an integer (got 'soon')",
         "error: 2 input problems; nothing was audited",
     ]
+
+
+def test_keys_named_like_union_members_stay_in_the_path(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    condition = "condition:\n  related: {rel: stored_in, any: 1, where: {path: x, op: eq, value: 1, leaf: 2}}\n"
+    assert rules_list_errors(cli, tmp_path, monkeypatch, RULE.split("condition:")[0] + condition) == [
+        "policies/p/X-1.yaml:21:34: $.condition.related.any: unknown attribute 'any'",
+        "policies/p/X-1.yaml:21:78: $.condition.related.where.leaf: unknown attribute 'leaf'",
+        "error: 2 input problems; nothing was audited",
+    ]
