@@ -31,7 +31,7 @@ def message(error: Any, fields: frozenset[str] = frozenset()) -> str:
     got = error.get("input")
     text = f"{error['msg']} (got {shown(got) if isinstance(got, str | int | float | bool) else type(got).__name__})"
     if kind in ("bool_type", "bool_parsing") and isinstance(got, str) and got.lower() in YAML11_BOOLEANS:
-        text += "; YAML 1.2: write true or false"
+        text += "; write true or false (yes, no, on and off are text in YAML 1.2)"
     return text
 
 

@@ -270,7 +270,7 @@ def test_norway_is_a_country_and_yes_is_not_a_boolean(cli: CliRunner, here: Path
     write(here, "yes.yaml", "storage: [{id: s, public_access: yes}]\n")
     assert validate(cli, "yes.yaml") == [
         "yes.yaml:1:34: $.storage[0].public_access: Input should be a valid boolean (got 'yes'); "
-        "YAML 1.2: write true or false"
+        "write true or false (yes, no, on and off are text in YAML 1.2)"
     ]
 
 
