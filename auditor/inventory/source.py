@@ -1,9 +1,10 @@
 """Read one YAML or JSON file safely into plain data, remembering where every value stands.
 
-YAML goes through PyYAML's safe composer (C-accelerated when available): only the standard
-tags are accepted, duplicate keys are errors, and alias expansion is bounded so that an
-"alias bomb" is refused instead of eating the machine. JSON takes the fast C decoder; source
-positions for a JSON file are worked out only when an error or an asset needs them.
+YAML goes through PyYAML's safe composer (C-accelerated when available) with YAML 1.2 scalars:
+only the standard tags are accepted, duplicate keys are errors, and alias expansion is bounded so
+that an "alias bomb" is refused instead of eating the machine. JSON takes the fast C decoder; source
+positions for a JSON file are worked out only when an error or an asset needs them. In both, nesting
+is bounded (MAX_DEPTH), numbers must be finite and within +-1e308, and only regular files are read.
 """
 
 from __future__ import annotations
