@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EXAMPLE := inventories/example
 
-.PHONY: audit test lint bench clean report-image
+.PHONY: audit test test-slow lint bench clean report-image
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 	$(BIN)/ruff check auditor tests bench scripts
 	$(BIN)/mypy auditor
 	$(BIN)/pytest
+
+# The slow tests only: more than 10,000 generated inputs through every loader.
+test-slow: $(STAMP)
+	$(BIN)/pytest -m slow
 
 lint: $(STAMP)
 	$(BIN)/ruff check auditor tests bench scripts

@@ -118,12 +118,14 @@ def _print_version(value: bool) -> None:
 
 
 def _parse_date(text: str | None) -> date:
+    from auditor.dates import parse_iso_date
+
     if text is None:
         return date.today()
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not an ISO date (YYYY-MM-DD)", param_hint="--as-of") from None
+        return parse_iso_date(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r}: {exc}", param_hint="--as-of") from None
 
 
 def _formats(text: str) -> list[str]:
@@ -308,7 +310,9 @@ def rules_show(
         raise _input_failure(exc) from None
     item = loaded.rules.get(rule_id)
     if item is None:
-        _err(f"error: no rule {rule_id!r}; see 'auditor rules list'")
+        from auditor.suggest import did_you_mean
+
+        _err(f"error: no rule {rule_id!r}{did_you_mean(rule_id, loaded.rules)} (see 'auditor rules list')")
         raise typer.Exit(EXIT_INPUT)
     rule = item.rule
     lines = [
@@ -367,7 +371,9 @@ def frameworks_coverage(
 
     frameworks = _load_frameworks(policies, no_bundled)
     if name not in frameworks:
-        _err(f"error: no framework {name!r}; choose from {', '.join(frameworks)}")
+        from auditor.suggest import did_you_mean
+
+        _err(f"error: no framework {name!r}; choose from {', '.join(frameworks)}{did_you_mean(name, frameworks)}")
         raise typer.Exit(EXIT_INPUT)
     sys.stdout.write(render_coverage(frameworks[name], output_format.value))
 

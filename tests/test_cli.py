@@ -107,7 +107,8 @@ def test_usage_errors_exit_2(cli: CliRunner, tmp_path: Path) -> None:
         bad_format.stderr.split()
     )
     bad_date = invoke(cli, "audit", EXAMPLE, "--out", tmp_path, "--as-of", "22/11/2026")
-    assert bad_date.exit_code == 2 and "is not an ISO date" in " ".join(bad_date.stderr.split())
+    assert bad_date.exit_code == 2
+    assert "'22/11/2026': expected an ISO date YYYY-MM-DD" in " ".join(bad_date.stderr.split())
     assert invoke(cli, "audit", tmp_path / "missing.yaml").exit_code == 2
     assert not (tmp_path / "results.json").exists()
 

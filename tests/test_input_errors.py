@@ -105,7 +105,8 @@ def test_schema_violations_unknown_kind_and_attribute_all_reported(tmp_path: Pat
     assert [m.split(": ", 1)[1] for m in messages] == [
         "$.sites[0].country: String should match pattern '^[A-Z]{2}$' (got 'Germany')",
         "$.sites[0].colour: unknown attribute 'colour'",
-        "$.storage[0].encryption_at_rest.enabled: Input should be a valid boolean (got 'yes')",
+        "$.storage[0].encryption_at_rest.enabled: Input should be a valid boolean (got 'yes'); "
+        "write true or false (yes, no, on and off are text in YAML 1.2)",
         "$.gadgets: unknown asset kind 'gadgets'; expected one of: clusters, compute, datasets, flows, "
         "networks, organization, sites, storage, vendors, workloads",
     ]

@@ -71,8 +71,7 @@ def test_bad_waiver_file_is_an_input_error(tmp_path: Path, monkeypatch: pytest.M
         audit_data(tmp_path, PLAIN_STORES, waivers=waivers)
     assert [str(i) for i in caught.value.issues] == [
         "w.yaml:2:5: $.waivers[0].justification: missing required attribute 'justification'",
-        "w.yaml:5:14: $.waivers[0].expires: Input should be a valid date or datetime, input is too short "
-        "(got 'someday')",
+        "w.yaml:5:14: $.waivers[0].expires: expected an ISO date YYYY-MM-DD (got 'someday')",
     ]
 
 

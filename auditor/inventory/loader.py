@@ -19,10 +19,11 @@ from auditor.inventory.source import (
     display_path,
     read_document,
 )
+from auditor.suggest import did_you_mean, shown
 from auditor.validation import located_issues
 
 INVENTORY_SUFFIXES = (".yaml", ".yml", ".json")
-TOP_LEVEL_KEYS = ("version",)
+KNOWN_VERSIONS = (1,)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def discover_files(paths: Iterable[Path], root: Path | None = None) -> list[tupl
                     )
                 )
             found.extend((p, display_path(p, root)) for p in files)
-        elif path.is_file():
+        elif path.exists():  # a device or pipe too: read_document refuses it with a clear message
             found.append((path, display_path(path, root)))
         else:
             issues.append(InputIssue(SourceLocation(display_path(path, root)), "$", "no such file or folder"))
@@ -193,16 +194,21 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
         )
         return
     for section, items in data.items():
-        if section in TOP_LEVEL_KEYS:
+        if section == "version":
+            if type(items) is not int or items not in KNOWN_VERSIONS:
+                known = ", ".join(str(version) for version in KNOWN_VERSIONS)
+                message = f"unknown inventory version {shown(items)}; known versions: {known}"
+                issues.append(InputIssue(document.locate((section,)), "$.version", message))
             continue
         model = MODEL_BY_SECTION.get(section)
         if model is None:
             known = ", ".join(sorted(MODEL_BY_SECTION))
+            hint = did_you_mean(section, MODEL_BY_SECTION)
             issues.append(
                 InputIssue(
                     document.locate((section,)),
                     json_path((section,)),
-                    f"unknown asset kind {section!r}; expected one of: {known}",
+                    f"unknown asset kind {shown(section)}; expected one of: {known}{hint}",
                 )
             )
             continue
@@ -215,7 +221,7 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
             try:
                 yield model.model_validate(items), (section,)
             except ValidationError as exc:
-                issues.extend(located_issues(exc, document, (section,)))
+                issues.extend(located_issues(exc, document, (section,), schema=model))
             continue
         if not isinstance(items, list):
             issues.append(
@@ -225,7 +231,7 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
         try:
             validated: list[AssetBase | None] = list(_adapter(model).validate_python(items))
         except ValidationError as exc:
-            issues.extend(located_issues(exc, document, (section,)))
+            issues.extend(located_issues(exc, document, (section,), schema=list[model]))  # type: ignore[valid-type]
             validated = [_valid_or_none(model, item) for item in items]
         for index, asset in enumerate(validated):
             if asset is not None:

@@ -1,9 +1,10 @@
 """Read one YAML or JSON file safely into plain data, remembering where every value stands.
 
-YAML goes through PyYAML's safe composer (C-accelerated when available): only the standard
-tags are accepted, duplicate keys are errors, and alias expansion is bounded so that an
-"alias bomb" is refused instead of eating the machine. JSON takes the fast C decoder; source
-positions for a JSON file are worked out only when an error or an asset needs them.
+YAML goes through PyYAML's safe composer (C-accelerated when available) with YAML 1.2 scalars:
+only the standard tags are accepted, duplicate keys are errors, and alias expansion is bounded so
+that an "alias bomb" is refused instead of eating the machine. JSON takes the fast C decoder; source
+positions for a JSON file are worked out only when an error or an asset needs them. In both, nesting
+is bounded (MAX_DEPTH), numbers must be finite and within +-1e308, and only regular files are read.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
+from auditor.inventory.yaml_core import MAX_NUMBER, CoreSchemaLoader, construct_scalar
 
 DataPath = tuple[str | int, ...]
 
@@ -26,7 +29,9 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_ALIAS_NODES = 10_000
 MAX_DEPTH = 64
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+
+_Loader = CoreSchemaLoader
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _JSON_ID = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -82,22 +87,7 @@ def display_path(path: Path, root: Path | None = None) -> str:
 
 def read_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Parse `path`; raise InputError naming the file, line and column of every problem."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        issue = InputIssue(SourceLocation(display), "$", f"cannot read: {exc.strerror}")
-        raise InputError([issue]) from None
-    if size > max_bytes:
-        raise InputError(
-            [
-                InputIssue(
-                    SourceLocation(display),
-                    "$",
-                    f"file is {size} bytes, over the limit of {max_bytes} bytes",
-                )
-            ]
-        )
-    raw = path.read_bytes()
+    raw = _read_bytes(path, display, max_bytes)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -112,6 +102,28 @@ def read_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> 
     return document
 
 
+def _read_bytes(path: Path, display: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file: a folder, a device or a pipe is refused before any read."""
+
+    def refuse(message: str) -> InputError:
+        return InputError([InputIssue(SourceLocation(display), "$", message)])
+
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise refuse("is a folder; expected a file")
+        if not stat.S_ISREG(mode):
+            raise refuse("is not a regular file (a device or a pipe?); expected a file")
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise refuse(f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        size = max(path.stat().st_size, len(raw))
+        raise refuse(f"file is {size} bytes, over the limit of {max_bytes} bytes")
+    return raw
+
+
 def _read_json(text: str, file: str) -> Document:
     duplicates: list[str] = []
 
@@ -124,16 +136,24 @@ def _read_json(text: str, file: str) -> Document:
     def reject_constant(name: str) -> None:
         raise ValueError(f"{name} is not valid JSON")
 
+    problem: str | None = None
     try:
         data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError(
             [InputIssue(SourceLocation(file, exc.lineno, exc.colno), "$", f"invalid JSON: {exc.msg}")]
         ) from None
+    except RecursionError:
+        problem = TOO_DEEP
     except ValueError as exc:
         raise InputError([InputIssue(SourceLocation(file), "$", f"invalid JSON: {exc}")]) from None
-    if duplicates:
-        _read_yaml(text, file)  # raises with the exact position of each duplicate key
+    else:
+        problem = _json_problem(data)
+    if duplicates or problem:
+        # The YAML reader of the same text raises each of these problems with its exact position.
+        _read_yaml(text, file)
+        if problem:
+            raise InputError([InputIssue(SourceLocation(file), "$", problem)])
 
     def positions() -> dict[DataPath, tuple[int, int]]:
         try:
@@ -142,6 +162,22 @@ def _read_json(text: str, file: str) -> Document:
             return {}
 
     return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_lines(text))
+
+
+def _json_problem(data: Any) -> str | None:
+    """Whether a container sits inside MAX_DEPTH others or a number is beyond +-1e308 (cheap: no paths)."""
+    stack: list[tuple[Any, int]] = [(data if type(data) is dict or type(data) is list else [data], 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return TOO_DEEP
+        for child in value.values() if type(value) is dict else value:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif (kind is float or kind is int) and not -MAX_NUMBER <= child <= MAX_NUMBER:
+                return "number out of range (beyond -1e308..1e308)"
+    return None
 
 
 def _json_id_lines(text: str) -> dict[str, tuple[int, int]]:
@@ -163,6 +199,8 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        if exc.problem == "exceeded maximum nesting depth":  # libyaml's own limit (1000 levels)
+            raise InputError([_too_deep(text, file)]) from None
         mark = exc.problem_mark or exc.context_mark
         location = SourceLocation(file, mark.line + 1, mark.column + 1) if mark else SourceLocation(file)
         problem = exc.problem or exc.context or "malformed YAML"
@@ -178,6 +216,56 @@ def _read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int
     return data, builder.positions
 
 
+class _Frame:
+    """An open mapping or sequence while the events of a YAML text are read, with its current child."""
+
+    def __init__(self, mapping: bool) -> None:
+        self.mapping, self.at_key, self.key, self.index = mapping, True, "", 0
+
+    def child(self) -> str | int:
+        return self.key if self.mapping else self.index
+
+    def advance(self, event: yaml.Event) -> None:
+        if not self.mapping:
+            self.index += 1
+        elif self.at_key:
+            self.key = str(getattr(event, "value", "")) if isinstance(event, yaml.ScalarEvent) else "?"
+            self.at_key = False
+        else:
+            self.at_key = True
+
+
+def _too_deep(text: str, file: str) -> InputIssue:
+    """Where the text first opens a mapping or sequence inside MAX_DEPTH others, from its events.
+
+    Events come one at a time, so this works however deep the text goes. libyaml stops at its own
+    limit (1000 levels) while looking ahead, before any event: the text is then cut at that point.
+    """
+    frames: list[_Frame] = []
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                mark = event.start_mark
+                if len(frames) >= MAX_DEPTH and mark is not None:
+                    where = SourceLocation(file, mark.line + 1, mark.column + 1)
+                    return InputIssue(where, json_path(tuple(frame.child() for frame in frames)), TOO_DEEP)
+                frames.append(_Frame(isinstance(event, yaml.MappingStartEvent)))
+                continue
+            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                frames.pop()
+            elif not isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+                continue
+            if frames:
+                frames[-1].advance(event)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        if exc.problem == "exceeded maximum nesting depth" and mark is not None and 0 < mark.index < len(text):
+            return _too_deep(text[: mark.index], file)
+    except yaml.YAMLError:
+        pass
+    return InputIssue(SourceLocation(file), "$", TOO_DEEP)
+
+
 class _AliasLimit(Exception):
     pass
 
@@ -189,7 +277,6 @@ class _YamlBuilder:
         self.file = file
         self.positions: dict[DataPath, tuple[int, int]] = {}
         self.issues: list[InputIssue] = []
-        self._constructor = yaml.constructor.SafeConstructor()
         self._seen: set[int] = set()
         self._alias_nodes = 0
 
@@ -213,8 +300,8 @@ class _YamlBuilder:
         self.issues.append(InputIssue(self._where(node), json_path(path), message))
 
     def _build(self, node: yaml.Node, path: DataPath, depth: int, in_alias: bool) -> Any:
-        if depth > MAX_DEPTH:
-            self._issue(node, path, f"nesting deeper than {MAX_DEPTH} levels")
+        if depth >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+            self._issue(node, path, TOO_DEEP)
             return None
         if id(node) in self._seen and not isinstance(node, yaml.ScalarNode):
             in_alias = True
@@ -278,7 +365,7 @@ class _YamlBuilder:
         if tag in (f"{_TAG}str", f"{_TAG}timestamp"):
             return node.value
         try:
-            return self._constructor.construct_object(node, deep=True)
-        except (yaml.constructor.ConstructorError, ValueError) as exc:
-            self._issue(node, path, f"invalid scalar: {exc}")
+            return construct_scalar(tag, node.value)
+        except ValueError as exc:
+            self._issue(node, path, str(exc))
             return None

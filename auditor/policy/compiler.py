@@ -51,6 +51,10 @@ Check = Callable[["EvalContext"], Verdict]
 Neighbours = Callable[["EvalContext", str, str], list["EvalContext"]]
 
 
+# 100,000 days (about 270 years) before any audit date (1900-2200) is still a valid date.
+MAX_DAYS_BEFORE_AS_OF = 100_000
+
+
 class RuleError(ValueError):
     """A rule that cannot be compiled, with where in the rule document it goes wrong."""
 
@@ -218,11 +222,17 @@ def _days_before(days: int | ParamRef, scope: Scope, where: DataPath) -> Resolve
         name = days.param
         _param_reader(name, scope, where)
         count = scope.defaults[name]
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise RuleError(where, f"days_before_as_of needs a whole number of days, got {count!r}")
+        _check_days(count, where)
         return lambda ctx: ctx.audit["as_of"] - timedelta(days=ctx.params[name])
+    _check_days(days, where)
     delta = timedelta(days=days)
     return lambda ctx: ctx.audit["as_of"] - delta
+
+
+def _check_days(count: Any, where: DataPath) -> None:
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_DAYS_BEFORE_AS_OF:
+        message = f"days_before_as_of needs a whole number of days from 0 to {MAX_DAYS_BEFORE_AS_OF}, got {count!r}"
+        raise RuleError(where, message)
 
 
 def _operand(leaf: Leaf, scope: Scope, where: DataPath) -> tuple[_Operand, Any]:
@@ -275,6 +285,8 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: DataPath) -> Check:
     if leaf.value is None:
         raise RuleError(where, f"operator {op!r} needs a value")
     operand, sample = _operand(leaf, scope, where)
+    if op in SET_OPERATORS and operand.path is None and not isinstance(sample, list):
+        raise RuleError((*where, "value"), f"operator {op!r} needs a list value, got {sample!r}")
     if_missing = leaf.if_missing
     value_type = leaf.type or (_infer_type(sample) if operand.path is None else None)
     if op in ORDERED:
@@ -461,9 +473,12 @@ class CompiledRule:
         return {**self.defaults, **(overrides or {})}
 
 
-def compile_rule(rule: Rule) -> CompiledRule:
-    """Compile and check `rule`; RuleError names the place in the rule document that is wrong."""
-    defaults = {name: spec.default for name, spec in rule.parameters.items()}
+def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> CompiledRule:
+    """Compile and check `rule`; RuleError names the place in the rule document that is wrong.
+
+    `check_with`: parameter values (an organisation's overrides) to check in place of the defaults.
+    """
+    defaults = {name: spec.default for name, spec in rule.parameters.items()} | (check_with or {})
     scope = Scope(defaults, tuple(rule.compute), rule.applies_to.kinds)
     selector_scope = Scope(defaults, (), rule.applies_to.kinds)
     selector = (

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Strict, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from auditor.dates import DateRef
 from auditor.result import Severity
+from auditor.validation import union_tag
 
 RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
 Path = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
-IsoDate = Annotated[date, Strict(False)]
-MilestoneName = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
-        description="A milestone of the regimes catalog (auditor/catalog/regimes.yaml), e.g. ccpa.cpra.",
-    ),
-]
-DateRef = IsoDate | MilestoneName
 
 
 class _Strict(BaseModel):
@@ -47,15 +39,15 @@ def _operand_tag(value: Any) -> str:
     if isinstance(value, dict):
         for key, tag in (("param", "param"), ("path", "path"), ("days_before_as_of", "as_of")):
             if key in value:
-                return tag
-    return "literal"
+                return union_tag(tag)
+    return union_tag("literal")
 
 
 Operand = Annotated[
-    Annotated[ParamRef, Tag("param")]
-    | Annotated[PathRef, Tag("path")]
-    | Annotated[AsOfRef, Tag("as_of")]
-    | Annotated[Literal_, Tag("literal")],
+    Annotated[ParamRef, Tag(union_tag("param"))]
+    | Annotated[PathRef, Tag(union_tag("path"))]
+    | Annotated[AsOfRef, Tag(union_tag("as_of"))]
+    | Annotated[Literal_, Tag(union_tag("literal"))],
     Discriminator(_operand_tag),
 ]
 
@@ -127,16 +119,16 @@ def _condition_tag(value: Any) -> str:
     if isinstance(value, dict):
         for key in ("all", "any", "not", "related"):
             if key in value:
-                return key
-    return "leaf"
+                return union_tag(key)
+    return union_tag("leaf")
 
 
 Condition = Annotated[
-    Annotated[All, Tag("all")]
-    | Annotated[Any_, Tag("any")]
-    | Annotated[Not, Tag("not")]
-    | Annotated[Related, Tag("related")]
-    | Annotated[Leaf, Tag("leaf")],
+    Annotated[All, Tag(union_tag("all"))]
+    | Annotated[Any_, Tag(union_tag("any"))]
+    | Annotated[Not, Tag(union_tag("not"))]
+    | Annotated[Related, Tag(union_tag("related"))]
+    | Annotated[Leaf, Tag(union_tag("leaf"))],
     Discriminator(_condition_tag),
 ]
 

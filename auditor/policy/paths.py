@@ -9,10 +9,9 @@ check, a typo turns a rule into NOT_EVALUABLE results and never a failure.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
 import typing
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from functools import cache
 from typing import Any
 
@@ -21,6 +20,7 @@ from pydantic import BaseModel
 from auditor.graph.facts import FACT_KINDS, AssetFacts
 from auditor.inventory.loader import ref_fields
 from auditor.inventory.models import MODEL_BY_KIND
+from auditor.suggest import did_you_mean as suggestion
 
 ASSET_KINDS: tuple[str, ...] = tuple(MODEL_BY_KIND)
 # The graph's edge names, which `related` conditions follow.
@@ -31,12 +31,6 @@ _VIEW_EXTRAS = ("kind",)
 
 class PathError(ValueError):
     """A path no asset of the rule's kinds can ever have a value at."""
-
-
-def suggestion(name: str, known: Iterable[str]) -> str:
-    """'; did you mean 'x'?' for the closest known name, or nothing."""
-    close = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def check_path(path: str, kinds: Collection[str], computed: Collection[str] = ()) -> None:

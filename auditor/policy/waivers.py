@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field
 
+from auditor.dates import IsoDate
 from auditor.errors import json_path
 from auditor.inventory.source import display_path, read_document
 from auditor.result import Finding, Waiver, WaiverState, WaiverStatus
@@ -26,7 +27,7 @@ class _WaiverEntry(BaseModel):
     assets: str = Field(min_length=1, description="Asset id or fnmatch pattern.")
     justification: str = Field(min_length=1)
     approver: str = Field(min_length=1)
-    expires: Annotated[date, Strict(False)]
+    expires: IsoDate
     scope: Literal["all"] | None = Field(
         None, description="'all' when the waiver deliberately covers every rule or every asset."
     )
