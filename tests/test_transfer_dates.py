@@ -271,3 +271,23 @@ def test_every_catalog_row_is_dated_and_sourced_and_unverified_rows_keep_their_m
     assert [catalog.is_eea("GB", date(2021, 1, 1)), catalog.is_eea("EU", date(2030, 1, 1))] == [False, True]
     assert catalog.organisation_decision("EPO", date(2025, 7, 14)) is None
     assert catalog.organisation_decision("EPO", date(2025, 7, 15)).start == date(2025, 7, 15)
+
+
+def test_an_international_organisation_is_a_recipient_in_the_map_too(tmp_path: Path) -> None:
+    data = {
+        "storage": [{"id": "docs", "country": "DE"}],
+        "datasets": [{"id": "filings", "personal_data": True, "subject_jurisdictions": ["EU"], "stored_in": ["docs"]}],
+        "vendors": [{"id": "epo", "country": "DE", "international_organisation": "EPO"}],
+        "flows": [{"id": "file", "source": "docs", "destination": "epo"}],
+    }
+    result = audit_rule(tmp_path, "GDPR-44-TRANSFER-BASIS", data, as_of=date(2025, 7, 14))
+    [finding] = result.findings
+    assert (finding.asset_id, finding.status.value, finding.message) == (
+        "epo",
+        "FAIL",
+        "EEA personal data from filings reaches epo in DE with no transfer basis: no adequacy decision in force"
+        " for the international organisation EPO; no safeguard or derogation declared",
+    )
+    assert [(e["source"], e["target"], e["transfer"], e["basis"]) for e in result.flow_map["edges"]] == [
+        ("docs", "epo", True, "none")
+    ]

@@ -57,6 +57,7 @@ class TransferFact:
     )
     hr_data: bool = described("HR data (employees, applicants, contractor staff) is transferred.", False)
     recipient: str | None = described("The vendor receiving the data here, if any.")
+    international_organisation: str | None = described("The international organisation the recipient is, if any.")
     flow: str | None = described("The last flow on the path: the one that carried the data across.")
     adequacy_decision: str | None = described("The adequacy decision (or TCA bridge) in force for the destination.")
     framework: str | None = described(
@@ -122,6 +123,7 @@ def analyse_transfers(
         fact = TransferFact(
             required=True if remote or organisation else outside,
             remote_access_third_countries=sorted(remote),
+            international_organisation=organisation,
             origin=origin,
             path=path,
             country=place.country,
@@ -223,7 +225,7 @@ def _with_basis(
 ) -> TransferFact:
     """The transfer fact completed with its recipient, carrying flow, decision relied on and basis."""
     catalog = jurisdictions()
-    organisation = recipient.international_organisation if recipient else None
+    organisation = fact.international_organisation
     if organisation:
         decision = catalog.organisation_decision(organisation, day)
         fact = replace(fact, zone="adequate" if decision else "international_organisation")
