@@ -127,6 +127,7 @@ def test_transfer_case(
         for rule in expected
     }
     assert got == expected
+    assert [edge["basis"] for edge in result.flow_map["edges"] if edge["target"] == "v"] == [basis]
 
 
 def test_onward_transfer_through_a_sub_processor(tmp_path: Path) -> None:
