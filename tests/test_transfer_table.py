@@ -13,7 +13,22 @@ from tests.conftest import audit_data
 CASES = [
     # (name, vendor attributes, flow attributes, as_of, expected basis, expected rule statuses)
     ("EEA recipient", {"country": "FR"}, {}, "2026-11-01", None, {"GDPR-44-TRANSFER-BASIS": None}),
-    ("adequate country", {"country": "JP"}, {}, "2026-11-01", "adequacy", {"GDPR-44-TRANSFER-BASIS": "PASS"}),
+    (
+        "adequate country, recipient in scope",
+        {"country": "JP", "within_adequacy_scope": True},
+        {},
+        "2026-11-01",
+        "adequacy",
+        {"GDPR-44-TRANSFER-BASIS": "PASS"},
+    ),
+    (
+        "Japan, recipient scope not declared",
+        {"country": "JP"},
+        {},
+        "2026-11-01",
+        None,
+        {"GDPR-44-TRANSFER-BASIS": "NOT_EVALUABLE"},
+    ),
     (
         "US, DPF-certified",
         {"country": "US", "dpf_certified": True},
@@ -112,6 +127,7 @@ def test_transfer_case(
         for rule in expected
     }
     assert got == expected
+    assert [edge["basis"] for edge in result.flow_map["edges"] if edge["target"] == "v"] == [basis]
 
 
 def test_onward_transfer_through_a_sub_processor(tmp_path: Path) -> None:

@@ -19,61 +19,113 @@ def _load(name: str) -> dict[str, Any]:
     return yaml.load(text, Loader=_Loader)
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A period in which a country counts as EEA for the GDPR, and why."""
+
+    country: str
+    start: date
+    until: date | None  # last day included; None: still a member
+    basis: str
+    source: str
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.until is None or day <= self.until)
+
+
 @dataclass(frozen=True)
 class AdequacyDecision:
-    country: str
+    """An adequacy decision (or the UK's interim bridge) for a country or an international organisation."""
+
+    country: str | None
+    international_organisation: str | None
     name: str
     decision: str
-    in_force: date
-    expires: date | None
+    start: date
+    until: date | None  # last day in force; None: no end date
+    mechanism: str
     scope: str | None
+    scope_name: str | None
     scope_note: str | None
+    source: str
 
     def in_force_on(self, day: date) -> bool:
-        return self.in_force <= day and (self.expires is None or day < self.expires)
+        return self.start <= day and (self.until is None or day <= self.until)
+
+
+def _in_force(rows: tuple[AdequacyDecision, ...], day: date) -> AdequacyDecision | None:
+    """The newest row in force on `day` (a renewal overlapping its predecessor wins)."""
+    found = [row for row in rows if row.in_force_on(day)]
+    return max(found, key=lambda row: row.start) if found else None
 
 
 @dataclass(frozen=True)
 class Jurisdictions:
-    eea: frozenset[str]
+    members: dict[str, tuple[Membership, ...]]
     aliases: frozenset[str]
-    adequacy: dict[str, AdequacyDecision]
+    adequacy: dict[str, tuple[AdequacyDecision, ...]]
+    organisations: dict[str, tuple[AdequacyDecision, ...]]
     as_of: str
 
-    def is_eea(self, country: str) -> bool:
-        return country in self.eea or country in self.aliases
+    def membership(self, country: str, day: date) -> Membership | None:
+        return next((row for row in self.members.get(country, ()) if row.covers(day)), None)
+
+    def is_eea(self, country: str, day: date) -> bool:
+        return country in self.aliases or self.membership(country, day) is not None
 
     def decision(self, country: str, day: date) -> AdequacyDecision | None:
-        found = self.adequacy.get(country)
-        return found if found is not None and found.in_force_on(day) else None
+        return _in_force(self.adequacy.get(country, ()), day)
+
+    def organisation_decision(self, organisation: str, day: date) -> AdequacyDecision | None:
+        return _in_force(self.organisations.get(organisation, ()), day)
 
     def zone(self, country: str, day: date) -> str:
-        """'eea', 'adequate' (a decision in force on `day`) or 'third_country'."""
-        if self.is_eea(country):
+        """'eea', 'adequate' (a decision or the UK bridge in force on `day`) or 'third_country'."""
+        if self.is_eea(country, day):
             return "eea"
         return "adequate" if self.decision(country, day) else "third_country"
+
+
+def _grouped(rows: list[Any], key: Any) -> dict[str, tuple[Any, ...]]:
+    grouped: dict[str, list[Any]] = {}
+    for row in rows:
+        if key(row) is not None:
+            grouped.setdefault(key(row), []).append(row)
+    return {name: tuple(found) for name, found in grouped.items()}
 
 
 @cache
 def jurisdictions() -> Jurisdictions:
     data = _load("jurisdictions.yaml")
-    eea = data["eea"]
-    decisions = {
-        entry["country"]: AdequacyDecision(
-            country=entry["country"],
-            name=entry["name"],
-            decision=entry["decision"],
-            in_force=date.fromisoformat(entry["in_force"]),
-            expires=date.fromisoformat(entry["expires"]) if entry.get("expires") else None,
-            scope=entry.get("scope"),
-            scope_note=entry.get("scope_note"),
+    members = [
+        Membership(row["country"], date.fromisoformat(row["from"]), _day(row.get("until")), row["basis"], row["source"])
+        for row in data["eea"]["members"]
+    ]
+    decisions = [
+        AdequacyDecision(
+            country=row.get("country"),
+            international_organisation=row.get("international_organisation"),
+            name=row["name"],
+            decision=row["decision"],
+            start=date.fromisoformat(row["from"]),
+            until=_day(row.get("until")),
+            mechanism=row.get("mechanism", "adequacy"),
+            scope=row.get("scope"),
+            scope_name=row.get("scope_name"),
+            scope_note=row.get("scope_note"),
+            source=row["source"],
         )
-        for entry in data["adequacy"]
-    }
+        for row in data["adequacy"]
+    ]
     return Jurisdictions(
-        eea=frozenset(eea["eu_members"]) | frozenset(eea["efta_eea"]),
-        aliases=frozenset(eea["aliases"]),
-        adequacy=decisions,
+        members=_grouped(members, lambda row: row.country),
+        aliases=frozenset(data["eea"]["aliases"]),
+        adequacy=_grouped(decisions, lambda row: row.country),
+        organisations=_grouped(decisions, lambda row: row.international_organisation),
         as_of=str(data["as_of"]),
     )
 

@@ -69,7 +69,7 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
     """Every fact at `as_of` (`thresholds`: the config's overrides of catalog figures)."""
     places = analyse_jurisdiction(graph, as_of)
     lineage = trace_lineage(graph)
-    personal = personal_data_facts(graph, lineage)
+    personal = personal_data_facts(graph, lineage, as_of)
     transfers = analyse_transfers(graph, lineage, places, personal, as_of)
     exposure = analyse_exposure(graph)
     capacity = analyse_capacity(graph)

@@ -67,7 +67,8 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
         countries = (src.country if src else None, dst.country if dst else None)
         crosses = personal and None not in countries and countries[0] != countries[1]
         transfer = by_asset[receiver].transfer or by_asset[target].transfer or NO_TRANSFER
-        chapter_v = transfer.required is True and (crosses or bool(transfer.remote_access_third_countries))
+        reaches_outside = crosses or transfer.remote_access_third_countries or transfer.international_organisation
+        chapter_v = transfer.required is True and bool(reaches_outside)
         edges.append(
             {
                 "flow": label,

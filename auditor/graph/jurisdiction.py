@@ -34,9 +34,17 @@ class JurisdictionFact:
     countries: list[str] = described(
         "Every country found for the asset (its own, or through its site, cluster, host...).", factory=list
     )
-    zone: str | None = described("GDPR zone of the country at the audit date: eea, adequate or third_country.")
-    adequacy_decision: str | None = described("The adequacy decision in force for the country, if any.")
-    adequacy_scope: str | None = described("Scope of that decision (e.g. dpf: DPF-certified US recipients only).")
+    zone: str | None = described(
+        "GDPR zone of the country at the audit date: eea, adequate (an adequacy decision or, for the UK"
+        " from 2021-01-01 to 2021-06-27, the TCA bridge) or third_country."
+    )
+    adequacy_decision: str | None = described("The adequacy decision (or TCA bridge) in force for the country, if any.")
+    adequacy_scope: str | None = described(
+        "Limit of that decision: safe_harbor, privacy_shield, dpf (certified US recipients only), pipeda, appi, pipa."
+    )
+    eea_basis: str | None = described(
+        "Why the country is EEA at the audit date: EU member state, EEA EFTA state or the UK's transition period."
+    )
 
 
 def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, JurisdictionFact]:
@@ -55,7 +63,7 @@ def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, Jurisdicti
                 if found:
                     break
             countries[asset.id] = sorted(found)
-    per_country: dict[str, tuple[str | None, str | None, str | None]] = {}
+    per_country: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
     facts: dict[str, JurisdictionFact] = {}
     for asset_id, places in countries.items():
         country = places[0] if len(places) == 1 else None
@@ -64,10 +72,12 @@ def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, Jurisdicti
             continue
         if country not in per_country:
             decision = catalog.decision(country, as_of)
+            membership = catalog.membership(country, as_of)
             per_country[country] = (
                 catalog.zone(country, as_of),
                 decision.decision if decision else None,
                 decision.scope if decision else None,
+                membership.basis if membership else None,
             )
         facts[asset_id] = JurisdictionFact(country, places, *per_country[country])
     return facts

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from auditor.catalog import category_marks, jurisdictions
@@ -138,7 +139,7 @@ class PersonalDataFact:
     categories: list[str] | None = described("Data categories (fideslang keys) that reach the asset.", factory=list)
     subject_jurisdictions: list[str] | None = described("Where the data subjects live.", factory=list)
     data_subjects: list[str] | None = described("Kinds of data subjects.", factory=list)
-    eea_subjects: bool | None = described("Some data subjects are in the EEA.", False)
+    eea_subjects: bool | None = described("Some data subjects are in the EEA (as it is at the audit date).", False)
     ca_subjects: bool | None = described("Some data subjects are California residents (US-CA).", False)
     raw: bool | None = described("Some data arrives without passing through pseudonymisation.", False)
     special_categories: list[str] | None = described("GDPR Art. 9 special categories among them.", factory=list)
@@ -182,8 +183,8 @@ def _unknown_personal_data(unknown: list[str]) -> PersonalDataFact:
     )
 
 
-def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, PersonalDataFact]:
-    """Fact `personal_data` for every asset: present (True/False/None when unknown) and what."""
+def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dict[str, PersonalDataFact]:
+    """Fact `personal_data` for every asset: present (True/False/None when unknown) and what (EEA at `as_of`)."""
     catalog = jurisdictions()
     facts: dict[str, PersonalDataFact] = {}
     for asset_id in graph.inventory.assets:
@@ -215,7 +216,7 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage) -> dict[str, Person
             categories=categories,
             subject_jurisdictions=regions,
             data_subjects=sorted({s for d in datasets for s in d.data_subjects}),
-            eea_subjects=any(catalog.is_eea(r.split("-")[0]) for r in regions),
+            eea_subjects=any(catalog.is_eea(r.split("-")[0], as_of) for r in regions),
             ca_subjects="US-CA" in regions,
             raw=bool(lineage.raw.get(asset_id)),
             special_categories=marks["special_categories"],

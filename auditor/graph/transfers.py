@@ -1,12 +1,16 @@
 """GDPR Chapter V: where EEA personal data reaches a place outside the EEA, and on what basis.
 
-For every asset that holds or processes personal data of EEA data subjects, the destination
-country is classified: EEA (no transfer), adequate (a decision in force at the audit date; for
-the US only a DPF-certified recipient, whose certification must cover HR data when HR data is
-sent), an Art. 46 safeguard (SCCs, BCRs ...) declared on the flow that carried the data across or
-on the recipient vendor, an Art. 49 derogation, or none. A vendor whose staff reach the data
-from third countries (remote access, EDPB Guidelines 05/2021) makes a transfer too, as does an
-onward transfer to a sub-processor (lineage follows sub-processor edges).
+For every asset that holds or processes personal data of EEA data subjects (the EEA as it is at
+the audit date: the UK counts until 2020-12-31), the destination is classified: EEA (no transfer),
+adequate (a decision in force at the audit date whose scope the recipient meets: for the US a
+certification under the framework then in force, covering HR data when HR data is sent; for
+Canada, Japan and Korea a recipient inside the decision's sector; for the UK in the first half of
+2021 the TCA bridge), an Art. 46 safeguard (SCCs, BCRs ...) declared on the flow that carried the
+data across or on the recipient vendor, an Art. 49 derogation, or none. A recipient that is an
+international organisation makes a transfer wherever it sits (Art. 44). A vendor whose staff
+reach the data from third countries (remote access, EDPB Guidelines 05/2021) makes a transfer
+too, as does an onward transfer to a sub-processor (lineage follows sub-processor edges). A
+recipient that does not say whether it meets a decision's scope leaves the basis unknown.
 """
 
 from __future__ import annotations
@@ -14,16 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from auditor.catalog import jurisdictions
+from auditor.catalog import AdequacyDecision, jurisdictions
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
 from auditor.graph.jurisdiction import JurisdictionFact
 from auditor.graph.lineage import Lineage, PersonalDataFact
-from auditor.inventory.models import Flow, Vendor
+from auditor.inventory.models import Certification, Flow, Vendor
 
 TRANSFER_KINDS = frozenset({"storage", "compute", "cluster", "workload", "vendor"})
 SAFEGUARDS = frozenset({"scc", "bcr", "code_of_conduct", "certification", "ad_hoc_clauses"})
 HR_SUBJECTS = frozenset({"employee", "applicant", "contractor_staff"})
+US_FRAMEWORKS = frozenset({"safe_harbor", "privacy_shield", "dpf"})
 
 
 @dataclass(slots=True)
@@ -31,27 +36,59 @@ class TransferFact:
     """Whether EEA personal data reaching the asset makes a Chapter V transfer, and on what basis."""
 
     required: bool | None = described(
-        "EEA personal data reaches a place outside the EEA here (None: the asset's country is unknown).", False
+        "EEA personal data reaches a place outside the EEA or an international organisation here"
+        " (None: the asset's country is unknown).",
+        False,
     )
-    basis: str | None = described("adequacy, safeguard, derogation or none (None when no transfer is made).")
+    basis: str | None = described(
+        "adequacy, safeguard, derogation or none (None when no transfer is made, or when the recipient"
+        " does not say whether it meets the decision's scope)."
+    )
     remote_access_third_countries: list[str] = described(
-        "Third countries from which a vendor's staff reach the data, not covered by adequacy.", factory=list
+        "Third countries from which a vendor's staff reach the data, not (or not known to be) covered by adequacy.",
+        factory=list,
     )
     origin: str | None = described("The first EEA personal dataset reaching the asset.")
     path: list[str] = described("Asset ids from that dataset to this asset.", factory=list)
     country: str | None = described("The asset's country.")
-    zone: str | None = described("The asset's GDPR zone (eea, adequate, third_country).")
+    zone: str | None = described(
+        "The asset's GDPR zone (eea, adequate, third_country; international_organisation for a recipient"
+        " that is one with no decision in force)."
+    )
     hr_data: bool = described("HR data (employees, applicants, contractor staff) is transferred.", False)
     recipient: str | None = described("The vendor receiving the data here, if any.")
+    international_organisation: str | None = described("The international organisation the recipient is, if any.")
     flow: str | None = described("The last flow on the path: the one that carried the data across.")
-    adequacy_decision: str | None = described("The adequacy decision in force for the country, if any.")
-    mechanism: str | None = described("The transfer mechanism relied on (dpf, scc, bcr, derogation ...).")
+    adequacy_decision: str | None = described("The adequacy decision (or TCA bridge) in force for the destination.")
+    framework: str | None = described(
+        "The US framework in force at the audit date that the recipient must be certified under"
+        " (Safe Harbor, Privacy Shield, DPF)."
+    )
+    certified: bool | None = described("The recipient holds a certification under it valid at the audit date.")
+    certification_covers_hr: bool | None = described("That certification covers HR data (None: not declared).")
+    mechanism: str | None = described(
+        "The transfer mechanism relied on (adequacy, tca_bridge, safe_harbor, privacy_shield, dpf, scc, bcr,"
+        " derogation ...)."
+    )
     mechanism_declared_on: str | None = described("The flow or vendor that declares the mechanism.")
     scc_version: str | None = described("The SCC version declared with an SCC mechanism.")
     tia_ref: str | None = described("Transfer impact assessment declared with an Art. 46 safeguard.")
+    gap: str | None = described("Why no basis was found, when the basis is none.")
+    unknown_because: str | None = described("Why the basis is unknown, naming the input to declare.")
 
 
 NO_TRANSFER = TransferFact()
+
+
+@dataclass(frozen=True, slots=True)
+class _Cover:
+    """Whether a decision covers a recipient (None: unknown), and why not."""
+
+    covered: bool | None
+    gap: str | None = None
+    unknown_because: str | None = None
+    certified: bool | None = None
+    covers_hr: bool | None = None
 
 
 def analyse_transfers(
@@ -64,7 +101,7 @@ def analyse_transfers(
     """Fact `transfer` for assets of TRANSFER_KINDS (reached by EEA personal data or not)."""
     catalog = jurisdictions()
     eea_origin = {
-        dataset.id: any(catalog.is_eea(r.split("-")[0]) for r in getattr(dataset, "subject_jurisdictions", []))
+        dataset.id: any(catalog.is_eea(r.split("-")[0], as_of) for r in getattr(dataset, "subject_jurisdictions", []))
         for dataset in graph.inventory.by_kind.get("dataset", [])
     }
     facts: dict[str, TransferFact] = {}
@@ -79,39 +116,86 @@ def analyse_transfers(
         path = lineage.path(asset_id, origin)
         place = places[asset_id]
         hr_data = bool(HR_SUBJECTS.intersection(personal[asset_id].data_subjects or ()))
-        remote = _remote_third_countries(asset, hr_data, as_of)
+        recipient = _recipient(graph, asset_id)
+        organisation = recipient.international_organisation if recipient else None
+        remote = _remote_access(asset, hr_data, as_of)
         outside = None if place.country is None else place.zone != "eea"
         fact = TransferFact(
-            required=True if remote else outside,
-            remote_access_third_countries=remote,
+            required=True if remote or organisation else outside,
+            remote_access_third_countries=sorted(remote),
+            international_organisation=organisation,
             origin=origin,
             path=path,
             country=place.country,
             zone=place.zone,
             hr_data=hr_data,
         )
-        facts[asset_id] = _with_basis(graph, fact, asset_id, place) if fact.required else fact
+        if fact.required:
+            fact = _with_basis(graph, fact, recipient, remote, as_of)
+        facts[asset_id] = fact
     return facts
 
 
-def _dpf_covers(vendor: Vendor | None, hr_data: bool) -> bool:
-    return bool(vendor and vendor.dpf_certified and (not hr_data or vendor.dpf_covers_hr))
+def _certification(vendor: Vendor | None, framework: str, day: date) -> Certification | None:
+    """The recipient's certification under `framework` valid on `day` (dpf_certified: an undated DPF one)."""
+    if vendor is None:
+        return None
+    for held in vendor.certifications:
+        if held.framework == framework and held.from_ <= day and (held.until is None or day <= held.until):
+            return held
+    if framework == "dpf" and vendor.dpf_certified:
+        return Certification.model_validate({"framework": "dpf", "from": day, "covers_hr": vendor.dpf_covers_hr})
+    return None
 
 
-def _remote_third_countries(asset: object, hr_data: bool, as_of: date) -> list[str]:
-    """Countries a vendor's staff reach the data from that are neither EEA nor adequate for it."""
+def _coverage(decision: AdequacyDecision, recipient: Vendor | None, hr_data: bool, day: date) -> _Cover:
+    """Whether `decision` covers `recipient` on `day`: its scope limits, enforced."""
+    if decision.scope in US_FRAMEWORKS:
+        held = _certification(recipient, decision.scope, day)
+        if held is None or recipient is None:
+            return _Cover(
+                False,
+                f"US recipient not certified under the framework in force ({decision.scope_name})",
+                certified=False,
+            )
+        if hr_data and held.covers_hr is None:
+            return _Cover(
+                None,
+                unknown_because=f"vendor {recipient.id} does not say whether its {decision.scope_name}"
+                " certification covers HR data (covers_hr or dpf_covers_hr)",
+                certified=True,
+            )
+        if hr_data and not held.covers_hr:
+            gap = f"the recipient's {decision.scope_name} certification does not cover HR data"
+            return _Cover(False, gap, certified=True, covers_hr=False)
+        return _Cover(True, certified=True, covers_hr=held.covers_hr)
+    if decision.scope is not None:
+        within = recipient.within_adequacy_scope if recipient else None
+        if within is None:
+            says = f"vendor {recipient.id} does not declare" if recipient else "no operating vendor declares"
+            return _Cover(
+                None,
+                unknown_because=f"{says} within_adequacy_scope, required by {decision.decision}: {decision.scope_note}",
+            )
+        if not within:
+            return _Cover(False, f"recipient outside the scope of {decision.decision} ({decision.scope_name})")
+    return _Cover(True)
+
+
+def _remote_access(asset: object, hr_data: bool, as_of: date) -> dict[str, _Cover]:
+    """Countries a vendor's staff reach the data from that are neither EEA nor (known to be) adequate for it."""
     if not isinstance(asset, Vendor):
-        return []
+        return {}
     catalog = jurisdictions()
-    found = []
+    found = {}
     for country in asset.remote_access_countries:
+        if catalog.is_eea(country, as_of):
+            continue
         decision = catalog.decision(country, as_of)
-        covered = catalog.is_eea(country) or (
-            decision is not None and (decision.scope != "dpf" or _dpf_covers(asset, hr_data))
-        )
-        if not covered:
-            found.append(country)
-    return sorted(found)
+        cover = _coverage(decision, asset, hr_data, as_of) if decision else _Cover(False)
+        if not cover.covered:
+            found[country] = cover
+    return found
 
 
 def _recipient(graph: AssetGraph, asset_id: str) -> Vendor | None:
@@ -136,34 +220,67 @@ def _crossing_flow(graph: AssetGraph, path: list[str]) -> Flow | None:
     return None
 
 
-def _with_basis(graph: AssetGraph, fact: TransferFact, asset_id: str, place: JurisdictionFact) -> TransferFact:
-    """The transfer fact completed with its recipient, carrying flow and basis."""
-    recipient = _recipient(graph, asset_id)
+def _with_basis(
+    graph: AssetGraph, fact: TransferFact, recipient: Vendor | None, remote: dict[str, _Cover], day: date
+) -> TransferFact:
+    """The transfer fact completed with its recipient, carrying flow, decision relied on and basis."""
+    catalog = jurisdictions()
+    organisation = fact.international_organisation
+    if organisation:
+        decision = catalog.organisation_decision(organisation, day)
+        fact = replace(fact, zone="adequate" if decision else "international_organisation")
+    else:
+        decision = catalog.decision(fact.country, day) if fact.country and fact.zone == "adequate" else None
     flow = _crossing_flow(graph, fact.path)
+    cover = _coverage(decision, recipient, fact.hr_data, day) if decision else None
     fact = replace(
         fact,
         recipient=recipient.id if recipient else None,
         flow=flow.id if flow else None,
-        adequacy_decision=place.adequacy_decision,
+        adequacy_decision=decision.decision if decision else None,
+        framework=decision.scope_name if decision and decision.scope in US_FRAMEWORKS else None,
+        certified=cover.certified if cover else None,
+        certification_covers_hr=cover.covers_hr if cover else None,
     )
-    if place.zone in ("adequate", "eea") and not fact.remote_access_third_countries:
-        if place.adequacy_scope != "dpf":
-            return replace(fact, basis="adequacy", mechanism="adequacy")
-        if _dpf_covers(recipient, fact.hr_data):
-            return replace(fact, basis="adequacy", mechanism="dpf")
+    if decision and cover and cover.covered and not remote:
+        relied_on = decision.scope if decision.scope in US_FRAMEWORKS else decision.mechanism
+        return replace(fact, basis="adequacy", mechanism=relied_on)
     source: Flow | Vendor | None = flow if flow is not None and flow.transfer_mechanism else recipient
     mechanism = source.transfer_mechanism if source is not None else None
-    if mechanism in SAFEGUARDS:
-        basis = "safeguard"
-    elif mechanism == "derogation":
-        basis = "derogation"
-    else:
-        basis = "none"
-    return replace(
+    fact = replace(
         fact,
-        basis=basis,
         mechanism=mechanism,
         mechanism_declared_on=source.id if source is not None and mechanism else None,
         scc_version=source.scc_version if source is not None and mechanism == "scc" else None,
-        tia_ref=source.tia_ref if source is not None and basis == "safeguard" else None,
     )
+    if mechanism in SAFEGUARDS:
+        return replace(fact, basis="safeguard", tia_ref=source.tia_ref if source else None)
+    if mechanism == "derogation":
+        return replace(fact, basis="derogation")
+    gaps = _gaps(fact, decision, cover, remote, organisation)
+    unknown = [c.unknown_because for c in (cover, *remote.values()) if c is not None and c.unknown_because]
+    if not gaps and unknown:
+        return replace(fact, basis=None, unknown_because="; ".join(unknown))
+    tail = f"declared mechanism {mechanism} is no basis here" if mechanism else "no safeguard or derogation declared"
+    return replace(fact, basis="none", gap="; ".join([*gaps, tail]))
+
+
+def _gaps(
+    fact: TransferFact,
+    decision: AdequacyDecision | None,
+    cover: _Cover | None,
+    remote: dict[str, _Cover],
+    organisation: str | None,
+) -> list[str]:
+    """Why adequacy does not carry the transfer, in words for the finding."""
+    gaps = []
+    if organisation and decision is None:
+        gaps.append(f"no adequacy decision in force for the international organisation {organisation}")
+    elif decision is None and fact.zone != "eea":
+        gaps.append(f"no adequacy decision in force for {fact.country} at the audit date")
+    elif cover is not None and cover.gap:
+        gaps.append(cover.gap)
+    uncovered = sorted(country for country, c in remote.items() if c.covered is False)
+    if uncovered:
+        gaps.append(f"staff reach the data from {', '.join(uncovered)}, not covered by adequacy")
+    return gaps

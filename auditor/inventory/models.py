@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from auditor.dates import IsoDate
 
@@ -376,6 +376,21 @@ class Flow(AssetBase):
     fields: list[FlowField] | None = Field(None, description="Fields sent, each with why it is needed.")
 
 
+class Certification(Strict_):
+    """A recipient's certification under a US framework, valid from `from` to `until` (days included)."""
+
+    framework: Literal["safe_harbor", "privacy_shield", "dpf"]
+    from_: IsoDate = Field(alias="from", description="First day the certification is active.")
+    until: IsoDate | None = Field(None, description="Last day it is active (null: still active).")
+    covers_hr: bool | None = Field(None, description="The certification covers HR data.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Certification:
+        if self.until is not None and self.until < self.from_:
+            raise ValueError(f"until ({self.until}) is before from ({self.from_})")
+        return self
+
+
 class Vendor(AssetBase):
     kind = "vendor"
     section = "vendors"
@@ -393,7 +408,9 @@ class Vendor(AssetBase):
         | None
     ) = None
     dpa_ref: str | None = None
-    dpf_certified: bool | None = None
+    dpf_certified: bool | None = Field(
+        None, description="Shorthand for an undated DPF entry in certifications (true: certified)."
+    )
     transfer_mechanism: TransferMechanism | None = None
     scc_version: str | None = None
     tia_ref: str | None = None
@@ -404,9 +421,29 @@ class Vendor(AssetBase):
     ccpa_contract_ref: str | None = Field(
         None, description="Service-provider/contractor contract with the 1798.100(d) terms."
     )
-    dpf_covers_hr: bool | None = Field(None, description="DPF certification covers HR data.")
+    dpf_covers_hr: bool | None = Field(None, description="With dpf_certified: the DPF certification covers HR data.")
     authorised: bool | None = Field(None, description="Sub-processor authorised by the controller.")
     deletion_api: bool | None = Field(None, description="Deletion requests can be passed on to it.")
+    certifications: list[Certification] = Field(
+        default_factory=list,
+        description="US framework certifications with their dates (dpf_certified is shorthand for an undated DPF one).",
+    )
+    within_adequacy_scope: bool | None = Field(
+        None,
+        description=(
+            "The recipient is inside its country's sector-limited adequacy decision"
+            " (Canada: subject to PIPEDA; Japan: APPI business operator; Korea: PIPA, not credit information)."
+        ),
+    )
+    international_organisation: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,15}$")] | None = Field(
+        None, description="The vendor is this international organisation (e.g. EPO): a Chapter V recipient anywhere."
+    )
+
+    @model_validator(mode="after")
+    def _one_dpf_form(self) -> Vendor:
+        if self.dpf_certified is not None and any(c.framework == "dpf" for c in self.certifications):
+            raise ValueError("dpf_certified is shorthand for a dpf entry in certifications: give one or the other")
+        return self
 
 
 class Workload(AssetBase):
