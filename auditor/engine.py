@@ -124,7 +124,7 @@ def audit(
     on_stage("deriving facts (jurisdiction, lineage, transfers, exposure, capacity)")
     facts = derive_facts(graph, as_of, config.thresholds)
     on_stage(f"evaluating {len(rules)} rules")
-    findings = sorted(Evaluator(graph, facts, as_of).run(rules), key=lambda f: f.sort_key)
+    findings = sorted(Evaluator(graph, facts, as_of, calendar).run(rules), key=lambda f: f.sort_key)
     on_stage("applying waivers and baseline")
     waiver_states = apply_waivers(findings, inputs.waivers, as_of)
     baseline_counts = compare(findings, inputs.baseline) if inputs.baseline is not None else None

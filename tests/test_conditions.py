@@ -183,6 +183,10 @@ def test_related_conditions_over_edges() -> None:
         ({"path": "audit.today", "op": "eq", "value": 1}, "only 'audit.as_of'"),
         ({"path": "tags.first", "op": "eq", "value": 1}, "tags is a plain value; it has no attribute 'first'"),
         ({"related": {"rel": "attach_to"}}, "unknown relation 'attach_to'; did you mean 'attached_to'"),
+        (
+            {"path": "audit.as_of", "op": "lt", "value": {"milestone": "scc.new_clause"}, "type": "date"},
+            "unknown milestone 'scc.new_clause'; did you mean 'scc.new_clauses'",
+        ),
     ],
 )
 def test_invalid_conditions_are_rule_errors(condition: dict[str, Any], message: str) -> None:

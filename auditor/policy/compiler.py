@@ -28,6 +28,7 @@ from auditor.policy.model import (
     AsOfRef,
     Condition,
     Leaf,
+    MilestoneRef,
     Not,
     ParamRef,
     PathRef,
@@ -244,6 +245,12 @@ def _operand(leaf: Leaf, scope: Scope, where: DataPath) -> tuple[_Operand, Any]:
         return _Operand(resolver=reader), scope.defaults[value.param]
     if isinstance(value, AsOfRef):
         return _Operand(resolver=_days_before(value.days_before_as_of, scope, at)), date(2000, 1, 1)
+    if isinstance(value, MilestoneRef):
+        problem = unknown_milestone(value.milestone)
+        if problem:
+            raise RuleError((*at, "milestone"), problem)
+        name = value.milestone
+        return _Operand(resolver=lambda ctx: ctx.audit["milestones"].date_of(name)), date(2000, 1, 1)
     if isinstance(value, PathRef):
         scope.check(value.path, at)
         return _Operand(resolver=path_resolver(value.path), path=value.path), None
@@ -462,7 +469,6 @@ class CompiledRule:
     graph_path: Resolver | None
     key: Resolver | None
     message: MessageTemplate
-    regex_params: frozenset[str]
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -520,28 +526,7 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
         graph_path=path_resolver(rule.evidence_path) if rule.evidence_path else None,
         key=path_resolver(rule.fingerprint_key) if rule.fingerprint_key else None,
         message=message,
-        regex_params=_regex_params(rule.condition, rule.applies_to.where),
     )
-
-
-def _regex_params(*conditions: Condition | None) -> frozenset[str]:
-    """Parameters used as regular expressions (an override must compile too)."""
-    found: set[str] = set()
-    pending = [c for c in conditions if c is not None]
-    while pending:
-        condition = pending.pop()
-        if isinstance(condition, All):
-            pending.extend(condition.all)
-        elif isinstance(condition, Any_):
-            pending.extend(condition.any)
-        elif isinstance(condition, Not):
-            pending.append(condition.not_)
-        elif isinstance(condition, Related):
-            if condition.related.where is not None:
-                pending.append(condition.related.where)
-        elif condition.op == "matches" and isinstance(condition.value, ParamRef):
-            found.add(condition.value.param)
-    return frozenset(found)
 
 
 def run_computed(compiled: CompiledRule, ctx: EvalContext) -> None:

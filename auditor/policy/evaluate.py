@@ -9,6 +9,7 @@ from typing import Any
 
 from auditor.graph.build import AssetGraph
 from auditor.graph.facts import Facts
+from auditor.policy.calendar import Calendar
 from auditor.policy.compiler import CompiledRule, EvalContext, run_computed
 from auditor.policy.values import plain
 from auditor.result import Finding, Status
@@ -34,10 +35,10 @@ class RuleRun:
 class Evaluator:
     """Holds the per-asset views (built lazily, once) that contexts read."""
 
-    def __init__(self, graph: AssetGraph, facts: Facts, as_of: date) -> None:
+    def __init__(self, graph: AssetGraph, facts: Facts, as_of: date, calendar: Calendar | None = None) -> None:
         self.graph = graph
         self.facts = facts
-        self.audit = {"as_of": as_of}
+        self.audit = {"as_of": as_of, "milestones": calendar or Calendar()}
         self._views: dict[str, dict[str, Any]] = {}
         org = graph.inventory.organization
         self.org = {**self.view(org.id), "facts": facts.by_asset[org.id]} if org is not None else {}

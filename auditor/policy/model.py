@@ -32,12 +32,23 @@ class AsOfRef(_Strict):
     days_before_as_of: int | ParamRef
 
 
+class MilestoneRef(_Strict):
+    """The date of a milestone of the regimes catalog (or the date the config pins it to)."""
+
+    milestone: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
 Literal_ = str | int | float | bool | list[str | int | float | bool]
 
 
 def _operand_tag(value: Any) -> str:
     if isinstance(value, dict):
-        for key, tag in (("param", "param"), ("path", "path"), ("days_before_as_of", "as_of")):
+        for key, tag in (
+            ("param", "param"),
+            ("path", "path"),
+            ("days_before_as_of", "as_of"),
+            ("milestone", "milestone"),
+        ):
             if key in value:
                 return union_tag(tag)
     return union_tag("literal")
@@ -47,6 +58,7 @@ Operand = Annotated[
     Annotated[ParamRef, Tag(union_tag("param"))]
     | Annotated[PathRef, Tag(union_tag("path"))]
     | Annotated[AsOfRef, Tag(union_tag("as_of"))]
+    | Annotated[MilestoneRef, Tag(union_tag("milestone"))]
     | Annotated[Literal_, Tag(union_tag("literal"))],
     Discriminator(_operand_tag),
 ]
@@ -192,7 +204,6 @@ class Rule(_Strict):
     evidence_path: Path | None = Field(None, description="A fact holding a list of asset ids, shown as the graph path.")
     fingerprint_key: Path | None = None
     message: str | None = Field(None, description="Failure message; {path} fills in values.")
-
 
 
 for _model in (All, Any_, Not, Relation, AppliesTo, Rule):
