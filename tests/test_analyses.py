@@ -44,12 +44,24 @@ PIPELINE = {
             "data_categories": ["user.contact"],
             "stored_in": ["raw"],
         },
-        {"id": "anon", "derived_from": ["people"], "anonymised": True, "stored_in": ["other"]},
+        {
+            "id": "anon",
+            "derived_from": ["people"],
+            "anonymised": True,
+            "anonymisation_assessment_ref": "ANON-1",
+            "stored_in": ["other"],
+        },
     ],
     "flows": [
         {"id": "to-us", "source": "raw", "destination": "us", "datasets": ["people"]},
         {"id": "to-ana", "source": "us", "destination": "ana"},
-        {"id": "anon-flow", "source": "raw", "destination": "other", "transformation": "anonymise"},
+        {
+            "id": "anon-flow",
+            "source": "raw",
+            "destination": "other",
+            "transformation": "anonymise",
+            "anonymisation_assessment_ref": "ANON-2",
+        },
     ],
     "workloads": [
         {"id": "train", "type": "training", "reads": ["people"], "writes": ["models"]},
@@ -160,3 +172,22 @@ def test_capacity_figures_from_inventory_and_catalog(tmp_path: Path) -> None:
     )
     b = facts["b"].capacity
     assert (b.gpus, b.nodes, b.gpu_memory_gb, b.network_gbps_per_gpu) == (16, 2, 80, 400)
+
+
+def test_an_unsupported_anonymisation_claim_keeps_the_data_personal(tmp_path: Path) -> None:
+    """Recital 26 / EDPB Opinion 28/2024: a bare `anonymised: true` removes nothing from scrutiny."""
+    data = {
+        "storage": [{"id": "lake", "country": "DE"}, {"id": "models", "country": "DE"}],
+        "datasets": [
+            {"id": "claimed", "anonymised": True, "stored_in": ["lake"]},
+            {"id": "assessed", "anonymised": True, "anonymisation_assessment_ref": "A-1", "stored_in": ["lake"]},
+        ],
+        "workloads": [{"id": "train", "type": "training", "reads": ["claimed"], "writes": ["models"]}],
+    }
+    facts = facts_for(tmp_path, data).by_asset
+    assert facts["claimed"].personal_data.origins == ["claimed"]
+    assert facts["models"].personal_data.origins == ["claimed"]  # the model trained on it carries it
+    assert facts["assessed"].personal_data.present is False
+    data["datasets"][0]["anonymisation_assessment_ref"] = "A-2"
+    facts = facts_for(tmp_path, data).by_asset
+    assert facts["models"].personal_data.present is False

@@ -67,6 +67,12 @@ PLANTED = {
     ("SEC-STORE-ACCESS-LOGGING", "fra-nfs-scratch"): "40-storage.yaml:19",
     ("SEC-STORE-ACCESS-LOGGING", "s3-support-share"): "40-storage.yaml:206",
     ("SEC-SUPPLIER-SECURITY-TERMS", "callcenter-ph"): "10-sites-vendors.yaml:96",
+    # "PII-scrubbed" without an anonymisation assessment: still personal data (Recital 26), so the
+    # claim itself and the duties it was meant to escape fail.
+    ("GDPR-4-ANONYMISATION-EVIDENCE", "web-corpus"): "50-datasets.yaml:105",
+    ("GDPR-30-RECORD-OF-PROCESSING", "web-corpus"): "50-datasets.yaml:105",
+    ("GDPR-5-RETENTION-PERIOD", "web-corpus"): "50-datasets.yaml:105",
+    ("GDPR-6-LAWFUL-BASIS", "web-corpus"): "50-datasets.yaml:105",
 }
 CLEAN = [
     ("GDPR-44-TRANSFER-BASIS", "labelworks"),  # SCCs 2021/914 with a TIA

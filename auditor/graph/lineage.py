@@ -3,7 +3,9 @@
 Data moves along the `data` view of the graph: from a dataset to where it is stored, to its
 copies and backups, through flows to their destinations, into the workloads that read it and
 from a training job into the model it writes. Anonymisation stops the spread: an anonymised
-dataset, an anonymising flow and a workload whose output is anonymised pass nothing on.
+dataset, an anonymising flow and a workload whose output is anonymised pass nothing on, but only
+when the claim references an anonymisation assessment (Recital 26; EDPB Opinion 28/2024 for AI
+models): a bare `anonymised: true` leaves the data personal for every rule.
 One breadth-first search per personal dataset, so the cost is the reached subgraph per origin.
 """
 
@@ -40,14 +42,33 @@ class Lineage:
         return path[::-1]
 
 
+def anonymised(asset: object) -> bool:
+    """Is the asset's data anonymous, as claimed *and* backed by an anonymisation assessment?"""
+    if isinstance(asset, Dataset):
+        claimed = bool(asset.anonymised)
+    elif isinstance(asset, Flow):
+        claimed = asset.transformation == "anonymise"
+    elif isinstance(asset, Workload):
+        claimed = bool(asset.output_anonymised)
+    else:
+        return False
+    return claimed and getattr(asset, "anonymisation_assessment_ref", None) is not None
+
+
+def unsupported_anonymisation(dataset: Dataset) -> bool:
+    """Claimed anonymous without the assessment that shows it: still personal data."""
+    return bool(dataset.anonymised) and not anonymised(dataset)
+
+
 def trace_lineage(graph: AssetGraph) -> Lineage:
     lineage = Lineage()
     carriers = _carriers(graph)
     for dataset in graph.inventory.by_kind.get("dataset", []):
         assert isinstance(dataset, Dataset)
-        if dataset.anonymised or dataset.personal_data is False:
+        personal = dataset.personal_data or unsupported_anonymisation(dataset)
+        if anonymised(dataset) or (dataset.personal_data is False and not personal):
             continue
-        into = lineage.reached if dataset.personal_data else lineage.unknown
+        into = lineage.reached if personal else lineage.unknown
         _spread(graph, dataset, carriers.get(dataset.id, {dataset.id}), into, lineage)
     return lineage
 
@@ -62,7 +83,7 @@ def _carriers(graph: AssetGraph) -> dict[str, set[str]]:
             current = queue.popleft()
             for derived in graph.sources(current, "derived_from"):
                 child = graph.asset(derived)
-                if derived not in seen and not getattr(child, "anonymised", False):
+                if derived not in seen and not anonymised(child):
                     seen.add(derived)
                     queue.append(derived)
         result[dataset.id] = seen
@@ -71,11 +92,9 @@ def _carriers(graph: AssetGraph) -> dict[str, set[str]]:
 
 def _passes(asset: object, origin_carriers: set[str]) -> bool:
     """May data of this origin enter `asset`?"""
-    if isinstance(asset, Dataset):
-        return not asset.anonymised
+    if anonymised(asset):
+        return False
     if isinstance(asset, Flow):
-        if asset.transformation == "anonymise":
-            return False
         return not asset.datasets or bool(origin_carriers.intersection(asset.datasets))
     return True
 
@@ -104,7 +123,7 @@ def _spread(
     while queue:
         current, raw = queue.popleft()
         current_asset = graph.asset(current)
-        blocked_writes = isinstance(current_asset, Workload) and current_asset.output_anonymised
+        blocked_writes = isinstance(current_asset, Workload) and anonymised(current_asset)
         for nxt, attrs in data.adj[current].items():
             if blocked_writes and attrs["rel"] == "writes":
                 continue

@@ -293,7 +293,12 @@ class Dataset(AssetBase):
     purposes: list[str] = Field(default_factory=list)
     retention_days: Count | None = None
     pseudonymised: bool | None = None
-    anonymised: bool | None = None
+    anonymised: bool | None = Field(
+        None, description="Claimed anonymous; counts only with an anonymisation_assessment_ref (Recital 26)."
+    )
+    anonymisation_assessment_ref: str | None = Field(
+        None, description="The assessment showing the data is anonymous (re-identification risk, method, reviewer)."
+    )
     format: (
         Literal[
             "parquet",
@@ -366,6 +371,9 @@ class Flow(AssetBase):
     tia_ref: str | None = None
     encrypted_in_transit: bool | None = None
     transformation: Literal["none", "pseudonymise", "anonymise", "aggregate"] | None = None
+    anonymisation_assessment_ref: str | None = Field(
+        None, description="For transformation: anonymise, the assessment showing the output is anonymous."
+    )
     sale: bool | None = None
     share: bool | None = None
     optout_enforced: bool | None = None
@@ -481,7 +489,14 @@ class Workload(AssetBase):
     risk_assessment_ref: str | None = None
     admt_notice_ref: str | None = None
     admt_opt_out: bool | None = None
-    output_anonymised: bool | None = None
+    output_anonymised: bool | None = Field(
+        None, description="Claimed anonymous output; counts only with an anonymisation_assessment_ref."
+    )
+    anonymisation_assessment_ref: str | None = Field(
+        None,
+        description="The assessment showing the output (e.g. a trained model) holds no personal data "
+        "(EDPB Opinion 28/2024).",
+    )
     data_tier: Literal["good", "better", "best"] | None = Field(
         None, description="Storage tier of the DGX SuperPOD guide: text, compressed images, raw media."
     )
