@@ -82,9 +82,8 @@ def test_lineage_follows_copies_flows_vendors_and_training_outputs(tmp_path: Pat
 def test_transfers_classified_with_path(tmp_path: Path) -> None:
     facts = facts_for(tmp_path, PIPELINE)
     transfer = {a: f.transfer for a, f in facts.by_asset.items() if f.transfer}
-    assert transfer["raw"] == TransferFact(
-        required=False, origin="people", path=["people", "raw"], country="DE", zone="eea"
-    )
+    # the organisation's own store: its processing, not a transfer (EDPB Guidelines 05/2021)
+    assert transfer["raw"] == TransferFact(required=False, datasets=["people"])
     assert transfer["us"].basis == "adequacy" and transfer["us"].mechanism == "dpf"
     assert transfer["us"].recipient == "cloud"
     assert transfer["ana"].basis == "none" and transfer["ana"].zone == "adequate"

@@ -48,7 +48,7 @@ CASES = [
     (
         "US, not certified, SCCs 2021 with TIA",
         {"country": "US", "dpf_certified": False},
-        {"transfer_mechanism": "scc", "scc_version": "2021/914", "tia_ref": "TIA-1"},
+        {"transfer_mechanism": "scc", "scc_version": "2021/914", "tia_ref": "TIA-1", "tia_outcome": "sufficient"},
         "2026-11-01",
         "safeguard",
         {"GDPR-44-TRANSFER-BASIS": "PASS", "GDPR-46-SCC-VERSION": "PASS", "GDPR-46-TRANSFER-IMPACT-ASSESSMENT": "PASS"},

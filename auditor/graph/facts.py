@@ -70,15 +70,15 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
     places = analyse_jurisdiction(graph, as_of)
     lineage = trace_lineage(graph)
     personal = personal_data_facts(graph, lineage, as_of)
-    transfers = analyse_transfers(graph, lineage, places, personal, as_of)
+    organization = analyse_organization(graph, as_of, thresholds)
+    org = graph.inventory.organization
+    scope = analyse_scope(graph, lineage, personal, organization[org.id][0] if org else None, as_of)
+    transfers = analyse_transfers(graph, lineage, places, personal, scope, as_of)
     exposure = analyse_exposure(graph)
     capacity = analyse_capacity(graph)
     catalog = analyse_catalog_coverage(graph)
     flows = analyse_flows(graph, personal)
     power = analyse_power(graph)
-    organization = analyse_organization(graph, as_of, thresholds)
-    org = graph.inventory.organization
-    scope = analyse_scope(graph, lineage, personal, organization[org.id][0] if org else None, as_of)
     by_asset: dict[str, AssetFacts] = {}
     for asset_id in graph.inventory.assets:
         ccpa, cppa = organization.get(asset_id, (None, None))

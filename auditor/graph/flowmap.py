@@ -67,6 +67,8 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
         countries = (src.country if src else None, dst.country if dst else None)
         crosses = personal and None not in countries and countries[0] != countries[1]
         transfer = by_asset[receiver].transfer or by_asset[target].transfer or NO_TRANSFER
+        if transfer.judged_at:  # one finding per transfer: read the asset where it is judged
+            transfer = by_asset[transfer.judged_at].transfer or NO_TRANSFER
         reaches_outside = crosses or transfer.remote_access_third_countries or transfer.international_organisation
         chapter_v = transfer.required is True and bool(reaches_outside)
         edges.append(

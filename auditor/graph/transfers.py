@@ -1,7 +1,16 @@
-"""GDPR Chapter V: where EEA personal data reaches a place outside the EEA, and on what basis.
+"""GDPR Chapter V: where personal data under the GDPR is transferred, and on what basis.
 
-For every asset that holds or processes personal data of EEA data subjects (the EEA as it is at
-the audit date: the UK counts until 2020-12-31), the destination is classified: EEA (no transfer),
+A transfer, as EDPB Guidelines 05/2021 define it, needs three things: an exporter subject to the
+GDPR for the processing (our organisation, for the datasets whose scope fact says the GDPR
+applies: Art. 3(1) or 3(2), whatever the data subjects' residence); a separate importer it
+discloses the data to or gives access to (a vendor: the operator of a store or node, the vendor
+itself, its sub-processors); and that importer in a third country or an international
+organisation. The organisation's own processing, wherever it happens, is not a transfer, and
+neither is a non-EEA controller's direct collection from people in the EEA. Assets of one importer
+in one country with the same outcome are one transfer: judged once, at the importer (or at its
+first asset in that country), never once per downstream asset.
+
+The destination (the EEA as it is at the audit date: the UK counts until 2020-12-31) is classified: EEA (no transfer),
 adequate (a decision in force at the audit date whose scope the recipient meets: for the US a
 certification under the framework then in force, covering HR data when HR data is sent; for
 Canada, Japan and Korea a recipient inside the decision's sector; for the UK in the first half of
@@ -23,6 +32,7 @@ from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
 from auditor.graph.jurisdiction import JurisdictionFact
 from auditor.graph.lineage import Lineage, PersonalDataFact
+from auditor.graph.scope import ScopeFact
 from auditor.inventory.models import Certification, Flow, Vendor
 
 TRANSFER_KINDS = frozenset({"storage", "compute", "cluster", "workload", "vendor"})
@@ -73,6 +83,23 @@ class TransferFact:
     mechanism_declared_on: str | None = described("The flow or vendor that declares the mechanism.")
     scc_version: str | None = described("The SCC version declared with an SCC mechanism.")
     tia_ref: str | None = described("Transfer impact assessment declared with an Art. 46 safeguard.")
+    tia_outcome: str | None = described(
+        "What the TIA concluded: sufficient or insufficient (with supplementary measures)."
+    )
+    derogation_ground: str | None = described(
+        "The Art. 49(1) ground, for a derogation: a to g or compelling_legitimate_interests."
+    )
+    occasional: bool | None = described("The flow or vendor declares the transfer occasional (not repetitive).")
+    datasets: list[str] = described("Datasets under the GDPR whose data this transfer carries.", factory=list)
+    importer: str | None = described(
+        "The separate entity receiving the data (None: the organisation's own processing)."
+    )
+    judged_at: str | None = described(
+        "For an asset of a transfer judged elsewhere (one finding per transfer): the asset where it is judged."
+    )
+    members: list[str] = described(
+        "The other assets of the importer in that country carried by this transfer.", factory=list
+    )
     gap: str | None = described("Why no basis was found, when the basis is none.")
     unknown_because: str | None = described("Why the basis is unknown, naming the input to declare.")
 
@@ -96,28 +123,24 @@ def analyse_transfers(
     lineage: Lineage,
     places: dict[str, JurisdictionFact],
     personal: dict[str, PersonalDataFact],
+    scope: dict[str, ScopeFact],
     as_of: date,
 ) -> dict[str, TransferFact]:
-    """Fact `transfer` for assets of TRANSFER_KINDS (reached by EEA personal data or not)."""
-    catalog = jurisdictions()
-    eea_origin = {
-        dataset.id: any(catalog.is_eea(r.split("-")[0], as_of) for r in getattr(dataset, "subject_jurisdictions", []))
-        for dataset in graph.inventory.by_kind.get("dataset", [])
-    }
+    """Fact `transfer` for assets of TRANSFER_KINDS (a transfer made there or not)."""
+    under_gdpr = {d.id: scope[d.id].gdpr.applies is not False for d in graph.inventory.by_kind.get("dataset", [])}
     facts: dict[str, TransferFact] = {}
     for asset_id, asset in graph.inventory.assets.items():
         if asset.kind not in TRANSFER_KINDS:
             continue
-        eea_origins = [origin for origin in personal[asset_id].origins if eea_origin[origin]]
-        if not eea_origins:
-            facts[asset_id] = NO_TRANSFER
+        origins = [origin for origin in personal[asset_id].origins if under_gdpr[origin]]
+        recipient = _recipient(graph, asset_id)
+        if not origins or recipient is None:  # nothing under the GDPR here, or our own processing
+            facts[asset_id] = NO_TRANSFER if not origins else TransferFact(required=False, datasets=origins)
             continue
-        origin = eea_origins[0]
-        path = lineage.path(asset_id, origin)
+        origin = origins[0]
         place = places[asset_id]
         hr_data = bool(HR_SUBJECTS.intersection(personal[asset_id].data_subjects or ()))
-        recipient = _recipient(graph, asset_id)
-        organisation = recipient.international_organisation if recipient else None
+        organisation = recipient.international_organisation
         remote = _remote_access(asset, hr_data, as_of)
         outside = None if place.country is None else place.zone != "eea"
         fact = TransferFact(
@@ -125,14 +148,39 @@ def analyse_transfers(
             remote_access_third_countries=sorted(remote),
             international_organisation=organisation,
             origin=origin,
-            path=path,
+            path=lineage.path(asset_id, origin),
             country=place.country,
             zone=place.zone,
             hr_data=hr_data,
+            datasets=origins,
+            importer=recipient.id,
         )
         if fact.required:
             fact = _with_basis(graph, fact, recipient, remote, as_of)
         facts[asset_id] = fact
+    return _one_per_transfer(graph, facts)
+
+
+def _one_per_transfer(graph: AssetGraph, facts: dict[str, TransferFact]) -> dict[str, TransferFact]:
+    """Group the assets of one importer in one country with one outcome: judged once.
+
+    The transfer is judged at the importer itself when it sits in that country, else at the
+    first of its assets there; the others point to it (`judged_at`).
+    """
+    groups: dict[tuple[object, ...], list[str]] = {}
+    for asset_id, fact in facts.items():
+        if fact.required is not False:
+            key = (fact.importer, fact.country, fact.basis, fact.mechanism, fact.mechanism_declared_on, fact.gap)
+            groups.setdefault(key, []).append(asset_id)
+    for (importer, *_), members in groups.items():
+        if len(members) == 1:
+            continue
+        judged = importer if importer in members else sorted(members)[0]
+        others = sorted(m for m in members if m != judged)
+        datasets = sorted({d for m in members for d in facts[m].datasets})
+        facts[judged] = replace(facts[judged], members=others, datasets=datasets)
+        for member in others:
+            facts[member] = replace(facts[member], required=False, judged_at=judged)
     return facts
 
 
@@ -253,10 +301,12 @@ def _with_basis(
         mechanism_declared_on=source.id if source is not None and mechanism else None,
         scc_version=source.scc_version if source is not None and mechanism == "scc" else None,
     )
-    if mechanism in SAFEGUARDS:
-        return replace(fact, basis="safeguard", tia_ref=source.tia_ref if source else None)
-    if mechanism == "derogation":
-        return replace(fact, basis="derogation")
+    if mechanism in SAFEGUARDS and source is not None:
+        return replace(fact, basis="safeguard", tia_ref=source.tia_ref, tia_outcome=source.tia_outcome)
+    if mechanism == "derogation" and source is not None:
+        return replace(
+            fact, basis="derogation", derogation_ground=source.derogation_ground, occasional=source.occasional
+        )
     gaps = _gaps(fact, decision, cover, remote, organisation)
     unknown = [c.unknown_because for c in (cover, *remote.values()) if c is not None and c.unknown_because]
     if not gaps and unknown:

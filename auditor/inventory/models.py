@@ -369,6 +369,17 @@ class Flow(AssetBase):
     transfer_mechanism: TransferMechanism | None = None
     scc_version: str | None = None
     tia_ref: str | None = None
+    tia_outcome: Literal["sufficient", "insufficient"] | None = Field(
+        None,
+        description="What the transfer impact assessment concluded, with the supplementary measures in place "
+        "(EDPB Recommendations 01/2020).",
+    )
+    derogation_ground: Literal["a", "b", "c", "d", "e", "f", "g", "compelling_legitimate_interests"] | None = Field(
+        None, description="The Art. 49(1) ground relied on, for transfer_mechanism: derogation."
+    )
+    occasional: bool | None = Field(
+        None, description="The transfer is occasional, not repetitive or systematic (EDPB Guidelines 2/2018)."
+    )
     encrypted_in_transit: bool | None = None
     transformation: Literal["none", "pseudonymise", "anonymise", "aggregate"] | None = None
     anonymisation_assessment_ref: str | None = Field(
@@ -422,6 +433,17 @@ class Vendor(AssetBase):
     transfer_mechanism: TransferMechanism | None = None
     scc_version: str | None = None
     tia_ref: str | None = None
+    tia_outcome: Literal["sufficient", "insufficient"] | None = Field(
+        None,
+        description="What the transfer impact assessment concluded, with the supplementary measures in place "
+        "(EDPB Recommendations 01/2020).",
+    )
+    derogation_ground: Literal["a", "b", "c", "d", "e", "f", "g", "compelling_legitimate_interests"] | None = Field(
+        None, description="The Art. 49(1) ground relied on, for transfer_mechanism: derogation."
+    )
+    occasional: bool | None = Field(
+        None, description="The transfer is occasional, not repetitive or systematic (EDPB Guidelines 2/2018)."
+    )
     subprocessors: list[AssetId] = ref("vendor", rel="subprocessor", lineage="forward", many=True)
     remote_access_countries: list[CountryCode] = Field(default_factory=list)
     security_terms: bool | None = None
