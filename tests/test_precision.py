@@ -298,3 +298,147 @@ def test_twin_defects_under_a_law_that_does_not_apply_are_not_applicable(tmp_pat
     assert OUT_OF_SCOPE_DEFECTS[name] <= findings
     ccpa_statuses = {status for _, _, status in _regime(result, ("CCPA-", "CPPA-"))}
     assert ccpa_statuses == CCPA_STATUSES[name]
+
+
+# Rules that start at each milestone (auditor/catalog/regimes.yaml), as this suite's inventories see them.
+CCPA_2020 = {
+    "CCPA-100-NOTICE-AT-COLLECTION",
+    "CCPA-100-PURPOSE-LIMITATION",
+    "CCPA-105-DELETION-STORE",
+    "CCPA-105-DELETION-VENDOR",
+}
+CPRA = {"CCPA-100-RETENTION-PER-CATEGORY", "CCPA-100-SERVICE-PROVIDER-CONTRACT", "CCPA-121-SENSITIVE-PI-LIMIT"}
+GDPR_ALL = {
+    "GDPR-13-PRIVACY-NOTICE",
+    "GDPR-17-ERASURE-PATH",
+    "GDPR-17-PROCESSOR-DELETION",
+    "GDPR-20-PORTABILITY",
+    "GDPR-28-PROCESSOR-CONTRACT",
+    "GDPR-30-RECORD-OF-PROCESSING",
+    "GDPR-32-BACKUP-TESTED",
+    "GDPR-32-ENCRYPTION-AT-REST",
+    "GDPR-33-INCIDENT-RESPONSE-PLAN",
+    "GDPR-33-PROCESSOR-BREACH-CLAUSE",
+    "GDPR-5-COPY-RETENTION",
+    "GDPR-5-DATA-MINIMISATION",
+    "GDPR-5-PURPOSE-LIMITATION",
+    "GDPR-5-RETENTION-PERIOD",
+    "GDPR-6-LAWFUL-BASIS",
+}
+GDPR_TRANSFERS = {"GDPR-44-TRANSFER-BASIS", "GDPR-49-DEROGATION"}
+RETAILER_2020 = CCPA_2020 | {"CCPA-120-OPT-OUT", "CCPA-1798-150-UNENCRYPTED-PI"}
+RETAILER_2023 = RETAILER_2020 | CPRA | {"CCPA-135-GLOBAL-PRIVACY-CONTROL"}
+SNAPSHOT_2019 = CCPA_2020 | {"CCPA-120-UNCONTRACTED-DISCLOSURE"}
+BRAINTREE_UNCONTRACTED = ("CCPA-120-UNCONTRACTED-DISCLOSURE", "flow-payments", "FAIL")
+
+# (inventory, day before, day of the milestone, rule prefixes, then for each day: the rules
+# evaluated, the statuses they give and their exact FAIL/NOT_EVALUABLE findings).
+Side = tuple[set[str], set[str], Findings]
+NONE: Side = (set(), set(), set())
+BOUNDARIES: list[tuple[str, str, str, tuple[str, ...], Side, Side]] = [
+    # GDPR Art. 99(2): applies from 2018-05-25; before, no GDPR rule is evaluated at all.
+    *[
+        (name, "2018-05-24", "2018-05-25", ("GDPR-",), NONE, (rules, {"NOT_APPLICABLE"}, set()))
+        for name, rules in [
+            ("us-ccpa-retailer", GDPR_ALL - {"GDPR-20-PORTABILITY"}),
+            ("canada-bookkeeping", GDPR_ALL | {"GDPR-6-LEGITIMATE-INTEREST-ASSESSMENT", "GDPR-7-CONSENT-RECORD"}),
+            ("us-2019-audit", GDPR_ALL - {"GDPR-20-PORTABILITY"}),
+        ]
+    ],
+    (
+        "eu-ai-lab",
+        "2018-05-24",
+        "2018-05-25",
+        ("GDPR-",),
+        NONE,
+        (GDPR_ALL | {"GDPR-6-LEGITIMATE-INTEREST-ASSESSMENT", "GDPR-28-SUBPROCESSOR-AUTHORISED"}, {"PASS"}, set()),
+    ),
+    # The 2026 processors audited in 2018: the UK is a member state (no transfer), Switzerland is
+    # adequate, but Japan's decision dates from 2019-01-23 and the US vendor's DPF certification
+    # from 2023-09-14, so those two transfers have no basis yet.
+    (
+        "eu-adequate-processors",
+        "2018-05-24",
+        "2018-05-25",
+        ("GDPR-",),
+        NONE,
+        (
+            GDPR_ALL | GDPR_TRANSFERS | {"GDPR-6-LEGITIMATE-INTEREST-ASSESSMENT", "GDPR-7-CONSENT-RECORD"},
+            {"PASS", "FAIL"},
+            {("GDPR-44-TRANSFER-BASIS", "kotoba-jp", "FAIL"), ("GDPR-44-TRANSFER-BASIS", "mailwave-us", "FAIL")},
+        ),
+    ),
+    # CCPA operative 2020-01-01 (1798.198(a)); GPC (AG regulations) only from 2020-08-14.
+    ("us-ccpa-retailer", "2019-12-31", "2020-01-01", ("CCPA-", "CPPA-"), NONE, (RETAILER_2020, {"PASS"}, set())),
+    # The 2019 snapshot has no service-provider contract with Braintree: from the first day of
+    # the CCPA the disclosure counts as a sale with no opt-out.
+    (
+        "us-2019-audit",
+        "2019-12-31",
+        "2020-01-01",
+        ("CCPA-", "CPPA-"),
+        NONE,
+        (SNAPSHOT_2019, {"PASS", "FAIL"}, {BRAINTREE_UNCONTRACTED}),
+    ),
+    (
+        "eu-ai-lab",
+        "2019-12-31",
+        "2020-01-01",
+        ("CCPA-",),
+        NONE,
+        (CCPA_2020 | {"CCPA-120-UNCONTRACTED-DISCLOSURE"}, {"NOT_APPLICABLE"}, set()),
+    ),
+    # CPRA amendments operative 2023-01-01: retention per category, contracts, sensitive PI.
+    (
+        "us-ccpa-retailer",
+        "2022-12-31",
+        "2023-01-01",
+        ("CCPA-", "CPPA-"),
+        (RETAILER_2020 | {"CCPA-135-GLOBAL-PRIVACY-CONTROL"}, {"PASS"}, set()),
+        (RETAILER_2023, {"PASS"}, set()),
+    ),
+    (
+        "us-2019-audit",
+        "2022-12-31",
+        "2023-01-01",
+        ("CCPA-", "CPPA-"),
+        (SNAPSHOT_2019, {"PASS", "FAIL"}, {BRAINTREE_UNCONTRACTED}),
+        (
+            SNAPSHOT_2019 | {"CCPA-100-RETENTION-PER-CATEGORY", "CCPA-100-SERVICE-PROVIDER-CONTRACT"},
+            {"PASS", "FAIL", "NOT_APPLICABLE"},
+            {BRAINTREE_UNCONTRACTED, ("CCPA-100-SERVICE-PROVIDER-CONTRACT", "braintree", "FAIL")},
+        ),
+    ),
+    # CPPA 2025 regulations effective 2026-01-01: cybersecurity audit (first report due
+    # 2028-04-01 for revenue over $100M) and risk assessment of the SSN-holding HR records.
+    (
+        "us-ccpa-retailer",
+        "2025-12-31",
+        "2026-01-01",
+        ("CCPA-", "CPPA-"),
+        (RETAILER_2023, {"PASS"}, set()),
+        (RETAILER_2023 | {"CPPA-7120-CYBERSECURITY-AUDIT", "CPPA-7150-RISK-ASSESSMENT"}, {"PASS"}, set()),
+    ),
+]
+
+
+def _side(result: AuditResult, prefixes: tuple[str, ...]) -> Side:
+    findings = _regime(result, prefixes)
+    return (
+        {rule for rule, _, _ in findings},
+        {status for _, _, status in findings},
+        {finding for finding in findings if finding[2] in ("FAIL", "NOT_EVALUABLE")},
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "before", "after", "prefixes", "expect_before", "expect_after"),
+    BOUNDARIES,
+    ids=[f"{b[0]}:{b[2]}" for b in BOUNDARIES],
+)
+def test_both_sides_of_a_date_in_force(
+    name: str, before: str, after: str, prefixes: tuple[str, ...], expect_before: Side, expect_after: Side
+) -> None:
+    path = PRECISION / f"{name}.yaml"
+    assert _side(_audit_file(path, date.fromisoformat(before)), prefixes) == expect_before
+    assert _side(_audit_file(path, date.fromisoformat(after)), prefixes) == expect_after
