@@ -252,7 +252,8 @@ TWINS: dict[str, tuple[list[tuple[str, Any]], Findings]] = {
             ("compute/sd-app/last_patched", "2019-03-01"),  # four months unpatched
             ("storage/learners-db/encryption_at_rest/enabled", False),
             ("vendors/braintree/security_terms", False),
-            ("flows/flow-payments/sale", True),  # learner data sold, no opt-out
+            ("flows/flow-payments/sale", True),  # learner data sold
+            ("flows/flow-payments/optout_enforced", False),  # with no opt-out
             ("storage/learners-db/backup/last_restore_test", "2017-11-02"),
         ],
         {
@@ -442,3 +443,14 @@ def test_both_sides_of_a_date_in_force(
     path = PRECISION / f"{name}.yaml"
     assert _side(_audit_file(path, date.fromisoformat(before)), prefixes) == expect_before
     assert _side(_audit_file(path, date.fromisoformat(after)), prefixes) == expect_after
+
+
+def test_the_2019_twins_sale_without_opt_out_fails_from_the_first_day_of_the_ccpa(tmp_path: Path) -> None:
+    twin = _patched(_load("us-2019-audit"), TWINS["us-2019-audit"][0])
+    before = _audit_data(tmp_path, twin, date(2019, 12, 31))
+    after = _audit_data(tmp_path, twin, date(2020, 1, 1))
+    assert _regime(before, ("CCPA-", "CPPA-")) == set()
+    assert {f for f in _regime(after, ("CCPA-", "CPPA-")) if f[2] != "PASS"} == {
+        ("CCPA-120-OPT-OUT", "flow-payments", "FAIL"),
+        ("CCPA-120-UNCONTRACTED-DISCLOSURE", "flow-payments", "FAIL"),
+    }
