@@ -167,6 +167,7 @@ class PersonalDataFact:
     ccpa_8115: bool | None = described("Cal. Civ. Code 1798.81.5(d)(1) elements reach the asset.", False)
     ccpa_8115_unredacted: bool | None = described("Such elements arrive from a dataset that is not redacted.", False)
     min_retention_days: int | None = described("Shortest retention of the origins (None if any is undeclared).")
+    max_retention_days: int | None = described("Longest retention of the origins (None if any is undeclared).")
 
 
 NO_PERSONAL_DATA = PersonalDataFact(present=False)
@@ -244,5 +245,6 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
             ccpa_8115=any(holds_8115.values()),
             ccpa_8115_unredacted=any(holds_8115[d.id] and not d.redacted for d in datasets),
             min_retention_days=min(retention) if retention and len(retention) == len(datasets) else None,
+            max_retention_days=max(retention) if retention and len(retention) == len(datasets) else None,
         )
     return facts

@@ -139,19 +139,31 @@ def analyse_scope(
             facts[asset_id] = per_dataset[asset_id]
             continue
         if org is not None and asset_id == org.id:
-            facts[asset_id] = _organisation(list(per_dataset.values()), without_data, ccpa)
+            facts[asset_id] = _organisation(list(per_dataset.values()), without_data, ccpa, org)
             continue
         origins = sorted(lineage.reached.get(asset_id, set()) | lineage.unknown.get(asset_id, set()))
         facts[asset_id] = _combined([per_dataset[o] for o in origins]) if origins else without_data
     return facts
 
 
-def _organisation(datasets: list[ScopeFact], without_data: ScopeFact, ccpa: CcpaFact | None) -> ScopeFact:
+def _organisation(
+    datasets: list[ScopeFact], without_data: ScopeFact, ccpa: CcpaFact | None, org: Organization
+) -> ScopeFact:
     """The organisation's own duties: under the GDPR if any of its processing is (or it is
-    established in the EEA); under the CCPA if it is a business, a test of its own figures."""
+    established in the EEA); under the CCPA if it is a business, a test of its own figures, that
+    collects personal information of California consumers: a company over the revenue threshold
+    with no California consumer (declared `ca_consumers: 0`, or no dataset in the CCPA's scope)
+    does no business in California that the Act reaches (1798.140(d), (i))."""
     gdpr = _any([s.gdpr for s in datasets]) if datasets and not without_data.gdpr.applies else without_data.gdpr
     assert ccpa is not None  # the organisation exists, so its CCPA fact does
-    if ccpa.business is True:
+    no_californians = org.ca_consumers == 0 or (bool(datasets) and all(s.ccpa.applies is False for s in datasets))
+    if ccpa.business is True and no_californians:
+        business = RegimeScope(
+            False,
+            "a business by its figures, but it collects no personal information of California consumers "
+            "(Cal. Civ. Code 1798.140(d), (i))",
+        )
+    elif ccpa.business is True:
         business = RegimeScope(
             True, f"a business under Cal. Civ. Code 1798.140(d) ({ccpa.threshold_source})", "CCPA 1798.140(d)"
         )
