@@ -68,6 +68,8 @@ PLANTED = {
     ("SEC-SUPPLIER-SECURITY-TERMS", "callcenter-ph"): "10-sites-vendors.yaml:98",
     # "PII-scrubbed" without an anonymisation assessment: still personal data (Recital 26), so the
     # claim itself and the duties it was meant to escape fail.
+    # Solely automated credit decisions with no Art. 22(2) exception declared (C-634/21 SCHUFA).
+    ("GDPR-22-AUTOMATED-DECISIONS", "credit-check-model"): "60-flows-workloads.yaml:256",
     ("GDPR-4-ANONYMISATION-EVIDENCE", "web-corpus"): "50-datasets.yaml:105",
     ("GDPR-30-RECORD-OF-PROCESSING", "web-corpus"): "50-datasets.yaml:105",
     ("GDPR-5-RETENTION-PERIOD", "web-corpus"): "50-datasets.yaml:105",

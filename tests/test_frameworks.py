@@ -127,7 +127,7 @@ def test_frameworks_list_counts_automated_documented_manual(cli) -> None:  # typ
     assert listing.exit_code == 0
     lines = {line.split()[0]: line for line in listing.stdout.splitlines()}
     assert lines["gdpr"] == (
-        "gdpr                  34 requirements:   5 automated,  23 documented,   6 manual   "
+        "gdpr                  34 requirements:   5 automated,  24 documented,   5 manual   "
         "GDPR (Regulation (EU) 2016/679)"
     )
     assert lines["cppa"] == (

@@ -506,6 +506,16 @@ class Workload(AssetBase):
         None, description="Decisions on finance, housing, education, employment or healthcare."
     )
     profiling: bool | None = None
+    art22_exception: Literal["contract", "law", "explicit_consent"] | None = Field(
+        None,
+        description="For solely automated decisions with legal or similarly significant effects: the "
+        "GDPR Art. 22(2) exception relied on (necessary for a contract, authorised by law, explicit consent).",
+    )
+    human_review: bool | None = Field(
+        None,
+        description="Data subjects can obtain human intervention, express their view and contest the "
+        "decision (Art. 22(3) safeguards).",
+    )
     public_monitoring: bool | None = None
     dpia_ref: str | None = None
     risk_assessment_ref: str | None = None
