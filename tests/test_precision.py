@@ -114,7 +114,7 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         {
             ("ai-infra", "PASS"): 15,
             ("ccpa", "NOT_APPLICABLE"): 18,
-            ("gdpr", "NOT_APPLICABLE"): 46,
+            ("gdpr", "NOT_APPLICABLE"): 45,
             ("security", "PASS"): 78,
         },
         set(),

@@ -336,9 +336,22 @@ class Dataset(AssetBase):
         None, description="GDPR Art. 9(2) condition relied on for special-category data."
     )
     art9_law_ref: str | None = Field(None, description="Union or member-state law behind 9(2)(b), (g)-(j).")
+    art9_collective_agreement_ref: str | None = Field(
+        None, description="For 9(2)(b): the collective agreement under member-state law relied on instead of a statute."
+    )
+    art9_professional_secrecy_ref: str | None = Field(
+        None,
+        description="For 9(2)(h): the contract with a health professional bound by professional secrecy "
+        "(Art. 9(3)) relied on instead of a statute.",
+    )
     art10_basis: str | None = Field(None, description="Official authority or law for criminal-offence data.")
     large_scale: bool | None = None
     export_format: str | None = Field(None, description="Machine-readable export for Art. 20 portability.")
+    provided_by_subject: bool | None = Field(
+        None,
+        description="The data was provided by the data subjects themselves (given or observed), not derived "
+        "or inferred (Art. 20(1); WP242rev.01).",
+    )
     spi_limit_mechanism: bool | None = Field(None, description="CCPA 'Limit the use of my SPI' honoured.")
     risk_assessment_ref: str | None = Field(None, description="CPPA 7150 risk assessment.")
     processing_started: IsoDate | None = None
