@@ -231,6 +231,11 @@ class Storage(AssetBase):
     read_gbytes_s: Number | None = Field(None, description="Sustained read throughput, GB/s.")
     write_gbytes_s: Number | None = Field(None, description="Sustained write throughput, GB/s.")
     access_logging: bool | None = None
+    system_of_record: bool | None = Field(
+        None,
+        description="The authoritative store of its data (false: a scratch, research or export copy that can be "
+        "recreated from elsewhere).",
+    )
 
 
 class Network(AssetBase):
