@@ -78,6 +78,14 @@ class Organization(AssetBase):
     dpo_contact: str | None = None
     core_large_scale_monitoring: bool | None = None
     core_large_scale_special_categories: bool | None = None
+    core_large_scale_criminal: bool | None = Field(
+        None, description="Core activities include large-scale processing of Art. 10 criminal-offence data."
+    )
+    staff_processing_personal_data: Count | None = Field(
+        None,
+        description="People regularly involved in the automated processing of personal data (national DPO "
+        "thresholds under Art. 37(4), e.g. BDSG s. 38: 20 in Germany).",
+    )
     incident_response_plan_ref: str | None = None
     incident_response_tested: IsoDate | None = None
     ropa_ref: str | None = None
