@@ -368,3 +368,17 @@ def test_catalog_corrections() -> None:
     added |= {"Standard_ND96isr_H200_v5", "Standard_ND128isr_NDR_GB200_v6"}
     assert added <= set(catalog)
     assert all(find_accelerator(catalog[name]["gpu_model"]) for name in added)
+
+
+def test_an_fsdp_strategy_with_a_deepspeed_stage_is_an_input_error(tmp_path: Path) -> None:
+    from auditor.errors import InputError
+    from auditor.inventory.loader import load_inventory
+
+    path = tmp_path / "inv.yaml"
+    path.write_text("workloads:\n  - id: w\n    type: training\n    sharding: zero2\n    fsdp_strategy: hybrid_shard\n")
+    with pytest.raises(InputError) as caught:
+        load_inventory([path])
+    assert [str(issue) for issue in caught.value.issues] == [
+        f"{path}:2:5: $.workloads[0]: Value error, fsdp_strategy is an FSDP setting; sharding is 'zero2', not fsdp"
+        " (got dict)"
+    ]

@@ -19,7 +19,7 @@ from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
 from auditor.graph.hardware import NodeProfile, node_profile
 from auditor.graph.locality import Locality, data_locality
-from auditor.graph.training_memory import BYTES_PER_VALUE, gradient_bytes, training_memory, zero_stage
+from auditor.graph.training_memory import BYTES_PER_VALUE, gradient_bytes, training_memory, uses_fsdp, zero_stage
 from auditor.inventory.models import Cluster, Compute, Dataset, Storage, Workload
 
 FAST_STORAGE = frozenset({"parallel_fs", "nvme"})
@@ -186,7 +186,7 @@ def _workload_capacity(graph: AssetGraph, workload: Workload) -> CapacityFact:
     ranks_per_node = max(1, min(data_parallel, gpus_per_node // tp)) if data_parallel and gpus_per_node else None
     stage = zero_stage(workload)
     shard_degree = data_parallel
-    if workload.sharding == "fsdp" and workload.fsdp_strategy == "hybrid_shard":
+    if uses_fsdp(workload) and workload.fsdp_strategy == "hybrid_shard":
         shard_degree = ranks_per_node  # FSDP HYBRID_SHARD: full shard inside a node, replicas across nodes
     params = workload.parameters_billion * 1e9 if workload.parameters_billion is not None else None
     memory = training_memory(workload, params, model_parallel, data_parallel, shard_degree)

@@ -41,8 +41,12 @@ class TrainingMemory:
     activations_estimated: bool
 
 
+def uses_fsdp(workload: Workload) -> bool:
+    return workload.sharding == "fsdp" or (workload.sharding is None and workload.fsdp_strategy is not None)
+
+
 def zero_stage(workload: Workload) -> int | None:
-    if workload.sharding == "fsdp":
+    if uses_fsdp(workload):
         return FSDP_STAGE[workload.fsdp_strategy or "full_shard"]
     return ZERO_STAGE[workload.sharding] if workload.sharding else None
 

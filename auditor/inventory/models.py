@@ -533,6 +533,12 @@ class Workload(AssetBase):
     ai_act_high_risk: bool | None = None
     log_retention_days: Count | None = None
 
+    @model_validator(mode="after")
+    def _fsdp_strategy_with_fsdp(self) -> Workload:
+        if self.fsdp_strategy is not None and self.sharding not in (None, "fsdp"):
+            raise ValueError(f"fsdp_strategy is an FSDP setting; sharding is {self.sharding!r}, not fsdp")
+        return self
+
 
 ASSET_MODELS: tuple[type[AssetBase], ...] = (
     Organization,
