@@ -130,8 +130,8 @@ def _all_flags(values: list[bool | None]) -> bool | None:
 def _precision_supported(spec: dict[str, Any] | None, precision: str | None) -> bool | None:
     if spec is None or precision is None:
         return None
-    if precision == "bf16":
-        return spec.get("bf16_supported")
+    if precision in ("bf16", "tf32", "fp16"):
+        return spec.get(f"{precision}_supported")
     if precision == "fp8":
         return spec.get("fp8_supported")
     if precision == "int8":
