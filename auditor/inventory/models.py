@@ -486,7 +486,7 @@ class Workload(AssetBase):
     trainable_parameters_billion: Number | None = Field(
         None, description="Parameters trained with PEFT (as PEFT's print_trainable_parameters reports)."
     )
-    lora_rank: Annotated[int, Field(ge=1)] | None = None
+    lora_rank: Annotated[int, Field(ge=1)] | None = Field(None, description="LoRA rank r of the adapters.")
     lora_target_fraction: Annotated[float, Field(ge=0, le=1)] | None = Field(
         None, description="Share of the model's weights in the matrices LoRA adapts (undeclared: 1, an upper bound)."
     )
@@ -497,8 +497,8 @@ class Workload(AssetBase):
         None, description="Pipeline stages the model's layers are split over (1 when undeclared)."
     )
     micro_batch_size: Annotated[int, Field(ge=1)] | None = Field(None, description="Sequences per GPU per micro-step.")
-    hidden_size: Annotated[int, Field(ge=1)] | None = None
-    attention_heads: Annotated[int, Field(ge=1)] | None = None
+    hidden_size: Annotated[int, Field(ge=1)] | None = Field(None, description="Model width h (Llama-2-70B: 8192).")
+    attention_heads: Annotated[int, Field(ge=1)] | None = Field(None, description="Query attention heads a.")
     activation_checkpointing: Literal["none", "selective", "full"] | None = Field(
         None, description="Activation recomputation (Korthikanti et al.): none, selective or full."
     )
