@@ -85,7 +85,7 @@ def training_memory(
     stage = zero_stage(workload)
     trained = trainable_params(workload, params)
     peft = workload.peft not in (None, "none")
-    divisor = shard_degree if stage else 1
+    divisor = None if stage is None else shard_degree if stage else 1
     if params is None or trained is None or stage is None or divisor is None:
         return TrainingMemory(stage, divisor, trained, None, None, None, *_activations(workload))
     w_bytes = weight_bytes(workload)
