@@ -163,12 +163,9 @@ def test_capacity_figures_from_inventory_and_catalog(tmp_path: Path) -> None:
         400,
         True,
     )
-    assert (a.params, a.params_per_gpu, a.replicated_bytes_per_param, a.shard_degree) == (
-        7e10,
-        1.75e10,
-        4,
-        8,
-    )
+    # ZeRO-1 over 8 data-parallel GPUs: 17.5e9 params per GPU keep 2 + 2 B, the 12 B of Adam state / 8.
+    assert (a.params, a.params_per_gpu, a.zero_stage, a.shard_degree) == (7e10, 1.75e10, 1, 8)
+    assert (a.weights_gb_per_gpu, a.gradients_gb_per_gpu, a.optimizer_gb_per_gpu) == (35, 35, 26.25)
     b = facts["b"].capacity
     assert (b.gpus, b.nodes, b.gpu_memory_gb, b.network_gbps_per_gpu) == (16, 2, 80, 400)
 

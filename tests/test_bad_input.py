@@ -227,7 +227,8 @@ def test_every_config_problem_at_once_with_suggestions(cli: CliRunner, here: Pat
         "config.yaml:2:13: $.parameters.AI-NET-1: unknown rule 'AI-NET-1'; did you mean 'AI-NET-01'?",
         "config.yaml:3:33: $.parameters.AI-NET-01.min_gbps_per_gpu: expected a number like the default 100, got 'fast'",
         "config.yaml:3:56: $.parameters.AI-NET-01.min_gbps_per_gp: rule AI-NET-01 has no parameter "
-        "'min_gbps_per_gp'; did you mean 'min_gbps_per_gpu'? (known: min_gbps_per_gpu)",
+        "'min_gbps_per_gp'; did you mean 'min_gbps_per_gpu'? (known: large_model_billion, min_gbps_large, "
+        "min_gbps_per_gpu, min_gbps_small, small_model_billion)",
         "config.yaml:4:18: $.disabled_rules[0]: unknown rule 'GDPR-32-ENCRYPTION-AT-RST'; "
         "did you mean 'GDPR-32-ENCRYPTION-AT-REST'?",
         "config.yaml:4:45: $.disabled_rules[1]: Input should be a valid string (got 5)",

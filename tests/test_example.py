@@ -13,17 +13,17 @@ from tests.conftest import AS_OF, EXAMPLE, checked
 
 PLANTED = {
     ("AI-DATA-01", "clickstream-raw"): "50-datasets.yaml:41",
-    ("AI-DATA-02", "clickstream-raw"): "50-datasets.yaml:41",
+    ("AI-DATA-01", "support-tickets"): "50-datasets.yaml:74",
     ("AI-DATA-03", "train-vision-dev"): "60-flows-workloads.yaml:191",
     ("AI-INF-01", "serve-assistant-us"): "60-flows-workloads.yaml:240",
     ("AI-MEM-INF-01", "serve-assistant-us"): "60-flows-workloads.yaml:240",
     ("AI-MEM-TRAIN-01", "finetune-support-13b"): "60-flows-workloads.yaml:177",
-    ("AI-NET-01", "recsys-train"): "60-flows-workloads.yaml:207",
     ("AI-NET-01", "train-vision-dev"): "60-flows-workloads.yaml:191",
     ("AI-NET-02", "train-vision-dev"): "60-flows-workloads.yaml:191",
     ("AI-NET-04", "serve-assistant-us"): "60-flows-workloads.yaml:240",
     ("AI-STO-01", "recsys-train"): "60-flows-workloads.yaml:207",
     ("AI-STO-04", "train-vision-dev"): "60-flows-workloads.yaml:191",
+    ("AI-STO-05", "recsys-train"): "60-flows-workloads.yaml:207",
     ("CCPA-100-RETENTION-PER-CATEGORY", "clickstream-raw"): "50-datasets.yaml:41",
     ("CCPA-100-SERVICE-PROVIDER-CONTRACT", "insightful"): "10-sites-vendors.yaml:77",
     ("CCPA-105-DELETION-STORE", "insightful-warehouse"): "40-storage.yaml:220",
@@ -55,13 +55,13 @@ PLANTED = {
     ("SEC-BACKUP-ISOLATED", "eu-crm-db"): "40-storage.yaml:126",
     ("SEC-BACKUP-ISOLATED", "us-crm-db"): "40-storage.yaml:152",
     ("SEC-ENCRYPTION-SENSITIVE-STORE", "insightful-warehouse"): "40-storage.yaml:220",
-    ("SEC-END-OF-LIFE-HARDWARE", "ams-fileserver"): "30-compute.yaml:204",
+    ("SEC-END-OF-LIFE-HARDWARE", "ams-fileserver"): "30-compute.yaml:205",
     ("SEC-EXPOSED-PERSONAL-DATA-STORE", "s3-support-share"): "40-storage.yaml:206",
     ("SEC-FLOW-ENCRYPTION-IN-TRANSIT", "flow-etl-to-features"): "60-flows-workloads.yaml:25",
     ("SEC-FLOW-ENCRYPTION-IN-TRANSIT", "flow-fileserver-sync"): "60-flows-workloads.yaml:128",
     ("SEC-NETWORK-SEGMENTATION", "fra-nfs-scratch"): "40-storage.yaml:19",
-    ("SEC-OPEN-PORTS", "fra-bastion"): "30-compute.yaml:153",
-    ("SEC-PATCH-SLA", "ams-fileserver"): "30-compute.yaml:204",
+    ("SEC-OPEN-PORTS", "fra-bastion"): "30-compute.yaml:154",
+    ("SEC-PATCH-SLA", "ams-fileserver"): "30-compute.yaml:205",
     ("SEC-PUBLIC-DATASTORE", "s3-support-share"): "40-storage.yaml:206",
     ("SEC-STORE-ACCESS-LOGGING", "fra-nfs-scratch"): "40-storage.yaml:19",
     ("SEC-STORE-ACCESS-LOGGING", "s3-support-share"): "40-storage.yaml:206",
@@ -81,6 +81,8 @@ CLEAN = [
     ("GDPR-32-ENCRYPTION-AT-REST", "eu-crm-db"),
     ("AI-MEM-TRAIN-01", "train-llm-70b"),  # ZeRO-3 over 64 H100
     ("AI-NET-01", "train-llm-70b"),  # 400 Gb/s InfiniBand per GPU
+    ("AI-NET-01", "recsys-train"),  # p4d's 50 Gb/s per GPU is enough for a 0.8B model
+    ("AI-NET-04", "serve-assistant-eu"),  # TP 2 over NVLink-bridged H100 PCIe pairs
     ("SEC-EXPOSED-PERSONAL-DATA-STORE", "fra-lustre"),
 ]
 
@@ -133,7 +135,7 @@ def test_findings_carry_evidence_and_paths(result: AuditResult) -> None:
     ]
     assert transfer.evidence["facts.transfer.zone"] == "third_country"
     memory = by_key[("AI-MEM-TRAIN-01", "finetune-support-13b")]
-    assert memory.evidence["computed.model_state_gb_per_gpu"] == 208
+    assert memory.evidence["computed.model_state_gb_per_gpu"] == 208  # 13e9 x 16 B
     assert memory.evidence["facts.capacity.gpu_memory_gb"] == 48
     exposed = by_key[("SEC-EXPOSED-PERSONAL-DATA-STORE", "s3-support-share")]
     assert exposed.graph_path == ["internet", "s3-support-share"]

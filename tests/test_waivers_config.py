@@ -84,7 +84,8 @@ TRAINING = {
             "nics": [{"fabric": "ethernet", "gbps": 100, "count": 4}],
         }
     ],
-    "workloads": [{"id": "job", "type": "training", "runs_on": ["n"], "parameters_billion": 1, "sharding": "none"}],
+    # 20B: AI-NET-01's 10-100B band, floor min_gbps_per_gpu (100) against 50 Gb/s per GPU.
+    "workloads": [{"id": "job", "type": "training", "runs_on": ["n"], "parameters_billion": 20, "sharding": "none"}],
 }
 
 
@@ -102,7 +103,7 @@ def test_config_overrides_parameters_and_disables_rules(tmp_path: Path) -> None:
     result = audit_data(tmp_path, TRAINING, config=config)
     assert statuses(result, "AI-NET-01") == {"job": "PASS"}
     assert statuses(result, "AI-MEM-TRAIN-01") == {}
-    assert next(r for r in result.rules if r.id == "AI-NET-01").parameters == {"min_gbps_per_gpu": 50}
+    assert next(r for r in result.rules if r.id == "AI-NET-01").parameters["min_gbps_per_gpu"] == 50
 
 
 def test_config_errors_name_the_unknown_things(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,8 +121,9 @@ def test_config_errors_name_the_unknown_things(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(InputError) as caught:
         audit_data(tmp_path, TRAINING, config=config)
     assert [str(i) for i in caught.value.issues] == [
-        "config.yaml:2:25: $.parameters.AI-NET-01.min_gbps: rule AI-NET-01 has no parameter 'min_gbps' "
-        "(known: min_gbps_per_gpu)",
+        "config.yaml:2:25: $.parameters.AI-NET-01.min_gbps: rule AI-NET-01 has no parameter 'min_gbps'; "
+        "did you mean 'min_gbps_small'? (known: large_model_billion, min_gbps_large, min_gbps_per_gpu, "
+        "min_gbps_small, small_model_billion)",
         "config.yaml:2:47: $.parameters.AI-NET-01.min_gbps_per_gpu: expected a number like the default 100, got 'fast'",
         "config.yaml:3:11: $.parameters.NOPE-1: unknown rule 'NOPE-1'",
         "config.yaml:4:18: $.disabled_rules[0]: unknown rule 'NOPE-2'",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -237,3 +238,24 @@ def first_audit_due(revenue: float) -> tuple[date, str]:
         if ("above" in entry and revenue > entry["above"]) or ("at_least" in entry and revenue >= entry["at_least"]):
             return date.fromisoformat(entry["due"]), entry["source"]
     raise ValueError(f"no 7121(a) band for revenue {revenue}")
+
+
+@cache
+def _storage_guidance() -> dict[str, Any]:
+    return _load("storage_guidance.yaml")
+
+
+def storage_read_need(tier: str, nodes: int) -> float | None:
+    """Aggregate read GB/s the DGX SuperPOD guidance asks of `nodes` nodes at `tier`, interpolated on its table."""
+    guidance = _storage_guidance()
+    row = guidance["tiers"].get(tier)
+    if row is None or nodes < 1:
+        return None
+    points: list[int] = guidance["nodes"]
+    reads: list[float] = row["read"]
+    if nodes >= points[-1]:
+        return reads[-1] * nodes / points[-1]
+    for (low, high), (low_need, high_need) in zip(pairwise(points), pairwise(reads), strict=True):
+        if nodes <= high:
+            return low_need + (high_need - low_need) * (nodes - low) / (high - low)
+    raise AssertionError("unreachable: nodes below the table's last point")

@@ -1,31 +1,31 @@
 """Capacity figures per workload and catalog coverage per node.
 
 Hardware comes from the compute entries a workload runs on (a cluster stands for its member
-nodes), completed from the accelerator and cloud-instance catalogs where the inventory is
-silent. Storage figures come from the stores holding what the workload reads and writes. The
-rules compare these figures (with their own parameters); the analysis only gathers them.
+nodes), completed from the catalogs where the inventory is silent (auditor/graph/hardware.py).
+Memory follows auditor/graph/training_memory.py; storage needs follow the DGX SuperPOD storage
+guidance (auditor/catalog/storage_guidance.yaml). The figures here are published formulas; the
+rules compare them with their own, overridable, parameters.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.catalog import find_accelerator, instances
+from auditor.catalog import find_accelerator, instances, storage_read_need
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
+from auditor.graph.hardware import NodeProfile, node_profile
+from auditor.graph.locality import Locality, data_locality
+from auditor.graph.training_memory import BYTES_PER_VALUE, gradient_bytes, training_memory, uses_fsdp, zero_stage
 from auditor.inventory.models import Cluster, Compute, Dataset, Storage, Workload
 
-RDMA_FABRICS = frozenset({"infiniband", "roce", "efa", "tcpx", "tcpxo"})
-# ZeRO stage -> bytes per parameter kept on every GPU whatever the data-parallel degree
-# (fp16 weights 2 + fp16 gradients 2); the rest of the model state is divided (Rajbhandari et al.).
-REPLICATED_BYTES = {"none": 0, "zero1": 4, "zero2": 2, "zero3": 0, "fsdp": 0}
-BYTES_PER_VALUE = {"fp32": 4, "tf32": 4, "bf16": 2, "fp16": 2, "fp8": 1, "int8": 1, "int4": 0.5}
-# Per-node read GB/s by DGX SuperPOD storage tier (NVIDIA RA-11333-001, R14).
-TIER_READ_GBYTES_S = {"good": 4, "better": 8, "best": 40}
 FAST_STORAGE = frozenset({"parallel_fs", "nvme"})
+# ZeRO stage 3 moves 1.5 x the data of plain data parallelism (Rajbhandari et al., §7.2.2).
+ZERO3_COMM_FACTOR = 1.5
+GPU_DIRECT_ORDER = ("none", "tcpx", "rdma")
 
 
 @dataclass(slots=True)
@@ -35,36 +35,59 @@ class CapacityFact:
     nodes: int | None = described("Nodes the job runs on (declared, or GPUs / GPUs per node).")
     gpus: int | None = described("GPUs the job uses (declared, or all GPUs of its nodes).")
     gpus_available: int | None = described("GPUs of the nodes and clusters it runs on.")
+    gpus_per_node: int | None = described("GPUs of the smallest node it runs on.")
     gpu_models: list[str] = described("Accelerator models of those nodes.", factory=list)
     unknown_gpu_models: list[str] = described("Models that are not in the accelerator catalog.", factory=list)
-    gpu_memory_gb: float | None = described("Memory of the smallest GPU, GB.")
+    gpu_memory_gb: float | None = described("Memory of the smallest GPU, GB (1e9 bytes).")
     network_gbps_per_gpu: float | None = described("Scale-out network per GPU on the weakest node, Gb/s.")
-    rdma: bool | None = described("Every node's compute network is RDMA-capable.")
-    scaleup_domain_gpus: int | None = described("GPUs joined by NVLink/xGMI/ICI on the weakest node.")
+    rdma: bool | None = described("Every node's compute network bypasses the host TCP stack (InfiniBand, RoCE, EFA).")
+    gpu_direct: str | None = described("Weakest GPUDirect mode of the nodes: rdma, tcpx (TCPX/TCPXO) or none.")
+    scaleup_domain_gpus: int | None = described("GPUs joined by NVLink/NVSwitch, xGMI or ICI on the weakest node.")
+    scaleup_gbytes_s_unidir: float | None = described("GPU-to-GPU bandwidth inside a node per direction, GB/s.")
     params: float | None = described("Model parameters.")
-    params_per_gpu: float | None = described("Parameters per GPU after tensor parallelism.")
+    params_per_gpu: float | None = described("Parameters per GPU after tensor and pipeline parallelism.")
     tensor_parallel: int = described("Tensor-parallel degree (1 when undeclared).", 1)
+    pipeline_parallel: int = described("Pipeline-parallel degree (1 when undeclared).", 1)
+    model_parallel: int = described("GPUs one model replica spans: tensor x pipeline parallel.", 1)
+    data_parallel: int | None = described("Data-parallel degree: GPUs / (tensor x pipeline parallel).")
+    dp_ranks_per_node: int | None = described("Data-parallel ranks sharing one node.")
+    dp_nodes: int | None = described("Nodes one data-parallel group spans.")
     sharding: str | None = described("none, zero1, zero2, zero3 or fsdp.")
-    replicated_bytes_per_param: float | None = described("Model-state bytes per parameter kept on every GPU.")
-    shard_degree: int | None = described("GPUs the rest of the model state is divided over.")
-    data_parallel: int | None = described("Data-parallel degree (GPUs / tensor parallel).")
+    zero_stage: int | None = described("ZeRO stage of the sharding (FSDP strategies mapped onto stages).")
+    shard_degree: int | None = described("GPUs the sharded model state is divided over.")
+    optimizer: str = described("Optimizer sized (adamw when undeclared).", "adamw")
+    peft: str | None = described("Parameter-efficient fine-tuning: lora, qlora or none.")
+    trainable_params: float | None = described("Parameters trained: all, or the PEFT adapters.")
+    weights_gb_per_gpu: float | None = described("Training: weights held per GPU, GB.")
+    gradients_gb_per_gpu: float | None = described("Training: gradients held per GPU, GB.")
+    optimizer_gb_per_gpu: float | None = described("Training: master weights and optimizer state per GPU, GB.")
+    activations_gb_per_gpu: float = described("Training: activations per GPU, GB (0: shape undeclared).", 0.0)
+    activations_estimated: bool = described("The activations were estimated from a declared shape.", False)
+    gradient_gb_per_gpu_synced: float | None = described("Gradient bytes per GPU all-reduced each step, GB.")
+    comm_volume_factor: float = described("Traffic relative to plain data parallelism (ZeRO-3: 1.5).", 1.0)
     precision: str | None = described("Weight precision.")
     bytes_per_weight: float | None = described("Bytes per weight at that precision.")
-    gradient_bytes_per_param: float | None = described("Bytes per gradient value.")
+    kv_cache_precision: str = described("KV-cache precision (bf16 when undeclared).", "bf16")
     precision_supported: bool | None = described("Every GPU supports the precision natively.")
-    tensor_core_gpu: bool | None = described("Every GPU has BF16 tensor cores.")
-    kv_bytes_per_token: float | None = described("KV-cache bytes per token (2 x layers x KV heads x head dim x bytes).")
+    tensor_core_gpu: bool | None = described("Every GPU has matrix units for 16-bit math (tensor cores).")
+    kv_bytes_per_token: float | None = described(
+        "KV-cache bytes per token: 2 x layers x KV heads x head dim x KV bytes."
+    )
     context_length: int | None = described("Context length, tokens.")
     batch_size: int | None = described("Concurrent sequences.")
     storage_read_gbytes_s: float | None = described("Read throughput of the slowest store the job reads from, GB/s.")
-    storage_read_gbytes_s_per_node: float | None = described("That throughput divided by the job's nodes, GB/s.")
-    tier_read_gbytes_s_per_node_needed: float | None = described("Per-node read need of the declared data tier.")
+    storage_read_needed_gbytes_s: float | None = described(
+        "Aggregate read the DGX SuperPOD guidance asks for the job's tier and node count, GB/s."
+    )
     reads_fast_storage: bool | None = described("Some store it reads is a parallel file system or NVMe.")
     checkpoint_write_gbytes_s: float | None = described("Write throughput of the slowest store it writes, GB/s.")
     dataset_gb: float | None = described("Total size of the datasets it reads, GB.")
     host_ram_gb: float | None = described("Host memory of its nodes, GB.")
     nvme_cache_tb: float | None = described("Local NVMe of its nodes, TB.")
     gpudirect_storage: bool | None = described("Every node has GPUDirect Storage.")
+    remote_datasets: list[str] = described("Datasets it reads that no store at its own sites holds.", factory=list)
+    reads_remote: bool | None = described("Some dataset it reads is held only at another site (None: sites unknown).")
+    wan_gbytes_s: float | None = described("Slowest declared WAN/VPN link between its sites and those stores, GB/s.")
 
 
 @dataclass(slots=True)
@@ -75,61 +98,6 @@ class CatalogFact:
     known: bool | None = described("Both are in the catalogs (None: nothing declared).")
     accelerator: str | None = described("The declared accelerator model.")
     instance_type: str | None = described("The declared instance type.")
-
-
-def node_profile(graph: AssetGraph, node: Compute) -> dict[str, Any]:
-    """GPU model, count, memory, scale-up domain and scale-out network of one node."""
-    instance = instances().get(node.instance_type or "")
-    model = node.accelerator.model if node.accelerator else (instance or {}).get("gpu_model")
-    spec = find_accelerator(model) if model else None
-    gpus = node.accelerator.count if node.accelerator else (instance or {}).get("gpu_count")
-    memory = (node.accelerator.memory_gb if node.accelerator else None) or (
-        spec["memory_gb"] if spec else (instance or {}).get("gpu_memory_gb")
-    )
-    compute_nics = [nic for nic in node.nics if nic.purpose == "compute"]
-    network: float | None
-    rdma: bool | None
-    if compute_nics:
-        network = sum(nic.gbps * nic.count for nic in compute_nics)
-        rdma = any(nic.rdma or (nic.rdma is None and nic.fabric in RDMA_FABRICS) for nic in compute_nics)
-    elif instance is not None:
-        network, rdma = instance["network_gbps"], instance["rdma"]
-    else:
-        network, rdma = _cluster_fabric(graph, node, gpus)
-    nvme_tb = node.local_nvme_tb
-    if nvme_tb is None and instance is not None and instance.get("local_nvme_gb") is not None:
-        nvme_tb = instance["local_nvme_gb"] / 1000
-    return {
-        "gpu_model": model,
-        "spec": spec,
-        "gpus": gpus,
-        "gpu_memory_gb": memory,
-        "network_gbps": network,
-        "rdma": rdma,
-        "scaleup_domain": _scaleup_domain(spec, gpus),
-        "nvme_tb": nvme_tb,
-    }
-
-
-def _scaleup_domain(spec: dict[str, Any] | None, gpus: int | None) -> int | None:
-    """GPUs joined by NVLink/xGMI/ICI: all on the board, a bridged pair, or each GPU alone."""
-    if spec is None or gpus is None:
-        return None
-    link = str(spec.get("scaleup_interconnect", "")).lower()
-    if link in ("", "none") or not spec.get("scaleup_gbytes_s_bidir"):
-        return 1
-    return min(2, gpus) if "bridge" in link else gpus
-
-
-def _cluster_fabric(graph: AssetGraph, node: Compute, gpus: int | None) -> tuple[float | None, bool | None]:
-    for cluster_id in graph.targets(node.id, "member_of"):
-        fabric = getattr(graph.asset(cluster_id), "fabric", None)
-        if fabric is not None:
-            per_gpu = fabric.gbps_per_gpu
-            network = per_gpu * gpus if per_gpu is not None and gpus else None
-            rdma = fabric.rdma if fabric.rdma is not None else fabric.type in RDMA_FABRICS
-            return network, rdma
-    return None, None
 
 
 def _nodes_of(graph: AssetGraph, workload: Workload) -> list[Compute]:
@@ -162,13 +130,13 @@ def _all_flags(values: list[bool | None]) -> bool | None:
 def _precision_supported(spec: dict[str, Any] | None, precision: str | None) -> bool | None:
     if spec is None or precision is None:
         return None
-    checks: dict[str, Callable[[dict[str, Any]], bool | None]] = {
-        "bf16": lambda s: s.get("bf16_supported"),
-        "fp8": lambda s: s.get("fp8_supported"),
-        "int8": lambda s: s.get("int8_dense_tops") is not None or None,
-    }
-    check = checks.get(precision)
-    return True if check is None else check(spec)
+    if precision in ("bf16", "tf32", "fp16"):
+        return spec.get(f"{precision}_supported")
+    if precision == "fp8":
+        return spec.get("fp8_supported")
+    if precision == "int8":
+        return spec.get("int8_dense_tops") is not None or None
+    return True
 
 
 def _stores(graph: AssetGraph, dataset_ids: list[str]) -> list[Storage]:
@@ -176,12 +144,19 @@ def _stores(graph: AssetGraph, dataset_ids: list[str]) -> list[Storage]:
     return [graph.asset(s) for s in sorted(found)]  # type: ignore[misc]
 
 
-def _kv_bytes(workload: Workload, bytes_per_value: float | None) -> float | None:
+def _kv_bytes(workload: Workload) -> float | None:
     """KV cache per token: 2 (keys and values) x layers x KV heads x head dim x bytes per value."""
     layers, heads, dim = workload.layers, workload.kv_heads, workload.head_dim
-    if layers is None or heads is None or dim is None or bytes_per_value is None:
+    if layers is None or heads is None or dim is None:
         return None
-    return 2 * layers * heads * dim * bytes_per_value
+    return 2 * layers * heads * dim * BYTES_PER_VALUE[workload.kv_cache_precision or "bf16"]
+
+
+def _weakest_gpu_direct(profiles: list[NodeProfile]) -> str | None:
+    modes = [p.gpu_direct for p in profiles]
+    if not modes or None in modes:
+        return None
+    return min(modes, key=GPU_DIRECT_ORDER.index)  # type: ignore[arg-type]
 
 
 def analyse_capacity(graph: AssetGraph) -> dict[str, CapacityFact]:
@@ -196,67 +171,90 @@ def analyse_capacity(graph: AssetGraph) -> dict[str, CapacityFact]:
 def _workload_capacity(graph: AssetGraph, workload: Workload) -> CapacityFact:
     nodes = _nodes_of(graph, workload)
     profiles = [node_profile(graph, node) for node in nodes]
-    per_node = [p["gpus"] for p in profiles]
-    available_gpus = None
-    if profiles and all(g is not None for g in per_node):
-        available_gpus = sum(p["gpus"] * n.count for p, n in zip(profiles, nodes, strict=True))
+    per_node = [p.gpus for p in profiles]
+    available_gpus = _total(
+        p.gpus * n.count if p.gpus is not None else None for p, n in zip(profiles, nodes, strict=True)
+    )
     gpus = workload.gpus or available_gpus
     gpus_per_node = _least(per_node)
     node_count = workload.nodes or (math.ceil(gpus / gpus_per_node) if gpus and gpus_per_node else None)
-    per_gpu_network = _least(
-        [p["network_gbps"] / p["gpus"] if p["network_gbps"] is not None and p["gpus"] else None for p in profiles]
-    )
-    tensor_parallel = workload.tensor_parallel or 1
-    sharding = workload.sharding
+    tp, pp = workload.tensor_parallel or 1, workload.pipeline_parallel or 1
+    model_parallel = tp * pp
+    data_parallel = max(1, gpus // model_parallel) if gpus else None
+    # Megatron-LM's rank order (tensor innermost, then data, pipeline outermost) keeps a node's GPUs in
+    # one pipeline stage: the data-parallel ranks sharing a node are its GPUs / tensor parallel.
+    ranks_per_node = max(1, min(data_parallel, gpus_per_node // tp)) if data_parallel and gpus_per_node else None
+    stage = zero_stage(workload)
+    shard_degree = data_parallel
+    if uses_fsdp(workload) and workload.fsdp_strategy == "hybrid_shard":
+        shard_degree = ranks_per_node  # FSDP HYBRID_SHARD: full shard inside a node, replicas across nodes
     params = workload.parameters_billion * 1e9 if workload.parameters_billion is not None else None
-    bytes_per_weight = BYTES_PER_VALUE.get(workload.precision or "")
-    grad_precision = workload.gradient_precision or (
-        workload.precision if workload.precision in ("fp32", "bf16", "fp16") else None
-    )
+    memory = training_memory(workload, params, model_parallel, data_parallel, shard_degree)
     read_stores = _stores(graph, workload.reads)
     write_stores: list[Storage] = [graph.asset(s) for s in workload.writes]  # type: ignore[misc]
     read_datasets: list[Dataset] = [graph.asset(d) for d in workload.reads]  # type: ignore[misc]
-    specs = [p["spec"] for p in profiles]
-    storage_read = _least([s.read_gbytes_s for s in read_stores])
+    specs = [p.spec for p in profiles]
+    read_need = storage_read_need(workload.data_tier, node_count) if workload.data_tier and node_count else None
+    locality: Locality = data_locality(graph, nodes, read_datasets)
     return CapacityFact(
         nodes=node_count,
         gpus=gpus,
         gpus_available=available_gpus,
-        gpu_models=sorted({p["gpu_model"] for p in profiles if p["gpu_model"]}),
-        unknown_gpu_models=sorted({p["gpu_model"] for p in profiles if p["gpu_model"] and not p["spec"]}),
-        gpu_memory_gb=_least([p["gpu_memory_gb"] for p in profiles]),
-        network_gbps_per_gpu=per_gpu_network,
-        rdma=_all_flags([p["rdma"] for p in profiles]),
-        scaleup_domain_gpus=_least([p["scaleup_domain"] for p in profiles]),
+        gpus_per_node=gpus_per_node,
+        gpu_models=sorted({p.gpu_model for p in profiles if p.gpu_model}),
+        unknown_gpu_models=sorted({p.gpu_model for p in profiles if p.gpu_model and not p.spec}),
+        gpu_memory_gb=_least([p.gpu_memory_gb for p in profiles]),
+        network_gbps_per_gpu=_least(
+            [p.network_gbps / p.gpus if p.network_gbps is not None and p.gpus else None for p in profiles]
+        ),
+        rdma=_all_flags([p.rdma for p in profiles]),
+        gpu_direct=_weakest_gpu_direct(profiles),
+        scaleup_domain_gpus=_least([p.scaleup_domain for p in profiles]),
+        scaleup_gbytes_s_unidir=_least([p.scaleup_gbytes_s_unidir for p in profiles]),
         params=params,
-        params_per_gpu=params / tensor_parallel if params is not None else None,
-        tensor_parallel=tensor_parallel,
-        sharding=sharding,
-        # Model-state split: bytes/param replicated on every GPU, and the divisor of the rest.
-        replicated_bytes_per_param=REPLICATED_BYTES[sharding] if sharding else None,
-        shard_degree=1 if sharding == "none" else (gpus // tensor_parallel if gpus else None) if sharding else None,
-        data_parallel=gpus // tensor_parallel if gpus else None,
+        params_per_gpu=params / model_parallel if params is not None else None,
+        tensor_parallel=tp,
+        pipeline_parallel=pp,
+        model_parallel=model_parallel,
+        data_parallel=data_parallel,
+        dp_ranks_per_node=ranks_per_node,
+        dp_nodes=math.ceil(data_parallel / ranks_per_node) if data_parallel and ranks_per_node else None,
+        sharding=workload.sharding,
+        zero_stage=stage,
+        shard_degree=memory.shard_degree,
+        optimizer=workload.optimizer or "adamw",
+        peft=workload.peft,
+        trainable_params=memory.trainable_params,
+        weights_gb_per_gpu=memory.weights_gb,
+        gradients_gb_per_gpu=memory.gradients_gb,
+        optimizer_gb_per_gpu=memory.optimizer_gb,
+        activations_gb_per_gpu=memory.activations_gb,
+        activations_estimated=memory.activations_estimated,
+        gradient_gb_per_gpu_synced=memory.trainable_params / model_parallel * gradient_bytes(workload) / 1e9
+        if memory.trainable_params is not None
+        else None,
+        comm_volume_factor=ZERO3_COMM_FACTOR if stage == 3 else 1.0,
         precision=workload.precision,
-        bytes_per_weight=bytes_per_weight,
-        gradient_bytes_per_param=BYTES_PER_VALUE.get(grad_precision or ""),
+        bytes_per_weight=BYTES_PER_VALUE.get(workload.precision or ""),
+        kv_cache_precision=workload.kv_cache_precision or "bf16",
         precision_supported=_all_flags([_precision_supported(s, workload.precision) for s in specs]),
-        tensor_core_gpu=_all_flags([bool(s and s.get("bf16_dense_tflops")) if s else None for s in specs]),
-        kv_bytes_per_token=_kv_bytes(workload, bytes_per_weight),
+        tensor_core_gpu=_all_flags([bool(s.get("tensor_cores")) if s else None for s in specs]),
+        kv_bytes_per_token=_kv_bytes(workload),
         context_length=workload.context_length,
         batch_size=workload.batch_size,
-        storage_read_gbytes_s=storage_read,
-        storage_read_gbytes_s_per_node=storage_read / node_count
-        if storage_read is not None and node_count
-        else None,
-        tier_read_gbytes_s_per_node_needed=TIER_READ_GBYTES_S.get(workload.data_tier or ""),
+        storage_read_gbytes_s=_least([s.read_gbytes_s for s in read_stores]),
+        storage_read_needed_gbytes_s=read_need,
         reads_fast_storage=any(s.type in FAST_STORAGE for s in read_stores) if read_stores else None,
         checkpoint_write_gbytes_s=_least([s.write_gbytes_s for s in write_stores]),
         dataset_gb=_total(d.size_gb for d in read_datasets),
         host_ram_gb=_total(n.ram_gb * n.count if n.ram_gb is not None else None for n in nodes),
         nvme_cache_tb=_total(
-            p["nvme_tb"] * n.count if p["nvme_tb"] is not None else None for p, n in zip(profiles, nodes, strict=True)
+            p.nvme_tb * n.count if p.nvme_tb is not None else None for p, n in zip(profiles, nodes, strict=True)
         ),
         gpudirect_storage=_all_flags([n.gpudirect_storage for n in nodes]),
+        remote_datasets=locality.remote_datasets,
+        reads_remote=locality.reads_remote,
+        wan_gbytes_s=locality.wan_gbytes_s,
     )
 
 

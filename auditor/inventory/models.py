@@ -24,6 +24,8 @@ Port = Annotated[int, Field(ge=0, le=65535)]
 Classification = Literal["public", "internal", "confidential", "restricted"]
 Environment = Literal["production", "staging", "development", "test", "research"]
 Lineage = Literal["forward", "reverse"]
+Precision = Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"]
+GpuDirect = Literal["rdma", "tcpx", "none"]
 TransferMechanism = Literal[
     "adequacy", "dpf", "scc", "bcr", "code_of_conduct", "certification", "ad_hoc_clauses", "derogation", "none"
 ]
@@ -161,6 +163,17 @@ class Compute(AssetBase):
     nics: list[Nic] = Field(default_factory=list)
     local_nvme_tb: Number | None = None
     gpudirect_storage: bool | None = None
+    gpu_direct: GpuDirect | None = Field(
+        None,
+        description="How the compute NICs reach GPU memory: rdma (GPUDirect RDMA: InfiniBand, RoCE, EFA on P-class), "
+        "tcpx (GPUDirect-TCPX/TCPXO: not RDMA) or none. Overrides the instance catalog.",
+    )
+    nvlink_domain_gpus: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="GPUs joined by one NVLink/NVSwitch (or xGMI, ICI) domain; overrides the catalog's system."
+    )
+    nvlink_bridge: bool | None = Field(
+        None, description="PCIe cards: an NVLink bridge joins pairs of GPUs (without it each card is alone)."
+    )
     rack: str | None = None
     power_kw: Number | None = Field(None, description="Maximum power draw of one node.")
     public_ip: bool | None = None
@@ -176,6 +189,7 @@ class Fabric(Strict_):
     type: Literal["infiniband", "roce", "efa", "ethernet", "tcpx", "tcpxo", "other"]
     gbps_per_gpu: Number | None = None
     rdma: bool | None = None
+    gpu_direct: GpuDirect | None = Field(None, description="rdma, tcpx or none (see compute.gpu_direct).")
 
 
 class Cluster(AssetBase):
@@ -185,6 +199,9 @@ class Cluster(AssetBase):
     site: AssetId | None = ref("site", rel="located_at")
     scheduler: str | None = None
     fabric: Fabric | None = None
+    nvlink_domain_gpus: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="GPUs per NVLink domain across the cluster's nodes (GB200 NVL72: 72)."
+    )
     storage: list[AssetId] = ref("storage", rel="mounts", many=True)
 
 
@@ -511,12 +528,39 @@ class Workload(AssetBase):
     reads: list[AssetId] = ref("dataset", rel="reads", lineage="reverse", many=True)
     writes: list[AssetId] = ref("storage", rel="writes", lineage="forward", many=True)
     parameters_billion: Number | None = None
-    precision: Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"] | None = None
-    optimizer: str | None = None
+    precision: Precision | None = Field(None, description="Weight precision.")
+    optimizer: Literal["adam", "adamw", "adam_8bit", "adafactor", "sgd"] | None = Field(
+        None, description="Training optimizer: sets the optimizer-state bytes per trained parameter."
+    )
     sharding: Literal["none", "zero1", "zero2", "zero3", "fsdp"] | None = None
+    fsdp_strategy: Literal["full_shard", "shard_grad_op", "hybrid_shard", "no_shard"] | None = Field(
+        None, description="With sharding fsdp: ZeRO-3, ZeRO-2, ZeRO-3 inside a node, or none (default full_shard)."
+    )
+    peft: Literal["none", "lora", "qlora"] | None = Field(
+        None, description="Parameter-efficient fine-tuning: base weights frozen, only adapters trained."
+    )
+    trainable_parameters_billion: Number | None = Field(
+        None, description="Parameters trained with PEFT (as PEFT's print_trainable_parameters reports)."
+    )
+    lora_rank: Annotated[int, Field(ge=1)] | None = Field(None, description="LoRA rank r of the adapters.")
+    lora_target_fraction: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        None, description="Share of the model's weights in the matrices LoRA adapts (undeclared: 1, an upper bound)."
+    )
     gpus: Annotated[int, Field(ge=1)] | None = Field(None, description="GPUs the job uses.")
     nodes: Annotated[int, Field(ge=1)] | None = None
     tensor_parallel: Annotated[int, Field(ge=1)] | None = None
+    pipeline_parallel: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Pipeline stages the model's layers are split over (1 when undeclared)."
+    )
+    micro_batch_size: Annotated[int, Field(ge=1)] | None = Field(None, description="Sequences per GPU per micro-step.")
+    hidden_size: Annotated[int, Field(ge=1)] | None = Field(None, description="Model width h (Llama-2-70B: 8192).")
+    attention_heads: Annotated[int, Field(ge=1)] | None = Field(None, description="Query attention heads a.")
+    activation_checkpointing: Literal["none", "selective", "full"] | None = Field(
+        None, description="Activation recomputation (Korthikanti et al.): none, selective or full."
+    )
+    kv_cache_precision: Precision | None = Field(
+        None, description="KV-cache precision, apart from the weights' (undeclared: bf16/fp16, 2 bytes)."
+    )
     step_time_s: Number | None = None
     context_length: Count | None = None
     batch_size: Count | None = None
@@ -561,6 +605,12 @@ class Workload(AssetBase):
     gradient_precision: Literal["fp32", "bf16", "fp16"] | None = None
     ai_act_high_risk: bool | None = None
     log_retention_days: Count | None = None
+
+    @model_validator(mode="after")
+    def _fsdp_strategy_with_fsdp(self) -> Workload:
+        if self.fsdp_strategy is not None and self.sharding not in (None, "fsdp"):
+            raise ValueError(f"fsdp_strategy is an FSDP setting; sharding is {self.sharding!r}, not fsdp")
+        return self
 
 
 ASSET_MODELS: tuple[type[AssetBase], ...] = (
