@@ -322,6 +322,11 @@ class Dataset(AssetBase):
     consent_record_ref: str | None = None
     purposes: list[str] = Field(default_factory=list)
     retention_days: Count | None = None
+    retention_criteria: str | None = Field(
+        None,
+        description="Where no fixed period can be given, the criteria that determine it (GDPR Art. 13(2)(a), "
+        "Cal. Civ. Code 1798.100(a)(3)), e.g. 'until the end of the contract plus the 10-year statutory period'.",
+    )
     pseudonymised: bool | None = None
     anonymised: bool | None = Field(
         None, description="Claimed anonymous; counts only with an anonymisation_assessment_ref (Recital 26)."
