@@ -147,7 +147,7 @@ def test_frameworks_coverage_csv_says_what_is_only_documented(cli) -> None:  # t
     )
     assert rows["Art. 33"].startswith(
         "Art. 33,Notification of a breach to the supervisory authority,documented,"
-        "GDPR-33-INCIDENT-RESPONSE-PLAN GDPR-33-PROCESSOR-BREACH-CLAUSE,"
+        "GDPR-33-BREACH-REGISTER GDPR-33-INCIDENT-RESPONSE-PLAN GDPR-33-PROCESSOR-BREACH-CLAUSE,"
     )
     assert rows["Art. 44"].startswith(
         "Art. 44,General principle for transfers (incl. onward transfers and remote access),automated,"

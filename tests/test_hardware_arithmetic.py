@@ -220,6 +220,7 @@ SUPERPOD = {
         "privacy_notice_ref": "PN-1",
         "incident_response_plan_ref": "IRP-1",
         "incident_response_tested": "2026-06-01",
+        "breach_register_ref": "BR-1",
         "central_log_sink": "logs",
         "log_retention_days": 365,
         "mfa_admin_access": True,

@@ -102,7 +102,7 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
             ("ai-infra", "NOT_EVALUABLE"): 1,
             ("ai-infra", "PASS"): 8,
             ("ccpa", "PASS"): 32,
-            ("gdpr", "NOT_APPLICABLE"): 61,
+            ("gdpr", "NOT_APPLICABLE"): 62,
             ("security", "PASS"): 95,
         },
         {("AI-MEM-INF-01", "reco-serve", "NOT_EVALUABLE")},
@@ -114,7 +114,7 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         {
             ("ai-infra", "PASS"): 13,
             ("ccpa", "NOT_APPLICABLE"): 18,
-            ("gdpr", "NOT_APPLICABLE"): 45,
+            ("gdpr", "NOT_APPLICABLE"): 46,
             ("security", "PASS"): 78,
         },
         set(),
@@ -126,7 +126,7 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         {
             ("ai-infra", "PASS"): 27,
             ("ccpa", "NOT_APPLICABLE"): 20,
-            ("gdpr", "PASS"): 49,
+            ("gdpr", "PASS"): 50,
             ("security", "PASS"): 78,
         },
         set(),
@@ -139,7 +139,7 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         {
             ("ai-infra", "PASS"): 5,
             ("ccpa", "NOT_APPLICABLE"): 25,
-            ("gdpr", "PASS"): 52,
+            ("gdpr", "PASS"): 53,
             ("security", "PASS"): 62,
         },
         set(),
@@ -150,7 +150,7 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         date(2019, 6, 30),
         {
             ("ai-infra", "PASS"): 7,
-            ("gdpr", "NOT_APPLICABLE"): 23,
+            ("gdpr", "NOT_APPLICABLE"): 24,
             ("security", "PASS"): 50,
         },
         set(),
@@ -310,6 +310,7 @@ CCPA_2020 = {
 }
 CPRA = {"CCPA-100-RETENTION-PER-CATEGORY", "CCPA-100-SERVICE-PROVIDER-CONTRACT", "CCPA-121-SENSITIVE-PI-LIMIT"}
 GDPR_ALL = {
+    "GDPR-33-BREACH-REGISTER",
     "GDPR-13-PRIVACY-NOTICE",
     "GDPR-17-ERASURE-PATH",
     "GDPR-17-PROCESSOR-DELETION",

@@ -90,6 +90,9 @@ class Organization(AssetBase):
     )
     incident_response_plan_ref: str | None = None
     incident_response_tested: IsoDate | None = None
+    breach_register_ref: str | None = Field(
+        None, description="Where personal data breaches are documented, notified or not (GDPR Art. 33(5))."
+    )
     ropa_ref: str | None = None
     privacy_notice_ref: str | None = None
     annual_revenue_usd: Number | None = None
