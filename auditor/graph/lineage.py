@@ -46,14 +46,18 @@ class Lineage:
 def trace_lineage(graph: AssetGraph) -> Lineage:
     lineage = Lineage()
     carriers = _carriers(graph)
-    declaring = [f for f in graph.inventory.by_kind.get("flow", []) if isinstance(f, Flow) and f.datasets]
+    declaring: dict[str, list[str]] = {}  # dataset -> flows that declare it
+    for flow in graph.inventory.by_kind.get("flow", []):
+        assert isinstance(flow, Flow)
+        for carried in flow.datasets:
+            declaring.setdefault(carried, []).append(flow.id)
     for dataset in graph.inventory.by_kind.get("dataset", []):
         assert isinstance(dataset, Dataset)
         if dataset.anonymised or dataset.personal_data is False:
             continue
         into = lineage.reached if dataset.personal_data else lineage.unknown
         origin_carriers = carriers.get(dataset.id, {dataset.id})
-        declared_by = [f for f in declaring if origin_carriers.intersection(f.datasets)]
+        declared_by = sorted({f for carrier in origin_carriers for f in declaring.get(carrier, [])})
         _spread(graph, dataset, origin_carriers, into, lineage, declared_by)
     return lineage
 
@@ -101,7 +105,7 @@ def _spread(
     origin_carriers: set[str],
     into: dict[str, set[str]],
     lineage: Lineage,
-    declared_by: list[Flow],
+    declared_by: list[str],
 ) -> None:
     """Breadth-first from `origin`, then from each flow declaring it that was not reached (its
     parent is the origin); a node is visited again only to upgrade it to a raw arrival."""
@@ -141,9 +145,10 @@ def _spread(
 
     queue = deque([(origin.id, start_raw)])
     drain()
-    for flow in declared_by:
-        if flow.id not in seen:
-            visit(flow.id, origin.id, start_raw and _declares_raw(graph, flow, origin.id, origin_carriers))
+    for flow_id in declared_by:
+        flow = graph.asset(flow_id)
+        if flow_id not in seen and isinstance(flow, Flow):
+            visit(flow_id, origin.id, start_raw and _declares_raw(graph, flow, origin.id, origin_carriers))
     drain()
 
 
