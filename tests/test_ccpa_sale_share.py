@@ -18,11 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from auditor.graph.build import build_graph
-from auditor.graph.facts import derive_facts
-from auditor.inventory.loader import load_inventory
 from auditor.result import Status
 from tests.conftest import AS_OF, audit_data
+from tests.test_analyses import facts_for
 
 BUSINESS = Path(__file__).parent / "data" / "ccpa-business.yaml"
 LAWFUL: dict[str, Any] = yaml.safe_load(BUSINESS.read_text(encoding="utf-8"))
@@ -166,14 +164,8 @@ def test_each_defect_gives_exactly_its_failures(
     assert _ccpa_failures(tmp_path, data, as_of) == expected
 
 
-def _facts(tmp_path: Path, data: dict[str, Any]) -> Any:
-    path = tmp_path / "inventory.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return derive_facts(build_graph(load_inventory([path])), AS_OF)
-
-
 def test_data_entering_at_a_collection_point_reaches_the_vendor_its_tag_sends_it_to(tmp_path: Path) -> None:
-    facts = _facts(tmp_path, LAWFUL)
+    facts = facts_for(tmp_path, LAWFUL)
     assert facts.by_asset["adnet"].personal_data.origins == ["browsing-events"]
     assert facts.lineage.path("adnet", "browsing-events") == [
         "browsing-events",
@@ -187,7 +179,7 @@ def test_data_entering_at_a_collection_point_reaches_the_vendor_its_tag_sends_it
 
 
 def test_a_flow_from_a_node_lineage_does_not_reach_carries_its_declared_datasets(tmp_path: Path) -> None:
-    facts = _facts(tmp_path, LAWFUL)
+    facts = facts_for(tmp_path, LAWFUL)
     assert facts.by_asset["audience-builder"].personal_data.present is False
     assert facts.lineage.path("broker", "orders") == ["orders", "segments-to-broker", "broker"]
     feed = facts.by_asset["segments-to-broker"].flow
@@ -202,7 +194,7 @@ def test_a_store_operated_by_a_vendor_makes_that_vendor_the_recipient(tmp_path: 
     data = copy.deepcopy(LAWFUL)
     _set("vendors.analytics-co.ccpa_contract_ref", None)(data)
     _set("flows.sdk-to-analytics.consideration", None)(data)
-    flow = _facts(tmp_path, data).by_asset["sdk-to-analytics"].flow
+    flow = facts_for(tmp_path, data).by_asset["sdk-to-analytics"].flow
     assert (flow.recipient, flow.service_provider, flow.sale, flow.share) == ("analytics-co", False, None, False)
     assert flow.declaration_conflicts is None
     assert flow.unknown_because == (

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from auditor.errors import InputError
 from auditor.graph.build import build_graph
-from auditor.graph.facts import Facts, derive_facts
+from auditor.graph.facts import derive_facts
 from auditor.graph.flowmap import build_flow_map
 from auditor.inventory.loader import load_inventory
 from tests.conftest import AS_OF
+from tests.test_analyses import facts_for
 
 CUSTOMERS = {"id": "customers", "personal_data": True, "subject_jurisdictions": ["US-CA"]}
-
-
-def facts_for(tmp_path: Path, data: dict[str, Any]) -> Facts:
-    path = tmp_path / "inv.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return derive_facts(build_graph(load_inventory([path])), AS_OF)
 
 
 TAG = {

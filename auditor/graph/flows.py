@@ -189,10 +189,9 @@ def analyse_flows(graph: AssetGraph, personal: dict[str, PersonalDataFact]) -> d
     return facts
 
 
-def sells_or_shares(facts: dict[str, FlowFact]) -> tuple[bool | None, list[str]]:
-    """Whether any flow sells or shares (None: none does for sure and some is unknown), and which."""
-    selling = sorted(flow_id for flow_id, fact in facts.items() if fact.sale or fact.share)
-    if selling:
-        return True, selling
-    unknown = any(fact.sale is None or fact.share is None for fact in facts.values())
-    return (None if unknown else False), []
+def any_flow(facts: dict[str, FlowFact], field: str) -> tuple[bool | None, list[str]]:
+    """Whether any flow has `field` (sale or share) true (None: none for sure, some unknown), and which."""
+    found = sorted(flow_id for flow_id, fact in facts.items() if getattr(fact, field))
+    if found:
+        return True, found
+    return (None if any(getattr(fact, field) is None for fact in facts.values()) else False), []

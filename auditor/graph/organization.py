@@ -25,10 +25,12 @@ class CcpaFact:
     revenue_threshold_usd: float | None = described("The revenue threshold in force (None: the CCPA is not operative).")
     consumers_threshold: float | None = described("The consumers/households threshold in force.")
     threshold_source: str | None = described("Where the thresholds in force come from (or the config override).")
-    sells_or_shares: bool | None = described(
-        "Some flow sells or shares personal information, derived (None: none does for sure, some is unknown).", False
+    sells: bool | None = described(
+        "A flow of California consumers' PI is a sale, derived (None: none is for sure, some is unknown).", False
     )
-    selling_flows: list[str] = described("The flows that sell or share.", factory=list)
+    shares: bool | None = described("A flow of California consumers' PI is sharing, derived (None: unknown).", False)
+    selling_flows: list[str] = described("The flows that sell.", factory=list)
+    sharing_flows: list[str] = described("The flows that share.", factory=list)
 
 
 @dataclass(slots=True)

@@ -428,7 +428,9 @@ class Flow(AssetBase):
         description="The disclosure serves a business purpose of 1798.140(e) under the recipient's contract.",
     )
     risk_assessment_ref: str | None = Field(None, description="CPPA 7150 risk assessment of the processing.")
-    processing_started: IsoDate | None = None
+    processing_started: IsoDate | None = Field(
+        None, description="When the flow began (processing before 2026 has until 31 Dec 2027, 11 CCR 7155)."
+    )
 
 
 class Certification(Strict_):
