@@ -201,3 +201,20 @@ def test_a_store_operated_by_a_vendor_makes_that_vendor_the_recipient(tmp_path: 
         "analytics-co is a third party (no service-provider contract) and whether it gives money or other valuable "
         "consideration is not declared (consideration on the flow)"
     )
+
+
+def test_an_undecided_sale_does_not_cloud_a_share_that_is_certain(tmp_path: Path) -> None:
+    """The pixel shares for sure; that the sale is unknown is no reason given for what the rule cannot decide."""
+    data = copy.deepcopy(LAWFUL)
+    for change in (
+        _set("flows.pixel-to-adnet.consideration", None),
+        _set("flows.pixel-to-adnet.risk_assessment_ref", None),
+    ):
+        change(data)
+    result = audit_data(tmp_path, data)
+    finding = next(
+        f
+        for f in result.findings
+        if (f.rule_id, f.asset_id) == ("CPPA-7150-SELL-SHARE-RISK-ASSESSMENT", "pixel-to-adnet")
+    )
+    assert (finding.status, finding.missing) == (Status.NOT_EVALUABLE, ["processing_started"])
