@@ -101,3 +101,18 @@ def test_a_collection_point_names_only_datasets(tmp_path: Path) -> None:
         "$.collection_points[0].collects[0]: 'db' is a storage, expected a dataset",
         "$.collection_points[0].collects[1]: reference to unknown asset 'ghost'",
     ]
+
+
+def test_an_outsourced_call_centre_gives_what_it_collects_to_its_operator(tmp_path: Path) -> None:
+    facts = facts_for(
+        tmp_path,
+        {
+            "vendors": [{"id": "bpo", "country": "PH", "role": "service_provider"}],
+            "collection_points": [
+                {"id": "hotline", "type": "call_centre", "operated_by": "bpo", "collects": ["customers"]}
+            ],
+            "datasets": [CUSTOMERS],
+        },
+    )
+    assert facts.lineage.path("bpo", "customers") == ["customers", "hotline", "bpo"]
+    assert facts.by_asset["hotline"].jurisdiction.country == "PH"

@@ -386,6 +386,13 @@ class CollectionPoint(AssetBase):
         many=True,
         description="Datasets whose personal data enters here (flows from this point carry them).",
     )
+    operated_by: AssetId | None = ref(
+        "vendor",
+        rel="operated_by",
+        lineage="forward",
+        description="The vendor whose staff run it (an outsourced call centre), which receives what is collected. "
+        "A third-party tag, pixel or SDK sending data to its vendor is a flow instead, so the disclosure is judged.",
+    )
 
 
 class FlowField(Strict_):
