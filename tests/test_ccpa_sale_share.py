@@ -218,3 +218,16 @@ def test_an_undecided_sale_does_not_cloud_a_share_that_is_certain(tmp_path: Path
         if (f.rule_id, f.asset_id) == ("CPPA-7150-SELL-SHARE-RISK-ASSESSMENT", "pixel-to-adnet")
     )
     assert (finding.status, finding.missing) == (Status.NOT_EVALUABLE, ["processing_started"])
+
+
+def test_a_contradicted_flag_is_reported_with_the_reason(tmp_path: Path) -> None:
+    data = copy.deepcopy(LAWFUL)
+    _set("flows.pixel-to-adnet.share", False)(data)
+    failed = [
+        f for f in audit_data(tmp_path, data).with_status(Status.FAIL) if f.rule_id == "CCPA-140-SALE-SHARE-DERIVED"
+    ]
+    assert [f.message for f in failed] == [
+        "flow pixel-to-adnet: declared share: false, derived share: true, because disclosed to adnet for "
+        "cross-context behavioural advertising: sharing (1798.140(ah)), whatever the recipient's contract "
+        "(11 CCR 7050(b)); adnet is a third party (role third_party) but gives no valuable consideration: not a sale"
+    ]

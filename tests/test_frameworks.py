@@ -131,7 +131,7 @@ def test_frameworks_list_counts_automated_documented_manual(cli) -> None:  # typ
         "GDPR (Regulation (EU) 2016/679)"
     )
     assert lines["cppa"] == (
-        "cppa                  37 requirements:   8 automated,  20 documented,   9 manual   "
+        "cppa                  39 requirements:   8 automated,  22 documented,   9 manual   "
         "CPPA regulations (11 CCR 7000 et seq.), 2025 amendments"
     )
 

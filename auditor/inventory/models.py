@@ -434,6 +434,11 @@ class Flow(AssetBase):
         None,
         description="The disclosure serves a business purpose of 1798.140(e) under the recipient's contract.",
     )
+    minors_opt_in: bool | None = Field(
+        None,
+        description="PI of consumers known to be under 16 is sold or shared only after they (13 to 15) or a parent "
+        "(under 13) opted in (1798.120(c), 11 CCR 7070-7071).",
+    )
     risk_assessment_ref: str | None = Field(None, description="CPPA 7150 risk assessment of the processing.")
     processing_started: IsoDate | None = Field(
         None, description="When the flow began (processing before 2026 has until 31 Dec 2027, 11 CCR 7155)."
