@@ -205,8 +205,8 @@ def test_did_you_mean_for_attributes_and_kinds(cli: CliRunner, here: Path) -> No
         "typo.yaml:3:24: $.storage[0].encryption_at_rst: unknown attribute 'encryption_at_rst'; "
         "did you mean 'encryption_at_rest'?",
         "typo.yaml:4:38: $.storage[0].backup.isolatd: unknown attribute 'isolatd'; did you mean 'isolated'?",
-        "typo.yaml:5:9: $.storge: unknown asset kind 'storge'; expected one of: clusters, compute, datasets, "
-        "flows, networks, organization, sites, storage, vendors, workloads; did you mean 'storage'?",
+        "typo.yaml:5:9: $.storge: unknown asset kind 'storge'; expected one of: clusters, collection_points, "
+        "compute, datasets, flows, networks, organization, sites, storage, vendors, workloads; did you mean 'storage'?",
     ]
 
 

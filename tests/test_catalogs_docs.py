@@ -72,3 +72,11 @@ def test_data_categories_come_from_fideslang_with_marks() -> None:
     assert category_marks("user.contact.email")["gdpr_art9"] is False
     assert category_marks("user.biometric.custom_scan")["gdpr_art9"] is True  # inherits from user.biometric
     assert category_marks("vendor.custom") is None
+
+
+def test_voice_is_not_biometric_and_card_numbers_need_their_access_code() -> None:
+    voice = category_marks("user.biometric.voice")
+    assert (voice["gdpr_art9"], voice["ccpa_sensitive"], voice["ccpa_8115"]) == (False, False, None)
+    assert category_marks("user.biometric.fingerprint")["ccpa_8115"] == "A"
+    needing = {key for key, marks in data_categories().items() if marks["ccpa_needs_access_code"]}
+    assert needing == {"user.financial.bank_account", "user.financial.credit_card"}

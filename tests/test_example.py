@@ -26,10 +26,14 @@ PLANTED = {
     ("AI-STO-05", "recsys-train"): "60-flows-workloads.yaml:207",
     ("CCPA-100-RETENTION-PER-CATEGORY", "clickstream-raw"): "50-datasets.yaml:41",
     ("CCPA-100-SERVICE-PROVIDER-CONTRACT", "insightful"): "10-sites-vendors.yaml:77",
+    # flow-ads-share shares California clickstream with AdReach, a third party: the 7053 contract
+    # and the notice of the right to opt out (1798.135(a), 7013) are missing.
+    ("CCPA-100-THIRD-PARTY-CONTRACT", "flow-ads-share"): "60-flows-workloads.yaml:144",
     ("CCPA-105-DELETION-STORE", "insightful-warehouse"): "40-storage.yaml:220",
     ("CCPA-105-DELETION-STORE", "us-crm-export"): "40-storage.yaml:166",
     ("CCPA-105-DELETION-VENDOR", "insightful"): "10-sites-vendors.yaml:77",
     ("CCPA-135-GLOBAL-PRIVACY-CONTROL", "flow-ads-share"): "60-flows-workloads.yaml:144",
+    ("CCPA-135-OPT-OUT-NOTICE", "nordlicht"): "00-organization.yaml:7",
     ("CCPA-1798-150-UNENCRYPTED-PI", "us-crm-export"): "40-storage.yaml:166",
     ("GDPR-17-ERASURE-PATH", "fra-nfs-scratch"): "40-storage.yaml:19",
     ("GDPR-17-ERASURE-PATH", "insightful-warehouse"): "40-storage.yaml:220",

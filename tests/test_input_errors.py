@@ -107,8 +107,8 @@ def test_schema_violations_unknown_kind_and_attribute_all_reported(tmp_path: Pat
         "$.sites[0].colour: unknown attribute 'colour'",
         "$.storage[0].encryption_at_rest.enabled: Input should be a valid boolean (got 'yes'); "
         "write true or false (yes, no, on and off are text in YAML 1.2)",
-        "$.gadgets: unknown asset kind 'gadgets'; expected one of: clusters, compute, datasets, flows, "
-        "networks, organization, sites, storage, vendors, workloads",
+        "$.gadgets: unknown asset kind 'gadgets'; expected one of: clusters, collection_points, compute, "
+        "datasets, flows, networks, organization, sites, storage, vendors, workloads",
     ]
     assert [m.split(": ", 1)[0].rsplit(":", 2)[1:] for m in messages] == [
         ["3", "14"],

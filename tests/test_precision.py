@@ -101,8 +101,8 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         {
             ("ai-infra", "NOT_EVALUABLE"): 1,
             ("ai-infra", "PASS"): 8,
-            ("ccpa", "PASS"): 32,
-            ("gdpr", "NOT_APPLICABLE"): 62,
+            ("ccpa", "PASS"): 41,
+            ("gdpr", "NOT_APPLICABLE"): 64,
             ("security", "PASS"): 95,
         },
         {("AI-MEM-INF-01", "reco-serve", "NOT_EVALUABLE")},
@@ -113,8 +113,8 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         AS_OF,
         {
             ("ai-infra", "PASS"): 13,
-            ("ccpa", "NOT_APPLICABLE"): 18,
-            ("gdpr", "NOT_APPLICABLE"): 46,
+            ("ccpa", "NOT_APPLICABLE"): 24,
+            ("gdpr", "NOT_APPLICABLE"): 48,
             ("security", "PASS"): 78,
         },
         set(),
@@ -125,8 +125,8 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         AS_OF,
         {
             ("ai-infra", "PASS"): 27,
-            ("ccpa", "NOT_APPLICABLE"): 20,
-            ("gdpr", "PASS"): 50,
+            ("ccpa", "NOT_APPLICABLE"): 26,
+            ("gdpr", "PASS"): 52,
             ("security", "PASS"): 78,
         },
         set(),
@@ -138,8 +138,8 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         AS_OF,
         {
             ("ai-infra", "PASS"): 5,
-            ("ccpa", "NOT_APPLICABLE"): 25,
-            ("gdpr", "PASS"): 53,
+            ("ccpa", "NOT_APPLICABLE"): 47,
+            ("gdpr", "PASS"): 55,
             ("security", "PASS"): 62,
         },
         set(),
@@ -150,7 +150,7 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         date(2019, 6, 30),
         {
             ("ai-infra", "PASS"): 7,
-            ("gdpr", "NOT_APPLICABLE"): 24,
+            ("gdpr", "NOT_APPLICABLE"): 26,
             ("security", "PASS"): 50,
         },
         set(),
@@ -181,13 +181,13 @@ TWINS: dict[str, tuple[list[tuple[str, Any]], Findings]] = {
             ("datasets/storefront-events/retention_days", DELETE),  # no retention for a category
             ("storage/hr-db/encryption_at_rest/enabled", False),  # SSNs in an unencrypted database
             ("datasets/employee-records/purposes", ["legal_compliance", "workforce_analytics"]),  # SPI reused
-            ("datasets/employee-records/spi_limit_mechanism", False),  # with no right to limit
+            ("datasets/employee-records/spi_limit_mechanism", False),
+            ("datasets/employee-records/infers_characteristics", True),  # with no right to limit
         ],
         {
             ("AI-MEM-INF-01", "reco-serve", "NOT_EVALUABLE"),
             ("CCPA-100-RETENTION-PER-CATEGORY", "storefront-events", "FAIL"),
             ("CCPA-100-SERVICE-PROVIDER-CONTRACT", "gusto", "FAIL"),
-            ("CCPA-120-UNCONTRACTED-DISCLOSURE", "flow-payroll", "FAIL"),
             ("CCPA-121-SENSITIVE-PI-LIMIT", "employee-records", "FAIL"),
             ("CCPA-135-GLOBAL-PRIVACY-CONTROL", "flow-audience-share", "FAIL"),
             ("CCPA-1798-150-UNENCRYPTED-PI", "hr-db", "FAIL"),
@@ -253,6 +253,7 @@ TWINS: dict[str, tuple[list[tuple[str, Any]], Findings]] = {
             ("storage/learners-db/encryption_at_rest/enabled", False),
             ("vendors/braintree/security_terms", False),
             ("flows/flow-payments/sale", True),  # learner data sold
+            ("flows/flow-payments/consideration", True),  # for money
             ("flows/flow-payments/optout_enforced", False),  # with no opt-out
             ("storage/learners-db/backup/last_restore_test", "2017-11-02"),
         ],
@@ -307,6 +308,7 @@ CCPA_2020 = {
     "CCPA-100-PURPOSE-LIMITATION",
     "CCPA-105-DELETION-STORE",
     "CCPA-105-DELETION-VENDOR",
+    "CCPA-140-SALE-SHARE-DERIVED",
 }
 CPRA = {"CCPA-100-RETENTION-PER-CATEGORY", "CCPA-100-SERVICE-PROVIDER-CONTRACT", "CCPA-121-SENSITIVE-PI-LIMIT"}
 GDPR_ALL = {
@@ -328,10 +330,20 @@ GDPR_ALL = {
     "GDPR-6-LAWFUL-BASIS",
 }
 GDPR_TRANSFERS = {"GDPR-44-TRANSFER-BASIS"}  # GDPR-49 judges only transfers on a derogation
-RETAILER_2020 = CCPA_2020 | {"CCPA-120-OPT-OUT", "CCPA-1798-150-UNENCRYPTED-PI"}
-RETAILER_2023 = RETAILER_2020 | CPRA | {"CCPA-135-GLOBAL-PRIVACY-CONTROL"}
-SNAPSHOT_2019 = CCPA_2020 | {"CCPA-120-UNCONTRACTED-DISCLOSURE"}
-BRAINTREE_UNCONTRACTED = ("CCPA-120-UNCONTRACTED-DISCLOSURE", "flow-payments", "FAIL")
+RETAILER_2020 = CCPA_2020 | {"CCPA-1798-150-UNENCRYPTED-PI"}
+# "Sharing" for cross-context behavioural advertising exists only from the CPRA (1798.140(ah)):
+# the retailer's audience share is judged for opt-out, GPC, notice and third-party contract from 2023.
+RETAILER_2023 = (
+    RETAILER_2020
+    | CPRA
+    | {
+        "CCPA-100-THIRD-PARTY-CONTRACT",
+        "CCPA-120-OPT-OUT",
+        "CCPA-135-GLOBAL-PRIVACY-CONTROL",
+        "CCPA-135-OPT-OUT-NOTICE",
+    }
+)
+SNAPSHOT_2019 = CCPA_2020
 
 # (inventory, day before, day of the milestone, rule prefixes, then for each day: the rules
 # evaluated, the statuses they give and their exact FAIL/NOT_EVALUABLE findings).
@@ -382,23 +394,16 @@ BOUNDARIES: list[tuple[str, str, str, tuple[str, ...], Side, Side]] = [
     ),
     # CCPA operative 2020-01-01 (1798.198(a)); GPC (AG regulations) only from 2020-08-14.
     ("us-ccpa-retailer", "2019-12-31", "2020-01-01", ("CCPA-", "CPPA-"), NONE, (RETAILER_2020, {"PASS"}, set())),
-    # The 2019 snapshot has no service-provider contract with Braintree: from the first day of
-    # the CCPA the disclosure counts as a sale with no opt-out.
-    (
-        "us-2019-audit",
-        "2019-12-31",
-        "2020-01-01",
-        ("CCPA-", "CPPA-"),
-        NONE,
-        (SNAPSHOT_2019, {"PASS", "FAIL"}, {BRAINTREE_UNCONTRACTED}),
-    ),
+    # The 2019 snapshot pays Braintree for payments and gets nothing for the data: no sale
+    # (1798.140(ad)), so the CCPA's first day brings only passes.
+    ("us-2019-audit", "2019-12-31", "2020-01-01", ("CCPA-", "CPPA-"), NONE, (SNAPSHOT_2019, {"PASS"}, set())),
     (
         "eu-ai-lab",
         "2019-12-31",
         "2020-01-01",
         ("CCPA-",),
         NONE,
-        (CCPA_2020 | {"CCPA-120-UNCONTRACTED-DISCLOSURE"}, {"NOT_APPLICABLE"}, set()),
+        (CCPA_2020 | {"CCPA-120-OPT-OUT"}, {"NOT_APPLICABLE"}, set()),
     ),
     # CPRA amendments operative 2023-01-01: retention per category, contracts, sensitive PI.
     (
@@ -406,7 +411,7 @@ BOUNDARIES: list[tuple[str, str, str, tuple[str, ...], Side, Side]] = [
         "2022-12-31",
         "2023-01-01",
         ("CCPA-", "CPPA-"),
-        (RETAILER_2020 | {"CCPA-135-GLOBAL-PRIVACY-CONTROL"}, {"PASS"}, set()),
+        (RETAILER_2020, {"PASS"}, set()),
         (RETAILER_2023, {"PASS"}, set()),
     ),
     (
@@ -414,11 +419,12 @@ BOUNDARIES: list[tuple[str, str, str, tuple[str, ...], Side, Side]] = [
         "2022-12-31",
         "2023-01-01",
         ("CCPA-", "CPPA-"),
-        (SNAPSHOT_2019, {"PASS", "FAIL"}, {BRAINTREE_UNCONTRACTED}),
+        (SNAPSHOT_2019, {"PASS"}, set()),
+        # From the CPRA a service provider needs the 1798.100(d) contract the 2019 snapshot lacks.
         (
             SNAPSHOT_2019 | {"CCPA-100-RETENTION-PER-CATEGORY", "CCPA-100-SERVICE-PROVIDER-CONTRACT"},
             {"PASS", "FAIL", "NOT_APPLICABLE"},
-            {BRAINTREE_UNCONTRACTED, ("CCPA-100-SERVICE-PROVIDER-CONTRACT", "braintree", "FAIL")},
+            {("CCPA-100-SERVICE-PROVIDER-CONTRACT", "braintree", "FAIL")},
         ),
     ),
     # CPPA 2025 regulations effective 2026-01-01: cybersecurity audit (first report due
@@ -429,7 +435,12 @@ BOUNDARIES: list[tuple[str, str, str, tuple[str, ...], Side, Side]] = [
         "2026-01-01",
         ("CCPA-", "CPPA-"),
         (RETAILER_2023, {"PASS"}, set()),
-        (RETAILER_2023 | {"CPPA-7120-CYBERSECURITY-AUDIT", "CPPA-7150-RISK-ASSESSMENT"}, {"PASS"}, set()),
+        (
+            RETAILER_2023
+            | {"CPPA-7120-CYBERSECURITY-AUDIT", "CPPA-7150-RISK-ASSESSMENT", "CPPA-7150-SELL-SHARE-RISK-ASSESSMENT"},
+            {"PASS"},
+            set(),
+        ),
     ),
 ]
 
@@ -463,5 +474,5 @@ def test_the_2019_twins_sale_without_opt_out_fails_from_the_first_day_of_the_ccp
     assert _regime(before, ("CCPA-", "CPPA-")) == set()
     assert {f for f in _regime(after, ("CCPA-", "CPPA-")) if f[2] != "PASS"} == {
         ("CCPA-120-OPT-OUT", "flow-payments", "FAIL"),
-        ("CCPA-120-UNCONTRACTED-DISCLOSURE", "flow-payments", "FAIL"),
+        ("CCPA-135-OPT-OUT-NOTICE", "pacific-crest", "FAIL"),
     }

@@ -14,7 +14,7 @@ from auditor.graph.build import AssetGraph
 from auditor.graph.capacity import CapacityFact, CatalogFact, analyse_capacity, analyse_catalog_coverage
 from auditor.graph.exposure import ExposureFact, analyse_exposure
 from auditor.graph.fact import described
-from auditor.graph.flows import FlowFact, analyse_flows
+from auditor.graph.flows import FlowFact, analyse_flows, any_flow
 from auditor.graph.jurisdiction import JurisdictionFact, analyse_jurisdiction
 from auditor.graph.lineage import Lineage, PersonalDataFact, personal_data_facts, trace_lineage
 from auditor.graph.organization import CcpaFact, CppaFact, analyse_organization
@@ -79,6 +79,11 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
     catalog = analyse_catalog_coverage(graph)
     flows = analyse_flows(graph, personal)
     power = analyse_power(graph)
+    if org is not None:  # the organisation sells (shares) if a flow of California consumers' PI does
+        californian = {k: v for k, v in flows.items() if personal[k].ca_subjects is not False}
+        ccpa_fact = organization[org.id][0]
+        ccpa_fact.sells, ccpa_fact.selling_flows = any_flow(californian, "sale")
+        ccpa_fact.shares, ccpa_fact.sharing_flows = any_flow(californian, "share")
     by_asset: dict[str, AssetFacts] = {}
     for asset_id in graph.inventory.assets:
         ccpa, cppa = organization.get(asset_id, (None, None))

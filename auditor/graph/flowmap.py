@@ -1,4 +1,4 @@
-"""The data-flow map for the report: places (sites, stores, compute, vendors) and the flows between them.
+"""The data-flow map for the report: places (sites, stores, compute, collection points, vendors) and flows.
 
 Each flow is drawn between the map nodes its endpoints stand for (a workload stands at what it
 runs on, a dataset at where it is stored), as are copies, backups and onward transfers to
@@ -16,7 +16,7 @@ from auditor.graph.facts import Facts
 from auditor.graph.transfers import NO_TRANSFER
 from auditor.inventory.models import Flow
 
-MAP_KINDS = ("site", "cluster", "compute", "storage", "vendor")
+MAP_KINDS = ("site", "cluster", "compute", "storage", "collection_point", "vendor")
 _STANDS_AT = {"workload": "runs_on", "dataset": "stored_in", "network": "located_at"}
 # Data-graph relations that move data between map nodes without a declared flow.
 _COPIES = frozenset({"subprocessor", "copy_of", "backed_up_to"})

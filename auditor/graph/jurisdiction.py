@@ -22,6 +22,7 @@ _ORDER = (
     "storage",
     "workload",
     "dataset",
+    "collection_point",
     "flow",
 )
 

@@ -1,11 +1,14 @@
 """Personal-data lineage: which personal datasets reach each asset, and along which path.
 
-Data moves along the `data` view of the graph: from a dataset to where it is stored, to its
-copies and backups, through flows to their destinations, into the workloads that read it and
-from a training job into the model it writes. Anonymisation stops the spread: an anonymised
-dataset, an anonymising flow and a workload whose output is anonymised pass nothing on, but only
-when the claim references an anonymisation assessment (Recital 26; EDPB Opinion 28/2024 for AI
-models): a bare `anonymised: true` leaves the data personal for every rule.
+Data moves along the `data` view of the graph: from a dataset to where it is stored and to the
+collection points (websites, apps, SDKs, call centres, devices) that collect it, to its copies
+and backups, through flows to their destinations, into the workloads that read it and from a
+training job into the model it writes. A flow that declares a dataset carries it whatever its
+source, so lineage also starts at every such flow the search did not reach from the dataset.
+Anonymisation stops the spread: an anonymised dataset, an anonymising flow and a workload whose
+output is anonymised pass nothing on, but only when the claim references an anonymisation
+assessment (Recital 26; EDPB Opinion 28/2024 for AI models): a bare `anonymised: true` leaves the
+data personal for every rule.
 One breadth-first search per personal dataset, so the cost is the reached subgraph per origin.
 """
 
@@ -63,13 +66,20 @@ def unsupported_anonymisation(dataset: Dataset) -> bool:
 def trace_lineage(graph: AssetGraph) -> Lineage:
     lineage = Lineage()
     carriers = _carriers(graph)
+    declaring: dict[str, list[str]] = {}  # dataset -> flows that declare it
+    for flow in graph.inventory.by_kind.get("flow", []):
+        assert isinstance(flow, Flow)
+        for carried in flow.datasets:
+            declaring.setdefault(carried, []).append(flow.id)
     for dataset in graph.inventory.by_kind.get("dataset", []):
         assert isinstance(dataset, Dataset)
         personal = dataset.personal_data or unsupported_anonymisation(dataset)
         if anonymised(dataset) or (dataset.personal_data is False and not personal):
             continue
         into = lineage.reached if personal else lineage.unknown
-        _spread(graph, dataset, carriers.get(dataset.id, {dataset.id}), into, lineage)
+        origin_carriers = carriers.get(dataset.id, {dataset.id})
+        declared_by = sorted({f for carrier in origin_carriers for f in declaring.get(carrier, [])})
+        _spread(graph, dataset, origin_carriers, into, lineage, declared_by)
     return lineage
 
 
@@ -109,38 +119,65 @@ def _masks(asset: object) -> bool:
 
 
 def _spread(
-    graph: AssetGraph, origin: Dataset, origin_carriers: set[str], into: dict[str, set[str]], lineage: Lineage
+    graph: AssetGraph,
+    origin: Dataset,
+    origin_carriers: set[str],
+    into: dict[str, set[str]],
+    lineage: Lineage,
+    declared_by: list[str],
 ) -> None:
-    """Breadth-first from `origin`; a node is visited again only to upgrade it to a raw arrival."""
+    """Breadth-first from `origin`, then from each flow declaring it that was not reached (its
+    parent is the origin); a node is visited again only to upgrade it to a raw arrival."""
     start_raw = not origin.pseudonymised
     seen = {origin.id}
     seen_raw = {origin.id} if start_raw else set()
     into.setdefault(origin.id, set()).add(origin.id)
     if start_raw and into is lineage.reached:
         lineage.raw.setdefault(origin.id, set()).add(origin.id)
-    queue = deque([(origin.id, start_raw)])
     data = graph.data
-    while queue:
-        current, raw = queue.popleft()
-        current_asset = graph.asset(current)
-        blocked_writes = isinstance(current_asset, Workload) and anonymised(current_asset)
-        for nxt, attrs in data.adj[current].items():
-            if blocked_writes and attrs["rel"] == "writes":
-                continue
-            if nxt in seen_raw or (nxt in seen and not raw):
-                continue
-            asset = graph.asset(nxt)
-            if not _passes(asset, origin_carriers):
-                continue
-            arrives_raw = raw and not _masks(asset)
-            seen.add(nxt)
-            lineage.parents[(nxt, origin.id)] = current
-            into.setdefault(nxt, set()).add(origin.id)
-            if arrives_raw:
-                seen_raw.add(nxt)
-                if into is lineage.reached:
-                    lineage.raw.setdefault(nxt, set()).add(origin.id)
-            queue.append((nxt, arrives_raw))
+
+    def visit(nxt: str, parent: str, raw: bool) -> None:
+        asset = graph.asset(nxt)
+        if not _passes(asset, origin_carriers):
+            return
+        arrives_raw = raw and not _masks(asset)
+        seen.add(nxt)
+        lineage.parents[(nxt, origin.id)] = parent
+        into.setdefault(nxt, set()).add(origin.id)
+        if arrives_raw:
+            seen_raw.add(nxt)
+            if into is lineage.reached:
+                lineage.raw.setdefault(nxt, set()).add(origin.id)
+        queue.append((nxt, arrives_raw))
+
+    def drain() -> None:
+        while queue:
+            current, raw = queue.popleft()
+            current_asset = graph.asset(current)
+            blocked_writes = isinstance(current_asset, Workload) and anonymised(current_asset)
+            for nxt, attrs in data.adj[current].items():
+                if blocked_writes and attrs["rel"] == "writes":
+                    continue
+                if nxt in seen_raw or (nxt in seen and not raw):
+                    continue
+                visit(nxt, current, raw)
+
+    queue = deque([(origin.id, start_raw)])
+    drain()
+    for flow_id in declared_by:
+        flow = graph.asset(flow_id)
+        if flow_id not in seen and isinstance(flow, Flow):
+            visit(flow_id, origin.id, start_raw and _declares_raw(graph, flow, origin.id, origin_carriers))
+    drain()
+
+
+def _declares_raw(graph: AssetGraph, flow: Flow, origin: str, origin_carriers: set[str]) -> bool:
+    """The flow declares the origin itself, or a derived carrier of it that is not pseudonymised."""
+    for carried in origin_carriers.intersection(flow.datasets):
+        dataset = graph.asset(carried)
+        if carried == origin or (isinstance(dataset, Dataset) and not dataset.pseudonymised):
+            return True
+    return False
 
 
 @dataclass(slots=True)
@@ -173,8 +210,13 @@ class PersonalDataFact:
 NO_PERSONAL_DATA = PersonalDataFact(present=False)
 
 
-def _category_marks(categories: list[str]) -> dict[str, Any]:
+def _category_marks(categories: list[str], access_codes: bool | None = None) -> dict[str, Any]:
+    """Marks of `categories`; an account or card number counts as sensitive PI and a 1798.81.5
+    element only with the code or password giving access (declared, or a credential category)."""
     marks = {key: category_marks(key) or {} for key in categories}
+    with_code = bool(access_codes) or any(m.get("ccpa_8115") == "B" for m in marks.values())
+    uncovered = {"ccpa_sensitive": False, "ccpa_8115": None}
+    marks = {k: m | uncovered if m.get("ccpa_needs_access_code") and not with_code else m for k, m in marks.items()}
     return {
         "special_categories": [k for k, m in marks.items() if m.get("gdpr_art9")],
         "criminal_data": [k for k, m in marks.items() if m.get("gdpr_art10")],
@@ -223,10 +265,11 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
         else:
             categories = sorted({c for d in datasets for c in d.data_categories})
         regions = sorted({r for d in datasets for r in d.subject_jurisdictions})
-        marks = _category_marks(categories)
+        marks = _category_marks(categories, any(d.access_codes_included for d in datasets))
         retention = [d.retention_days for d in datasets if d.retention_days is not None]
         holds_8115 = {
-            d.id: bool(d.contains_8115_elements) or bool(_category_marks(d.data_categories)["ccpa_8115_categories"])
+            d.id: bool(d.contains_8115_elements)
+            or bool(_category_marks(d.data_categories, d.access_codes_included)["ccpa_8115_categories"])
             for d in datasets
         }
         facts[asset_id] = PersonalDataFact(

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from auditor.catalog import first_audit_due, threshold_row
+from auditor.catalog import first_audit_due, milestones, threshold_row
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
-from auditor.inventory.models import Organization
+from auditor.inventory.models import Dataset, Flow, Organization, Workload
 
 
 @dataclass(slots=True)
@@ -25,6 +25,12 @@ class CcpaFact:
     revenue_threshold_usd: float | None = described("The revenue threshold in force (None: the CCPA is not operative).")
     consumers_threshold: float | None = described("The consumers/households threshold in force.")
     threshold_source: str | None = described("Where the thresholds in force come from (or the config override).")
+    sells: bool | None = described(
+        "A flow of California consumers' PI is a sale, derived (None: none is for sure, some is unknown).", False
+    )
+    shares: bool | None = described("A flow of California consumers' PI is sharing, derived (None: unknown).", False)
+    selling_flows: list[str] = described("The flows that sell.", factory=list)
+    sharing_flows: list[str] = described("The flows that share.", factory=list)
 
 
 @dataclass(slots=True)
@@ -34,6 +40,13 @@ class CppaFact:
     audit_required: bool | None = described("11 CCR 7120(b) requires a cybersecurity audit.")
     first_audit_due: str | None = described("The first audit report's due date under 7121(a) (ISO date).")
     audit_due_now: bool | None = described("That date has passed at the audit date.")
+    risk_assessments: list[str] = described("Assets with a CPPA 7150 risk assessment on record.", factory=list)
+    risk_assessment_submission_due: str | None = described(
+        "The latest 1 April on which a 7157 submission fell due (None: none yet at the audit date)."
+    )
+    risk_assessment_window_opens: str | None = described(
+        "The first day a submission counts for that due date: the day after the previous one."
+    )
 
 
 # Config keys that override a catalog figure: `thresholds: {ccpa.business.revenue_usd: ...}`.
@@ -96,7 +109,28 @@ def analyse_organization(
             _over(org.revenue_share_from_selling_pct, figures["selling_revenue_pct"], inclusive=True),
         )
         ccpa = CcpaFact(business, figures["revenue_usd"], figures["consumers"], source)
-    return {org.id: (ccpa, _cybersecurity_audit(org, as_of, overrides))}
+    cppa = _cybersecurity_audit(org, as_of, overrides)
+    cppa.risk_assessments = _risk_assessments(graph)
+    due = _submission_due(as_of)
+    if due is not None:
+        cppa.risk_assessment_submission_due = due.isoformat()
+        cppa.risk_assessment_window_opens = date(due.year - 1, 4, 2).isoformat()
+    return {org.id: (ccpa, cppa)}
+
+
+def _risk_assessments(graph: AssetGraph) -> list[str]:
+    kinds = ("dataset", "flow", "workload")
+    assets = [a for kind in kinds for a in graph.inventory.by_kind.get(kind, [])]
+    return sorted(a.id for a in assets if isinstance(a, Dataset | Flow | Workload) and a.risk_assessment_ref)
+
+
+def _submission_due(as_of: date) -> date | None:
+    """11 CCR 7157(a): the latest 1 April, from the first due date, on or before `as_of`."""
+    first = milestones()["ccpa.risk_assessment_submission"].day
+    if as_of < first:
+        return None
+    due = date(as_of.year, first.month, first.day)
+    return due if due <= as_of else date(as_of.year - 1, first.month, first.day)
 
 
 def _cybersecurity_audit(org: Organization, as_of: date, overrides: Mapping[str, float]) -> CppaFact:

@@ -118,6 +118,14 @@ class Organization(AssetBase):
         default_factory=list,
         description="Countries of the organisation's establishments besides its own country (GDPR Art. 3(1)).",
     )
+    optout_notice_ref: str | None = Field(
+        None,
+        description="Notice of the right to opt out of sale/sharing and its 'Do Not Sell or Share My Personal "
+        "Information' link (Cal. Civ. Code 1798.135(a), 11 CCR 7013).",
+    )
+    risk_assessment_submitted: IsoDate | None = Field(
+        None, description="Date of the latest risk-assessment attestation and summary sent to the CPPA (11 CCR 7157)."
+    )
 
 
 class Rack(Strict_):
@@ -401,6 +409,46 @@ class Dataset(AssetBase):
     )
     provenance: str | None = None
     bias_review_ref: str | None = None
+    access_codes_included: bool | None = Field(
+        None,
+        description="Account or card numbers are held with the security code, access code or password that gives "
+        "access to the account (Cal. Civ. Code 1798.81.5(d)(1)(A)(iii), 1798.140(ae)(1)(B)).",
+    )
+    infers_characteristics: bool | None = Field(
+        None,
+        description="Sensitive PI is used to infer characteristics about the consumer "
+        "(false: outside the right to limit, 11 CCR 7027(a)).",
+    )
+
+
+CollectionPointType = Literal["website", "mobile_app", "sdk", "pixel", "tag", "call_centre", "device", "form", "other"]
+
+
+class CollectionPoint(AssetBase):
+    """Where personal data enters: a website, app, SDK, pixel or tag, call centre or device.
+
+    The data of the datasets it collects reaches it, and flows from it carry them on: a third-party
+    tag that sends data from the user's browser straight to a vendor is a flow from here to the vendor.
+    """
+
+    kind = "collection_point"
+    section = "collection_points"
+
+    type: CollectionPointType = Field(description="Website, app, SDK, pixel or tag, call centre, device, ...")
+    collects: list[AssetId] = ref(
+        "dataset",
+        rel="collects",
+        lineage="reverse",
+        many=True,
+        description="Datasets whose personal data enters here (flows from this point carry them).",
+    )
+    operated_by: AssetId | None = ref(
+        "vendor",
+        rel="operated_by",
+        lineage="forward",
+        description="The vendor whose staff run it (an outsourced call centre), which receives what is collected. "
+        "A third-party tag, pixel or SDK sending data to its vendor is a flow instead, so the disclosure is judged.",
+    )
 
 
 class FlowField(Strict_):
@@ -444,6 +492,27 @@ class Flow(AssetBase):
         None, description="Art. 6(4) compatibility assessment for a new purpose."
     )
     fields: list[FlowField] | None = Field(None, description="Fields sent, each with why it is needed.")
+    consideration: bool | None = Field(
+        None,
+        description="The recipient gives money or other valuable consideration for the data (1798.140(ad)(1)).",
+    )
+    cross_context_advertising: bool | None = Field(
+        None,
+        description="The data is used for cross-context behavioural advertising (1798.140(ah), (k)).",
+    )
+    business_purpose: bool | None = Field(
+        None,
+        description="The disclosure serves a business purpose of 1798.140(e) under the recipient's contract.",
+    )
+    minors_opt_in: bool | None = Field(
+        None,
+        description="PI of consumers known to be under 16 is sold or shared only after they (13 to 15) or a parent "
+        "(under 13) opted in (1798.120(c), 11 CCR 7070-7071).",
+    )
+    risk_assessment_ref: str | None = Field(None, description="CPPA 7150 risk assessment of the processing.")
+    processing_started: IsoDate | None = Field(
+        None, description="When the flow began (processing before 2026 has until 31 Dec 2027, 11 CCR 7155)."
+    )
 
 
 class Certification(Strict_):
@@ -501,6 +570,9 @@ class Vendor(AssetBase):
     breach_clause: bool | None = None
     ccpa_contract_ref: str | None = Field(
         None, description="Service-provider/contractor contract with the 1798.100(d) terms."
+    )
+    third_party_contract_ref: str | None = Field(
+        None, description="Contract with a third party the business sells or shares PI with (1798.100(d), 7053)."
     )
     dpf_covers_hr: bool | None = Field(None, description="With dpf_certified: the DPF certification covers HR data.")
     authorised: bool | None = Field(None, description="Sub-processor authorised by the controller.")
@@ -613,6 +685,23 @@ class Workload(AssetBase):
     gradient_precision: Literal["fp32", "bf16", "fp16"] | None = None
     ai_act_high_risk: bool | None = None
     log_retention_days: Count | None = None
+    trains: (
+        list[
+            Literal[
+                "admt_significant_decision",
+                "facial_recognition",
+                "emotion_recognition",
+                "identity_verification",
+                "biometric_identification",
+                "none",
+            ]
+        ]
+        | None
+    ) = Field(
+        None,
+        description="What a training job trains, for 11 CCR 7150(b)(6): ADMT for significant decisions, facial or "
+        "emotion recognition, identity verification, biometric identification, or none of these.",
+    )
 
     @model_validator(mode="after")
     def _fsdp_strategy_with_fsdp(self) -> Workload:
@@ -629,6 +718,7 @@ ASSET_MODELS: tuple[type[AssetBase], ...] = (
     Storage,
     Network,
     Dataset,
+    CollectionPoint,
     Flow,
     Vendor,
     Workload,
@@ -650,6 +740,7 @@ class InventoryDocument(Strict_):
     storage: list[Storage] = Field(default_factory=list)
     networks: list[Network] = Field(default_factory=list)
     datasets: list[Dataset] = Field(default_factory=list)
+    collection_points: list[CollectionPoint] = Field(default_factory=list)
     flows: list[Flow] = Field(default_factory=list)
     vendors: list[Vendor] = Field(default_factory=list)
     workloads: list[Workload] = Field(default_factory=list)

@@ -86,6 +86,8 @@ class Evaluator:
             applies = compiled.selector(ctx)
             if applies is False:
                 return None
+            if applies is True:  # what the selector could not read does not matter once it matched
+                ctx.missing.clear()
         else:
             applies = True
         location = self.graph.inventory.locations[asset_id]

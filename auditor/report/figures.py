@@ -27,7 +27,7 @@ SEVERITY_COLOURS = {
 }
 ZONE_COLOURS = {"eea": "#2563eb", "adequate": "#16a34a", "third_country": "#ea580c", "unknown": "#9ca3af"}
 ZONE_LABELS = {"eea": "EEA", "adequate": "Adequacy decision", "third_country": "Third country", "unknown": "Unknown"}
-KIND_MARKERS = {"site": "s", "cluster": "h", "compute": "^", "storage": "o", "vendor": "D"}
+KIND_MARKERS = {"site": "s", "cluster": "h", "compute": "^", "storage": "o", "collection_point": "P", "vendor": "D"}
 MAX_MAP_NODES = 150
 COLUMN_NODES = 36
 LABEL_CHARS = 26
