@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from weasyprint import HTML, Attachment
 
-from auditor.report import csv_report, json_report
+from auditor.report import DEFAULT_OPTIONS, ReportOptions, csv_report, json_report
 from auditor.report.fetcher import PackageFetcher
 from auditor.report.html import TEMPLATE_DIR, render_document
 from auditor.result import AuditResult
@@ -46,15 +46,15 @@ def _attachment(name: str, data: bytes, description: str, moment: datetime, fetc
     )
 
 
-def render(result: AuditResult) -> bytes:
-    document = render_document(result, inline_css=False)
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
+    document = render_document(result, screen=False)
     fetcher = PackageFetcher(TEMPLATE_DIR)
     moment = datetime.combine(date.fromisoformat(result.as_of), datetime.min.time(), tzinfo=UTC)
     attachments = [
         _attachment("results.json", json_report.render(result), "Canonical audit result (JSON)", moment, fetcher),
         _attachment(
             "findings.csv",
-            csv_report.render(result),
+            csv_report.render(result, options),
             "Every failed, waived and not-evaluable result (CSV)",
             moment,
             fetcher,
