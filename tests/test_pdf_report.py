@@ -117,7 +117,19 @@ def test_metadata_and_page_furniture(example: tuple[AuditResult, bytes]) -> None
     assert f"Page 2 of {pages}" in reader.pages[1].extract_text()
     assert "Nordlicht AI GmbH · as of 2026-11-01" in reader.pages[3].extract_text()
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
-    assert b'pdfaid:part="3" pdfaid:conformance="B"' in xmp
+    assert b'pdfaid:part="3" pdfaid:conformance="A"' in xmp  # level A: tagged
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"] == {"/Marked": True} and root["/Lang"] == "en"
+    tags = set()
+    pending = [root["/StructTreeRoot"].get_object()]
+    while pending:  # the structure tree holds the headings and tables a screen reader navigates
+        node = pending.pop()
+        if not isinstance(node, pypdf.generic.DictionaryObject):
+            continue  # a marked-content id: a leaf
+        tags.add(node.get("/S"))
+        kids = node.get("/K", [])
+        pending += [k.get_object() for k in (kids if isinstance(kids, list) else [kids])]
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/L", "/LI"} <= {t for t in tags if t}
 
 
 def test_same_input_same_pdf_bytes(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The PDF evidence document: WeasyPrint over the HTML template, PDF/A-3b with the data attached.
+"""The PDF evidence document: WeasyPrint over the HTML template, tagged PDF/A-3a with the data attached.
 
 Same inputs and --as-of give the same bytes: dates come from the audit date, element ids are
 stable, and font subsets are stamped with the audit date (SOURCE_DATE_EPOCH) instead of the clock.
@@ -62,7 +62,7 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
     ]
     with _stamped(moment):
         return HTML(string=document, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf(
-            pdf_variant="pdf/a-3b",
+            pdf_variant="pdf/a-3a",  # level A: tagged (structure tree, reading order, alt text)
             pdf_identifier=hashlib.sha256(document.encode("utf-8")).hexdigest()[:32].encode(),
             attachments=attachments,
         )
