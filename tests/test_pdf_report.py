@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -230,3 +231,35 @@ def test_fetcher_serves_the_pack_and_stops_rendering_on_a_stray_url() -> None:
             string='<p style="background: url(http://example.invalid/a.png)">x</p>',
             url_fetcher=PackageFetcher(html.TEMPLATE_DIR),
         ).write_pdf()
+
+
+def test_manifest_hashes_every_file_read_and_never_splits_a_hash(example: tuple[AuditResult, bytes]) -> None:
+    result, data = example
+    waivers = hashlib.sha256(WAIVERS.read_bytes()).hexdigest()
+    assert result.settings == [
+        {
+            "role": "waivers",
+            "path": "inventories/example.waivers.yaml",
+            "sha256": waivers,
+            "bytes": WAIVERS.stat().st_size,
+        }
+    ]
+    lines = _pdfium_text(data).splitlines()
+    row = lines.index(f"waivers {WAIVERS.stat().st_size} {waivers}")
+    assert lines[row - 2 : row] == ["inventories/", "example.waivers.yaml"]  # the path breaks at its slash
+    hashes = [item["sha256"] for item in result.inputs] + [pack["sha256"] for pack in result.packs]
+    assert all(any(digest in line for line in lines) for digest in hashes)  # each on one line, whole
+
+
+def test_waived_failures_rule_parameters_and_not_applicable_results_are_shown(
+    example: tuple[AuditResult, bytes],
+) -> None:
+    text = _squash(_pdfium_text(example[1]))
+    for needle in (
+        "Rule parameters in effect",
+        "SEC-PATCH-SLApatch_sla_days30",
+        "Not applicable (37 results)",
+        "CCPA-100-PURPOSE-LIMITATION7nopersonalinformationofCaliforniaconsumers",
+        "FrameworkPassedFailedWaivedNotevaluable",
+    ):
+        assert _squash(needle) in text, needle

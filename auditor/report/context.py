@@ -240,6 +240,7 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
         "as_of": result.as_of,
         "tool_version": result.tool_version,
         "inputs": result.inputs,
+        "settings": result.settings,
         "packs": result.packs,
         "asset_count": result.asset_count,
         "assets_by_kind": sorted(result.assets_by_kind.items()),

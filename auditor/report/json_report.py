@@ -54,6 +54,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
         "as_of": result.as_of,
         "organization": result.organization,
         "inputs": result.inputs,
+        "settings": result.settings,
         "packs": result.packs,
         "notices": result.notices,
         "summary": {
