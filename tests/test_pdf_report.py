@@ -24,6 +24,7 @@ from tests.test_example import PLANTED, WAIVERS
 
 SECTIONS = [
     "Contents",
+    "Conclusion",
     "Scope and method",
     "Executive summary",
     "Findings at a glance",
@@ -261,5 +262,12 @@ def test_waived_failures_rule_parameters_and_not_applicable_results_are_shown(
         "Not applicable (37 results)",
         "CCPA-100-PURPOSE-LIMITATION7nopersonalinformationofCaliforniaconsumers",
         "FrameworkPassedFailedWaivedNotevaluable",
+        "LimitationsTheauditreliesontheinventorybeingcompleteandaccurate",
+        "Auditdateandperiod",
     ):
         assert _squash(needle) in text, needle
+    result = example[0]
+    scratch = [f for f in result.findings if f.rule_id == "GDPR-32-ENCRYPTION-AT-REST"]
+    failed = sum(f.is_open_failure for f in scratch)
+    passed = sum(f.status.value == "PASS" for f in scratch)
+    assert _squash(f"{failed} of {len(scratch)} assets tested (storage) fail; {passed} pass") in text

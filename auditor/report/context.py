@@ -16,6 +16,7 @@ from auditor.result import AuditResult, Finding, Severity, Status, WaiverState
 
 EVIDENCE_VALUE_CHARS = 160
 TEXT_CHARS = 300
+NOTICE_CHARS = 2000  # notices are the tool's own sentences: shown whole (only a quoted justification is long)
 EXPIRING_DAYS = 30
 
 GLOSSARY = (
@@ -173,6 +174,11 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
         if finding.waived:
             waived_by_rule[finding.rule_id].append(finding)
 
+    tested: dict[str, Counter[str]] = defaultdict(Counter)  # per rule: results by status, and asset kinds
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for finding in result.findings:
+        tested[finding.rule_id][finding.status.value] += 1
+        kinds[finding.rule_id][finding.asset_kind] += 1
     rule_sections = []
     for rule_id in sorted(failures_by_rule, key=lambda r: (-rules[r].severity.rank, r)):
         rule = rules[rule_id]
@@ -189,6 +195,11 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
                 "notes": rule.notes,
                 "failed": len(failures),
                 "waived": len(waived_by_rule.get(rule_id, [])),
+                "population": sum(tested[rule_id].values()),
+                "population_kinds": ", ".join(sorted(kinds[rule_id])),
+                "passed": tested[rule_id][Status.PASS.value],
+                "undecided": tested[rule_id][Status.NOT_EVALUABLE.value],
+                "inapplicable": tested[rule_id][Status.NOT_APPLICABLE.value],
                 "not_applicable": _not_applicable(inapplicable_by_rule.get(rule_id, []), limits["max_reasons"]),
                 "assets": [_finding(f, max_evidence) for f in failures[:per_rule]],
                 "more": max(0, len(failures) - per_rule),
@@ -223,7 +234,9 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
     organization = clip(result.organization or "(organisation not declared)", 120)
     return {
         "title": f"Compliance audit report: {organization}",
-        "notices": [clip(notice) for notice in result.notices],
+        "frameworks_in_scope": [(fw.title, fw.version) for fw in result.frameworks],
+        "requirements_failed": sum(1 for fw in result.frameworks for r in fw.requirements if r.state == "failed"),
+        "notices": [clip(notice, NOTICE_CHARS) for notice in result.notices],
         "not_applicable": _not_applicable(inapplicable, limits["max_listed_findings"]),
         "not_applicable_count": len(inapplicable),
         "parameters": [
