@@ -201,7 +201,10 @@ def audit(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
     summary: Annotated[
         bool | None,
-        typer.Option("--summary/--no-summary", help="Force the terminal summary on or off [default: on a TTY]."),
+        typer.Option(
+            "--summary/--no-summary",
+            help="Print the summary or not [default: on; plain text when stdout is not a terminal].",
+        ),
     ] = None,
     root: Annotated[
         Path | None,
@@ -281,7 +284,7 @@ def audit(
             _err(f"error: cannot write the reports to {out}: {exc.strerror or exc}; {untouched}")
             raise typer.Exit(EXIT_INPUT) from None
         written = [out / name for name in reports]
-    show = (sys.stdout.isatty() if summary is None else summary) and not quiet
+    show = (True if summary is None else summary) and not quiet
     if show:
         from auditor.console import print_summary
 

@@ -1,4 +1,7 @@
-"""The terminal summary (rich): counts by severity, the worst open failures, files written."""
+"""The terminal summary (rich): notices, counts by severity, the worst open failures, files written.
+
+On a terminal it is coloured; piped or redirected, rich writes the same text without escape codes.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ def _plain(text: str) -> str:
 def print_summary(result: AuditResult, written: list[Path], fail_on: str, console: Console | None = None) -> None:
     console = console or Console()
     for notice in result.notices:  # what the reader must know first
-        console.print(Text(f"notice: {one_line(notice)}", style="bold yellow"))
+        console.print(Text(f"notice: {one_line(notice)}", style="bold yellow"), soft_wrap=True)
     counts = result.counts()
     open_failures = result.open_failures()
     by_severity = result.open_failures_by_severity()
