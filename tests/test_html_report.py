@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ import pytest
 
 from auditor.engine import AuditRequest, run_audit
 from auditor.policy.loader import default_policies_dir
-from auditor.report import html
+from auditor.report import html, json_report
 from auditor.result import AuditResult, Status
 from tests.conftest import AS_OF, EXAMPLE, checked
 from tests.test_example import WAIVERS
@@ -131,3 +132,21 @@ def test_the_filter_works_in_headless_chromium(document: str, tmp_path: Path) ->
     assert visible == expected and 0 < len(visible) < len(rows.rows)
     assert f'id="findings-count" aria-live="polite">{len(visible)} of {len(rows.rows)} shown<' in shown
     assert '<button type="button">Severity</button>' in shown  # the headers became sort buttons
+
+
+def test_since_the_last_audit_lists_new_persisting_and_resolved(tmp_path: Path) -> None:
+    before = json.loads(json_report.render(checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF)))))
+    gone = dict(before["findings"][0], fingerprint="0" * 32)  # fixed since: resolved
+    before["findings"] = [f for f in before["findings"] if f["rule_id"] != "AI-MEM-INF-01"] + [gone]
+    baseline = tmp_path / "before.json"
+    baseline.write_text(json.dumps(before), encoding="utf-8")
+    result = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, baseline=baseline)))
+    text = re.sub(r"\s+", " ", html.render(result).decode("utf-8"))
+    section = text[text.index('<section id="since">') : text.index('<section id="rules">')]
+    open_failures = len(result.open_failures())
+    assert (
+        "<b>1</b> new results needing attention, <b>76</b> persisting, <b>1</b> resolved "
+        f"(in the previous results, gone now). Of the open failures, 1 are new and {open_failures - 1} persist"
+    ) in section
+    assert '<td class="id">AI-MEM-INF-01</td><td class="id">serve-assistant-us</td>' in section
+    assert '<li><a href="#since">Since the last audit</a></li>' in text

@@ -153,6 +153,19 @@ def _listed(findings: list[Finding]) -> list[dict[str, Any]]:
     ]
 
 
+def _since(result: AuditResult, open_failures: list[Finding], max_evidence: int, shown: int) -> dict[str, Any] | None:
+    """With a baseline: what is new, what persists, how many were resolved since the last audit."""
+    if result.baseline is None:
+        return None
+    new = [f for f in open_failures if f.baseline_state == "new"]
+    return {
+        **result.baseline,
+        "new_failures": len(new),
+        "persisting_failures": sum(1 for f in open_failures if f.baseline_state == "unchanged"),
+        "new_shown": [_finding(f, max_evidence) for f in new[:shown]],
+    }
+
+
 def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
     per_rule = limits["max_assets_per_rule"]
     examples = limits["examples_per_requirement_rule"]
@@ -235,6 +248,7 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
     return {
         "title": f"Compliance audit report: {organization}",
         "frameworks_in_scope": [(fw.title, fw.version) for fw in result.frameworks],
+        "since": _since(result, open_failures, max_evidence, limits["top_findings"]),
         "requirements_failed": sum(1 for fw in result.frameworks for r in fw.requirements if r.state == "failed"),
         "notices": [clip(notice, NOTICE_CHARS) for notice in result.notices],
         "not_applicable": _not_applicable(inapplicable, limits["max_listed_findings"]),
