@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import jsonschema
+import junitparser
 import pytest
 import xmlschema
 from rich.console import Console
@@ -213,4 +214,20 @@ def test_not_applicable_is_reported_with_its_reason_in_sarif_and_junit(example_r
         len(skipped)
         == example_result.counts()["NOT_APPLICABLE"]
         == len(example_result.with_status(Status.NOT_APPLICABLE))
+    )
+
+
+def test_junitparser_reads_the_same_counts(example_result: AuditResult, tmp_path: Path) -> None:
+    """junitparser (what GitLab-style tooling builds on) sees the gate's failures and the skipped rest."""
+    path = tmp_path / "results.junit.xml"
+    path.write_bytes(renderer("junit")(example_result))
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    counts = example_result.counts()
+    failing = len(example_result.blocking(Severity.high))
+    assert (xml.tests, xml.failures, xml.errors) == (len(example_result.findings), failing, 0)
+    results = [type(r) for suite in xml for case in suite for r in case.result]
+    assert results.count(junitparser.Failure) == failing
+    assert (
+        results.count(junitparser.Skipped)
+        == counts["FAIL"] + counts["NOT_EVALUABLE"] + counts["NOT_APPLICABLE"] - failing
     )
