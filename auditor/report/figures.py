@@ -47,10 +47,10 @@ ZONE_LABELS = {
 SCOPE_NAMES = {"dpf": "DPF", "privacy_shield": "Privacy Shield", "safe_harbor": "Safe Harbor"}
 KIND_MARKERS = {"site": "s", "cluster": "h", "compute": "^", "storage": "o", "vendor": "D"}
 MAX_MAP_NODES = 150
-COLUMN_NODES = 30
+COLUMN_NODES = 28
 LABEL_CHARS = 26
 LABEL_POINTS = 7  # >= 7 pt at print size: the map is drawn at the width it is printed at
-ROW_POINTS = 11  # vertical distance of two nodes in a column
+ROW_POINTS = 10  # vertical distance of two nodes in a column
 COLUMN_INCHES = 1.75  # a marker and a label of LABEL_CHARS characters
 
 STYLE: Any = {  # Any: matplotlib types rc keys as one long Literal
