@@ -39,7 +39,7 @@ def test_sarif_is_valid_and_points_at_inventory_lines(example_result: AuditResul
     )
     physical = scratch["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"].endswith("inventories/example/40-storage.yaml")
-    assert physical["region"] == {"startLine": 19, "startColumn": 5}
+    assert physical["region"] == {"startLine": 19, "startColumn": 5, "endLine": 33}  # the asset's lines
     assert scratch["level"] == "error" and scratch["kind"] == "fail"
     assert run["tool"]["driver"]["rules"][scratch["ruleIndex"]]["id"] == scratch["ruleId"]
     assert all(r["level"] == "none" for r in run["results"] if r["kind"] != "fail")
@@ -73,7 +73,7 @@ def test_json_is_the_canonical_result(example_result: AuditResult) -> None:
 def test_same_inputs_give_the_same_bytes(tmp_path: Path) -> None:
     first = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF)))
     second = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF)))
-    for name in REPORTERS:
+    for name in sorted(REPORTERS.keys() - {"pdf"}):  # the PDF's bytes: tests/test_pdf_report.py, on a smaller inventory
         assert renderer(name)(first) == renderer(name)(second), name
 
 

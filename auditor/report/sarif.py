@@ -5,8 +5,9 @@ FAIL results are `kind: fail` at a level from the rule's severity; NOT_APPLICABL
 `--sarif-include-undecided`; waived results carry an accepted external suppression with the
 waiver's justification. Non-failures have level none, as SARIF requires.
 
-URIs are relative to the source root (`--root`, `%SRCROOT%` in `originalUriBaseIds`), as GitHub
-needs to match them to repository files. `primaryLocationLineHash`, the fingerprint GitHub tracks
+Regions span the asset's lines (YAML inventories; JSON ones give the start). URIs are relative
+to the source root (`--root`, `%SRCROOT%` in `originalUriBaseIds`), as GitHub needs to match
+them to repository files. `primaryLocationLineHash`, the fingerprint GitHub tracks
 alerts by, is derived from our fingerprint (rule, asset, evidence key), so an alert survives
 edits that move the asset's lines. Only rules of the security pack carry `security-severity`
 (GitHub would rank every privacy or sizing gap as a security alert). At most
@@ -68,6 +69,15 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
     }
 
 
+def _region(finding: Finding) -> dict[str, int]:
+    """Where the asset starts and, when the inventory reader knows it (YAML), its last line."""
+    location = finding.location
+    region = {"startLine": location.line, "startColumn": location.column}
+    if location.end_line is not None:
+        region["endLine"] = location.end_line
+    return region
+
+
 def _artifact(path: str) -> dict[str, str]:
     """Relative to %SRCROOT% when inside the source root; a file URI otherwise."""
     if PurePosixPath(path).is_absolute():
@@ -87,7 +97,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             {
                 "physicalLocation": {
                     "artifactLocation": _artifact(finding.location.file),
-                    "region": {"startLine": finding.location.line, "startColumn": finding.location.column},
+                    "region": _region(finding),
                 },
                 "logicalLocations": [
                     {
