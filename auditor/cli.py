@@ -201,14 +201,35 @@ def audit(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
     summary: Annotated[
         bool | None,
-        typer.Option("--summary/--no-summary", help="Force the terminal summary on or off [default: on a TTY]."),
+        typer.Option(
+            "--summary/--no-summary",
+            help="Print the summary or not [default: on; plain text when stdout is not a terminal].",
+        ),
     ] = None,
     root: Annotated[
         Path | None,
         typer.Option(
-            metavar="DIR", help="Folder that file names in the reports are relative to [default: the working folder]."
+            metavar="DIR",
+            help="Folder that file names in the reports are relative to, the SARIF source root "
+            "[default: the git work tree holding the working folder, else the working folder].",
         ),
     ] = None,
+    sarif_include_undecided: Annotated[
+        bool,
+        typer.Option("--sarif-include-undecided", help="Write NOT_EVALUABLE results to the SARIF too (kind review)."),
+    ] = False,
+    sarif_max_results: Annotated[
+        int,
+        typer.Option(
+            "--sarif-max-results",
+            metavar="N",
+            min=1,
+            help="At most N SARIF results, the most severe first; the run properties count the rest.",
+        ),
+    ] = 5000,
+    csv_bom: Annotated[
+        bool, typer.Option("--csv-bom", help="Start findings.csv with a byte-order mark (for Excel).")
+    ] = False,
     allow_empty: Annotated[
         bool,
         typer.Option(
@@ -218,10 +239,18 @@ def audit(
 ) -> None:
     """Audit inventories and write the reports; the exit status gates CI."""
     from auditor.engine import AuditRequest, run_audit
-    from auditor.report import REPORTERS, ReporterUnavailable, renderer
+    from auditor.report import REPORTERS, ReporterUnavailable, ReportOptions, renderer
     from auditor.report.write import publish
 
     day = _parse_date(as_of)
+    root = root if root is not None else _source_root(Path.cwd())
+    options = ReportOptions(
+        fail_on=None if fail_on.value == "none" else Severity(fail_on.value),
+        source_root=root.resolve().as_posix(),
+        sarif_include_undecided=sarif_include_undecided,
+        sarif_max_results=sarif_max_results,
+        csv_bom=csv_bom,
+    )
     try:  # every requested format must be available before anything is audited or written
         renderers = {name: renderer(name) for name in _formats(output_format)}
     except ReporterUnavailable as exc:
@@ -245,7 +274,7 @@ def audit(
         untouched = f"the previous reports in {out} were left untouched"
         on_stage("rendering the reports")
         try:  # every report is rendered before any is written: the folder gets the whole set or none
-            reports = {REPORTERS[name][1]: render(result) for name, render in renderers.items()}
+            reports = {REPORTERS[name][1]: render(result, options) for name, render in renderers.items()}
         except Exception:
             _err(f"note: a report could not be rendered; {untouched}")
             raise
@@ -255,12 +284,20 @@ def audit(
             _err(f"error: cannot write the reports to {out}: {exc.strerror or exc}; {untouched}")
             raise typer.Exit(EXIT_INPUT) from None
         written = [out / name for name in reports]
-    show = (sys.stdout.isatty() if summary is None else summary) and not quiet
+    show = (True if summary is None else summary) and not quiet
     if show:
         from auditor.console import print_summary
 
         print_summary(result, written, fail_on.value)
     raise typer.Exit(_gate(result, fail_on.value))
+
+
+def _source_root(folder: Path) -> Path:
+    """The top of the git work tree holding `folder` (code scanning resolves paths from there), else `folder`."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
 
 
 @contextmanager

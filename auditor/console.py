@@ -1,13 +1,20 @@
-"""The terminal summary (rich): counts by severity, the worst open failures, files written."""
+"""The terminal summary (rich): notices, counts by severity, the worst open failures, files written.
+
+On a terminal it is coloured; piped or redirected, rich writes the same text without escape codes.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from auditor.result import AuditResult, Severity
+from auditor.report.text import one_line
+from auditor.result import AuditResult, Severity, Status
 
 STYLES = {
     Severity.critical: "bold red",
@@ -19,13 +26,20 @@ STYLES = {
 TOP = 10
 
 
+def _plain(text: str) -> str:
+    """Inventory text shown as it is: rich markup in it is escaped, control characters are spaces."""
+    return escape(one_line(text))
+
+
 def print_summary(result: AuditResult, written: list[Path], fail_on: str, console: Console | None = None) -> None:
     console = console or Console()
+    for notice in result.notices:  # what the reader must know first
+        console.print(Text(f"notice: {one_line(notice)}", style="bold yellow"), soft_wrap=True)
     counts = result.counts()
     open_failures = result.open_failures()
     by_severity = result.open_failures_by_severity()
     console.print(
-        f"[bold]Audit of {result.organization or 'inventory'}[/bold] as of {result.as_of}: "
+        f"[bold]Audit of {_plain(result.organization or 'inventory')}[/bold] as of {result.as_of}: "
         f"{result.asset_count} assets, {len(result.rules)} rules"
     )
     table = Table(title=None, show_edge=False)
@@ -36,8 +50,11 @@ def print_summary(result: AuditResult, written: list[Path], fail_on: str, consol
     console.print(table)
     console.print(
         f"{counts['PASS']} passed, {counts['FAIL']} failed ({counts['WAIVED']} waived), "
-        f"{counts['NOT_EVALUABLE']} not evaluable"
+        f"{counts['NOT_EVALUABLE']} not evaluable, {counts['NOT_APPLICABLE']} not applicable"
     )
+    reasons = Counter(f.message for f in result.with_status(Status.NOT_APPLICABLE))
+    for reason, n in reasons.most_common(3):
+        console.print(Text(f"  not applicable to {n} result(s): {one_line(reason)}", style="dim"))
     if result.baseline:
         console.print(
             f"against the baseline: {result.baseline['new']} new, {result.baseline['unchanged']} unchanged, "
@@ -52,9 +69,9 @@ def print_summary(result: AuditResult, written: list[Path], fail_on: str, consol
         for finding in worst:
             top.add_row(
                 f"[{STYLES[finding.severity]}]{finding.severity}[/]",
-                finding.rule_id,
-                finding.asset_id,
-                str(finding.location),
+                _plain(finding.rule_id),
+                _plain(finding.asset_id),
+                _plain(str(finding.location)),
             )
         console.print(top)
     for path in written:

@@ -8,6 +8,7 @@ never decides exit codes: the CLI does.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +22,7 @@ from auditor.graph.build import build_graph
 from auditor.graph.facts import derive_facts
 from auditor.graph.flowmap import build_flow_map
 from auditor.inventory.loader import Inventory, load_inventory
-from auditor.inventory.source import MAX_FILE_BYTES
+from auditor.inventory.source import MAX_FILE_BYTES, display_path
 from auditor.policy.baseline import compare, load_baseline
 from auditor.policy.calendar import Calendar
 from auditor.policy.config import AuditConfig, load_config
@@ -98,7 +99,21 @@ def load_inputs(request: AuditRequest) -> AuditInputs:
 def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
     """Load the request's files and audit them; raise InputError listing every input problem."""
     on_stage("loading and validating the inputs")
-    return audit(load_inputs(request), request.as_of, on_stage, allow_empty=request.allow_empty)
+    result = audit(load_inputs(request), request.as_of, on_stage, allow_empty=request.allow_empty)
+    result.settings = _settings_files(request)
+    return result
+
+
+def _settings_files(request: AuditRequest) -> list[dict[str, Any]]:
+    """The config, waiver and baseline files, hashed for the reports' input manifest."""
+    named = (("config", request.config), ("waivers", request.waivers), ("baseline", request.baseline))
+    files = []
+    for role, path in named:
+        if path is not None:
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            files.append({"role": role, "path": display_path(path, request.root), "sha256": digest, "bytes": len(data)})
+    return files
 
 
 def audit(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, order=True)
@@ -12,6 +12,9 @@ class SourceLocation:
     file: str
     line: int = 1
     column: int = 1
+    # The last line where a value of the thing starts (an asset's extent, for SARIF regions); not
+    # part of its identity: two locations are the same place whatever their extents.
+    end_line: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"

@@ -172,6 +172,7 @@ class AuditResult:
     flow_map: dict[str, Any] = field(default_factory=dict)
     baseline: dict[str, Any] | None = None  # counts of new, unchanged and resolved findings
     notices: list[str] = field(default_factory=list)  # what the reader must know first (an allowed empty audit)
+    settings: list[dict[str, Any]] = field(default_factory=list)  # config, waiver, baseline files: role, path, hash
 
     def counts(self) -> dict[str, int]:
         """Results by status, and how many of the failures are waived."""

@@ -115,7 +115,7 @@ def large_case() -> dict[str, object]:
 def pdf_case() -> dict[str, object]:
     from auditor.engine import AuditRequest, run_audit
     from auditor.policy.loader import default_policies_dir
-    from auditor.report import pdf
+    from auditor.report import pdf, renderer
 
     doc = generate(5000)
     path = OUT / "pdf-5k.json"
@@ -126,6 +126,10 @@ def pdf_case() -> dict[str, object]:
     seconds = time.perf_counter() - start
     (OUT / "pdf-5k.pdf").write_bytes(data)
     counts = result.counts()
+    start = time.perf_counter()
+    html_bytes = len(renderer("html")(result))
+    html_seconds = time.perf_counter() - start
+    sarif = json.loads(renderer("sarif")(result))["runs"][0]  # default options: capped, no undecided results
     return {
         "assets": result.asset_count,
         "findings": counts["FAIL"] + counts["NOT_EVALUABLE"],
@@ -133,6 +137,10 @@ def pdf_case() -> dict[str, object]:
         "render_seconds": round(seconds, 2),
         "pages": _pages(data),
         "bytes": len(data),
+        "html_seconds": round(html_seconds, 2),
+        "html_bytes": html_bytes,
+        "sarif_results": len(sarif["results"]),
+        "sarif_omitted": sarif["properties"]["omittedResults"],
     }
 
 

@@ -92,7 +92,10 @@ def test_audit_writes_requested_formats(cli: CliRunner, tmp_path: Path) -> None:
         "summary.md",
     ]
     assert valid_results(json.loads((out / "results.json").read_text()))["as_of"] == "2026-11-01"
-    assert result.stdout == ""  # not a TTY: quiet
+    assert result.stdout.startswith("Audit of Nordlicht AI GmbH as of 2026-11-01")  # not a TTY: plain text
+    assert "\x1b[" not in result.stdout
+    quiet = invoke(cli, "audit", EXAMPLE, "--out", out, "--as-of", "2026-11-01", "--quiet")
+    assert quiet.exit_code == 1 and quiet.stdout == ""
 
 
 def test_audit_summary_on_request(cli: CliRunner, tmp_path: Path) -> None:

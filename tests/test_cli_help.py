@@ -70,6 +70,9 @@ def test_audit_help_names_every_value_in_words_on_a_narrow_terminal() -> None:
         "--summary / --no-summary": "",
         "--root": "DIR",
         "--allow-empty": "",
+        "--sarif-include-undecided": "",
+        "--sarif-max-results": "N",
+        "--csv-bom": "",
         "--help": "",
     }
     assert all(sentence for _, _, sentence in options)  # every option says what it does

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -23,6 +24,7 @@ from tests.test_example import PLANTED, WAIVERS
 
 SECTIONS = [
     "Contents",
+    "Conclusion",
     "Scope and method",
     "Executive summary",
     "Findings at a glance",
@@ -117,7 +119,19 @@ def test_metadata_and_page_furniture(example: tuple[AuditResult, bytes]) -> None
     assert f"Page 2 of {pages}" in reader.pages[1].extract_text()
     assert "Nordlicht AI GmbH · as of 2026-11-01" in reader.pages[3].extract_text()
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
-    assert b'pdfaid:part="3" pdfaid:conformance="B"' in xmp
+    assert b'pdfaid:part="3" pdfaid:conformance="A"' in xmp  # level A: tagged
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"] == {"/Marked": True} and root["/Lang"] == "en"
+    tags = set()
+    pending = [root["/StructTreeRoot"].get_object()]
+    while pending:  # the structure tree holds the headings and tables a screen reader navigates
+        node = pending.pop()
+        if not isinstance(node, pypdf.generic.DictionaryObject):
+            continue  # a marked-content id: a leaf
+        tags.add(node.get("/S"))
+        kids = node.get("/K", [])
+        pending += [k.get_object() for k in (kids if isinstance(kids, list) else [kids])]
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/L", "/LI"} <= {t for t in tags if t}
 
 
 def test_same_input_same_pdf_bytes(tmp_path: Path) -> None:
@@ -218,3 +232,42 @@ def test_fetcher_serves_the_pack_and_stops_rendering_on_a_stray_url() -> None:
             string='<p style="background: url(http://example.invalid/a.png)">x</p>',
             url_fetcher=PackageFetcher(html.TEMPLATE_DIR),
         ).write_pdf()
+
+
+def test_manifest_hashes_every_file_read_and_never_splits_a_hash(example: tuple[AuditResult, bytes]) -> None:
+    result, data = example
+    waivers = hashlib.sha256(WAIVERS.read_bytes()).hexdigest()
+    assert result.settings == [
+        {
+            "role": "waivers",
+            "path": "inventories/example.waivers.yaml",
+            "sha256": waivers,
+            "bytes": WAIVERS.stat().st_size,
+        }
+    ]
+    lines = _pdfium_text(data).splitlines()
+    row = lines.index(f"waivers {WAIVERS.stat().st_size} {waivers}")
+    assert lines[row - 2 : row] == ["inventories/", "example.waivers.yaml"]  # the path breaks at its slash
+    hashes = [item["sha256"] for item in result.inputs] + [pack["sha256"] for pack in result.packs]
+    assert all(any(digest in line for line in lines) for digest in hashes)  # each on one line, whole
+
+
+def test_waived_failures_rule_parameters_and_not_applicable_results_are_shown(
+    example: tuple[AuditResult, bytes],
+) -> None:
+    text = _squash(_pdfium_text(example[1]))
+    for needle in (
+        "Rule parameters in effect",
+        "SEC-PATCH-SLApatch_sla_days30",
+        "Not applicable (44 results)",
+        "CCPA-100-PURPOSE-LIMITATION7nopersonalinformationofCaliforniaconsumers",
+        "FrameworkPassedFailedWaivedNotevaluable",
+        "LimitationsTheauditreliesontheinventorybeingcompleteandaccurate",
+        "Auditdateandperiod",
+    ):
+        assert _squash(needle) in text, needle
+    result = example[0]
+    scratch = [f for f in result.findings if f.rule_id == "GDPR-32-ENCRYPTION-AT-REST"]
+    failed = sum(f.is_open_failure for f in scratch)
+    passed = sum(f.status.value == "PASS" for f in scratch)
+    assert _squash(f"{failed} of {len(scratch)} assets tested (storage) fail; {passed} pass") in text

@@ -8,13 +8,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from auditor.report import renderer, write
+from auditor.report import Renderer, ReportOptions, renderer, write
 from auditor.report.write import publish
 from auditor.result import AuditResult
 from tests.conftest import EXAMPLE, REPO, invoke
@@ -76,10 +75,10 @@ def test_a_reporter_raising_mid_set_leaves_the_old_set_byte_identical(
     (out / "README.md").write_text("keep me\n")
     before = snapshot(out)
 
-    def template_bug(result: AuditResult) -> bytes:
+    def template_bug(result: AuditResult, options: ReportOptions) -> bytes:
         raise RuntimeError("template bug")
 
-    def broken(name: str) -> Callable[[AuditResult], bytes]:
+    def broken(name: str) -> Renderer:
         return template_bug if name == "markdown" else renderer(name)
 
     monkeypatch.setattr("auditor.report.renderer", broken)

@@ -45,6 +45,9 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
                     "label": asset.name or asset.id,
                     "country": place.country if place else None,
                     "zone": (place.zone if place else None) or "unknown",
+                    # a partial adequacy decision (US frameworks) covers only certified recipients
+                    "adequacy_scope": place.adequacy_scope if place else None,
+                    "certified": _certified(facts, asset.id),
                     "site": sites[0] if sites else None,
                     "personal": _personal(facts, asset.id),
                 }
@@ -83,6 +86,11 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
             }
         )
     return {"nodes": nodes, "edges": edges}
+
+
+def _certified(facts: Facts, asset_id: str) -> bool:
+    transfer = facts.by_asset[asset_id].transfer
+    return bool(transfer and transfer.certified)
 
 
 def _personal(facts: Facts, asset_id: str) -> bool:

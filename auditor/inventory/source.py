@@ -49,6 +49,7 @@ class Document:
     _lazy_positions: Callable[[], dict[DataPath, tuple[int, int]]] | None = None
     _id_lines: Callable[[], dict[str, tuple[int, int]]] | None = None
     _id_cache: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+    _last_lines: dict[DataPath, int] | None = field(default=None, repr=False)
 
     def locate(self, path: DataPath) -> SourceLocation:
         """Position of `path`, or of its nearest ancestor that has one."""
@@ -60,9 +61,10 @@ class Document:
         return SourceLocation(self.file)
 
     def asset_location(self, path: DataPath, asset_id: str) -> SourceLocation:
-        """Position of an asset: cheap for JSON (found by its id) and exact for YAML."""
+        """Position of an asset: cheap for JSON (found by its id) and exact for YAML, with its extent."""
         if self._positions is not None:
-            return self.locate(path)
+            start = self.locate(path)
+            return SourceLocation(start.file, start.line, start.column, self._last_line(path) or start.line)
         if self._id_lines is not None:
             if self._id_cache is None:
                 self._id_cache = self._id_lines()
@@ -70,6 +72,17 @@ class Document:
             if found:
                 return SourceLocation(self.file, *found)
         return self.locate(path)
+
+    def _last_line(self, path: DataPath) -> int | None:
+        """The last line where a value inside `path` starts (every prefix indexed once per document)."""
+        if self._last_lines is None:
+            self._last_lines = {}
+            for key, (line, _) in self._all_positions().items():
+                for cut in range(len(key) + 1):
+                    prefix = key[:cut]
+                    if self._last_lines.get(prefix, 0) < line:
+                        self._last_lines[prefix] = line
+        return self._last_lines.get(path)
 
     def _all_positions(self) -> dict[DataPath, tuple[int, int]]:
         if self._positions is None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from auditor.result import AuditResult
+from auditor.result import AuditResult, Severity
 
 # format name -> (module, output file name)
 REPORTERS: dict[str, tuple[str, str]] = {
@@ -23,11 +24,26 @@ REPORTERS: dict[str, tuple[str, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the command line decides about the outputs; the defaults are the CLI's defaults."""
+
+    fail_on: Severity | None = Severity.high  # the gate: JUnit counts only what fails it as failures
+    source_root: str | None = None  # absolute folder the file names are relative to (SARIF %SRCROOT%)
+    sarif_include_undecided: bool = False  # NOT_EVALUABLE results in SARIF (code-scanning noise otherwise)
+    sarif_max_results: int = 5000  # GitHub shows at most 5,000 results per run
+    csv_bom: bool = False  # a UTF-8 byte-order mark, so that Excel reads the file as UTF-8
+
+
+DEFAULT_OPTIONS = ReportOptions()
+Renderer = Callable[[AuditResult, ReportOptions], bytes]
+
+
 class ReporterUnavailable(RuntimeError):
     """A format whose optional dependencies are not installed."""
 
 
-def renderer(name: str) -> Callable[[AuditResult], bytes]:
+def renderer(name: str) -> Renderer:
     module, _ = REPORTERS[name]
     try:
         return importlib.import_module(module).render  # type: ignore[no-any-return]

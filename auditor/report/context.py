@@ -16,12 +16,14 @@ from auditor.result import AuditResult, Finding, Severity, Status, WaiverState
 
 EVIDENCE_VALUE_CHARS = 160
 TEXT_CHARS = 300
+NOTICE_CHARS = 2000  # notices are the tool's own sentences: shown whole (only a quoted justification is long)
 EXPIRING_DAYS = 30
 
 GLOSSARY = (
     ("PASS", "The rule's condition holds for the asset."),
     ("FAIL", "The condition does not hold: a finding to remediate (or waive)."),
     ("NOT_EVALUABLE", "An attribute the rule needs is missing from the inventory, so no decision was made."),
+    ("NOT_APPLICABLE", "The law the rule comes from does not apply to the asset's processing; the reason is given."),
     ("Waived", "A failure covered by an approved, unexpired waiver; it stays in the results, marked."),
     ("Fingerprint", "A stable id of a finding (rule, asset, evidence key), unchanged by edits elsewhere."),
     ("EEA", "The 27 EU member states plus Iceland, Liechtenstein and Norway."),
@@ -78,6 +80,92 @@ def _waiver_state(state: WaiverState, as_of: str) -> str:
     return "expiring" if state.state == "active" and days_left <= EXPIRING_DAYS else state.state
 
 
+def _not_applicable(findings: list[Finding], limit: int) -> list[dict[str, Any]]:
+    """Not-applicable results by rule and reason: "not applicable to N assets: <reason>"."""
+    groups = Counter((f.rule_id, f.message) for f in findings)
+    return [
+        {"rule_id": rule_id, "reason": clip(reason), "count": n}
+        for (rule_id, reason), n in sorted(groups.items())[:limit]
+    ]
+
+
+def _requirement_state(state: str, waived: int) -> str:
+    """A requirement whose only failures are waived is shown as waived, never as passed."""
+    return "waived" if state == "passed" and waived else state
+
+
+def _frameworks(
+    result: AuditResult,
+    rules: dict[str, Any],
+    by_rule: dict[str, dict[str, list[Finding]]],
+    examples: int,
+) -> list[dict[str, Any]]:
+    frameworks = []
+    for fw in result.frameworks:
+        requirements = []
+        for requirement in fw.requirements:
+            entries = [
+                {
+                    "id": r,
+                    "title": rules[r].title,
+                    "severity": rules[r].severity,
+                    **{key: len(by_rule[key].get(r, [])) for key in by_rule},
+                    "examples": [(f.asset_id, str(f.location)) for f in by_rule["failed"].get(r, [])[:examples]],
+                }
+                for r in requirement.rules
+            ]
+            waived = sum(entry["waived"] for entry in entries)
+            requirements.append(
+                {
+                    "id": requirement.id,
+                    "title": requirement.title,
+                    "coverage": requirement.coverage,
+                    "state": _requirement_state(requirement.state, waived),
+                    "rules": entries,
+                }
+            )
+        summary = Counter(req["state"] for req in requirements)
+        frameworks.append(
+            {
+                "name": fw.name,
+                "title": fw.title,
+                "version": fw.version,
+                "summary": {state: summary[state] for state in (*fw.summary(), "waived")},
+                "requirements": requirements,
+            }
+        )
+    return frameworks
+
+
+def _listed(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Rows of the HTML's sortable findings table (every result that is not a pass)."""
+    return [
+        {
+            "severity": f.severity,
+            "rank": f"{f.severity.rank}",
+            "status": "WAIVED" if f.waived else f.status.value,
+            "rule_id": f.rule_id,
+            "asset_id": f.asset_id,
+            "message": clip(f.message),
+            "location": str(f.location),
+        }
+        for f in findings
+    ]
+
+
+def _since(result: AuditResult, open_failures: list[Finding], max_evidence: int, shown: int) -> dict[str, Any] | None:
+    """With a baseline: what is new, what persists, how many were resolved since the last audit."""
+    if result.baseline is None:
+        return None
+    new = [f for f in open_failures if f.baseline_state == "new"]
+    return {
+        **result.baseline,
+        "new_failures": len(new),
+        "persisting_failures": sum(1 for f in open_failures if f.baseline_state == "unchanged"),
+        "new_shown": [_finding(f, max_evidence) for f in new[:shown]],
+    }
+
+
 def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
     per_rule = limits["max_assets_per_rule"]
     examples = limits["examples_per_requirement_rule"]
@@ -90,7 +178,20 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
     undecided_by_rule: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.with_status(Status.NOT_EVALUABLE):
         undecided_by_rule[finding.rule_id].append(finding)
+    inapplicable = result.with_status(Status.NOT_APPLICABLE)
+    inapplicable_by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in inapplicable:
+        inapplicable_by_rule[finding.rule_id].append(finding)
+    waived_by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        if finding.waived:
+            waived_by_rule[finding.rule_id].append(finding)
 
+    tested: dict[str, Counter[str]] = defaultdict(Counter)  # per rule: results by status, and asset kinds
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for finding in result.findings:
+        tested[finding.rule_id][finding.status.value] += 1
+        kinds[finding.rule_id][finding.asset_kind] += 1
     rule_sections = []
     for rule_id in sorted(failures_by_rule, key=lambda r: (-rules[r].severity.rank, r)):
         rule = rules[rule_id]
@@ -106,44 +207,25 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
                 "remediation": rule.remediation,
                 "notes": rule.notes,
                 "failed": len(failures),
+                "waived": len(waived_by_rule.get(rule_id, [])),
+                "population": sum(tested[rule_id].values()),
+                "population_kinds": ", ".join(sorted(kinds[rule_id])),
+                "passed": tested[rule_id][Status.PASS.value],
+                "undecided": tested[rule_id][Status.NOT_EVALUABLE.value],
+                "inapplicable": tested[rule_id][Status.NOT_APPLICABLE.value],
+                "not_applicable": _not_applicable(inapplicable_by_rule.get(rule_id, []), limits["max_reasons"]),
                 "assets": [_finding(f, max_evidence) for f in failures[:per_rule]],
                 "more": max(0, len(failures) - per_rule),
             }
         )
 
-    frameworks = []
-    for fw in result.frameworks:
-        requirements = []
-        for requirement in fw.requirements:
-            entries = [
-                {
-                    "id": r,
-                    "title": rules[r].title,
-                    "severity": rules[r].severity,
-                    "failed": len(failures_by_rule.get(r, [])),
-                    "not_evaluable": len(undecided_by_rule.get(r, [])),
-                    "examples": [(f.asset_id, str(f.location)) for f in failures_by_rule.get(r, [])[:examples]],
-                }
-                for r in requirement.rules
-            ]
-            requirements.append(
-                {
-                    "id": requirement.id,
-                    "title": requirement.title,
-                    "coverage": requirement.coverage,
-                    "state": requirement.state,
-                    "rules": entries,
-                }
-            )
-        frameworks.append(
-            {
-                "name": fw.name,
-                "title": fw.title,
-                "version": fw.version,
-                "summary": fw.summary(),
-                "requirements": requirements,
-            }
-        )
+    by_rule = {
+        "failed": failures_by_rule,
+        "not_evaluable": undecided_by_rule,
+        "not_applicable": inapplicable_by_rule,
+        "waived": waived_by_rule,
+    }
+    frameworks = _frameworks(result, rules, by_rule, examples)
 
     gaps = [_finding(f, max_evidence) for f in open_failures if rules[f.rule_id].pack == "ai-infra"]
     undecided = []
@@ -165,10 +247,27 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
     organization = clip(result.organization or "(organisation not declared)", 120)
     return {
         "title": f"Compliance audit report: {organization}",
+        "frameworks_in_scope": [(fw.title, fw.version) for fw in result.frameworks],
+        "since": _since(result, open_failures, max_evidence, limits["top_findings"]),
+        "requirements_failed": sum(1 for fw in result.frameworks for r in fw.requirements if r.state == "failed"),
+        "notices": [clip(notice, NOTICE_CHARS) for notice in result.notices],
+        "not_applicable": _not_applicable(inapplicable, limits["max_listed_findings"]),
+        "not_applicable_count": len(inapplicable),
+        "parameters": [
+            (rule.id, name, _value(value)) for rule in result.rules for name, value in sorted(rule.parameters.items())
+        ],
+        "listed_findings": _listed(
+            sorted(
+                (f for f in result.findings if f.status is not Status.PASS),
+                key=lambda f: (not f.is_open_failure, -f.severity.rank, f.sort_key),
+            )[: limits["max_listed_findings"]]
+        ),
+        "listed_total": sum(1 for f in result.findings if f.status is not Status.PASS),
         "organization": organization,
         "as_of": result.as_of,
         "tool_version": result.tool_version,
         "inputs": result.inputs,
+        "settings": result.settings,
         "packs": result.packs,
         "asset_count": result.asset_count,
         "assets_by_kind": sorted(result.assets_by_kind.items()),

@@ -25,12 +25,33 @@ SEVERITY_COLOURS = {
     Severity.low: "#0ea5e9",
     Severity.info: "#9ca3af",
 }
-ZONE_COLOURS = {"eea": "#2563eb", "adequate": "#16a34a", "third_country": "#ea580c", "unknown": "#9ca3af"}
-ZONE_LABELS = {"eea": "EEA", "adequate": "Adequacy decision", "third_country": "Third country", "unknown": "Unknown"}
+# Map columns, left to right. A partial adequacy decision (the US frameworks) covers only certified
+# recipients: the others stand in a column of their own, never under "Adequacy decision".
+ZONES = ("eea", "adequate", "certified", "uncertified", "third_country", "unknown")
+ZONE_COLOURS = {
+    "eea": "#2563eb",
+    "adequate": "#16a34a",
+    "certified": "#16a34a",
+    "uncertified": "#b91c1c",
+    "third_country": "#ea580c",
+    "unknown": "#9ca3af",
+}
+ZONE_LABELS = {
+    "eea": "EEA",
+    "adequate": "Adequacy decision",
+    "certified": "Adequacy: certified\nrecipients ({scopes})",
+    "uncertified": "Not certified ({scopes}):\nno adequacy",
+    "third_country": "Third country",
+    "unknown": "Unknown",
+}
+SCOPE_NAMES = {"dpf": "DPF", "privacy_shield": "Privacy Shield", "safe_harbor": "Safe Harbor"}
 KIND_MARKERS = {"site": "s", "cluster": "h", "compute": "^", "storage": "o", "collection_point": "P", "vendor": "D"}
 MAX_MAP_NODES = 150
-COLUMN_NODES = 36
+COLUMN_NODES = 28
 LABEL_CHARS = 26
+LABEL_POINTS = 7  # >= 7 pt at print size: the map is drawn at the width it is printed at
+ROW_POINTS = 10  # vertical distance of two nodes in a column
+COLUMN_INCHES = 1.75  # a marker and a label of LABEL_CHARS characters
 
 STYLE: Any = {  # Any: matplotlib types rc keys as one long Literal
     "svg.fonttype": "none",  # keep text as text: smaller files, selectable in the PDF
@@ -108,25 +129,39 @@ def _map_subset(flow_map: dict[str, Any]) -> tuple[list[dict[str, Any]], list[di
     return shown, [e for e in edges if e["source"] in keep and e["target"] in keep], len(nodes)
 
 
+def _zone(node: dict[str, Any]) -> str:
+    """The map column of a node: its GDPR zone, split for partial (certified-only) adequacy."""
+    if node["zone"] == "adequate" and node.get("adequacy_scope") in SCOPE_NAMES:
+        return "certified" if node.get("certified") else "uncertified"
+    return str(node["zone"])
+
+
+def _zone_title(zone: str, nodes: list[dict[str, Any]]) -> str:
+    scopes = sorted({SCOPE_NAMES[n["adequacy_scope"]] for n in nodes if n.get("adequacy_scope") in SCOPE_NAMES})
+    return ZONE_LABELS[zone].format(scopes=", ".join(scopes))
+
+
 def flow_map(result: AuditResult) -> tuple[str, int, int]:
     """The data-flow map as SVG, with how many nodes it shows out of how many."""
     nodes, edges, total = _map_subset(result.flow_map)
     graph = nx.MultiDiGraph()
-    zones = ("eea", "adequate", "third_country", "unknown")
-    ordered = sorted(nodes, key=lambda n: (zones.index(n["zone"]), n["site"] or "", n["kind"], n["id"]))
+    ordered = sorted(nodes, key=lambda n: (ZONES.index(_zone(n)), n["site"] or "", n["kind"], n["id"]))
     per_zone: Counter[str] = Counter()
     layers: dict[int, list[str]] = {}
     for node in ordered:  # a zone with many nodes is split into several columns
-        column = per_zone[node["zone"]] // COLUMN_NODES
-        per_zone[node["zone"]] += 1
-        layer = zones.index(node["zone"]) * 10 + column
+        zone = _zone(node)
+        column = per_zone[zone] // COLUMN_NODES
+        per_zone[zone] += 1
+        layer = ZONES.index(zone) * 10 + column
         layers.setdefault(layer, []).append(node["id"])
-        graph.add_node(node["id"], layer=layer, **node)
+        graph.add_node(node["id"], layer=layer, **{**node, "zone": zone})
     for edge in edges:
         graph.add_edge(edge["source"], edge["target"], **edge)
-    height = max(3.0, min(5.6, 0.15 * min(COLUMN_NODES, max(Counter(n["zone"] for n in nodes).values(), default=1))))
+    rows = min(COLUMN_NODES, max(Counter(_zone(n) for n in nodes).values(), default=1))
+    height = max(2.5, rows * ROW_POINTS / 72 + 1.0)
+    width = max(6.0, COLUMN_INCHES * max(1, len(layers)) + 0.5)
     with plt.rc_context(STYLE):
-        figure, axes = plt.subplots(figsize=(11.0, height))
+        figure, axes = plt.subplots(figsize=(width, height))
         axes.axis("off")
         if not nodes:
             axes.text(0.5, 0.5, "no sites, stores, compute or vendors in the inventory", ha="center")
@@ -149,7 +184,7 @@ def flow_map(result: AuditResult) -> tuple[str, int, int]:
                     ax=axes,
                     arrows=True,
                     arrowsize=6,
-                    node_size=60,
+                    node_size=30,
                     connectionstyle=f"arc3,rad={bend}",
                     **style,
                 )
@@ -160,21 +195,29 @@ def flow_map(result: AuditResult) -> tuple[str, int, int]:
                 positions,
                 nodelist=members,
                 node_shape=marker,
-                node_size=60,
+                node_size=30,
                 ax=axes,
                 node_color=[ZONE_COLOURS[graph.nodes[n]["zone"]] for n in members],
                 edgecolors=["#111827" if graph.nodes[n]["personal"] else "none" for n in members],
             )
-        for node_id, (x, y) in positions.items():
-            axes.text(x + 0.012, y, _short(node_id), fontsize=5, va="center")
-        for index, zone in enumerate(zones):
+        for node_id, (x, y) in positions.items():  # beside its marker, whatever the axes' scale
+            axes.annotate(
+                _short(node_id),
+                (x, y),
+                xytext=(5, 0),
+                textcoords="offset points",
+                fontsize=LABEL_POINTS,
+                va="center",
+            )
+        for index, zone in enumerate(ZONES):
             xs = [positions[n][0] for n, d in graph.nodes(data=True) if d["layer"] // 10 == index]
             if xs:
                 axes.text(
                     min(xs),
-                    1.08,
-                    ZONE_LABELS[zone],
+                    1.02,
+                    _zone_title(zone, [n for n in nodes if _zone(n) == zone]),
                     ha="left",
+                    va="bottom",
                     fontsize=8,
                     weight="bold",
                     color=ZONE_COLOURS[zone],

@@ -1,7 +1,14 @@
-"""The audit report as one self-contained HTML file, from the same template pack as the PDF."""
+"""The audit report as one self-contained HTML file, from the same template pack as the PDF.
+
+The HTML adds what a screen allows: a findings table sorted and filtered by a small inline
+script. A Content-Security-Policy allows that script (by its hash), the inline styles and data:
+images, and nothing else: the file loads nothing from the network.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,8 +18,9 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from auditor.report import figures
+from auditor.report import DEFAULT_OPTIONS, ReportOptions, figures
 from auditor.report.context import build_context
+from auditor.report.text import xml_safe
 from auditor.result import AuditResult
 
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "audit"
@@ -42,12 +50,26 @@ def _figures(result: AuditResult) -> dict[str, Any]:
     }
 
 
-def render_document(result: AuditResult, *, inline_css: bool) -> str:
+def _script(pack: dict[str, Any]) -> tuple[Markup, str]:
+    """The screen script and its CSP source expression ('sha256-...')."""
+    text = (TEMPLATE_DIR / pack["script"]).read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return Markup(text), f"'sha256-{digest}'"
+
+
+def render_document(result: AuditResult, *, screen: bool) -> str:
+    """The document; `screen`: for a browser (inlined CSS, the script), else for WeasyPrint."""
     pack = template_pack()
     context = build_context(result, _figures(result), pack["limits"])
-    css = (TEMPLATE_DIR / pack["stylesheet"]).read_text(encoding="utf-8") if inline_css else None
-    return _environment().get_template(pack["template"]).render(**context, inline_css=css)
+    css = Markup((TEMPLATE_DIR / pack["stylesheet"]).read_text(encoding="utf-8")) if screen else None
+    script, script_hash = _script(pack) if screen else (None, None)
+    document = (
+        _environment()
+        .get_template(pack["template"])
+        .render(**context, inline_css=css, script=script, script_hash=script_hash)
+    )
+    return xml_safe(document)  # inventory strings may hold control characters, which HTML and PDF cannot show
 
 
-def render(result: AuditResult) -> bytes:
-    return render_document(result, inline_css=True).encode("utf-8")
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
+    return render_document(result, screen=True).encode("utf-8")

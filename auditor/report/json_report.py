@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from auditor.report import jsonfmt
+from auditor.report import DEFAULT_OPTIONS, ReportOptions, jsonfmt
 from auditor.result import SCHEMA_VERSION, AuditResult, Finding, Status
 
 
@@ -54,6 +54,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
         "as_of": result.as_of,
         "organization": result.organization,
         "inputs": result.inputs,
+        "settings": result.settings,
         "packs": result.packs,
         "notices": result.notices,
         "summary": {
@@ -118,5 +119,5 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
     }
 
 
-def render(result: AuditResult) -> bytes:
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
     return (jsonfmt.dumps(result_dict(result), levels=2) + "\n").encode("utf-8")

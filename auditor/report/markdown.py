@@ -1,19 +1,46 @@
-"""A Markdown summary sized for a pull-request comment."""
+"""A Markdown summary sized for a pull-request comment.
+
+Inventory strings reach a pull request through it, so every one goes through `cell`: no HTML,
+link, image, emphasis, code span, mention or autolink can come out of them, and no control
+character; what the reader must know first (the notices) heads the summary.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
+from auditor.report import DEFAULT_OPTIONS, ReportOptions
+from auditor.report.text import one_line
 from auditor.result import AuditResult, Severity, Status
 
 MAX_ROWS = 50
+# What can start emphasis, a link or image (both need "["), code, strikethrough or a mention.
+_MARKUP = re.compile(r"([\\`*_\[\]~@|])")
+# What GitHub turns into links by itself: scheme:// and www.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z]):(?=//)|(?<=www)\.")
 
 
 def cell(text: object) -> str:
-    """Table-cell text that cannot break the table or inject HTML."""
-    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return out.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """Inventory text as inert Markdown on one line: it cannot break a table, link, format or ping."""
+    out = one_line(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(0), _MARKUP.sub(r"\\\1", out))
 
 
-def render(result: AuditResult) -> bytes:
+def _not_applicable(result: AuditResult) -> list[str]:
+    findings = result.with_status(Status.NOT_APPLICABLE)
+    if not findings:
+        return []
+    lines = ["## Not applicable", "", "| Rule | Assets | Why |", "|---|---:|---|"]
+    groups = Counter((f.rule_id, f.message) for f in findings)
+    for (rule_id, reason), n in sorted(groups.items())[:MAX_ROWS]:
+        lines.append(f"| {cell(rule_id)} | {n} | {cell(reason)} |")
+    if len(groups) > MAX_ROWS:
+        lines.append(f"\n… and {len(groups) - MAX_ROWS} more: see results.json.")
+    return [*lines, ""]
+
+
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
     counts = result.counts()
     open_failures = result.open_failures()
     by_severity = result.open_failures_by_severity()
@@ -21,9 +48,11 @@ def render(result: AuditResult) -> bytes:
     lines = [
         f"# Compliance audit: {title}",
         "",
+        *(f"> **Notice:** {cell(notice)}" for notice in result.notices),
+        *([""] if result.notices else []),
         f"As of {result.as_of} · {result.asset_count} assets · {len(result.rules)} rules · "
         f"{counts['FAIL']} failed ({counts['WAIVED']} waived) · {counts['NOT_EVALUABLE']} not evaluable · "
-        f"{counts['PASS']} passed",
+        f"{counts['NOT_APPLICABLE']} not applicable · {counts['PASS']} passed",
         "",
         *(
             [
@@ -62,6 +91,7 @@ def render(result: AuditResult) -> bytes:
         if len(undecided) > MAX_ROWS:
             lines.append(f"\n… and {len(undecided) - MAX_ROWS} more: see results.json.")
         lines.append("")
+    lines += _not_applicable(result)
     notable = [s for s in result.waivers if s.state != "active"]
     if notable:
         lines += [

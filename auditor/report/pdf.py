@@ -1,4 +1,4 @@
-"""The PDF evidence document: WeasyPrint over the HTML template, PDF/A-3b with the data attached.
+"""The PDF evidence document: WeasyPrint over the HTML template, tagged PDF/A-3a with the data attached.
 
 Same inputs and --as-of give the same bytes: dates come from the audit date, element ids are
 stable, and font subsets are stamped with the audit date (SOURCE_DATE_EPOCH) instead of the clock.
@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from weasyprint import HTML, Attachment
 
-from auditor.report import csv_report, json_report
+from auditor.report import DEFAULT_OPTIONS, ReportOptions, csv_report, json_report
 from auditor.report.fetcher import PackageFetcher
 from auditor.report.html import TEMPLATE_DIR, render_document
 from auditor.result import AuditResult
@@ -46,15 +46,15 @@ def _attachment(name: str, data: bytes, description: str, moment: datetime, fetc
     )
 
 
-def render(result: AuditResult) -> bytes:
-    document = render_document(result, inline_css=False)
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
+    document = render_document(result, screen=False)
     fetcher = PackageFetcher(TEMPLATE_DIR)
     moment = datetime.combine(date.fromisoformat(result.as_of), datetime.min.time(), tzinfo=UTC)
     attachments = [
         _attachment("results.json", json_report.render(result), "Canonical audit result (JSON)", moment, fetcher),
         _attachment(
             "findings.csv",
-            csv_report.render(result),
+            csv_report.render(result, options),
             "Every failed, waived and not-evaluable result (CSV)",
             moment,
             fetcher,
@@ -62,7 +62,7 @@ def render(result: AuditResult) -> bytes:
     ]
     with _stamped(moment):
         return HTML(string=document, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf(
-            pdf_variant="pdf/a-3b",
+            pdf_variant="pdf/a-3a",  # level A: tagged (structure tree, reading order, alt text)
             pdf_identifier=hashlib.sha256(document.encode("utf-8")).hexdigest()[:32].encode(),
             attachments=attachments,
         )

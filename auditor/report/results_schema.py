@@ -37,6 +37,15 @@ class Input(_Closed):
     bytes: Count
 
 
+class SettingsFile(_Closed):
+    """A config, waiver or baseline file the audit read: what it is, its path and its content hash."""
+
+    role: Literal["config", "waivers", "baseline"]
+    path: str
+    sha256: Sha256
+    bytes: Count
+
+
 class Pack(_Closed):
     name: str
     title: str
@@ -163,6 +172,7 @@ class ResultsDocument(_Closed):
     as_of: IsoDate
     organization: str | None
     inputs: list[Input]
+    settings: list[SettingsFile] = Field(description="The config, waiver and baseline files read, hashed.")
     packs: list[Pack]
     notices: list[str] = Field(
         description="What the reader must know first: an allowed empty audit, a blanket waiver, pinned dates, "

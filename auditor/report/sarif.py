@@ -1,15 +1,26 @@
-"""SARIF 2.1.0: results point at the inventory file and line of each asset.
+"""SARIF 2.1.0 for code scanning: results point at the inventory file and line of each asset.
 
-FAIL results are `kind: fail` at a level from the rule's severity; NOT_EVALUABLE results are
-`kind: review` (level none, as SARIF requires for non-failures); waived results carry an
-accepted external suppression with the waiver's justification.
+FAIL results are `kind: fail` at a level from the rule's severity; NOT_APPLICABLE results are
+`kind: notApplicable`; NOT_EVALUABLE results (`kind: review`) only with
+`--sarif-include-undecided`; waived results carry an accepted external suppression with the
+waiver's justification. Non-failures have level none, as SARIF requires.
+
+Regions span the asset's lines (YAML inventories; JSON ones give the start). URIs are relative
+to the source root (`--root`, `%SRCROOT%` in `originalUriBaseIds`), as GitHub needs to match
+them to repository files. `primaryLocationLineHash`, the fingerprint GitHub tracks
+alerts by, is derived from our fingerprint (rule, asset, evidence key), so an alert survives
+edits that move the asset's lines. Only rules of the security pack carry `security-severity`
+(GitHub would rank every privacy or sizing gap as a security alert). At most
+`sarif_max_results` results are written (GitHub shows 5,000 per run), worst first; the run
+properties and a tool notification give the number left out.
 """
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
-from auditor.report import jsonfmt
+from auditor.report import DEFAULT_OPTIONS, ReportOptions, jsonfmt
 from auditor.result import AuditResult, Finding, RuleInfo, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -20,7 +31,10 @@ LEVELS = {
     Severity.low: "note",
     Severity.info: "note",
 }
-# GitHub code scanning reads this 0-10 score to rank security results.
+# Code-scanning tags by pack: what kind of problem a rule finds.
+TAGS = {"security": "security", "gdpr": "privacy", "ccpa": "privacy", "ai-infra": "ai-infrastructure"}
+SECURITY_PACK = "security"
+# GitHub code scanning reads this 0-10 score to rank security results (security rules only).
 SECURITY_SEVERITY = {
     Severity.critical: "9.5",
     Severity.high: "8.0",
@@ -47,12 +61,28 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
         },
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
-            "tags": sorted({rule.pack, *rule.references}),
-            "security-severity": SECURITY_SEVERITY[rule.severity],
+            "tags": sorted({rule.pack, TAGS.get(rule.pack, "compliance"), *rule.references}),
+            **({"security-severity": SECURITY_SEVERITY[rule.severity]} if rule.pack == SECURITY_PACK else {}),
             "severity": rule.severity,
             "references": rule.references,
         },
     }
+
+
+def _region(finding: Finding) -> dict[str, int]:
+    """Where the asset starts and, when the inventory reader knows it (YAML), its last line."""
+    location = finding.location
+    region = {"startLine": location.line, "startColumn": location.column}
+    if location.end_line is not None:
+        region["endLine"] = location.end_line
+    return region
+
+
+def _artifact(path: str) -> dict[str, str]:
+    """Relative to %SRCROOT% when inside the source root; a file URI otherwise."""
+    if PurePosixPath(path).is_absolute():
+        return {"uri": PurePosixPath(path).as_uri()}
+    return {"uri": path, "uriBaseId": "%SRCROOT%"}
 
 
 def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
@@ -66,8 +96,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": finding.location.file, "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": finding.location.line, "startColumn": finding.location.column},
+                    "artifactLocation": _artifact(finding.location.file),
+                    "region": _region(finding),
                 },
                 "logicalLocations": [
                     {
@@ -78,7 +108,10 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
                 ],
             }
         ],
-        "partialFingerprints": {"auditorFingerprint/v1": finding.fingerprint},
+        "partialFingerprints": {
+            "primaryLocationLineHash": f"{finding.fingerprint[:16]}:1",
+            "auditorFingerprint/v1": finding.fingerprint,
+        },
         "properties": {
             "status": finding.status.value,
             "severity": finding.severity,
@@ -101,8 +134,41 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     return result
 
 
-def render(result: AuditResult) -> bytes:
+def _exported(result: AuditResult, options: ReportOptions) -> list[Finding]:
+    """The results to write, worst first: open failures, then waived, not applicable, undecided."""
+    wanted = [
+        f
+        for f in result.findings
+        if f.status is not Status.PASS and (options.sarif_include_undecided or f.status is not Status.NOT_EVALUABLE)
+    ]
+    order = {Status.FAIL: 0, Status.NOT_APPLICABLE: 2, Status.NOT_EVALUABLE: 3}
+    return sorted(wanted, key=lambda f: (order[f.status] + f.waived, -f.severity.rank, f.sort_key))
+
+
+def _notifications(result: AuditResult, omitted: int, cap: int) -> list[dict[str, Any]]:
+    notes = [{"level": "warning", "message": {"text": notice}} for notice in result.notices]
+    if omitted:
+        notes.append(
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{omitted} results left out: at most {cap} are written (the least severe go first); "
+                    "results.json holds them all"
+                },
+            }
+        )
+    return notes
+
+
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
     index = {rule.id: i for i, rule in enumerate(result.rules)}
+    exported = _exported(result, options)
+    cap = options.sarif_max_results
+    kept, omitted = exported[:cap], max(0, len(exported) - cap)
+    kept.sort(key=lambda f: f.sort_key)  # written in result order: stable diffs between runs
+    root: dict[str, Any] = {"description": {"text": "The source root: file names are relative to it (--root)."}}
+    if options.source_root is not None:
+        root["uri"] = PurePosixPath(options.source_root).as_uri().rstrip("/") + "/"
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -112,19 +178,34 @@ def render(result: AuditResult) -> bytes:
                     "driver": {
                         "name": "auditor",
                         "version": result.tool_version,
+                        "semanticVersion": result.tool_version,
                         "rules": [_rule(rule) for rule in result.rules],
                     }
                 },
+                "automationDetails": {"id": f"auditor/{result.as_of}"},
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": _notifications(result, omitted, cap),
+                    }
+                ],
+                "originalUriBaseIds": {"%SRCROOT%": root},
                 "artifacts": [
                     {
-                        "location": {"uri": item["path"], "uriBaseId": "%SRCROOT%"},
+                        "location": _artifact(item["path"]),
                         "hashes": {"sha-256": item["sha256"]},
                         "length": item["bytes"],
                     }
                     for item in result.inputs
                 ],
-                "results": [_result(f, index[f.rule_id]) for f in result.findings if f.status is not Status.PASS],
-                "properties": {"asOf": result.as_of},
+                "results": [_result(f, index[f.rule_id]) for f in kept],
+                "properties": {
+                    "asOf": result.as_of,
+                    "notices": result.notices,
+                    "resultsCap": cap,
+                    "omittedResults": omitted,
+                    "undecidedIncluded": options.sarif_include_undecided,
+                },
             }
         ],
     }
