@@ -108,7 +108,9 @@ def terraform(
 
 @import_app.command("kubernetes")
 def kubernetes(
-    path: Annotated[Path, typer.Argument(metavar="PATH", help="A manifest file, a `kubectl get -o yaml` dump or a folder.")],
+    path: Annotated[
+        Path, typer.Argument(metavar="PATH", help="A manifest file, a `kubectl get -o yaml` dump or a folder.")
+    ],
     out: OutOpt,
     overlay: OverlayOpt = None,
     strict: StrictOpt = False,
