@@ -119,3 +119,16 @@ def kubernetes(
     from auditor.importers.kubernetes import import_kubernetes
 
     _run("kubernetes", path, out, overlay, strict, import_kubernetes)
+
+
+@import_app.command("cyclonedx")
+def cyclonedx(
+    bom: Annotated[Path, typer.Argument(metavar="BOM", help="A CycloneDX 1.5-1.7 JSON BOM with ML components.")],
+    out: OutOpt,
+    overlay: OverlayOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Machine-learning models (model cards and their datasets) and data components -> workloads, datasets."""
+    from auditor.importers.cyclonedx import import_cyclonedx
+
+    _run("cyclonedx", bom, out, overlay, strict, import_cyclonedx)
