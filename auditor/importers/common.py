@@ -17,6 +17,7 @@ import yaml
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory.models import ASSET_MODELS, MODEL_BY_SECTION
+from auditor.inventory.source import Document
 
 SECTIONS: tuple[str, ...] = tuple(model.section for model in ASSET_MODELS if model.section != "organization")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._:/@-]+")
@@ -135,12 +136,15 @@ def _pruned(value: Any) -> Any:
 
 
 def expect(
-    collected: Collected, location: SourceLocation, path: tuple[str | int, ...], value: Any, kind: type, what: str
+    collected: Collected, document: Document, path: tuple[str | int, ...], value: Any, kind: type, what: str
 ) -> bool:
-    """Whether `value` has the JSON type the source format requires; records a located issue if not."""
+    """Whether `value` has the JSON type the source format requires; records a located issue if not.
+
+    The document is asked for a position only on failure: positions of a JSON file cost a re-parse.
+    """
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return True
-    collected.issue(location, json_path(path), f"expected {what}, got {_json_type(value)}")
+    collected.issue(document.locate(path), json_path(path), f"expected {what}, got {_json_type(value)}")
     return False
 
 

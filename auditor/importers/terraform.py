@@ -114,8 +114,7 @@ class Plan:
     def _walk(self, module: Any, path: DataPath) -> Iterator[Resource]:
         if module is None:
             return
-        where = self.document.locate(path)
-        if not expect(self.collected, where, path, module, dict, "a mapping"):
+        if not expect(self.collected, self.document, path, module, dict, "a mapping"):
             return
         root = module.get("root_module")
         if root is None:
@@ -123,12 +122,12 @@ class Plan:
         yield from self._module(root, (*path, "root_module"))
 
     def _module(self, module: Any, path: DataPath) -> Iterator[Resource]:
-        if not expect(self.collected, self.document.locate(path), path, module, dict, "a module mapping"):
+        if not expect(self.collected, self.document, path, module, dict, "a module mapping"):
             return
         resources = module.get("resources", [])
         if expect(
             self.collected,
-            self.document.locate((*path, "resources")),
+            self.document,
             (*path, "resources"),
             resources,
             list,
@@ -141,7 +140,7 @@ class Plan:
         children = module.get("child_modules", [])
         if expect(
             self.collected,
-            self.document.locate((*path, "child_modules")),
+            self.document,
             (*path, "child_modules"),
             children,
             list,
@@ -151,7 +150,7 @@ class Plan:
                 yield from self._module(child, (*path, "child_modules", index))
 
     def _resource(self, item: Any, path: DataPath) -> Resource | None:
-        if not expect(self.collected, self.document.locate(path), path, item, dict, "a resource mapping"):
+        if not expect(self.collected, self.document, path, item, dict, "a resource mapping"):
             return None
         if item.get("mode", "managed") != "managed":
             return None
@@ -163,7 +162,7 @@ class Plan:
         values = item.get("values", {})
         if not expect(
             self.collected,
-            self.document.locate((*path, "values")),
+            self.document,
             (*path, "values"),
             values,
             dict,
