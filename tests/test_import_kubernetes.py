@@ -106,3 +106,23 @@ def test_bad_manifests_are_located_errors(cli: CliRunner, tmp_path: Path, monkey
         "bad.yaml:8:6: $: invalid YAML: mapping values are not allowed in this context",
         "error: 2 input problems; nothing was written",
     ]
+
+
+def test_kubectl_list_dump_is_read_item_by_item(cli: CliRunner, tmp_path: Path) -> None:
+    dump = {
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            {
+                "kind": "Node",
+                "metadata": {"name": "tpu-1", "labels": {"cloud.google.com/gke-tpu-accelerator": "tpu-v5p-slice"}},
+                "status": {"capacity": {"google.com/tpu": "4"}},
+            },
+            {"kind": "Node", "metadata": {"name": "cpu-1"}, "status": {"capacity": {"cpu": "64"}}},
+        ],
+    }  # fmt: skip
+    (tmp_path / "nodes.yaml").write_text(yaml.safe_dump(dump), encoding="utf-8")
+    _, document = imported(cli, tmp_path, tmp_path / "nodes.yaml")
+    nodes = assets(document, "compute")
+    assert nodes["k8s:node/tpu-1"]["accelerator"] == {"model": "TPU v5p", "count": 4}
+    assert "accelerator" not in nodes["k8s:node/cpu-1"]

@@ -243,3 +243,60 @@ def test_bad_plans_are_located_errors(cli: CliRunner, tmp_path: Path, monkeypatc
             ],
         ),
     }
+
+
+def test_state_links_resources_by_value(cli: CliRunner, tmp_path: Path) -> None:
+    """A state has no configuration: a bucket's settings and an instance's groups are found by name and id."""
+    resources = [
+        ("aws_s3_bucket.logs", "aws_s3_bucket", {"id": "acme-logs", "bucket": "acme-logs", "region": "eu-west-3"}),
+        (
+            "aws_s3_bucket_public_access_block.logs",
+            "aws_s3_bucket_public_access_block",
+            {
+                "bucket": "acme-logs",
+                **dict.fromkeys(
+                    ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"), True
+                ),
+            },
+        ),
+        (
+            "aws_security_group.web",
+            "aws_security_group",
+            {
+                "id": "sg-1",
+                "name": "web",
+                "ingress": [{"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]}],
+            },
+        ),
+        (
+            "aws_instance.web",
+            "aws_instance",
+            {
+                "id": "i-1",
+                "instance_type": "g6e.48xlarge",
+                "availability_zone": "eu-west-3a",
+                "vpc_security_group_ids": ["sg-1"],
+                "associate_public_ip_address": True,
+            },
+        ),
+    ]
+    state = {
+        "format_version": "1.0",
+        "values": {"root_module": {"resources": [
+            {"address": a, "mode": "managed", "type": t, "name": a.split(".")[1], "values": v} for a, t, v in resources
+        ]}},
+    }  # fmt: skip
+    (tmp_path / "state.json").write_text(json.dumps(state, indent=1), encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(cli, "import", "terraform", tmp_path / "state.json", "-o", out)
+    assert result.exit_code == 0, result.output
+    document = yaml.safe_load((out / "terraform-state.yaml").read_text(encoding="utf-8"))
+    assert assets(document, "storage")["aws_s3_bucket.logs"]["public_access"] is False
+    web = assets(document, "compute")["aws_instance.web"]
+    assert (web["country"], web["accelerator"], web["open_ports"], web["public_ip"]) == (
+        "FR",
+        {"model": "L40S", "count": 8},
+        [0, 65535],
+        True,
+    )
+    assert by_rule(audited(out), "SEC-OPEN-PORTS")["aws_instance.web"] == "FAIL"
