@@ -300,3 +300,163 @@ def test_state_links_resources_by_value(cli: CliRunner, tmp_path: Path) -> None:
         True,
     )
     assert by_rule(audited(out), "SEC-OPEN-PORTS")["aws_instance.web"] == "FAIL"
+
+
+def _plan(*resources: tuple[str, dict[str, Any], dict[str, list[str]]]) -> dict[str, Any]:
+    """A plan in the `terraform show -json` shape: (address, values, references by attribute)."""
+
+    def entry(address: str, values: dict[str, Any]) -> dict[str, Any]:
+        return {"address": address, "mode": "managed", "type": address.split(".")[0], "values": values}
+
+    return {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [entry(a, v) for a, v, _ in resources]}},
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    {"address": a, "expressions": {k: {"references": r} for k, r in refs.items()}}
+                    for a, _, refs in resources
+                ]
+            }
+        },
+    }
+
+
+def test_groups_templates_firewalls_replication_and_endpoints(cli: CliRunner, tmp_path: Path) -> None:
+    plan = _plan(
+        ("aws_launch_template.gpu", {"instance_type": "p4de.24xlarge"}, {}),
+        ("aws_launch_template.spare", {"instance_type": "g6.xlarge"}, {}),
+        ("aws_autoscaling_group.gpu", {"desired_capacity": 16}, {"launch_template.id": []}),
+        ("aws_s3_bucket.primary", {"bucket": "p", "region": "us-east-1"}, {}),
+        ("aws_s3_bucket.replica", {"bucket": "r", "region": "eu-west-1"}, {}),
+        (
+            "aws_s3_bucket_replication_configuration.primary",
+            {"rule": [{"status": "Enabled", "destination": [{}]}]},
+            {"bucket": ["aws_s3_bucket.primary.id"]},
+        ),
+        (
+            "aws_sagemaker_endpoint_configuration.llm",
+            {"production_variants": [{"instance_type": "ml.g5.12xlarge", "initial_instance_count": 2}]},
+            {},
+        ),
+        (
+            "aws_sagemaker_endpoint.llm",
+            {"name": "llm"},
+            {"endpoint_config_name": ["aws_sagemaker_endpoint_configuration.llm.name"]},
+        ),
+        ("google_compute_network.vpc", {"name": "vpc"}, {}),
+        (
+            "google_compute_firewall.ssh",
+            {
+                "direction": "INGRESS",
+                "source_ranges": ["0.0.0.0/0"],
+                "allow": [{"protocol": "tcp", "ports": ["22", "8000-8100"]}],
+            },
+            {"network": ["google_compute_network.vpc.id"]},
+        ),
+        ("google_storage_bucket.open", {"name": "open", "location": "EU"}, {}),
+        (
+            "google_storage_bucket_iam_member.all",
+            {"member": "allUsers"},
+            {"bucket": ["google_storage_bucket.open.name"]},
+        ),
+    )
+    plan["configuration"]["root_module"]["resources"][2]["expressions"] = {
+        "launch_template": [{"id": {"references": ["aws_launch_template.gpu.id", "aws_launch_template.gpu"]}}]
+    }
+    plan["configuration"]["root_module"]["resources"][5]["expressions"]["rule"] = [
+        {"destination": [{"bucket": {"references": ["aws_s3_bucket.replica.arn", "aws_s3_bucket.replica"]}}]}
+    ]
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke(cli, "import", "terraform", tmp_path / "plan.json", "-o", out).exit_code == 0
+    document = yaml.safe_load((out / "terraform-plan.yaml").read_text(encoding="utf-8"))
+    compute = assets(document, "compute")
+    group = compute["aws_autoscaling_group.gpu"]
+    assert (group["count"], group["instance_type"], group["accelerator"]) == (
+        16,
+        "p4de.24xlarge",
+        {"model": "A100 80GB SXM", "count": 8},
+    )
+    assert "aws_launch_template.gpu" not in compute  # stands for the group's nodes, not one more node
+    assert compute["aws_launch_template.spare"]["instance_type"] == "g6.xlarge"
+    assert compute["aws_sagemaker_endpoint_configuration.llm"]["count"] == 2
+    assert assets(document, "workloads")["aws_sagemaker_endpoint.llm"]["runs_on"] == [
+        "aws_sagemaker_endpoint_configuration.llm"
+    ]
+    storage = assets(document, "storage")
+    assert storage["aws_s3_bucket.replica"]["copy_of"] == "aws_s3_bucket.primary"
+    assert storage["google_storage_bucket.open"]["public_access"] is True
+    assert "country" not in storage["google_storage_bucket.open"]  # the EU multi-region spans countries
+    network = assets(document, "networks")["google_compute_network.vpc"]
+    assert (network["allowed_sources"], network["open_ports"]) == (["0.0.0.0/0"], [22, 8000, 8100])
+
+
+def test_azure_vm_behind_an_associated_security_group(cli: CliRunner, tmp_path: Path) -> None:
+    plan = _plan(
+        ("azurerm_public_ip.vm", {"name": "pip"}, {}),
+        ("azurerm_virtual_network.main", {"name": "main", "location": "germanywestcentral"}, {}),
+        ("azurerm_subnet.gpu", {"name": "gpu"}, {"virtual_network_name": ["azurerm_virtual_network.main.name"]}),
+        (
+            "azurerm_network_interface.vm",
+            {"name": "nic", "location": "germanywestcentral"},
+            {"ip_configuration": []},
+        ),
+        (
+            "azurerm_linux_virtual_machine.trainer",
+            {"name": "trainer", "size": "Standard_ND96asr_v4", "location": "germanywestcentral"},
+            {"network_interface_ids": ["azurerm_network_interface.vm.id"]},
+        ),
+        (
+            "azurerm_network_security_group.vm",
+            {
+                "name": "vm",
+                "location": "germanywestcentral",
+                "security_rule": [
+                    {
+                        "direction": "Inbound",
+                        "access": "Allow",
+                        "source_address_prefix": "Internet",
+                        "destination_port_range": "3389",
+                    },
+                    {
+                        "direction": "Inbound",
+                        "access": "Deny",
+                        "source_address_prefix": "*",
+                        "destination_port_range": "*",
+                    },
+                ],
+            },
+            {},
+        ),
+        (
+            "azurerm_network_interface_security_group_association.vm",
+            {},
+            {
+                "network_interface_id": ["azurerm_network_interface.vm.id"],
+                "network_security_group_id": ["azurerm_network_security_group.vm.id"],
+            },
+        ),
+    )
+    plan["configuration"]["root_module"]["resources"][3]["expressions"] = {
+        "ip_configuration": [
+            {
+                "subnet_id": {"references": ["azurerm_subnet.gpu.id"]},
+                "public_ip_address_id": {"references": ["azurerm_public_ip.vm.id"]},
+            }
+        ]
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(cli, "import", "terraform", tmp_path / "plan.json", "-o", out)
+    assert result.exit_code == 0, result.output
+    document = yaml.safe_load((out / "terraform-plan.yaml").read_text(encoding="utf-8"))
+    vm = assets(document, "compute")["azurerm_linux_virtual_machine.trainer"]
+    assert (vm["country"], vm["public_ip"], vm["open_ports"], vm["networks"], vm["accelerator"]) == (
+        "DE",
+        True,
+        [3389],
+        ["azurerm_network_security_group.vm", "azurerm_subnet.gpu"],
+        {"model": "A100 40GB SXM", "count": 8},
+    )
+    assert assets(document, "networks")["azurerm_virtual_network.main"]["connects"] == ["azurerm_subnet.gpu"]
