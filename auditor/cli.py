@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperArgument, TyperCommand
 
+from auditor.cli_import import import_app
 from auditor.errors import InputError
 from auditor.result import AuditResult, Severity
 
@@ -36,6 +37,7 @@ frameworks_app = typer.Typer(
 rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="List and explain the loaded rules.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(frameworks_app, name="frameworks")
+app.add_typer(import_app, name="import")
 
 
 # The severities, least severe first, and `none` (never fail): derived so that it cannot drift.

@@ -1,0 +1,1 @@
+"""Importers: inventories generated from what organisations already have (Terraform, Kubernetes, CycloneDX)."""
