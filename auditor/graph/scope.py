@@ -40,6 +40,11 @@ class ScopeFact:
 
     gdpr: RegimeScope = described("GDPR territorial scope (Art. 3).", factory=RegimeScope)
     ccpa: RegimeScope = described("CCPA scope: a business processing California consumers' PI.", factory=RegimeScope)
+    ccpa_service_provider: RegimeScope = described(
+        "The organisation processes California consumers' PI for a business client as its service provider or "
+        "contractor (1798.140(ag), (j)): the service provider's own duties apply, not the business's.",
+        factory=RegimeScope,
+    )
 
 
 def _eea_establishments(org: Organization | None, as_of: date) -> tuple[bool | None, list[str]]:
@@ -123,15 +128,20 @@ def analyse_scope(
     per_dataset: dict[str, ScopeFact] = {}
     for dataset in graph.inventory.by_kind.get("dataset", []):
         assert isinstance(dataset, Dataset)
-        per_dataset[dataset.id] = ScopeFact(
-            gdpr=_gdpr_of_dataset(dataset, established, places, as_of),
-            ccpa=_ccpa_of(ccpa, personal[dataset.id], bool(dataset.subject_jurisdictions)),
+        per_dataset[dataset.id] = _with_ccpa_role(
+            dataset,
+            ScopeFact(
+                gdpr=_gdpr_of_dataset(dataset, established, places, as_of),
+                ccpa=_ccpa_of(ccpa, personal[dataset.id], bool(dataset.subject_jurisdictions)),
+                ccpa_service_provider=_NOT_SERVICE_PROVIDER,
+            ),
         )
     without_data = ScopeFact(  # no personal data reaches the asset: only an EEA establishment brings it in
         gdpr=RegimeScope(True, "the organisation is established in the EEA (Art. 3(1))", "GDPR Art. 3(1)")
         if established
         else RegimeScope(established, "no personal data in the GDPR's scope reaches it"),
         ccpa=RegimeScope(False, "no personal information of California consumers reaches it"),
+        ccpa_service_provider=RegimeScope(False, "no personal information of California consumers reaches it"),
     )
     facts: dict[str, ScopeFact] = {}
     for asset_id in graph.inventory.assets:
@@ -171,12 +181,41 @@ def _organisation(
         business = RegimeScope(False, f"not a business under Cal. Civ. Code 1798.140(d) ({ccpa.threshold_source})")
     else:
         business = RegimeScope(None, "a figure of the 1798.140(d)(1) business test is not declared")
-    return ScopeFact(gdpr=gdpr, ccpa=business)
+    provider = _any([s.ccpa_service_provider for s in datasets]) if datasets else without_data.ccpa_service_provider
+    return ScopeFact(gdpr=gdpr, ccpa=business, ccpa_service_provider=provider)
 
 
 def _combined(scopes: list[ScopeFact]) -> ScopeFact:
     """An asset reached by several datasets: in scope if any is, unknown if any is unknown."""
-    return ScopeFact(gdpr=_any([s.gdpr for s in scopes]), ccpa=_any([s.ccpa for s in scopes]))
+    return ScopeFact(
+        gdpr=_any([s.gdpr for s in scopes]),
+        ccpa=_any([s.ccpa for s in scopes]),
+        ccpa_service_provider=_any([s.ccpa_service_provider for s in scopes]),
+    )
+
+
+_NOT_SERVICE_PROVIDER = RegimeScope(False, "the organisation's own personal information, as a business")
+
+
+def _with_ccpa_role(dataset: Dataset, scope: ScopeFact) -> ScopeFact:
+    """Data processed for a business client: the client's duties are not ours, the service provider's are."""
+    if dataset.ccpa_role not in ("service_provider", "contractor"):
+        return scope
+    role = dataset.ccpa_role.replace("_", " ")
+    californians = dataset.subject_jurisdictions and any(r == "US-CA" for r in dataset.subject_jurisdictions)
+    provider = RegimeScope(
+        True if californians else (None if not dataset.subject_jurisdictions else False),
+        f"processed for a business client as its {role} (Cal. Civ. Code 1798.140(ag), (j))"
+        if californians
+        else "no personal information of California consumers is processed for the client",
+        "CCPA 1798.140(ag)" if californians else None,
+    )
+    business = RegimeScope(
+        False,
+        f"processed for a business client as its {role} (1798.140(ag), (j)): the consumer-facing duties are the "
+        "client business's; the service provider's own are judged by the service-provider rules",
+    )
+    return ScopeFact(gdpr=scope.gdpr, ccpa=business, ccpa_service_provider=provider)
 
 
 def _any(scopes: list[RegimeScope]) -> RegimeScope:

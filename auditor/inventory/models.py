@@ -401,6 +401,12 @@ class Dataset(AssetBase):
     spi_limit_mechanism: bool | None = Field(None, description="CCPA 'Limit the use of my SPI' honoured.")
     risk_assessment_ref: str | None = Field(None, description="CPPA 7150 risk assessment.")
     processing_started: IsoDate | None = None
+    ccpa_role: Literal["business", "service_provider", "contractor"] | None = Field(
+        None,
+        description="Whose personal information this is under the CCPA: the organisation's own as a business "
+        "(the default), or a business client's that it processes as a service provider or contractor "
+        "(Cal. Civ. Code 1798.140(ag), (j)).",
+    )
     eea_offering: bool | None = Field(
         None, description="Goods or services are offered to the data subjects in the EEA (GDPR Art. 3(2)(a))."
     )

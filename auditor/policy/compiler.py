@@ -12,6 +12,7 @@ context, so one compiled rule serves every audit date and every organisation's c
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any
 
+from auditor.graph.scope import ScopeFact
 from auditor.inventory.source import DataPath
 from auditor.policy.calendar import unknown_milestone
 from auditor.policy.expressions import Compiled, ExpressionError, Missing, compile_expression
@@ -509,6 +511,10 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
         value = getattr(rule, field)
         if value is not None:
             scope.check(value, (field,))
+    if rule.regime is not None:
+        regimes = [f.name for f in dataclasses.fields(ScopeFact)]
+        if rule.regime not in regimes:
+            raise RuleError(("regime",), f"unknown regime {rule.regime!r}{suggestion(rule.regime, regimes)}")
     for field in ("effective_from", "effective_until"):
         ref = getattr(rule, field)
         problem = isinstance(ref, str) and unknown_milestone(ref)

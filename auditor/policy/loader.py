@@ -85,7 +85,7 @@ class PolicySet:
                     loaded.compiled,
                     loaded.pack,
                     loaded.compiled.parameters(parameters.get(rule_id)),
-                    regime=pack.regime,
+                    regime=loaded.rule.regime or pack.regime,
                     starts=calendar.date_of(starts) if starts else None,
                     ends=calendar.date_of(ends) if ends else None,
                     since=calendar.source_of(starts) if starts else None,

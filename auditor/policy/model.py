@@ -194,6 +194,11 @@ class Rule(_Strict):
         None, description="From when the rule applies: a milestone name (preferred) or an ISO date; else the pack's."
     )
     effective_until: DateRef | None = None
+    regime: str | None = Field(
+        None,
+        description="The scope fact gating this rule (facts.scope.<regime>) when it differs from its pack's, "
+        "e.g. ccpa_service_provider for a service provider's own duties.",
+    )
     applies_to: AppliesTo
     parameters: dict[str, Parameter] = {}
     compute: dict[str, str] = Field(
