@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -109,8 +110,11 @@ def test_metadata_and_result_summary(ar: dict[str, Any], example: AuditResult) -
     }
     (result,) = ar["results"]
     assert result["start"] == "2026-11-01T00:00:00Z"
+    counts = example.counts()  # exact numbers would change with every rule added; the precision suite pins those
     assert result["description"] == (
-        "98 assets checked by 92 rules: 466 PASS, 63 FAIL, 38 NOT_EVALUABLE, 44 NOT_APPLICABLE, 2 WAIVED."
+        f"{example.asset_count} assets checked by {len(example.rules)} rules: {counts['PASS']} PASS, "
+        f"{counts['FAIL']} FAIL, {counts['NOT_EVALUABLE']} NOT_EVALUABLE, {counts['NOT_APPLICABLE']} NOT_APPLICABLE, "
+        f"{counts['WAIVED']} WAIVED."
     )
     assert result["remarks"] == "\n".join(example.notices)
     assert ar["import-ap"] == {"href": "#" + ar["back-matter"]["resources"][0]["uuid"]}
@@ -138,8 +142,11 @@ def test_one_observation_per_rule_and_asset_kind_pointing_at_inventory_lines(
     }
 
 
-def test_findings_per_judged_requirement_with_targets_as_the_frameworks_name_them(ar: dict[str, Any]) -> None:
+def test_findings_per_judged_requirement_with_targets_as_the_frameworks_name_them(
+    ar: dict[str, Any], example: AuditResult
+) -> None:
     findings = ar["results"][0]["findings"]
+    states = Counter(r.state for framework in example.frameworks for r in framework.requirements)
     targets = {(f["props"][0]["value"], f["target"]["title"]): f["target"] for f in findings}
     assert targets[("nist-800-53r5", "SC-8")] == {
         "type": "objective-id",
@@ -161,7 +168,9 @@ def test_findings_per_judged_requirement_with_targets_as_the_frameworks_name_the
         },
     }
     undecided = [t for t in targets.values() if t["status"]["reason"] == "not-evaluable"]
-    assert len(undecided) == 11 and all(t["status"]["state"] == "not-satisfied" for t in undecided)
+    assert len(undecided) == states["not_evaluable"] > 0 and all(
+        t["status"]["state"] == "not-satisfied" for t in undecided
+    )
     assert targets[("gdpr", "Art. 9")]["status"]["remarks"] == (
         "cannot decide: facts.personal_data.special_categories (personal_data is not declared on dataset(s) "
         "ams-shared-drive)"
@@ -169,12 +178,13 @@ def test_findings_per_judged_requirement_with_targets_as_the_frameworks_name_the
     controls = ar["results"][0]["reviewed-controls"]["control-selections"]
     nist = next(s for s in controls if s["props"] == [prop("framework", "nist-800-53r5")])
     assert [c["control-id"] for c in nist["include-controls"]][:3] == ["AC-3", "AC-4", "AU-2"]
-    assert sum(len(s["include-controls"]) for s in controls) == len(findings) == 159
+    judged = sum(n for state, n in states.items() if state not in ("manual", "not_run"))
+    assert sum(len(s["include-controls"]) for s in controls) == len(findings) == judged
 
 
 def test_risks_for_open_failures_and_waivers_as_approved_deviations(ar: dict[str, Any], example: AuditResult) -> None:
     risks = ar["results"][0]["risks"]
-    assert len(risks) == len(example.with_status(Status.FAIL)) == 63
+    assert len(risks) == len(example.with_status(Status.FAIL))
     etl = next(r for r in risks if r["title"] == "SEC-FLOW-ENCRYPTION-IN-TRANSIT on flow-etl-to-features")
     assert etl["status"] == "open"
     assert etl["statement"] == (
