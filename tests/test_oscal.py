@@ -21,7 +21,7 @@ from auditor.policy.loader import default_policies_dir
 from auditor.report import renderer
 from auditor.report.oscal import NS, control_token
 from auditor.result import AuditResult, Status
-from tests.conftest import AS_OF, EXAMPLE, REPO, checked
+from tests.conftest import AS_OF, EXAMPLE, REPO, audit_process, checked
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "oscal_assessment-results_schema-1.1.2.json").read_text())
 TOKEN = SCHEMA["definitions"]["TokenDatatype"]["pattern"]  # an XML NCName, in Unicode classes
@@ -280,3 +280,14 @@ def test_the_ci_gate_path_does_not_load_the_oscal_reporter(tmp_path: Path) -> No
     )
     assert run.stdout.splitlines()[-1] == "oscal loaded: False"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json", "results.sarif"]
+
+
+def test_one_cli_run_writes_oscal_beside_the_json_with_the_same_inputs(tmp_path: Path) -> None:
+    run = audit_process(tmp_path, "--format", "json,oscal", "--fail-on", "none")
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["assessment-results.json", "results.json"]
+    results = json.loads((tmp_path / "results.json").read_text())
+    oscal = json.loads((tmp_path / "assessment-results.json").read_text())["assessment-results"]
+    linked = [r["rlinks"][0] for r in oscal["back-matter"]["resources"] if "rlinks" in r]
+    hashes = {link["href"]: link["hashes"][0]["value"] for link in linked}
+    assert {i["path"]: i["sha256"] for i in results["inputs"]}.items() <= hashes.items()
