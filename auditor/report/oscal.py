@@ -27,6 +27,7 @@ OSCAL_VERSION = "1.1.2"
 # is claimed); OSCAL tools read it as a URL, so not a URN.
 NS = "https://ai-infra-auditor.invalid/ns/oscal"
 _ROOT = uuid.uuid5(uuid.NAMESPACE_URL, NS)
+# A rule's `verifies` -> the OSCAL method; a rule that does not say is examined, never claimed as a test.
 METHODS = {"substance": "TEST", "evidence": "EXAMINE"}
 # requirement state -> (OSCAL objective state, reason); manual and not-run requirements were not judged
 TARGET_STATUS = {
