@@ -18,7 +18,7 @@ EXAMPLE_AS_OF := 2026-11-01
 audit: $(STAMP)
 	$(BIN)/auditor audit $(EXAMPLE) --waivers inventories/example.waivers.yaml \
 	  --config inventories/example.config.yaml --as-of $(EXAMPLE_AS_OF) --out reports \
-	  --format json,sarif,junit,markdown,csv,html,pdf; \
+	  --format json,sarif,junit,markdown,csv,html,pdf,oscal; \
 	  status=$$?; echo "exit status $$status (0: nothing at or above --fail-on; 1: findings that are)"; \
 	  test $$status -le 1
 

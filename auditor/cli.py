@@ -186,7 +186,7 @@ def audit(
     output_format: Annotated[
         str,
         typer.Option(
-            "--format", metavar="FORMATS", help="Comma-separated: json, sarif, junit, markdown, csv, html, pdf."
+            "--format", metavar="FORMATS", help="Comma-separated: json, sarif, junit, markdown, csv, html, pdf, oscal."
         ),
     ] = "json,sarif",
     out: Annotated[

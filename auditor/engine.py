@@ -163,6 +163,7 @@ def audit(
                 references=run.compiled.rule.references,
                 notes=run.compiled.rule.notes,
                 parameters=run.params,
+                verifies=run.compiled.rule.verifies,
             )
             for run in rules
         ],

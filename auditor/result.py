@@ -121,6 +121,7 @@ class RuleInfo:
     references: dict[str, list[str]]
     notes: str | None
     parameters: dict[str, Any]
+    verifies: str | None = None  # "substance" (a fact derived from the graph) or "evidence" (a document on record)
 
 
 @dataclass(frozen=True)

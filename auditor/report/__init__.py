@@ -21,6 +21,7 @@ REPORTERS: dict[str, tuple[str, str]] = {
     "csv": ("auditor.report.csv_report", "findings.csv"),
     "html": ("auditor.report.html", "report.html"),
     "pdf": ("auditor.report.pdf", "report.pdf"),
+    "oscal": ("auditor.report.oscal", "assessment-results.json"),
 }
 
 
