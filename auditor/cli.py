@@ -17,6 +17,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperArgument, TyperCommand
 
+from auditor.cli_history import HistoryOpt
+from auditor.cli_history import diff as diff_command
+from auditor.cli_history import history as history_command
 from auditor.cli_import import import_app
 from auditor.errors import InputError
 from auditor.result import AuditResult, Severity
@@ -238,6 +241,10 @@ def audit(
             "--allow-empty", help="Audit even with no assets or no rule in force (the reports say so); else exit 2."
         ),
     ] = False,
+    record: Annotated[
+        bool, typer.Option("--record", help="Store the run in the history database (see 'auditor history').")
+    ] = False,
+    history: HistoryOpt = Path("reports/history.db"),
 ) -> None:
     """Audit inventories and write the reports; the exit status gates CI."""
     from auditor.engine import AuditRequest, run_audit
@@ -286,12 +293,27 @@ def audit(
             _err(f"error: cannot write the reports to {out}: {exc.strerror or exc}; {untouched}")
             raise typer.Exit(EXIT_INPUT) from None
         written = [out / name for name in reports]
+        if record:
+            on_stage("recording the run")
+            _record(history, result)
     show = (True if summary is None else summary) and not quiet
     if show:
         from auditor.console import print_summary
 
         print_summary(result, written, fail_on.value)
     raise typer.Exit(_gate(result, fail_on.value))
+
+
+def _record(history: Path, result: AuditResult) -> None:
+    from auditor.history.store import HistoryError
+    from auditor.history.store import record as store
+    from auditor.report.json_report import result_dict
+
+    try:
+        store(history, result_dict(result))
+    except HistoryError as exc:
+        _err(f"error: {exc}; the reports were written, the run was not recorded")
+        raise typer.Exit(EXIT_INPUT) from None
 
 
 def _source_root(folder: Path) -> Path:
@@ -423,6 +445,10 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="inventory, policy or
     from auditor.schemas import shipped
 
     sys.stdout.write(shipped(name.value))
+
+
+app.command("history")(history_command)
+app.command("diff", cls=_WordsCommand)(diff_command)
 
 
 def main() -> None:

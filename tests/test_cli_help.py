@@ -26,6 +26,8 @@ COMMANDS = [
     ["frameworks", "list"],
     ["frameworks", "coverage"],
     ["schema"],
+    ["history"],
+    ["diff"],
 ]
 
 
@@ -73,6 +75,8 @@ def test_audit_help_names_every_value_in_words_on_a_narrow_terminal() -> None:
         "--sarif-include-undecided": "",
         "--sarif-max-results": "N",
         "--csv-bom": "",
+        "--record": "",
+        "--history": "FILE",
         "--help": "",
     }
     assert all(sentence for _, _, sentence in options)  # every option says what it does
