@@ -21,6 +21,8 @@ from auditor.cli_history import HistoryOpt
 from auditor.cli_history import diff as diff_command
 from auditor.cli_history import history as history_command
 from auditor.cli_import import import_app
+from auditor.cli_sign import sign as sign_command
+from auditor.cli_sign import verify as verify_command
 from auditor.errors import InputError
 from auditor.result import AuditResult, Severity
 
@@ -245,6 +247,16 @@ def audit(
         bool, typer.Option("--record", help="Store the run in the history database (see 'auditor history').")
     ] = False,
     history: HistoryOpt = Path("reports/history.db"),
+    waiver_max_days: Annotated[
+        int,
+        typer.Option("--waiver-max-days", metavar="DAYS", min=1, help="Longest a waiver may last; longer is exit 2."),
+    ] = 365,
+    waiver_warning_days: Annotated[
+        int,
+        typer.Option(
+            "--waiver-warning-days", metavar="DAYS", min=0, help="Warn about waivers expiring within DAYS of the audit."
+        ),
+    ] = 30,
 ) -> None:
     """Audit inventories and write the reports; the exit status gates CI."""
     from auditor.engine import AuditRequest, run_audit
@@ -274,6 +286,8 @@ def audit(
         baseline=baseline,
         allow_empty=allow_empty,
         root=root,
+        waiver_max_days=waiver_max_days,
+        waiver_warning_days=waiver_warning_days,
     )
     with _progress(enabled=sys.stderr.isatty() and not quiet) as on_stage:
         try:
@@ -449,6 +463,8 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="inventory, policy or
 
 app.command("history")(history_command)
 app.command("diff", cls=_WordsCommand)(diff_command)
+app.command("sign", cls=_WordsCommand)(sign_command)
+app.command("verify", cls=_WordsCommand)(verify_command)
 
 
 def main() -> None:

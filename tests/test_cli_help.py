@@ -28,6 +28,8 @@ COMMANDS = [
     ["schema"],
     ["history"],
     ["diff"],
+    ["sign"],
+    ["verify"],
 ]
 
 
@@ -77,6 +79,8 @@ def test_audit_help_names_every_value_in_words_on_a_narrow_terminal() -> None:
         "--csv-bom": "",
         "--record": "",
         "--history": "FILE",
+        "--waiver-max-days": "DAYS",
+        "--waiver-warning-days": "DAYS",
         "--help": "",
     }
     assert all(sentence for _, _, sentence in options)  # every option says what it does

@@ -117,6 +117,7 @@ def _counts_line(d: FrameworkDiff) -> str:
 
 
 def render_table(diffs: list[FrameworkDiff]) -> str:
+    """Counts per framework, then the changes; persisting findings are counted, not listed (JSON lists them)."""
     if not diffs:
         return "no open findings in either run\n"
     lines: list[str] = []
