@@ -295,6 +295,8 @@ def audit(
         except InputError as exc:
             raise _input_failure(exc) from None
         untouched = f"the previous reports in {out} were left untouched"
+        if record:
+            _note_since_last(history, result)
         on_stage("rendering the reports")
         try:  # every report is rendered before any is written: the folder gets the whole set or none
             reports = {REPORTERS[name][1]: render(result, options) for name, render in renderers.items()}
@@ -316,6 +318,21 @@ def audit(
 
         print_summary(result, written, fail_on.value)
     raise typer.Exit(_gate(result, fail_on.value))
+
+
+def _note_since_last(history: Path, result: AuditResult) -> None:
+    """With --record, every report says what changed since the last recorded run (a notice)."""
+    from auditor.history.since import since_last_notice
+    from auditor.history.store import HistoryError
+    from auditor.report.json_report import result_dict
+
+    try:
+        notice = since_last_notice(history, result_dict(result))
+    except HistoryError as exc:
+        _err(f"error: {exc}; nothing was written")
+        raise typer.Exit(EXIT_INPUT) from None
+    if notice is not None:
+        result.notices.append(notice)
 
 
 def _record(history: Path, result: AuditResult) -> None:

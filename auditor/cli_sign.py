@@ -1,4 +1,6 @@
-"""`auditor sign` and `auditor verify`: detached signatures over reports, checked with their inputs.
+"""`auditor sign` and `auditor verify`: signatures over reports, checked with their inputs.
+
+A PDF gets an embedded PAdES signature (signed in place); any other file a detached JWS (FILE.jws).
 
 Only argument parsing, printing and exit codes; auditor/evidence/ does the work.
 Exit status: 0 signed or verified; 1 the signature or an input does not match (named on
@@ -40,19 +42,31 @@ def sign(
     cert: Annotated[Path, typer.Option("--cert", metavar="CERT", help="PEM X.509 certificate of the key.")],
     signature: SignatureOpt = None,
 ) -> None:
-    """Write a detached signature (JWS, RFC 7515, with the signer's certificate) of a report."""
+    """Sign a report: a PDF in place (PAdES), any other file with a detached JWS (RFC 7515) beside it."""
+    from auditor.evidence.pades import is_pdf, sign_pdf
     from auditor.evidence.signature import SignatureError, load_signer, signature_path
     from auditor.evidence.signature import sign as make
 
     payload = _read(file)
     try:
         private, certificate = load_signer(_read(key), key, _read(cert), cert)
+        if is_pdf(payload) and signature is None:
+            _replace(file, sign_pdf(payload, key, cert))
+            typer.echo(f"signed {file}: embedded PAdES signature ({certificate.subject.rfc4514_string()})")
+            return
         jws = make(payload, private, certificate)
     except SignatureError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
     target = signature or signature_path(file)
     target.write_text(jws, encoding="ascii")
     typer.echo(f"signed {file}: {target} ({certificate.subject.rfc4514_string()})")
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write `data` over `path` in one step: a reader sees the old file or the new one, never half of one."""
+    partial = path.with_name(path.name + ".signing")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 def verify(
@@ -73,11 +87,12 @@ def verify(
     from cryptography import x509
 
     from auditor.evidence.manifest import manifest_problems
-    from auditor.evidence.signature import SignatureError, signature_path
+    from auditor.evidence.pades import is_pdf, verify_pdf
+    from auditor.evidence.signature import SignatureError, Verified, signature_path
     from auditor.evidence.signature import verify as check
 
     source = signature or signature_path(file)
-    payload, jws = _read(file), _read(source)
+    payload = _read(file)
     trusted = None
     if cert is not None:
         try:
@@ -85,7 +100,11 @@ def verify(
         except ValueError as exc:
             raise _fail(f"{cert}: not a PEM X.509 certificate: {exc}", EXIT_INPUT) from None
     try:
-        verified = check(payload, jws.decode("ascii", "replace"), f"{file} ({source})", trusted)
+        verified: Verified
+        if is_pdf(payload) and signature is None and not source.exists():
+            verified = verify_pdf(payload, str(file), cert)
+        else:
+            verified = check(payload, _read(source).decode("ascii", "replace"), f"{file} ({source})", trusted)
     except SignatureError as exc:
         raise _fail(str(exc), EXIT_MISMATCH) from None
     typer.echo(f"verified {file}: signed by {verified.signer} ({verified.algorithm})")

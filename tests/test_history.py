@@ -226,6 +226,12 @@ def test_audit_record_history_and_diff_end_to_end(tmp_path: Path, cli: CliRunner
             cli, "audit", example, "--as-of", day, "--out", tmp_path / day, "-q", "--record", "--history", db
         )
         assert outcome.exit_code == 1, outcome.stderr
+    first, second = (json.loads((tmp_path / day / "results.json").read_text()) for day in ("2026-11-01", "2026-12-01"))
+    assert not any("since the last" in notice for notice in first["notices"])
+    assert second["notices"][-1] == (
+        "open findings since the last recorded audit (run 1, as of 2026-11-01): "
+        "11 new, 0 resolved, 99 persisting, 0 changed in severity"
+    )
     listed = invoke(cli, "history", "--history", db, "--format", "json")
     assert [(r["id"], r["as_of"]) for r in json.loads(listed.stdout)] == [(1, "2026-11-01"), (2, "2026-12-01")]
     by_id = invoke(cli, "diff", "1", "2", "--history", db, "--format", "json")
@@ -252,3 +258,17 @@ def test_diff_of_a_bad_results_file_names_file_and_path(tmp_path: Path, cli: Cli
     assert outcome.exit_code == 2
     assert outcome.stderr.splitlines()[0].startswith(f"{bad}:1:")
     assert "$.findings[0]" in outcome.stderr
+
+
+def test_recording_into_a_foreign_database_writes_nothing(tmp_path: Path, cli: CliRunner) -> None:
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE t (x)")
+    out = tmp_path / "out"
+    example = REPO / "inventories" / "example"
+    outcome = invoke(cli, "audit", example, "--out", out, "-q", "--record", "--history", foreign)
+    assert (outcome.exit_code, outcome.stderr) == (
+        2,
+        f"error: {foreign}: not an auditor history database (no schema_version table); nothing was written\n",
+    )
+    assert not out.exists()

@@ -122,19 +122,55 @@ def test_another_signer_or_a_mismatched_certificate_is_refused(cli: CliRunner, a
     )
 
 
-def test_a_signed_pdf_fails_after_one_changed_byte(cli: CliRunner, audited: Path) -> None:
-    """The signature is detached, over the file's bytes: a PDF (made small here) is signed like JSON."""
+@pytest.fixture
+def pdf(audited: Path) -> Path:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
-    pdf = Path("report.pdf")
-    with pdf.open("wb") as handle:
+    path = Path("report.pdf")
+    with path.open("wb") as handle:
         writer.write(handle)
+    return path
+
+
+def test_a_pdf_gets_an_embedded_pades_signature_that_one_changed_byte_breaks(
+    cli: CliRunner, audited: Path, pdf: Path
+) -> None:
     key_path, cert_path = throwaway(audited, "Auditor Test", ec.generate_private_key(ec.SECP256R1()))
-    assert invoke(cli, "sign", pdf, "--key", key_path, "--cert", cert_path).exit_code == 0
-    assert invoke(cli, "verify", pdf, "--cert", cert_path).exit_code == 0
-    flip_one_byte(pdf, pdf.stat().st_size // 2)
-    outcome = invoke(cli, "verify", pdf)
-    assert (outcome.exit_code, outcome.stderr) == (
+    signed = invoke(cli, "sign", pdf, "--key", key_path, "--cert", cert_path)
+    assert (signed.exit_code, signed.stdout) == (0, "signed report.pdf: embedded PAdES signature (CN=Auditor Test)\n")
+    assert not Path("report.pdf.jws").exists()
+    assert b"/ETSI.CAdES.detached" in pdf.read_bytes()
+    verified = invoke(cli, "verify", pdf, "--cert", cert_path)
+    assert (verified.exit_code, verified.stdout) == (
+        0,
+        "verified report.pdf: signed by CN=Auditor Test (PAdES, sha256)\n",
+    )
+    original = pdf.read_bytes()
+    flip_one_byte(pdf, 200)
+    tampered = invoke(cli, "verify", pdf)
+    assert (tampered.exit_code, tampered.stderr) == (
         1,
-        "error: report.pdf (report.pdf.jws): the signature does not match the file: it changed after signing\n",
+        "error: report.pdf: the PDF signature does not match the file: it changed after signing\n",
+    )
+    pdf.write_bytes(original + b"%appended\n")
+    appended = invoke(cli, "verify", pdf)
+    assert (appended.exit_code, appended.stderr) == (
+        1,
+        "error: report.pdf: the PDF signature does not cover the whole file: bytes were added after signing\n",
+    )
+
+
+def test_an_unsigned_pdf_or_another_signer_is_refused(cli: CliRunner, audited: Path, pdf: Path) -> None:
+    unsigned = invoke(cli, "verify", pdf)
+    assert (unsigned.exit_code, unsigned.stderr) == (
+        1,
+        "error: report.pdf: the PDF has no signature (sign it with 'auditor sign')\n",
+    )
+    key_path, cert_path = throwaway(audited, "Someone Else", ec.generate_private_key(ec.SECP256R1()))
+    _, expected = throwaway(audited, "Auditor Test", ec.generate_private_key(ec.SECP256R1()))
+    assert invoke(cli, "sign", pdf, "--key", key_path, "--cert", cert_path).exit_code == 0
+    pinned = invoke(cli, "verify", pdf, "--cert", expected)
+    assert (pinned.exit_code, pinned.stderr) == (
+        1,
+        "error: report.pdf: signed by CN=Someone Else, not by the given certificate\n",
     )

@@ -153,3 +153,15 @@ def render_markdown(diffs: list[FrameworkDiff]) -> str:
 
 
 RENDERERS = {"table": render_table, "json": render_json, "markdown": render_markdown}
+
+
+def totals(before: dict[str, Any], after: dict[str, Any]) -> dict[str, int]:
+    """Open findings by change over all frameworks, each finding counted once."""
+    old, new = _open(before), _open(after)
+    changed = sum(1 for key in old.keys() & new.keys() if old[key]["severity"] != new[key]["severity"])
+    return {
+        "new": len(new.keys() - old.keys()),
+        "resolved": len(old.keys() - new.keys()),
+        "persisting": len(old.keys() & new.keys()) - changed,
+        "changed_severity": changed,
+    }
