@@ -17,7 +17,12 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperArgument, TyperCommand
 
+from auditor.cli_history import HistoryOpt
+from auditor.cli_history import diff as diff_command
+from auditor.cli_history import history as history_command
 from auditor.cli_import import import_app
+from auditor.cli_sign import sign as sign_command
+from auditor.cli_sign import verify as verify_command
 from auditor.errors import InputError
 from auditor.result import AuditResult, Severity
 
@@ -238,6 +243,20 @@ def audit(
             "--allow-empty", help="Audit even with no assets or no rule in force (the reports say so); else exit 2."
         ),
     ] = False,
+    record: Annotated[
+        bool, typer.Option("--record", help="Store the run in the history database (see 'auditor history').")
+    ] = False,
+    history: HistoryOpt = Path("reports/history.db"),
+    waiver_max_days: Annotated[
+        int,
+        typer.Option("--waiver-max-days", metavar="DAYS", min=1, help="Longest a waiver may last; longer is exit 2."),
+    ] = 365,
+    waiver_warning_days: Annotated[
+        int,
+        typer.Option(
+            "--waiver-warning-days", metavar="DAYS", min=0, help="Warn about waivers expiring within DAYS of the audit."
+        ),
+    ] = 30,
 ) -> None:
     """Audit inventories and write the reports; the exit status gates CI."""
     from auditor.engine import AuditRequest, run_audit
@@ -267,6 +286,8 @@ def audit(
         baseline=baseline,
         allow_empty=allow_empty,
         root=root,
+        waiver_max_days=waiver_max_days,
+        waiver_warning_days=waiver_warning_days,
     )
     with _progress(enabled=sys.stderr.isatty() and not quiet) as on_stage:
         try:
@@ -274,6 +295,8 @@ def audit(
         except InputError as exc:
             raise _input_failure(exc) from None
         untouched = f"the previous reports in {out} were left untouched"
+        if record:
+            _note_since_last(history, result)
         on_stage("rendering the reports")
         try:  # every report is rendered before any is written: the folder gets the whole set or none
             reports = {REPORTERS[name][1]: render(result, options) for name, render in renderers.items()}
@@ -286,12 +309,42 @@ def audit(
             _err(f"error: cannot write the reports to {out}: {exc.strerror or exc}; {untouched}")
             raise typer.Exit(EXIT_INPUT) from None
         written = [out / name for name in reports]
+        if record:
+            on_stage("recording the run")
+            _record(history, result)
     show = (True if summary is None else summary) and not quiet
     if show:
         from auditor.console import print_summary
 
         print_summary(result, written, fail_on.value)
     raise typer.Exit(_gate(result, fail_on.value))
+
+
+def _note_since_last(history: Path, result: AuditResult) -> None:
+    """With --record, every report says what changed since the last recorded run (a notice)."""
+    from auditor.history.since import since_last_notice
+    from auditor.history.store import HistoryError
+    from auditor.report.json_report import result_dict
+
+    try:
+        notice = since_last_notice(history, result_dict(result))
+    except HistoryError as exc:
+        _err(f"error: {exc}; nothing was written")
+        raise typer.Exit(EXIT_INPUT) from None
+    if notice is not None:
+        result.notices.append(notice)
+
+
+def _record(history: Path, result: AuditResult) -> None:
+    from auditor.history.store import HistoryError
+    from auditor.history.store import record as store
+    from auditor.report.json_report import result_dict
+
+    try:
+        store(history, result_dict(result))
+    except HistoryError as exc:
+        _err(f"error: {exc}; the reports were written, the run was not recorded")
+        raise typer.Exit(EXIT_INPUT) from None
 
 
 def _source_root(folder: Path) -> Path:
@@ -423,6 +476,12 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="inventory, policy or
     from auditor.schemas import shipped
 
     sys.stdout.write(shipped(name.value))
+
+
+app.command("history")(history_command)
+app.command("diff", cls=_WordsCommand)(diff_command)
+app.command("sign", cls=_WordsCommand)(sign_command)
+app.command("verify", cls=_WordsCommand)(verify_command)
 
 
 def main() -> None:

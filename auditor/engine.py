@@ -29,7 +29,13 @@ from auditor.policy.config import AuditConfig, load_config
 from auditor.policy.evaluate import Evaluator
 from auditor.policy.frameworks import Framework, load_frameworks, posture, rule_counts
 from auditor.policy.loader import PolicyFolders, PolicySet, load_policies
-from auditor.policy.waivers import apply_waivers, load_waivers
+from auditor.policy.waivers import (
+    DEFAULT_MAX_DAYS,
+    DEFAULT_WARNING_DAYS,
+    apply_waivers,
+    load_waivers,
+    waiver_notices,
+)
 from auditor.result import AuditResult, RuleInfo, Waiver
 
 Stage = Callable[[str], None]
@@ -52,6 +58,8 @@ class AuditRequest:
     max_file_bytes: int = MAX_FILE_BYTES
     allow_empty: bool = False
     root: Path | None = None  # file names in outputs are relative to it (default: the working folder)
+    waiver_max_days: int = DEFAULT_MAX_DAYS
+    waiver_warning_days: int = DEFAULT_WARNING_DAYS
 
 
 @dataclass
@@ -87,7 +95,7 @@ def load_inputs(request: AuditRequest) -> AuditInputs:
         frameworks = _collect(issues, load_frameworks, request.policies, policies, root)
     waivers: list[Waiver] | None = []
     if request.waivers is not None:
-        waivers = _collect(issues, load_waivers, request.waivers, root)
+        waivers = _collect(issues, load_waivers, request.waivers, root, request.as_of, request.waiver_max_days)
     baseline: frozenset[str] | None = None
     if request.baseline is not None:
         baseline = _collect(issues, load_baseline, request.baseline, root)
@@ -99,7 +107,13 @@ def load_inputs(request: AuditRequest) -> AuditInputs:
 def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
     """Load the request's files and audit them; raise InputError listing every input problem."""
     on_stage("loading and validating the inputs")
-    result = audit(load_inputs(request), request.as_of, on_stage, allow_empty=request.allow_empty)
+    result = audit(
+        load_inputs(request),
+        request.as_of,
+        on_stage,
+        allow_empty=request.allow_empty,
+        waiver_warning_days=request.waiver_warning_days,
+    )
     result.settings = _settings_files(request)
     return result
 
@@ -123,6 +137,7 @@ def audit(
     *,
     only: Sequence[str] | None = None,
     allow_empty: bool = False,
+    waiver_warning_days: int = DEFAULT_WARNING_DAYS,
 ) -> AuditResult:
     """Audit loaded inputs at `as_of` (`only`: evaluate just these rules, for focused tests)."""
     inventory, policies, config = inputs.inventory, inputs.policies, inputs.config
@@ -142,6 +157,7 @@ def audit(
     findings = sorted(Evaluator(graph, facts, as_of, calendar).run(rules), key=lambda f: f.sort_key)
     on_stage("applying waivers and baseline")
     waiver_states = apply_waivers(findings, inputs.waivers, as_of)
+    notices += waiver_notices(waiver_states, as_of, waiver_warning_days)
     baseline_counts = compare(findings, inputs.baseline) if inputs.baseline is not None else None
     org = inventory.organization
     evaluated = {run.compiled.rule.id for run in rules}

@@ -69,6 +69,7 @@ class Waiver:
     location: SourceLocation
     path: str = "$.waivers"  # where in its file, e.g. $.waivers[2]
     scope: str | None = None  # "all": deliberately covers every rule or every asset
+    created: str | None = None  # when the risk was accepted (ISO date)
 
 
 @dataclass

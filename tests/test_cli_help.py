@@ -26,6 +26,10 @@ COMMANDS = [
     ["frameworks", "list"],
     ["frameworks", "coverage"],
     ["schema"],
+    ["history"],
+    ["diff"],
+    ["sign"],
+    ["verify"],
 ]
 
 
@@ -73,6 +77,10 @@ def test_audit_help_names_every_value_in_words_on_a_narrow_terminal() -> None:
         "--sarif-include-undecided": "",
         "--sarif-max-results": "N",
         "--csv-bom": "",
+        "--record": "",
+        "--history": "FILE",
+        "--waiver-max-days": "DAYS",
+        "--waiver-warning-days": "DAYS",
         "--help": "",
     }
     assert all(sentence for _, _, sentence in options)  # every option says what it does

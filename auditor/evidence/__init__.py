@@ -1,0 +1,1 @@
+"""Signed evidence: detached signatures over reports, and their check against the inputs."""

@@ -1,0 +1,1 @@
+"""Audit history: recorded runs in SQLite, and what changed between two runs."""
