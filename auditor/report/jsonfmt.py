@@ -14,8 +14,8 @@ from typing import Any
 OUTER_LEVELS = 3
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# One encoder for every value: json.dumps with options builds a new one per call.
+_compact = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 def dumps(value: Any, levels: int = OUTER_LEVELS, indent: str = "") -> str:
