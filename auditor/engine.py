@@ -18,6 +18,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.errors import InputError, InputIssue, SourceLocation
+from auditor.gc_pause import collector_paused
 from auditor.graph.build import build_graph
 from auditor.graph.facts import derive_facts
 from auditor.graph.flowmap import build_flow_map
@@ -107,13 +108,14 @@ def load_inputs(request: AuditRequest) -> AuditInputs:
 def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
     """Load the request's files and audit them; raise InputError listing every input problem."""
     on_stage("loading and validating the inputs")
-    result = audit(
-        load_inputs(request),
-        request.as_of,
-        on_stage,
-        allow_empty=request.allow_empty,
-        waiver_warning_days=request.waiver_warning_days,
-    )
+    with collector_paused():
+        result = audit(
+            load_inputs(request),
+            request.as_of,
+            on_stage,
+            allow_empty=request.allow_empty,
+            waiver_warning_days=request.waiver_warning_days,
+        )
     result.settings = _settings_files(request)
     return result
 

@@ -3,8 +3,9 @@
 Measures, on synthetic inventories from bench/generate.py:
 - gate: the whole `auditor audit` process on a 200-asset YAML inventory (the CI gate), median of 5;
 - large: the whole process on a ~100k-asset JSON inventory, and the time of each pipeline stage;
+- medium: the same on ~20k assets, stages in CPU seconds (a quick loop on a shared machine);
 - pdf: rendering the PDF report of a 5,000-asset audit with over 10,000 findings (time, pages).
-`python -m bench.run [gate] [large] [pdf]` runs the named cases (all by default). Figures go to
+`python -m bench.run [gate] [medium] [large] [pdf]` runs the named cases (all by default). Figures go to
 bench/out/<case>.json and are copied by hand into bench/README.md.
 """
 
@@ -15,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -54,8 +56,10 @@ def whole_process(inventory: Path, runs: int) -> list[float]:
     return times
 
 
-def stages(inventory: Path) -> dict[str, float]:
+def stages(inventory: Path, clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+    """Seconds of each stage by `clock`, the collector paused as in an audit (auditor.gc_pause)."""
     from auditor.engine import AuditRequest, run_audit
+    from auditor.gc_pause import collector_paused
     from auditor.graph.build import build_graph
     from auditor.graph.facts import derive_facts
     from auditor.inventory.loader import load_inventory
@@ -65,26 +69,27 @@ def stages(inventory: Path) -> dict[str, float]:
 
     day = date.fromisoformat(AS_OF)
     timings: dict[str, float] = {}
-    start = time.perf_counter()
-    inv = load_inventory([inventory])
-    timings["load+validate"] = time.perf_counter() - start
-    start = time.perf_counter()
-    graph = build_graph(inv)
-    timings["graph"] = time.perf_counter() - start
-    start = time.perf_counter()
-    facts = derive_facts(graph, day)
-    timings["analyses"] = time.perf_counter() - start
-    policies = load_policies(default_policies_dir())
-    rules = [run for run in policies.runs(policies.enabled_packs()) if run.in_force(day)]
-    start = time.perf_counter()
-    findings = list(Evaluator(graph, facts, day).run(rules))
-    timings["rules"] = time.perf_counter() - start
-    timings["results"] = len(findings)
+    with collector_paused():
+        start = clock()
+        inv = load_inventory([inventory])
+        timings["load+validate"] = clock() - start
+        start = clock()
+        graph = build_graph(inv)
+        timings["graph"] = clock() - start
+        start = clock()
+        facts = derive_facts(graph, day)
+        timings["analyses"] = clock() - start
+        policies = load_policies(default_policies_dir())
+        rules = [run for run in policies.runs(policies.enabled_packs()) if run.in_force(day)]
+        start = clock()
+        findings = list(Evaluator(graph, facts, day).run(rules))
+        timings["rules"] = clock() - start
+        timings["results"] = len(findings)
     result = run_audit(AuditRequest([inventory], default_policies_dir(), day))
     for name in ("json", "sarif"):
-        start = time.perf_counter()
+        start = clock()
         renderer(name)(result)
-        timings[f"render {name}"] = time.perf_counter() - start
+        timings[f"render {name}"] = clock() - start
     return timings
 
 
@@ -109,6 +114,16 @@ def large_case() -> dict[str, object]:
         "bytes": path.stat().st_size,
         "seconds_whole_process": round(whole_process(path, 1)[0], 2),
         "stages_seconds": {k: round(v, 2) for k, v in stages(path).items()},
+    }
+
+
+def medium_case() -> dict[str, object]:
+    doc = generate(20_000)
+    path = OUT / "medium-20k.json"
+    write(doc, path)
+    return {
+        "assets": count(doc),
+        "stages_cpu_seconds": {k: round(v, 2) for k, v in stages(path, time.process_time).items()},
     }
 
 
@@ -152,7 +167,7 @@ def _pages(data: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-CASES = {"gate": gate_case, "large": large_case, "pdf": pdf_case}
+CASES = {"gate": gate_case, "medium": medium_case, "large": large_case, "pdf": pdf_case}
 
 
 def main() -> None:

@@ -85,7 +85,7 @@ def test_results_schema_refuses_unknown_values_missing_and_extra_keys(example_re
     ]
 
 
-HEAVY = {"weasyprint", "matplotlib", "jinja2", "jsonschema", "cryptography", "sqlite3"}
+HEAVY = {"weasyprint", "matplotlib", "jinja2", "jsonschema", "cryptography", "sqlite3", "networkx"}  # networkx: 0.2 s
 GATE_SCRIPT = """
 import sys
 from auditor.cli import main

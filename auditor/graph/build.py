@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-
-import networkx as nx
 
 from auditor.inventory.loader import Inventory, ref_fields
 from auditor.inventory.models import AssetBase
@@ -13,17 +12,42 @@ from auditor.inventory.models import AssetBase
 _NONE: list[str] = []
 
 
+class DataGraph:
+    """The edges personal data moves along: `adj[source][target]` holds the edge's attributes.
+
+    The analyses ask only for an asset's successors and for every edge, which a dict of dicts
+    answers; importing networkx for it cost 0.2 s, a third of a CI-gate run (the PDF figures
+    still use networkx). Order as networkx's DiGraph: nodes as added, then each node's targets
+    as first added; an edge added again keeps its place and takes the new attributes.
+    """
+
+    __slots__ = ("adj",)
+
+    def __init__(self, nodes: Iterable[str]) -> None:
+        self.adj: dict[str, dict[str, dict[str, str]]] = {node: {} for node in nodes}
+
+    def add_edge(self, source: str, target: str, attrs: dict[str, str]) -> None:
+        targets = self.adj.setdefault(source, {})
+        self.adj.setdefault(target, {})
+        targets.setdefault(target, {}).update(attrs)
+
+    def edges(self) -> Iterator[tuple[str, str, dict[str, str]]]:
+        for source, targets in self.adj.items():
+            for target, attrs in targets.items():
+                yield source, target, attrs
+
+
 @dataclass
 class AssetGraph:
     """The inventory's references, indexed both ways per relation, and the data-movement graph.
 
     `targets`/`sources` answer "what does this asset name under relation R" and the reverse in
-    constant time; `data` is a networkx DiGraph of the edges personal data moves along, in the
-    direction it moves (edge attribute `rel`).
+    constant time; `data` is the graph of the edges personal data moves along, in the direction
+    it moves (edge attribute `rel`).
     """
 
     inventory: Inventory
-    data: nx.DiGraph
+    data: DataGraph
     _out: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _in: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
@@ -40,21 +64,18 @@ class AssetGraph:
 
 
 def build_graph(inventory: Inventory) -> AssetGraph:
-    data = nx.DiGraph()
+    data = DataGraph(inventory.assets)
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     inn: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    data.add_nodes_from((asset_id, {"kind": a.kind}) for asset_id, a in inventory.assets.items())
-    data_edges = []
     for asset_id, asset in inventory.assets.items():
         for spec in ref_fields(type(asset)):
             for target in spec.targets(asset):
                 out[spec.rel][asset_id].add(target)
                 inn[spec.rel][target].add(asset_id)
                 if spec.lineage == "forward":
-                    data_edges.append((asset_id, target, {"rel": spec.rel}))
+                    data.add_edge(asset_id, target, {"rel": spec.rel})
                 elif spec.lineage == "reverse":
-                    data_edges.append((target, asset_id, {"rel": spec.rel}))
-    data.add_edges_from(data_edges)
+                    data.add_edge(target, asset_id, {"rel": spec.rel})
     return AssetGraph(
         inventory,
         data,

@@ -58,7 +58,7 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
         assert isinstance(flow, Flow)
         source, target = _map_node(graph, flow.source), _map_node(graph, flow.destination)
         movements.append((flow.id, source, target, flow.id, flow.destination))
-    for source, target, attrs in graph.data.edges(data=True):
+    for source, target, attrs in graph.data.edges():
         if attrs["rel"] in _COPIES:
             movements.append((attrs["rel"], source, target, target, target))
     edges = []

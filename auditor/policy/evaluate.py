@@ -14,6 +14,8 @@ from auditor.policy.compiler import CompiledRule, EvalContext, run_computed
 from auditor.policy.values import plain
 from auditor.result import Finding, Status
 
+# Enum members read through a descriptor on every access; these run once per (rule, asset).
+_PASS, _FAIL, _UNDECIDED, _NOT_APPLICABLE = Status.PASS, Status.FAIL, Status.NOT_EVALUABLE, Status.NOT_APPLICABLE
 
 @dataclass(frozen=True)
 class RuleRun:
@@ -40,6 +42,9 @@ class Evaluator:
         self.facts = facts
         self.audit = {"as_of": as_of, "milestones": calendar or Calendar()}
         self._views: dict[str, dict[str, Any]] = {}
+        self._facts = facts.by_asset
+        self._locations = graph.inventory.locations
+        self._neighbours = self.neighbours  # one bound method for every context
         org = graph.inventory.organization
         self.org = {**self.view(org.id), "facts": facts.by_asset[org.id]} if org is not None else {}
 
@@ -53,12 +58,13 @@ class Evaluator:
         return found
 
     def context(self, asset_id: str, params: dict[str, Any]) -> EvalContext:
+        view = self._views.get(asset_id)
         return EvalContext(
             asset_id,
-            self.view(asset_id),
-            self.facts.by_asset[asset_id],
+            self.view(asset_id) if view is None else view,
+            self._facts[asset_id],
             self.org,
-            self.neighbours,
+            self._neighbours,
             self.audit,
             params,
         )
@@ -71,10 +77,11 @@ class Evaluator:
     def run(self, rules: list[RuleRun]) -> Iterator[Finding]:
         """Evaluate each rule (the caller passes those in force) on every asset of its kinds."""
         by_kind = self.graph.inventory.by_kind
+        evaluate = self._evaluate
         for run in rules:
             for kind in run.compiled.rule.applies_to.kinds:
                 for asset in by_kind.get(kind, []):
-                    finding = self._evaluate(run, asset.id)
+                    finding = evaluate(run, asset.id)
                     if finding is not None:
                         yield finding
 
@@ -90,11 +97,11 @@ class Evaluator:
                 ctx.missing.clear()
         else:
             applies = True
-        location = self.graph.inventory.locations[asset_id]
+        location = self._locations[asset_id]
         scope = getattr(ctx.facts.scope, run.regime) if run.regime else None
         if scope is not None and scope.applies is False:
             return Finding(
-                rule.id, asset_id, ctx.view["kind"], Status.NOT_APPLICABLE, rule.severity, scope.reason, location
+                rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, scope.reason, location
             )
         verdict = None
         if applies:
@@ -103,15 +110,15 @@ class Evaluator:
         if scope is not None and scope.applies is None and verdict is not True:
             verdict = None  # compliant either way is a pass; a failure needs the law to apply
             ctx.problems.append(f"scope: {scope.reason}")
-        status = Status.PASS if verdict is True else Status.FAIL if verdict is False else Status.NOT_EVALUABLE
-        if status is Status.PASS:  # a pass is recorded, its evidence is not: reports list passes by id
+        status = _PASS if verdict is True else _FAIL if verdict is False else _UNDECIDED
+        if status is _PASS:  # a pass is recorded, its evidence is not: reports list passes by id
             return Finding(rule.id, asset_id, ctx.view["kind"], status, rule.severity, "", location)
         evidence = {path: ctx.observed[path] for path in sorted(ctx.observed)}
         evidence.update({f"computed.{k}": v for k, v in ctx.computed.items()})
         for path, resolve in compiled.evidence:
             evidence[path] = resolve(ctx)
         missing = [self._explain(path, ctx) for path in sorted(set(ctx.missing))] + sorted(set(ctx.problems))
-        if status is Status.NOT_EVALUABLE:
+        if status is _UNDECIDED:
             message = "cannot decide: " + ", ".join(missing or ["no answer"])
         else:
             message = compiled.message.fill(ctx)
@@ -125,7 +132,7 @@ class Evaluator:
             location=location,
             evidence=plain(evidence),
             graph_path=list(compiled.graph_path(ctx) or []) if compiled.graph_path else [],
-            missing=missing if status is Status.NOT_EVALUABLE else [],
+            missing=missing if status is _UNDECIDED else [],
             evidence_key=str(compiled.key(ctx) or "") if compiled.key else "",
         )
 

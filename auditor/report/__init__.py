@@ -6,10 +6,12 @@ never loads what the PDF needs.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from auditor.gc_pause import collector_paused
 from auditor.result import AuditResult, Severity
 
 # format name -> (module, output file name)
@@ -45,10 +47,18 @@ class ReporterUnavailable(RuntimeError):
 
 
 def renderer(name: str) -> Renderer:
+    """The format's render function, run with the garbage collector paused (auditor.gc_pause)."""
     module, _ = REPORTERS[name]
     try:
-        return importlib.import_module(module).render  # type: ignore[no-any-return]
+        render: Renderer = importlib.import_module(module).render
     except ImportError as exc:
         raise ReporterUnavailable(
             f"the {name} format needs the 'pdf' extra ({exc.name} is missing): pip install 'ai-infra-auditor[pdf]'"
         ) from None
+
+    @functools.wraps(render)
+    def paused(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
+        with collector_paused():
+            return render(result, options)
+
+    return paused

@@ -9,21 +9,42 @@ the C encoder: one finding per line, sorted keys, same bytes for the same input.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 OUTER_LEVELS = 3
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+# One encoder for every value: json.dumps with options builds a new one per call.
+_compact = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 def dumps(value: Any, levels: int = OUTER_LEVELS, indent: str = "") -> str:
+    """The text of `value`: its outer `levels` laid out, the rest compact.
+
+    The pieces are collected and joined once: joining per level copied the whole output again
+    at every level (hundreds of megabytes on large audits).
+    """
+    parts: list[str] = []
+    _lay_out(value, levels, indent, parts.append)
+    return "".join(parts)
+
+
+def _lay_out(value: Any, levels: int, indent: str, out: Callable[[str], None]) -> None:
     inner = indent + " "
     if levels > 0 and isinstance(value, dict) and value:
-        items = [f"{inner}{_compact(key)}: {dumps(value[key], levels - 1, inner)}" for key in sorted(value)]
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-    if levels > 0 and isinstance(value, list) and value:
-        items = [f"{inner}{dumps(item, levels - 1, inner)}" for item in value]
-        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
-    return _compact(value)
+        separator = "{\n"
+        for key in sorted(value):
+            out(f"{separator}{inner}{_compact(key)}: ")
+            _lay_out(value[key], levels - 1, inner, out)
+            separator = ",\n"
+        out("\n" + indent + "}")
+    elif levels > 0 and isinstance(value, list) and value:
+        separator = "[\n"
+        for item in value:
+            out(separator + inner)
+            _lay_out(item, levels - 1, inner, out)
+            separator = ",\n"
+        out("\n" + indent + "]")
+    else:
+        out(_compact(value))

@@ -17,6 +17,7 @@ properties and a tool notification give the number left out.
 
 from __future__ import annotations
 
+import functools
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -78,8 +79,9 @@ def _region(finding: Finding) -> dict[str, int]:
     return region
 
 
+@functools.lru_cache(maxsize=1024)  # a handful of inventory files, hundreds of thousands of results
 def _artifact(path: str) -> dict[str, str]:
-    """Relative to %SRCROOT% when inside the source root; a file URI otherwise."""
+    """Relative to %SRCROOT% when inside the source root; a file URI otherwise (shared: never mutated)."""
     if PurePosixPath(path).is_absolute():
         return {"uri": PurePosixPath(path).as_uri()}
     return {"uri": path, "uriBaseId": "%SRCROOT%"}
@@ -87,6 +89,7 @@ def _artifact(path: str) -> dict[str, str]:
 
 def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     failed = finding.status is Status.FAIL
+    fingerprint = finding.fingerprint  # hashed once per result
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
@@ -109,8 +112,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             }
         ],
         "partialFingerprints": {
-            "primaryLocationLineHash": f"{finding.fingerprint[:16]}:1",
-            "auditorFingerprint/v1": finding.fingerprint,
+            "primaryLocationLineHash": f"{fingerprint[:16]}:1",
+            "auditorFingerprint/v1": fingerprint,
         },
         "properties": {
             "status": finding.status.value,

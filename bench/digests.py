@@ -1,0 +1,41 @@
+"""SHA-256 of the JSON and SARIF of a generated 2,000-asset audit: speed-ups must not change a byte.
+
+`python -m bench.digests` prints them; tests/test_scale_outputs.py holds the recorded ones. A
+deliberate change of rules or report formats that alters these outputs records the new digests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from bench.generate import generate, write
+
+SIZE = 2000
+AS_OF = date(2026, 11, 1)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """Audit the generated inventory in `folder` (file names relative to it); digest of each output."""
+    from auditor.engine import AuditRequest, run_audit
+    from auditor.policy.loader import default_policies_dir
+    from auditor.report import ReportOptions, renderer
+
+    path = folder / f"bench-{SIZE}.json"
+    write(generate(SIZE), path)
+    result = run_audit(AuditRequest([path], default_policies_dir(), AS_OF, root=folder))
+    every_result = ReportOptions(sarif_include_undecided=True, sarif_max_results=1_000_000)
+    outputs = {
+        "json": renderer("json")(result, ReportOptions()),
+        "sarif": renderer("sarif")(result, ReportOptions()),
+        "sarif-all": renderer("sarif")(result, every_result),
+    }
+    return {name: hashlib.sha256(data).hexdigest() for name, data in outputs.items()}
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as folder:
+        for name, digest in digests(Path(folder)).items():
+            print(f"{name}: {digest}")

@@ -1,0 +1,54 @@
+"""The collector is off during an audit or a render and back on after, even after an error."""
+
+from __future__ import annotations
+
+import gc
+from typing import cast
+
+import pytest
+
+from auditor.gc_pause import collector_paused
+from auditor.report import ReportOptions, renderer
+from auditor.result import AuditResult
+
+
+def test_paused_inside_and_enabled_after_nested_blocks() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block does not switch it back on early
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # nothing left frozen out of later collections
+
+
+def test_enabled_again_after_an_error() -> None:
+    with pytest.raises(ZeroDivisionError), collector_paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+
+
+def test_a_collector_disabled_by_the_caller_stays_disabled() -> None:
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_renderers_run_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.report import json_report
+
+    seen: list[bool] = []
+
+    def render(result: AuditResult, options: ReportOptions) -> bytes:
+        seen.append(gc.isenabled())
+        return b"{}"
+
+    monkeypatch.setattr(json_report, "render", render)
+    assert renderer("json")(cast(AuditResult, None)) == b"{}"
+    assert seen == [False]
+    assert gc.isenabled()
