@@ -31,6 +31,24 @@ TransferMechanism = Literal[
 ]
 
 
+# Transfer-tool details, declared on the flow that carries data across or on the recipient vendor.
+TiaOutcome = Annotated[
+    Literal["sufficient", "insufficient"] | None,
+    Field(
+        description="What the transfer impact assessment concluded, with the supplementary measures in place "
+        "(EDPB Recommendations 01/2020)."
+    ),
+]
+DerogationGround = Annotated[
+    Literal["a", "b", "c", "d", "e", "f", "g", "compelling_legitimate_interests"] | None,
+    Field(description="The Art. 49(1) ground relied on, for transfer_mechanism: derogation."),
+]
+Occasional = Annotated[
+    bool | None,
+    Field(description="The transfer is occasional, not repetitive or systematic (EDPB Guidelines 2/2018)."),
+]
+
+
 def ref(
     *kinds: str,
     rel: str,
@@ -474,17 +492,9 @@ class Flow(AssetBase):
     transfer_mechanism: TransferMechanism | None = None
     scc_version: str | None = None
     tia_ref: str | None = None
-    tia_outcome: Literal["sufficient", "insufficient"] | None = Field(
-        None,
-        description="What the transfer impact assessment concluded, with the supplementary measures in place "
-        "(EDPB Recommendations 01/2020).",
-    )
-    derogation_ground: Literal["a", "b", "c", "d", "e", "f", "g", "compelling_legitimate_interests"] | None = Field(
-        None, description="The Art. 49(1) ground relied on, for transfer_mechanism: derogation."
-    )
-    occasional: bool | None = Field(
-        None, description="The transfer is occasional, not repetitive or systematic (EDPB Guidelines 2/2018)."
-    )
+    tia_outcome: TiaOutcome = None
+    derogation_ground: DerogationGround = None
+    occasional: Occasional = None
     encrypted_in_transit: bool | None = None
     transformation: Literal["none", "pseudonymise", "anonymise", "aggregate"] | None = None
     anonymisation_assessment_ref: str | None = Field(
@@ -559,17 +569,9 @@ class Vendor(AssetBase):
     transfer_mechanism: TransferMechanism | None = None
     scc_version: str | None = None
     tia_ref: str | None = None
-    tia_outcome: Literal["sufficient", "insufficient"] | None = Field(
-        None,
-        description="What the transfer impact assessment concluded, with the supplementary measures in place "
-        "(EDPB Recommendations 01/2020).",
-    )
-    derogation_ground: Literal["a", "b", "c", "d", "e", "f", "g", "compelling_legitimate_interests"] | None = Field(
-        None, description="The Art. 49(1) ground relied on, for transfer_mechanism: derogation."
-    )
-    occasional: bool | None = Field(
-        None, description="The transfer is occasional, not repetitive or systematic (EDPB Guidelines 2/2018)."
-    )
+    tia_outcome: TiaOutcome = None
+    derogation_ground: DerogationGround = None
+    occasional: Occasional = None
     subprocessors: list[AssetId] = ref("vendor", rel="subprocessor", lineage="forward", many=True)
     remote_access_countries: list[CountryCode] = Field(default_factory=list)
     security_terms: bool | None = None
