@@ -158,3 +158,37 @@ def test_rules_run_only_inside_their_effective_dates(tmp_path: Path) -> None:
         "2026-12-31": ({}, ["no rule is enabled and in force at the audit date; audited anyway (--allow-empty)"]),
         "2027-01-01": ({"s": "PASS"}, []),
     }
+
+
+AI_ORGANISATION = {
+    "organization": {"id": "lab", "country": "DE", "ai_systems": True},
+    "workloads": [
+        {"id": "assistant", "type": "inference", "interacts_with_people": True, "ai_interaction_disclosed": False}
+    ],
+}
+
+
+def test_the_ai_act_pack_runs_by_default_and_switching_it_off_is_stated(tmp_path: Path) -> None:
+    on = audit_data(tmp_path, AI_ORGANISATION)
+    assert {f.rule_id: f.status.value for f in on.findings if f.rule_id.startswith("AIACT")} == {
+        "AIACT-4-AI-LITERACY": "FAIL",
+        "AIACT-50-AI-INTERACTION-DISCLOSURE": "FAIL",
+    }
+    assert not any("disable" in notice for notice in on.notices)
+    config = write(tmp_path, "config.yaml", "disable_packs: [eu-ai-act]\n")
+    off = audit_data(tmp_path, AI_ORGANISATION, config=config)
+    assert not [f for f in off.findings if f.rule_id.startswith("AIACT")]
+    assert off.notices == [
+        "rule pack eu-ai-act runs by default but is disabled by the config (disable_packs): "
+        "its rules were not evaluated"
+    ]
+    assert {p["name"]: p["enabled"] for p in off.packs}["eu-ai-act"] is False
+
+
+def test_disabling_a_pack_that_is_off_by_default_says_nothing(tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    write(policies, "p/pack.yaml", "name: p\ntitle: P\nversion: '1'\nenabled_by_default: false\n")
+    config = write(tmp_path, "config.yaml", "disable_packs: [p]\n")
+    inventory = write(tmp_path, "inv.yaml", "storage: [{id: s}]\n")
+    result = checked(run_audit(AuditRequest([inventory], policies, date(2026, 11, 1), config=config, allow_empty=True)))
+    assert result.notices == ["no rule is enabled and in force at the audit date; audited anyway (--allow-empty)"]
