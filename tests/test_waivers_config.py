@@ -192,3 +192,22 @@ def test_disabling_a_pack_that_is_off_by_default_says_nothing(tmp_path: Path) ->
     inventory = write(tmp_path, "inv.yaml", "storage: [{id: s}]\n")
     result = checked(run_audit(AuditRequest([inventory], policies, date(2026, 11, 1), config=config, allow_empty=True)))
     assert result.notices == ["no rule is enabled and in force at the audit date; audited anyway (--allow-empty)"]
+
+
+HIGH_RISK = {"workloads": [{"id": "scoring", "type": "inference", "ai_act_high_risk": True, "log_retention_days": 30}]}
+
+
+def test_a_pending_amendment_is_stated_only_where_a_rule_on_that_date_judged_something(tmp_path: Path) -> None:
+    assert audit_data(tmp_path, {"storage": [{"id": "s"}]}).notices == []
+    judged = audit_data(tmp_path, HIGH_RISK)
+    assert statuses(judged, "AIACT-12-LOG-RETENTION") == {"scoring": "FAIL"}
+    assert [n.split(";")[0] for n in judged.notices] == [
+        "milestone eu_ai_act.annex_iii_high_risk applies from 2026-08-02 (AI Act Art. 113: applies from 2 Aug 2026, "
+        "including Annex III high-risk systems)"
+    ]
+    config = write(tmp_path, "config.yaml", "milestones: {eu_ai_act.annex_iii_high_risk: 2027-12-02}\n")
+    # a pin is stated even where nothing is judged: it may be why
+    pinned = audit_data(tmp_path, {"storage": [{"id": "s"}]}, config=config)
+    assert [n.split(" (")[0] for n in pinned.notices] == [
+        "milestone eu_ai_act.annex_iii_high_risk is pinned to 2027-12-02 by the config"
+    ]
