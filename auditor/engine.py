@@ -143,20 +143,26 @@ def audit(
 ) -> AuditResult:
     """Audit loaded inputs at `as_of` (`only`: evaluate just these rules, for focused tests)."""
     inventory, policies, config = inputs.inventory, inputs.policies, inputs.config
-    packs = policies.enabled_packs(config.enable_packs)
+    packs = policies.enabled_packs(config.enable_packs, config.disable_packs)
     calendar = Calendar(config.milestones)
     scheduled = policies.runs(packs, set(config.disabled_rules), config.parameters, calendar)
     if only is not None:
         scheduled = [run for run in scheduled if run.compiled.rule.id in only]
     rules = [run for run in scheduled if run.in_force(as_of)]
     notices = _refuse_silent_greens(inputs, rules, allow_empty)
-    notices += calendar.notices((m for run in scheduled for m in run.milestones), as_of) + config.notices()
     on_stage(f"building the graph of {len(inventory.assets)} assets")
     graph = build_graph(inventory)
     on_stage("deriving facts (jurisdiction, lineage, transfers, exposure, capacity)")
     facts = derive_facts(graph, as_of, config.thresholds)
     on_stage(f"evaluating {len(rules)} rules")
     findings = sorted(Evaluator(graph, facts, as_of, calendar).run(rules), key=lambda f: f.sort_key)
+    judging = {f.rule_id for f in findings}
+    judged = (m for run in rules if run.compiled.rule.id in judging for m in run.milestones)
+    notices += calendar.notices((m for run in scheduled for m in run.milestones), as_of, judged) + config.notices()
+    notices += [
+        f"rule pack {name} runs by default but is disabled by the config (disable_packs): its rules were not evaluated"
+        for name in policies.switched_off(config.disable_packs)
+    ]
     on_stage("applying waivers and baseline")
     waiver_states = apply_waivers(findings, inputs.waivers, as_of)
     notices += waiver_notices(waiver_states, as_of, waiver_warning_days)

@@ -187,3 +187,19 @@ def test_an_unsupported_anonymisation_claim_keeps_the_data_personal(tmp_path: Pa
     data["datasets"][0]["anonymisation_assessment_ref"] = "A-2"
     facts = facts_for(tmp_path, data).by_asset
     assert facts["models"].personal_data.present is False
+
+
+def test_training_compute_is_six_times_parameters_times_tokens_unless_declared(tmp_path: Path) -> None:
+    facts = facts_for(
+        tmp_path,
+        {
+            "workloads": [
+                {"id": "estimated", "type": "training", "parameters_billion": 405, "training_tokens_billion": 15600},
+                {"id": "declared", "type": "training", "parameters_billion": 405, "training_compute_flop": 9e24},
+                {"id": "tokens-unknown", "type": "training", "parameters_billion": 405},
+            ]
+        },
+    )
+    flop = {w: facts.by_asset[w].capacity.training_flop for w in ("estimated", "declared", "tokens-unknown")}  # type: ignore[union-attr]
+    assert flop == {"estimated": 6 * 405e9 * 15_600e9, "declared": 9e24, "tokens-unknown": None}
+    assert flop["estimated"] > 1e25  # 3.79e25: over the Art. 51(2) presumption

@@ -311,3 +311,10 @@ def test_rule_values_that_cannot_compile(cli: CliRunner, here: Path, condition: 
         f"applies_to: {{kinds: [storage]}}\ncondition: {condition}\n",
     )
     assert errors(invoke(cli, "rules", "list", "--policies", "policies")) == [f"policies/p/X-1.yaml:{problem}"]
+
+
+def test_an_unknown_pack_to_disable_is_named_with_a_suggestion(cli: CliRunner, here: Path) -> None:
+    write(here, "config.yaml", "disable_packs: [eu-ai-akt]\n")
+    assert audit(cli, here, "--config", "config.yaml") == [
+        "config.yaml:1:17: $.disable_packs[0]: unknown rule pack 'eu-ai-akt'; did you mean 'eu-ai-act'?"
+    ]

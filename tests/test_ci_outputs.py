@@ -33,6 +33,13 @@ DATA = Path(__file__).parent / "data"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
 JUNIT_SCHEMA = xmlschema.XMLSchema(DATA / "junit-10.xsd")
 NOTICE = "milestone ccpa.cpra pinned to 2023-01-01 by the config"
+PENDING_OMNIBUS = (
+    "milestone eu_ai_act.annex_iii_high_risk applies from 2026-08-02 (AI Act Art. 113: applies from 2 Aug 2026, "
+    "including Annex III high-risk systems); a pending amendment would move it to 2027-12-02 (Digital Omnibus on AI "
+    "(politically agreed 7 May 2026, Parliament 16 Jun, Council 29 Jun 2026); publication in the Official Journal "
+    "unverified [U]), not applied because it is not law at the catalog's date; pin eu_ai_act.annex_iii_high_risk in "
+    "the config to apply it"
+)
 HOSTILE = (
     '=HYPERLINK("http://evil.example")\x07 [click](javascript:x) **bold** @admin <b>x</b> www.evil.example\x1b[31m'
 )
@@ -85,7 +92,10 @@ def test_sarif_meets_code_scanning_requirements(example_result: AuditResult) -> 
         counts["NOT_APPLICABLE"],
         0,
     )
-    assert run["properties"]["omittedResults"] == 0 and run["invocations"][0]["toolExecutionNotifications"] == []
+    assert run["properties"]["omittedResults"] == 0
+    # the AI Act pack runs by default and judges the example's high-risk credit model: the pending
+    # Digital Omnibus date is the one notice
+    assert [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]] == [PENDING_OMNIBUS]
 
 
 def test_sarif_undecided_results_only_on_request(example_result: AuditResult) -> None:
@@ -101,13 +111,14 @@ def test_sarif_cap_keeps_the_worst_and_counts_the_rest(example_result: AuditResu
     assert severities == ["critical"] * 6 + ["high"] * 4  # the example has 6 open critical failures
     assert run["properties"]["omittedResults"] == total - 10 and run["properties"]["resultsCap"] == 10
     assert run["invocations"][0]["toolExecutionNotifications"] == [
+        {"level": "warning", "message": {"text": PENDING_OMNIBUS}},
         {
             "level": "warning",
             "message": {
                 "text": f"{total - 10} results left out: at most 10 are written (the least severe go first); "
                 "results.json holds them all"
             },
-        }
+        },
     ]
 
 
@@ -179,7 +190,7 @@ def test_terminal_summary_heads_with_notices_and_shows_inventory_text_as_it_is(h
     lines = console.export_text().splitlines()
     assert lines[0] == f"notice: {NOTICE}"
     assert lines[1].startswith("Audit of Evil [/bold] *Corp*  as of 2026-11-01: 98 assets")
-    reasons = lines.index("466 passed, 61 failed (0 waived), 38 not evaluable, 44 not applicable") + 1
+    reasons = lines.index("467 passed, 66 failed (0 waived), 38 not evaluable, 44 not applicable") + 1
     assert lines[reasons : reasons + 2] == [
         "  not applicable to 43 result(s): no personal information of California consumers "
         "(Cal. Civ. Code 1798.140(i))",
@@ -201,7 +212,7 @@ def test_report_options_from_the_command_line(cli: CliRunner, tmp_path: Path) ->
     assert invoke(cli, "audit", EXAMPLE, *args, "--sarif-include-undecided").exit_code == 1
     run = json.loads((out / "results.sarif").read_text())["runs"][0]
     assert sum(r["kind"] == "review" for r in run["results"]) == 38
-    assert ET.parse(out / "results.junit.xml").getroot().get("failures") == "28"  # 6 critical and 22 high
+    assert ET.parse(out / "results.junit.xml").getroot().get("failures") == "29"  # 6 critical and 23 high
 
 
 def test_not_applicable_is_reported_with_its_reason_in_sarif_and_junit(example_result: AuditResult) -> None:

@@ -92,7 +92,9 @@ def test_audit_writes_requested_formats(cli: CliRunner, tmp_path: Path) -> None:
         "summary.md",
     ]
     assert valid_results(json.loads((out / "results.json").read_text()))["as_of"] == "2026-11-01"
-    assert result.stdout.startswith("Audit of Nordlicht AI GmbH as of 2026-11-01")  # not a TTY: plain text
+    notice, heading = result.stdout.splitlines()[:2]  # not a TTY: plain text
+    assert notice.startswith("notice: milestone eu_ai_act.annex_iii_high_risk applies from 2026-08-02")
+    assert heading.startswith("Audit of Nordlicht AI GmbH as of 2026-11-01")
     assert "\x1b[" not in result.stdout
     quiet = invoke(cli, "audit", EXAMPLE, "--out", out, "--as-of", "2026-11-01", "--quiet")
     assert quiet.exit_code == 1 and quiet.stdout == ""
@@ -174,7 +176,7 @@ def test_engine_announces_its_stages() -> None:
         "loading and validating the inputs",
         "building the graph of 98 assets",
         "deriving facts (jurisdiction, lineage, transfers, exposure, capacity)",
-        "evaluating 90 rules",
+        "evaluating 102 rules",
         "applying waivers and baseline",
     ]
 

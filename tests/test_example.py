@@ -78,6 +78,15 @@ PLANTED = {
     ("GDPR-30-RECORD-OF-PROCESSING", "web-corpus"): "50-datasets.yaml:105",
     ("GDPR-5-RETENTION-PERIOD", "web-corpus"): "50-datasets.yaml:105",
     ("GDPR-6-LAWFUL-BASIS", "web-corpus"): "50-datasets.yaml:105",
+    # The AI Act pack runs by default: the declared high-risk credit model lacks the Art. 10
+    # governance of its training data and keeps its logs under six months (Art. 19(1), 26(6)).
+    ("AIACT-10-DATA-GOVERNANCE", "us-customer-records"): "50-datasets.yaml:20",
+    ("AIACT-12-LOG-RETENTION", "credit-check-model"): "60-flows-workloads.yaml:256",
+    # Training on legitimate interests: feature-vectors' LIA covers recommendations, not training
+    # (EDPB Opinion 28/2024); neither training job records how objections are honoured (Art. 21).
+    ("GDPR-6-TRAINING-LEGITIMATE-INTEREST", "recsys-train"): "60-flows-workloads.yaml:207",
+    ("GDPR-21-TRAINING-OBJECTION", "recsys-train"): "60-flows-workloads.yaml:207",
+    ("GDPR-21-TRAINING-OBJECTION", "finetune-support-13b"): "60-flows-workloads.yaml:177",
 }
 CLEAN = [
     ("GDPR-44-TRANSFER-BASIS", "labelworks"),  # SCCs 2021/914 with a TIA
@@ -87,6 +96,7 @@ CLEAN = [
     ("AI-NET-01", "train-llm-70b"),  # 400 Gb/s InfiniBand per GPU
     ("AI-NET-01", "recsys-train"),  # p4d's 50 Gb/s per GPU is enough for a 0.8B model
     ("AI-NET-04", "serve-assistant-eu"),  # TP 2 over NVLink-bridged H100 PCIe pairs
+    ("GDPR-6-TRAINING-LEGITIMATE-INTEREST", "finetune-support-13b"),  # its set's LIA covers model_training
     ("SEC-EXPOSED-PERSONAL-DATA-STORE", "fra-lustre"),
 ]
 
@@ -152,7 +162,13 @@ def test_findings_carry_evidence_and_paths(result: AuditResult) -> None:
 
 def test_every_enabled_pack_finds_something(result: AuditResult) -> None:
     packs = {rule.id: rule.pack for rule in result.rules}
-    assert {packs[f.rule_id] for f in result.with_status(Status.FAIL)} == {"gdpr", "ccpa", "security", "ai-infra"}
+    assert {packs[f.rule_id] for f in result.with_status(Status.FAIL)} == {
+        "gdpr",
+        "ccpa",
+        "security",
+        "ai-infra",
+        "eu-ai-act",
+    }
 
 
 def test_example_waivers(result: AuditResult) -> None:

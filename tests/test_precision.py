@@ -126,7 +126,7 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         {
             ("ai-infra", "PASS"): 27,
             ("ccpa", "NOT_APPLICABLE"): 26,
-            ("gdpr", "PASS"): 52,
+            ("gdpr", "PASS"): 54,  # with GDPR-6-TRAINING-LEGITIMATE-INTEREST and GDPR-21-TRAINING-OBJECTION
             ("security", "PASS"): 78,
         },
         set(),
@@ -219,12 +219,15 @@ TWINS: dict[str, tuple[list[tuple[str, Any]], Findings]] = {
             ("vendors/annotatio-pt/country", "IN"),  # and in a country with no adequacy decision
             ("storage/muc-conversations/access_logging", False),
             ("workloads/sft-70b/sharding", "none"),  # 70B without sharding
+            ("workloads/sft-70b/objection_handling_ref", DELETE),  # training on legitimate interests
         ],
         {
             ("AI-MEM-TRAIN-01", "sft-70b", "FAIL"),
             ("GDPR-28-SUBPROCESSOR-AUTHORISED", "annotatio-pt", "FAIL"),
             ("GDPR-44-TRANSFER-BASIS", "annotatio-pt", "FAIL"),
             ("GDPR-6-LEGITIMATE-INTEREST-ASSESSMENT", "finetune-set", "FAIL"),
+            ("GDPR-6-TRAINING-LEGITIMATE-INTEREST", "sft-70b", "FAIL"),  # its only LIA is the deleted one
+            ("GDPR-21-TRAINING-OBJECTION", "sft-70b", "FAIL"),
             ("SEC-STORE-ACCESS-LOGGING", "muc-conversations", "FAIL"),
         },
     ),
@@ -370,6 +373,8 @@ BOUNDARIES: list[tuple[str, str, str, tuple[str, ...], Side, Side]] = [
             | {
                 "GDPR-4-ANONYMISATION-EVIDENCE",
                 "GDPR-6-LEGITIMATE-INTEREST-ASSESSMENT",
+                "GDPR-6-TRAINING-LEGITIMATE-INTEREST",
+                "GDPR-21-TRAINING-OBJECTION",
                 "GDPR-28-SUBPROCESSOR-AUTHORISED",
                 "GDPR-37-DATA-PROTECTION-OFFICER",  # 60 people process personal data: BDSG s. 38
             },

@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "0a5f4912946b32e3b9e4af3bcfdb0e2db50fc868a9cc5851345c30c3bbb4581b",
-    "sarif": "7aa3ece95728449a36eca39c0a23ab334610c411812d8576a91b1ad5af4b8391",
-    "sarif-all": "14b0f8e7ac79db3ee3f29a1b7172e77d901c73f5fc07583f6afc664a71b3e14b",
+    "json": "ef84ac0673a99f8053b17466766b1fb28ec96974a5a6a41066879882678e4aaf",
+    "sarif": "c2bf574b00d7e545832849160fb5d44e26215e22ba983d444ec3657349079627",
+    "sarif-all": "eb5bc6aef121567076781b8cc6358e416d5fec7e61101384c3cf0efaa5900c01",
 }
 
 

@@ -158,3 +158,56 @@ def test_rules_run_only_inside_their_effective_dates(tmp_path: Path) -> None:
         "2026-12-31": ({}, ["no rule is enabled and in force at the audit date; audited anyway (--allow-empty)"]),
         "2027-01-01": ({"s": "PASS"}, []),
     }
+
+
+AI_ORGANISATION = {
+    "organization": {"id": "lab", "country": "DE", "ai_systems": True},
+    "workloads": [
+        {"id": "assistant", "type": "inference", "interacts_with_people": True, "ai_interaction_disclosed": False}
+    ],
+}
+
+
+def test_the_ai_act_pack_runs_by_default_and_switching_it_off_is_stated(tmp_path: Path) -> None:
+    on = audit_data(tmp_path, AI_ORGANISATION)
+    assert {f.rule_id: f.status.value for f in on.findings if f.rule_id.startswith("AIACT")} == {
+        "AIACT-4-AI-LITERACY": "FAIL",
+        "AIACT-50-AI-INTERACTION-DISCLOSURE": "FAIL",
+    }
+    assert not any("disable" in notice for notice in on.notices)
+    config = write(tmp_path, "config.yaml", "disable_packs: [eu-ai-act]\n")
+    off = audit_data(tmp_path, AI_ORGANISATION, config=config)
+    assert not [f for f in off.findings if f.rule_id.startswith("AIACT")]
+    assert off.notices == [
+        "rule pack eu-ai-act runs by default but is disabled by the config (disable_packs): "
+        "its rules were not evaluated"
+    ]
+    assert {p["name"]: p["enabled"] for p in off.packs}["eu-ai-act"] is False
+
+
+def test_disabling_a_pack_that_is_off_by_default_says_nothing(tmp_path: Path) -> None:
+    policies = tmp_path / "policies"
+    write(policies, "p/pack.yaml", "name: p\ntitle: P\nversion: '1'\nenabled_by_default: false\n")
+    config = write(tmp_path, "config.yaml", "disable_packs: [p]\n")
+    inventory = write(tmp_path, "inv.yaml", "storage: [{id: s}]\n")
+    result = checked(run_audit(AuditRequest([inventory], policies, date(2026, 11, 1), config=config, allow_empty=True)))
+    assert result.notices == ["no rule is enabled and in force at the audit date; audited anyway (--allow-empty)"]
+
+
+HIGH_RISK = {"workloads": [{"id": "scoring", "type": "inference", "ai_act_high_risk": True, "log_retention_days": 30}]}
+
+
+def test_a_pending_amendment_is_stated_only_where_a_rule_on_that_date_judged_something(tmp_path: Path) -> None:
+    assert audit_data(tmp_path, {"storage": [{"id": "s"}]}).notices == []
+    judged = audit_data(tmp_path, HIGH_RISK)
+    assert statuses(judged, "AIACT-12-LOG-RETENTION") == {"scoring": "FAIL"}
+    assert [n.split(";")[0] for n in judged.notices] == [
+        "milestone eu_ai_act.annex_iii_high_risk applies from 2026-08-02 (AI Act Art. 113: applies from 2 Aug 2026, "
+        "including Annex III high-risk systems)"
+    ]
+    config = write(tmp_path, "config.yaml", "milestones: {eu_ai_act.annex_iii_high_risk: 2027-12-02}\n")
+    # a pin is stated even where nothing is judged: it may be why
+    pinned = audit_data(tmp_path, {"storage": [{"id": "s"}]}, config=config)
+    assert [n.split(" (")[0] for n in pinned.notices] == [
+        "milestone eu_ai_act.annex_iii_high_risk is pinned to 2027-12-02 by the config"
+    ]

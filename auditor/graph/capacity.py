@@ -88,6 +88,10 @@ class CapacityFact:
     remote_datasets: list[str] = described("Datasets it reads that no store at its own sites holds.", factory=list)
     reads_remote: bool | None = described("Some dataset it reads is held only at another site (None: sites unknown).")
     wan_gbytes_s: float | None = described("Slowest declared WAN/VPN link between its sites and those stores, GB/s.")
+    training_flop: float | None = described(
+        "Training compute, FLOP: the declared training_compute_flop, else 6 x parameters x training tokens "
+        "(Kaplan et al. 2020), for the AI Act Art. 51(2) systemic-risk presumption."
+    )
 
 
 @dataclass(slots=True)
@@ -255,7 +259,17 @@ def _workload_capacity(graph: AssetGraph, workload: Workload) -> CapacityFact:
         remote_datasets=locality.remote_datasets,
         reads_remote=locality.reads_remote,
         wan_gbytes_s=locality.wan_gbytes_s,
+        training_flop=_training_flop(workload, params),
     )
+
+
+def _training_flop(workload: Workload, params: float | None) -> float | None:
+    """Declared compute, else the dense-transformer estimate: 6 FLOP per parameter per token (forward + backward)."""
+    if workload.training_compute_flop is not None:
+        return float(workload.training_compute_flop)
+    if params is None or workload.training_tokens_billion is None:
+        return None
+    return 6 * params * workload.training_tokens_billion * 1e9
 
 
 def analyse_catalog_coverage(graph: AssetGraph) -> dict[str, CatalogFact]:

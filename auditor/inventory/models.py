@@ -144,6 +144,12 @@ class Organization(AssetBase):
     risk_assessment_submitted: IsoDate | None = Field(
         None, description="Date of the latest risk-assessment attestation and summary sent to the CPPA (11 CCR 7157)."
     )
+    ai_systems: bool | None = Field(
+        None, description="The organisation provides or deploys AI systems in the EU (AI Act Art. 2(1), 3(1))."
+    )
+    ai_literacy_ref: str | None = Field(
+        None, description="The measures giving staff who operate or use AI systems sufficient AI literacy (Art. 4)."
+    )
 
 
 class Rack(Strict_):
@@ -443,6 +449,19 @@ class Dataset(AssetBase):
         description="Sensitive PI is used to infer characteristics about the consumer "
         "(false: outside the right to limit, 11 CCR 7027(a)).",
     )
+    source: Literal["data_subject", "third_party", "scraped"] | None = Field(
+        None,
+        description="Where the personal data was obtained: from the data subjects (GDPR Art. 13), from another "
+        "party, or scraped from public sources (Art. 14).",
+    )
+    art14_notice_ref: str | None = Field(
+        None, description="The Art. 14 information given to the data subjects of data not obtained from them."
+    )
+    disproportionate_effort_assessment_ref: str | None = Field(
+        None,
+        description="The documented assessment that informing each data subject is impossible or would involve a "
+        "disproportionate effort, with the measures taken instead, e.g. public information (Art. 14(5)(b)).",
+    )
 
 
 CollectionPointType = Literal["website", "mobile_app", "sdk", "pixel", "tag", "call_centre", "device", "form", "other"]
@@ -709,6 +728,74 @@ class Workload(AssetBase):
         None,
         description="What a training job trains, for 11 CCR 7150(b)(6): ADMT for significant decisions, facial or "
         "emotion recognition, identity verification, biometric identification, or none of these.",
+    )
+    ai_act_role: Literal["provider", "deployer", "provider_and_deployer"] | None = Field(
+        None, description="The organisation's role for this AI system under the AI Act (Art. 3(3), 3(4))."
+    )
+    general_purpose_model: bool | None = Field(
+        None, description="The job trains a general-purpose AI model (AI Act Art. 3(63)) the organisation provides."
+    )
+    training_tokens_billion: Number | None = Field(
+        None, description="Tokens the training run processes (dataset tokens x epochs), billions."
+    )
+    training_compute_flop: Number | None = Field(
+        None,
+        description="Cumulative training compute of the model as the provider measured it, FLOP (AI Act Art. 51(2)); "
+        "overrides the 6 x parameters x tokens estimate.",
+    )
+    open_source_model: bool | None = Field(
+        None, description="Released under a free and open-source licence with public weights (Art. 53(2))."
+    )
+    technical_documentation_ref: str | None = Field(
+        None,
+        description="Technical documentation of the model for the AI Office and downstream providers "
+        "(Art. 53(1)(a)-(b), Annexes XI-XII).",
+    )
+    copyright_policy_ref: str | None = Field(
+        None,
+        description="Policy to comply with Union copyright law, incl. text-and-data-mining opt-outs (Art. 53(1)(c)).",
+    )
+    training_content_summary_ref: str | None = Field(
+        None, description="Public summary of the content used for training, in the AI Office template (Art. 53(1)(d))."
+    )
+    commission_notified: IsoDate | None = Field(
+        None,
+        description="When the Commission was notified that the model meets the systemic-risk threshold (Art. 52(1)).",
+    )
+    systemic_risk_assessment_ref: str | None = Field(
+        None,
+        description="Model evaluation with adversarial testing, systemic-risk assessment and mitigation, incident "
+        "reporting and cybersecurity measures (Art. 55(1)).",
+    )
+    interacts_with_people: bool | None = Field(
+        None, description="The AI system interacts directly with natural persons, e.g. a chatbot (Art. 50(1))."
+    )
+    ai_interaction_disclosed: bool | None = Field(
+        None, description="People are told they are interacting with an AI system (Art. 50(1))."
+    )
+    generates_synthetic_content: bool | None = Field(
+        None, description="The AI system generates synthetic audio, image, video or text content (Art. 50(2))."
+    )
+    output_marked: bool | None = Field(
+        None, description="Outputs are marked in a machine-readable format as artificially generated (Art. 50(2))."
+    )
+    ai_use_case: Literal["credit_scoring", "life_health_insurance_pricing", "other"] | None = Field(
+        None,
+        description="Annex III point 5(b) creditworthiness or credit scoring, or 5(c) life and health insurance "
+        "risk assessment and pricing, for the Art. 27 fundamental-rights impact assessment.",
+    )
+    fria_ref: str | None = Field(
+        None, description="Fundamental-rights impact assessment done before first use (Art. 27)."
+    )
+    lia_ref: str | None = Field(
+        None,
+        description="Legitimate-interest assessment of the training itself: interest, necessity, balancing with the "
+        "data subjects' reasonable expectations (GDPR Art. 6(1)(f); EDPB Opinion 28/2024).",
+    )
+    objection_handling_ref: str | None = Field(
+        None,
+        description="How objections to the processing are received and honoured before (re)training, "
+        "e.g. an opt-out list applied to the corpus (GDPR Art. 21(1)).",
     )
 
     @model_validator(mode="after")

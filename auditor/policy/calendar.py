@@ -34,8 +34,13 @@ class Calendar:
             return f"pinned to {self.pins[ref].isoformat()} in the config"
         return milestones()[ref].source
 
-    def notices(self, used: Iterable[str], as_of: date) -> list[str]:
-        """What the reader must know about the dates behind this audit's rules."""
+    def notices(self, used: Iterable[str], as_of: date, judged: Iterable[str] = ()) -> list[str]:
+        """What the reader must know about the dates behind this audit's rules.
+
+        A pin is always stated (it may be why nothing was judged); a pending amendment only for the
+        milestones of rules that judged some asset (`judged`): elsewhere it would change nothing.
+        """
+        judged = set(judged)
         out = []
         for name in sorted(set(used)):
             milestone: Milestone = milestones()[name]
@@ -44,7 +49,7 @@ class Calendar:
                     f"milestone {name} is pinned to {self.pins[name].isoformat()} by the config "
                     f"(catalog: {milestone.day.isoformat()}, {milestone.source})"
                 )
-            elif milestone.pending_date and milestone.day <= as_of < milestone.pending_date:
+            elif name in judged and milestone.pending_date and milestone.day <= as_of < milestone.pending_date:
                 out.append(
                     f"milestone {name} applies from {milestone.day.isoformat()} ({milestone.source}); a pending "
                     f"amendment would move it to {milestone.pending_date.isoformat()} ({milestone.pending_by}), not "

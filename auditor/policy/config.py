@@ -24,6 +24,9 @@ class AuditConfig(BaseModel):
     parameters: dict[str, dict[str, Any]] = {}
     disabled_rules: list[str] = []
     enable_packs: list[str] = []
+    disable_packs: list[str] = Field(
+        default_factory=list, description="Packs that run by default switched off (every report names them)."
+    )
     milestones: dict[str, IsoDate] = Field(
         default_factory=dict,
         description="Milestones of the regimes catalog pinned to another date (the report says so).",
@@ -58,6 +61,7 @@ def load_config(path: Path | None, policies: PolicySet, root: Path | None = None
     issues += _parameter_issues(data.get("parameters"), document, policies)
     issues += _name_issues(data.get("disabled_rules"), "disabled_rules", "rule", policies.rules, document)
     issues += _name_issues(data.get("enable_packs"), "enable_packs", "rule pack", policies.packs, document)
+    issues += _name_issues(data.get("disable_packs"), "disable_packs", "rule pack", policies.packs, document)
     issues += _catalog_issues(data, document)
     if issues or config is None:
         raise InputError(issues)

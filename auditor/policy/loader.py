@@ -59,9 +59,13 @@ class PolicySet:
     pack_hashes: dict[str, str]
     origin: str = "policies"  # the folder they came from, as users see it
 
-    def enabled_packs(self, extra: list[str] | None = None) -> set[str]:
+    def enabled_packs(self, extra: list[str] | None = None, disabled: list[str] | None = None) -> set[str]:
         chosen = {name for name, pack in self.packs.items() if pack.enabled_by_default}
-        return chosen | set(extra or [])
+        return (chosen | set(extra or [])) - set(disabled or [])
+
+    def switched_off(self, disabled: list[str]) -> list[str]:
+        """The packs that run by default among `disabled`: a reader must know they were not audited."""
+        return sorted(name for name in set(disabled) if self.packs[name].enabled_by_default)
 
     def runs(
         self,
