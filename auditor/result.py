@@ -89,6 +89,9 @@ class Finding:
     evidence_key: str = ""
     waived_by: Waiver | None = None
     baseline_state: BaselineState | None = None  # when the run has a baseline
+    # Where an importer generated the asset from (e.g. a Terraform resource): that is where the fix goes.
+    imported_from: SourceLocation | None = None
+    imported_address: str | None = None
 
     @property
     def fingerprint(self) -> str:

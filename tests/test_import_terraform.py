@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import yaml
 from typer.testing import CliRunner
 
@@ -460,3 +461,36 @@ def test_azure_vm_behind_an_associated_security_group(cli: CliRunner, tmp_path: 
         {"model": "A100 40GB SXM", "count": 8},
     )
     assert assets(document, "networks")["azurerm_virtual_network.main"]["connects"] == ["azurerm_subnet.gpu"]
+
+
+def test_findings_on_imported_assets_point_at_the_terraform_resource(cli: CliRunner, tmp_path: Path) -> None:
+    """Provenance reaches the outputs: the fix belongs in the Terraform source, not the generated file."""
+    from auditor.report import renderer
+
+    imported(cli, tmp_path, "terragoat-aws-plan.json")
+    result = audited(tmp_path)
+    finding = next(
+        f for f in result.findings if f.rule_id == "SEC-PUBLIC-DATASTORE" and f.asset_id == "aws_s3_bucket.data"
+    )
+    assert (str(finding.imported_from), finding.imported_address) == (
+        "tests/data/terraform/terragoat-aws-plan.json:789:1",
+        "aws_s3_bucket.data",
+    )
+    document = json.loads(renderer("json")(result))
+    listed = next(f for f in document["findings"] if f["fingerprint"] == finding.fingerprint)
+    assert listed["imported_from"] == {
+        "file": "tests/data/terraform/terragoat-aws-plan.json",
+        "line": 789,
+        "address": "aws_s3_bucket.data",
+    }
+    log = json.loads(renderer("sarif")(result))
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
+    run = log["runs"][0]
+    sarif = next(r for r in run["results"] if r["partialFingerprints"]["auditorFingerprint/v1"] == finding.fingerprint)
+    related = sarif["relatedLocations"][0]
+    assert related["physicalLocation"]["region"] == {"startLine": 789}
+    assert related["physicalLocation"]["artifactLocation"]["uri"].endswith(
+        "tests/data/terraform/terragoat-aws-plan.json"
+    )
+    assert related["message"]["text"] == "imported from aws_s3_bucket.data: fix it there and import again"

@@ -12,7 +12,7 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "ef84ac0673a99f8053b17466766b1fb28ec96974a5a6a41066879882678e4aaf",
+    "json": "4776af885f5ec1494b8b537a0a0198c04d02276b447c830d78081d9892d7ea07",
     "sarif": "c2bf574b00d7e545832849160fb5d44e26215e22ba983d444ec3657349079627",
     "sarif-all": "eb5bc6aef121567076781b8cc6358e416d5fec7e61101384c3cf0efaa5900c01",
 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from auditor.errors import SourceLocation
 from auditor.graph.build import AssetGraph
 from auditor.graph.facts import Facts
 from auditor.policy.calendar import Calendar
@@ -32,6 +33,15 @@ class RuleRun:
 
     def in_force(self, day: date) -> bool:
         return (self.starts is None or self.starts <= day) and (self.ends is None or day < self.ends)
+
+
+def _imported_from(view: dict[str, Any]) -> SourceLocation | None:
+    """The file and line an importer recorded for the asset (label import.location), if any."""
+    recorded = (view.get("labels") or {}).get("import.location")
+    if not recorded or ":" not in recorded:
+        return None
+    file, _, line = recorded.rpartition(":")
+    return SourceLocation(file, int(line)) if line.isdigit() else None
 
 
 class Evaluator:
@@ -134,6 +144,8 @@ class Evaluator:
             graph_path=list(compiled.graph_path(ctx) or []) if compiled.graph_path else [],
             missing=missing if status is _UNDECIDED else [],
             evidence_key=str(compiled.key(ctx) or "") if compiled.key else "",
+            imported_from=_imported_from(ctx.view),
+            imported_address=(ctx.view.get("labels") or {}).get("import.address"),
         )
 
     @staticmethod

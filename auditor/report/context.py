@@ -65,6 +65,10 @@ def _finding(finding: Finding, max_evidence: int) -> dict[str, Any]:
         "status": finding.status.value,
         "message": clip(finding.message),
         "location": str(finding.location),
+        "imported_from": None
+        if finding.imported_from is None
+        else (f"{finding.imported_address} at " if finding.imported_address else "")
+        + f"{finding.imported_from.file}:{finding.imported_from.line}",
         "evidence": evidence[:max_evidence],
         "evidence_more": max(0, len(evidence) - max_evidence),
         "graph_path": " → ".join(finding.graph_path),

@@ -29,6 +29,13 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "missing": finding.missing,
         "waived": finding.waived,
         "baseline_state": finding.baseline_state,
+        "imported_from": None
+        if finding.imported_from is None
+        else {
+            "file": finding.imported_from.file,
+            "line": finding.imported_from.line,
+            "address": finding.imported_address,
+        },
         "waiver": None
         if waiver is None
         else {

@@ -109,6 +109,12 @@ class AppliedWaiver(_Closed):
     expires: IsoDate
 
 
+class ImportedFrom(_Closed):
+    file: str
+    line: Line
+    address: str | None = Field(description="The resource address in that source, e.g. aws_s3_bucket.data.")
+
+
 class Finding(_Closed):
     """A FAIL, NOT_EVALUABLE or NOT_APPLICABLE result (its message says why); passes are listed per rule."""
 
@@ -125,6 +131,9 @@ class Finding(_Closed):
     missing: list[str]
     waived: bool
     baseline_state: BaselineState | None
+    imported_from: ImportedFrom | None = Field(
+        description="The source an importer generated the asset from (e.g. a Terraform plan): where the fix goes."
+    )
     waiver: AppliedWaiver | None
 
 

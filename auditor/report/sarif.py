@@ -123,6 +123,18 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             "missing": finding.missing,
         },
     }
+    if finding.imported_from is not None:
+        what = f"imported from {finding.imported_address or 'this source'}: fix it there and import again"
+        result["relatedLocations"] = [
+            {
+                "id": 1,
+                "physicalLocation": {
+                    "artifactLocation": _artifact(finding.imported_from.file),
+                    "region": {"startLine": finding.imported_from.line},
+                },
+                "message": {"text": what},
+            }
+        ]
     if finding.baseline_state is not None:
         result["baselineState"] = finding.baseline_state
     if finding.waived_by is not None:
