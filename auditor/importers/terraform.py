@@ -21,7 +21,7 @@ from typing import Any
 from auditor.errors import SourceLocation, json_path
 from auditor.importers.common import Collected, Origin, asset_id, expect
 from auditor.importers.regions import country_of
-from auditor.inventory.source import DataPath, Document, read_document
+from auditor.inventory.source import DataPath, Document, first_string_positions, read_document
 
 SOURCE = "terraform"
 PROVIDER_PREFIXES = {"aws_": "aws", "google_": "gcp", "azurerm_": "azure"}
@@ -374,21 +374,7 @@ def _configuration(config: Any) -> dict[str, tuple[str, dict[str, Any]]]:
 
 def _address_lines(text: str) -> dict[str, tuple[int, int]]:
     """Line and column of the first `"address": ...` of each resource in the JSON text."""
-    found: dict[str, tuple[int, int]] = {}
-    line, line_start, scanned = 1, 0, 0
-    for match in _ADDRESS.finditer(text):
-        offset = match.start()
-        newlines = text.count("\n", scanned, offset)
-        if newlines:
-            line += newlines
-            line_start = text.rfind("\n", scanned, offset) + 1
-        scanned = offset
-        try:
-            address = json.loads(f'"{match.group(1)}"')
-        except ValueError:
-            continue
-        found.setdefault(address, (line, offset - line_start + 1))
-    return found
+    return first_string_positions(text, _ADDRESS, lambda raw: json.loads(f'"{raw}"'))
 
 
 def import_terraform(path: Path, display: str) -> Collected:

@@ -195,16 +195,31 @@ def _json_problem(data: Any) -> str | None:
 
 def _json_id_lines(text: str) -> dict[str, tuple[int, int]]:
     """First `"id": "<value>"` of each value in a JSON text, as (line, column)."""
+    return first_string_positions(text, _JSON_ID)
+
+
+def first_string_positions(
+    text: str, pattern: re.Pattern[str], decode: Callable[[str], str] | None = None
+) -> dict[str, tuple[int, int]]:
+    """(line, column) of the first match of `pattern` for each value of its group 1 in `text`.
+
+    One pass that counts newlines between matches, so finding positions costs no re-parse.
+    `decode` turns the raw group into the key (None: the raw text); a ValueError skips the match.
+    """
     found: dict[str, tuple[int, int]] = {}
     line, line_start, scanned = 1, 0, 0
-    for match in _JSON_ID.finditer(text):
+    for match in pattern.finditer(text):
         offset = match.start()
         newlines = text.count("\n", scanned, offset)
         if newlines:
             line += newlines
             line_start = text.rfind("\n", scanned, offset) + 1
         scanned = offset
-        found.setdefault(match.group(1), (line, offset - line_start + 1))
+        try:
+            key = decode(match.group(1)) if decode else match.group(1)
+        except ValueError:
+            continue
+        found.setdefault(key, (line, offset - line_start + 1))
     return found
 
 
