@@ -27,10 +27,10 @@ from auditor.inventory.source import (
     MAX_FILE_BYTES,
     DataPath,
     Document,
-    _read_bytes,
-    _read_yaml,
     display_path,
+    read_bytes_bounded,
     read_document,
+    read_yaml,
 )
 
 SOURCE = "kubernetes"
@@ -83,7 +83,7 @@ def _documents(path: Path, collected: Collected) -> Iterator[Document]:
     if path.suffix.lower() == ".json":
         yield read_document(path, display)
         return
-    raw = _read_bytes(path, display, MAX_FILE_BYTES)  # a folder, a device or an oversized file is refused
+    raw = read_bytes_bounded(path, display, MAX_FILE_BYTES)  # a folder, a device or an oversized file is refused
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -95,7 +95,7 @@ def _documents(path: Path, collected: Collected) -> Iterator[Document]:
     for start, end in zip(starts, ends, strict=True):
         padding = "\n" * text.count("\n", 0, start)  # keeps every line number absolute
         try:
-            data, positions = _read_yaml(padding + text[start:end], display)
+            data, positions = read_yaml(padding + text[start:end], display)
         except InputError as exc:
             collected.issues.extend(exc.issues)
             continue

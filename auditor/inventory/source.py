@@ -100,7 +100,7 @@ def display_path(path: Path, root: Path | None = None) -> str:
 
 def read_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Parse `path`; raise InputError naming the file, line and column of every problem."""
-    raw = _read_bytes(path, display, max_bytes)
+    raw = read_bytes_bounded(path, display, max_bytes)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -109,13 +109,13 @@ def read_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> 
     if path.suffix.lower() == ".json":
         document = _read_json(text, display)
     else:
-        data, positions = _read_yaml(text, display)
+        data, positions = read_yaml(text, display)
         document = Document(display, data, _positions=positions)
     document.sha256, document.size = hashlib.sha256(raw).hexdigest(), len(raw)
     return document
 
 
-def _read_bytes(path: Path, display: str, max_bytes: int) -> bytes:
+def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
     """The bytes of a regular file: a folder, a device or a pipe is refused before any read."""
 
     def refuse(message: str) -> InputError:
@@ -164,13 +164,13 @@ def _read_json(text: str, file: str) -> Document:
         problem = _json_problem(data)
     if duplicates or problem:
         # The YAML reader of the same text raises each of these problems with its exact position.
-        _read_yaml(text, file)
+        read_yaml(text, file)
         if problem:
             raise InputError([InputIssue(SourceLocation(file), "$", problem)])
 
     def positions() -> dict[DataPath, tuple[int, int]]:
         try:
-            return _read_yaml(text, file)[1]
+            return read_yaml(text, file)[1]
         except InputError:
             return {}
 
@@ -223,7 +223,7 @@ def first_string_positions(
     return found
 
 
-def _read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int]]]:
+def read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int]]]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
