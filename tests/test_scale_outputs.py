@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "4776af885f5ec1494b8b537a0a0198c04d02276b447c830d78081d9892d7ea07",
-    "sarif": "c2bf574b00d7e545832849160fb5d44e26215e22ba983d444ec3657349079627",
-    "sarif-all": "eb5bc6aef121567076781b8cc6358e416d5fec7e61101384c3cf0efaa5900c01",
+    "json": "e56053a9c065c905f59de246d01ee3db2e9e1a9405a36b19e953751d5b77e6cb",
+    "sarif": "08ffd5f8cea6f51d07cd5da021e28321875254207cca0f163b224eda92a43f55",
+    "sarif-all": "692360c831620c8c4c9f261fd3ede438c5037f104d34651c472324fdb3716b8d",
 }
 
 

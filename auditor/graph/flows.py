@@ -8,6 +8,13 @@ service provider, 11 CCR 7050(b)). A recipient is a service provider or contract
 contract with the 1798.100(d) / 11 CCR 7051 terms and for a business purpose (1798.140(e), (ag),
 (j)); any other recipient is a third party. A declared `sale: true` or `share: true` is taken as
 an admission; a declared `false` never stands in for the facts it denies.
+
+The exceptions of 1798.140(ad)(2) and, in the same terms, (ah)(2), declared on the flow
+(`sale_share_exception`), make a disclosure neither a sale nor sharing whatever the consideration
+or the advertising use: (A) the consumer directs the disclosure or the interaction with the third
+party, (B) an identifier is disclosed only to alert others that the consumer opted out or limited
+the use of sensitive information, (C) the information is transferred as an asset in a merger,
+acquisition or bankruptcy.
 """
 
 from __future__ import annotations
@@ -21,6 +28,24 @@ from auditor.inventory.models import Dataset, Flow, Vendor
 
 # Vendor roles that can be a CCPA service provider or contractor (with the contract).
 SERVICE_PROVIDER_ROLES = ("processor", "sub_processor", "service_provider", "contractor")
+
+# Why each 1798.140(ad)(2) / (ah)(2) exception makes a disclosure neither a sale nor sharing.
+EXCEPTIONS = {
+    "consumer_directed": (
+        "(A)",
+        "the consumer directs the disclosure or uses the business to intentionally interact with {recipient}",
+    ),
+    "opt_out_signal": (
+        "(B)",
+        "an identifier is disclosed to {recipient} only to alert it that the consumer opted out of sale or sharing "
+        "or limited the use of sensitive personal information",
+    ),
+    "merger_acquisition": (
+        "(C)",
+        "the personal information is transferred to {recipient} as an asset in a merger, acquisition or bankruptcy "
+        "(a material change in its use needs prior notice)",
+    ),
+}
 
 
 @dataclass(slots=True)
@@ -92,6 +117,15 @@ def _derive(graph: AssetGraph, flow: Flow, personal: PersonalDataFact, recipient
         return _Derived(False, False, False, f"the data stays with {recipient.id}: no new disclosure")
     if personal.present is None:
         return _Derived(None, None, None, "", personal.unknown_because)
+    if flow.sale_share_exception is not None:
+        letter, why = EXCEPTIONS[flow.sale_share_exception]
+        return _Derived(
+            True,
+            False,
+            False,
+            f"{why.format(recipient=recipient.id)}: neither a sale nor sharing (1798.140(ad)(2){letter}, "
+            f"(ah)(2){letter})",
+        )
     provider = is_service_provider(recipient, flow)
     share, share_reason = _share(flow, recipient, provider)
     sale, sale_reason = _sale(flow, recipient, provider)

@@ -20,6 +20,12 @@ international organisation makes a transfer wherever it sits (Art. 44). A vendor
 reach the data from third countries (remote access, EDPB Guidelines 05/2021) makes a transfer
 too, as does an onward transfer to a sub-processor (lineage follows sub-processor edges). A
 recipient that does not say whether it meets a decision's scope leaves the basis unknown.
+
+An importer that surveillance law lets public authorities reach (FISA s. 702, EO 12333: declared
+as `surveillance_exposure` on the vendor) gets data protected by an Art. 46 tool only when the
+supplementary measures declared with that tool keep the data unintelligible to it (EDPB
+Recommendations 01/2020, use cases 1, 2 and 5; contractual and organisational measures alone do
+not). A recipient certified under the DPF relies on adequacy and needs none.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ TRANSFER_KINDS = frozenset({"storage", "compute", "cluster", "workload", "vendor
 SAFEGUARDS = frozenset({"scc", "bcr", "code_of_conduct", "certification", "ad_hoc_clauses"})
 HR_SUBJECTS = frozenset({"employee", "applicant", "contractor_staff"})
 US_FRAMEWORKS = frozenset({"safe_harbor", "privacy_shield", "dpf"})
+# Measures that keep the data unintelligible to the importer (EDPB Recommendations 01/2020, use cases 1, 2, 5).
+UNINTELLIGIBLE = ("encryption_exporter_keys", "pseudonymisation_exporter_key", "split_processing")
 
 
 @dataclass(slots=True)
@@ -85,6 +93,18 @@ class TransferFact:
     tia_ref: str | None = described("Transfer impact assessment declared with an Art. 46 safeguard.")
     tia_outcome: str | None = described(
         "What the TIA concluded: sufficient or insufficient (with supplementary measures)."
+    )
+    surveillance_exposure: list[str] | None = described(
+        "For an Art. 46 transfer: surveillance law the importer is exposed to (fisa_702, eo_12333, other;"
+        " None: not declared or no such transfer)."
+    )
+    supplementary_measures: list[str] = described(
+        "Supplementary measures declared with the Art. 46 tool, on the same flow or vendor.", factory=list
+    )
+    unintelligible_by: list[str] = described(
+        "Those of them that keep the data unintelligible to the importer (EDPB Recommendations 01/2020,"
+        " use cases 1, 2, 5).",
+        factory=list,
     )
     derogation_ground: str | None = described(
         "The Art. 49(1) ground, for a derogation: a to g or compelling_legitimate_interests."
@@ -302,7 +322,17 @@ def _with_basis(
         scc_version=source.scc_version if source is not None and mechanism == "scc" else None,
     )
     if mechanism in SAFEGUARDS and source is not None:
-        return replace(fact, basis="safeguard", tia_ref=source.tia_ref, tia_outcome=source.tia_outcome)
+        measures: list[str] = list(source.supplementary_measures)
+        exposure = recipient.surveillance_exposure if recipient is not None else None
+        return replace(
+            fact,
+            basis="safeguard",
+            tia_ref=source.tia_ref,
+            tia_outcome=source.tia_outcome,
+            surveillance_exposure=None if exposure is None else list(exposure),
+            supplementary_measures=measures,
+            unintelligible_by=[m for m in measures if m in UNINTELLIGIBLE],
+        )
     if mechanism == "derogation" and source is not None:
         return replace(
             fact, basis="derogation", derogation_ground=source.derogation_ground, occasional=source.occasional

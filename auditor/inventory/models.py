@@ -47,6 +47,19 @@ Occasional = Annotated[
     bool | None,
     Field(description="The transfer is occasional, not repetitive or systematic (EDPB Guidelines 2/2018)."),
 ]
+SupplementaryMeasure = Literal[
+    "encryption_exporter_keys", "pseudonymisation_exporter_key", "split_processing", "contractual", "organisational"
+]
+SupplementaryMeasures = Annotated[
+    list[SupplementaryMeasure],
+    Field(
+        default_factory=list,
+        description="Supplementary measures with an Art. 46 tool (EDPB Recommendations 01/2020, Annex 2): "
+        "encryption_exporter_keys (use case 1: encrypted before transfer, keys held by the exporter in the EEA), "
+        "pseudonymisation_exporter_key (use case 2: the key kept in the EEA), split_processing (use case 5), "
+        "contractual, organisational (alone they do not stop access by public authorities).",
+    ),
+]
 
 
 def ref(
@@ -514,6 +527,7 @@ class Flow(AssetBase):
     tia_outcome: TiaOutcome = None
     derogation_ground: DerogationGround = None
     occasional: Occasional = None
+    supplementary_measures: SupplementaryMeasures
     encrypted_in_transit: bool | None = None
     transformation: Literal["none", "pseudonymise", "anonymise", "aggregate"] | None = None
     anonymisation_assessment_ref: str | None = Field(
@@ -543,6 +557,13 @@ class Flow(AssetBase):
         None,
         description="PI of consumers known to be under 16 is sold or shared only after they (13 to 15) or a parent "
         "(under 13) opted in (1798.120(c), 11 CCR 7070-7071).",
+    )
+    sale_share_exception: Literal["consumer_directed", "opt_out_signal", "merger_acquisition"] | None = Field(
+        None,
+        description="A disclosure that is neither a sale nor sharing (1798.140(ad)(2), (ah)(2)): "
+        "consumer_directed (the consumer directs the disclosure or the interaction with the third party, (A)), "
+        "opt_out_signal (an identifier shared only to alert others that the consumer opted out or limited use, (B)), "
+        "merger_acquisition (transfer to a third party as an asset of a merger, acquisition or bankruptcy, (C)).",
     )
     risk_assessment_ref: str | None = Field(None, description="CPPA 7150 risk assessment of the processing.")
     processing_started: IsoDate | None = Field(
@@ -591,6 +612,13 @@ class Vendor(AssetBase):
     tia_outcome: TiaOutcome = None
     derogation_ground: DerogationGround = None
     occasional: Occasional = None
+    supplementary_measures: SupplementaryMeasures
+    surveillance_exposure: list[Literal["fisa_702", "eo_12333", "other"]] | None = Field(
+        None,
+        description="Third-country surveillance law under which public authorities can compel or reach the data "
+        "this vendor holds: fisa_702 (an electronic communications service provider under 50 U.S.C. 1881a), "
+        "eo_12333, other; [] for none (EDPB Recommendations 01/2020, step 3).",
+    )
     subprocessors: list[AssetId] = ref("vendor", rel="subprocessor", lineage="forward", many=True)
     remote_access_countries: list[CountryCode] = Field(default_factory=list)
     security_terms: bool | None = None
@@ -734,6 +762,21 @@ class Workload(AssetBase):
     )
     general_purpose_model: bool | None = Field(
         None, description="The job trains a general-purpose AI model (AI Act Art. 3(63)) the organisation provides."
+    )
+    placed_on_market: IsoDate | None = Field(
+        None,
+        description="When the general-purpose AI model was first placed on the Union market: before 2 Aug 2025 it has "
+        "until 2 Aug 2027 to comply with Art. 53 and 55 (AI Act Art. 111(3)).",
+    )
+    infers_from: list[Literal["observation_at_work_or_school", "sensitive_location", "none"]] | None = Field(
+        None,
+        description="What the workload's automated processing infers or extrapolates characteristics from, for "
+        "11 CCR 7150(b)(4)-(5): observation_at_work_or_school (systematic observation of consumers as educational "
+        "program applicants, job applicants, students, employees or independent contractors), sensitive_location "
+        "(their presence in a sensitive location, 7001), or none of these.",
+    )
+    processing_started: IsoDate | None = Field(
+        None, description="When the processing began (processing before 2026 has until 31 Dec 2027, 11 CCR 7155)."
     )
     training_tokens_billion: Number | None = Field(
         None, description="Tokens the training run processes (dataset tokens x epochs), billions."

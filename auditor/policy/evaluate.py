@@ -113,6 +113,14 @@ class Evaluator:
             return Finding(
                 rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, scope.reason, location
             )
+        if compiled.exemption is not None:
+            exempt, reason = compiled.exemption
+            known = len(ctx.missing)
+            if exempt(ctx) is True:
+                return Finding(
+                    rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, reason.fill(ctx), location
+                )
+            del ctx.missing[known:]  # an unknown value does not exempt, and is no reason to undecide
         verdict = None
         if applies:
             run_computed(compiled, ctx)

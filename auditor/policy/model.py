@@ -154,6 +154,13 @@ class Parameter(_Strict):
     source: str | None = None
 
 
+class Exemption(_Strict):
+    """Assets the rule selects but the law exempts for now: NOT_APPLICABLE with the reason, never judged."""
+
+    when: Condition = Field(description="Holds for an exempt asset (an unknown value does not exempt).")
+    reason: str = Field(description="Why, citing the provision; {path} fills in values.")
+
+
 class AppliesTo(_Strict):
     kinds: list[
         Literal[
@@ -170,6 +177,9 @@ class AppliesTo(_Strict):
         ]
     ] = Field(min_length=1)
     where: Condition | None = None
+    not_applicable: Exemption | None = Field(
+        None, description="A transitional exemption, e.g. AI Act Art. 111(3) for models placed on the market earlier."
+    )
 
 
 class Rule(_Strict):
@@ -211,5 +221,5 @@ class Rule(_Strict):
     message: str | None = Field(None, description="Failure message; {path} fills in values.")
 
 
-for _model in (All, Any_, Not, Relation, AppliesTo, Rule):
+for _model in (All, Any_, Not, Relation, Exemption, AppliesTo, Rule):
     _model.model_rebuild()
