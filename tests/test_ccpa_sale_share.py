@@ -134,6 +134,36 @@ DEFECTS: list[tuple[str, list[Callable[[dict[str, Any]], None]], date, set[tuple
         {("CPPA-7150-TRAINING-RISK-ASSESSMENT", "recsys-train")},
     ),
     (
+        "the loyalty-programme records are sold to Coastline outside any acquisition",
+        [_set("flows.loyalty-to-coastline.sale_share_exception", None)],
+        AS_OF,
+        {("CCPA-140-SALE-SHARE-DERIVED", "loyalty-to-coastline")},
+    ),
+    (
+        "the ad network also targets with the opt-out list, which is then no mere opt-out signal",
+        [
+            _set("flows.optout-list-to-adnet.sale_share_exception", None),
+            _set("flows.optout-list-to-adnet.cross_context_advertising", True),
+        ],
+        AS_OF,
+        {("CCPA-140-SALE-SHARE-DERIVED", "optout-list-to-adnet")},
+    ),
+    (
+        "the staffing forecast observes store staff without a risk assessment",
+        [_set("workloads.staffing-forecast.risk_assessment_ref", None)],
+        AS_OF,
+        {("CPPA-7150-OBSERVATION-RISK-ASSESSMENT", "staffing-forecast")},
+    ),
+    (
+        "visit attribution starts inferring clinic and place-of-worship visits, with no risk assessment",
+        [
+            _set("workloads.store-visit-attribution.infers_from", ["sensitive_location"]),
+            _set("workloads.store-visit-attribution.processing_started", "2026-04-01"),
+        ],
+        AS_OF,
+        {("CPPA-7150-SENSITIVE-LOCATION-RISK-ASSESSMENT", "store-visit-attribution")},
+    ),
+    (
         "no 7157 submission by 1 April 2028",
         [_set("organization.risk_assessment_submitted", None)],
         date(2028, 5, 1),
@@ -231,3 +261,48 @@ def test_a_contradicted_flag_is_reported_with_the_reason(tmp_path: Path) -> None
         "cross-context behavioural advertising: sharing (1798.140(ah)), whatever the recipient's contract "
         "(11 CCR 7050(b)); adnet is a third party (role third_party) but gives no valuable consideration: not a sale"
     ]
+
+
+def test_an_exception_of_1798_140_ad_2_makes_a_paid_transfer_neither_sale_nor_share(tmp_path: Path) -> None:
+    facts = facts_for(tmp_path, LAWFUL)
+    merger = facts.by_asset["loyalty-to-coastline"].flow
+    assert (merger.discloses, merger.sale, merger.share, merger.declaration_conflicts) == (True, False, False, [])
+    assert merger.sale_share_reason == (
+        "the personal information is transferred to coastline as an asset in a merger, acquisition or bankruptcy "
+        "(a material change in its use needs prior notice): neither a sale nor sharing (1798.140(ad)(2)(C), "
+        "(ah)(2)(C))"
+    )
+    signal = facts.by_asset["optout-list-to-adnet"].flow
+    assert (signal.sale, signal.share) == (False, False)
+
+
+def test_a_declared_sale_contradicts_the_exception(tmp_path: Path) -> None:
+    data = copy.deepcopy(LAWFUL)
+    _set("flows.loyalty-to-coastline.sale", True)(data)
+    failed = [
+        f for f in audit_data(tmp_path, data).with_status(Status.FAIL) if f.rule_id == "CCPA-140-SALE-SHARE-DERIVED"
+    ]
+    assert [(f.asset_id, f.message.split(", because")[0]) for f in failed] == [
+        ("loyalty-to-coastline", "flow loyalty-to-coastline: declared sale: true, derived sale: false")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("workload", "rule", "missing"),
+    [
+        ("staffing-forecast", "CPPA-7150-OBSERVATION-RISK-ASSESSMENT", ["infers_from"]),
+        (
+            "store-visit-attribution",
+            "CPPA-7150-SENSITIVE-LOCATION-RISK-ASSESSMENT",
+            ["infers_from", "processing_started"],
+        ),
+    ],
+)
+def test_staff_or_location_data_without_infers_from_cannot_be_decided(
+    tmp_path: Path, workload: str, rule: str, missing: list[str]
+) -> None:
+    data = copy.deepcopy(LAWFUL)
+    _set(f"workloads.{workload}.infers_from", None)(data)
+    _set(f"workloads.{workload}.risk_assessment_ref", None)(data)
+    (finding,) = [f for f in audit_data(tmp_path, data).findings if (f.rule_id, f.asset_id) == (rule, workload)]
+    assert (finding.status, finding.missing) == (Status.NOT_EVALUABLE, missing)

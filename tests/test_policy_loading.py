@@ -130,3 +130,26 @@ def test_errors_inside_nested_conditions_name_their_exact_place(
         "policies/p/X-1.yaml:23:15: $.condition.any[1].all[1].not.path: unknown attribute 'ownr' of storage; "
         "did you mean 'owner'?",
     ]
+
+
+def test_a_typo_in_a_transitional_exemption_stops_the_run_with_its_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """applies_to.not_applicable is checked like the selector: its condition and the paths of its reason."""
+    original = (default_policies_dir() / "eu-ai-act" / "AIACT-53-GPAI-PROVIDER.yaml").read_text()
+    typos = [
+        ("{path: placed_on_market, op: lt", "{path: placed_on_markt, op: lt"),
+        ("market on {placed_on_market}", "market on {placed_on_the_market}"),
+    ]
+    errors = []
+    for index, (right, wrong) in enumerate(typos):
+        root = tmp_path / str(index) / "policies"
+        shutil.copytree(default_policies_dir(), root)
+        (root / "eu-ai-act" / "AIACT-53-GPAI-PROVIDER.yaml").write_text(original.replace(right, wrong))
+        errors += load_errors(root, monkeypatch)
+    assert errors == [
+        "policies/eu-ai-act/AIACT-53-GPAI-PROVIDER.yaml:35:18: $.applies_to.not_applicable.when.all[0].path: "
+        "unknown attribute 'placed_on_markt' of workload; did you mean 'placed_on_market'?",
+        "policies/eu-ai-act/AIACT-53-GPAI-PROVIDER.yaml:37:13: $.applies_to.not_applicable.reason: unknown "
+        "attribute 'placed_on_the_market' of workload; did you mean 'placed_on_market'?",
+    ]

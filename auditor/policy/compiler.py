@@ -499,10 +499,11 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
     if rule.applies_to.not_applicable is not None:
         exempt = rule.applies_to.not_applicable
         at: DataPath = ("applies_to", "not_applicable")
+        when = compile_condition(exempt.when, selector_scope, (*at, "when"))
         reason = MessageTemplate(exempt.reason)
         for path in reason.paths:
             selector_scope.check(path, (*at, "reason"))
-        exemption = (compile_condition(exempt.when, selector_scope, (*at, "when")), reason)
+        exemption = (when, reason)
     computed = []
     for name, text in rule.compute.items():
         where: DataPath = ("compute", name)
