@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "e56053a9c065c905f59de246d01ee3db2e9e1a9405a36b19e953751d5b77e6cb",
-    "sarif": "08ffd5f8cea6f51d07cd5da021e28321875254207cca0f163b224eda92a43f55",
-    "sarif-all": "692360c831620c8c4c9f261fd3ede438c5037f104d34651c472324fdb3716b8d",
+    "json": "8e8213dd300f1006eb28a760d0813eb15f1d779b89a8b4d6134a007d16816a69",
+    "sarif": "bc1bfa3d8f693fb6fe4159cd2e0ba2c6601a1b786cfc43ff426c67ee174676f5",
+    "sarif-all": "ce2215eb7db02d9697c1dc930451b80f8a4ae7585b271853abfc32bee619525a",
 }
 
 
