@@ -141,10 +141,7 @@ DEFECTS: list[tuple[str, list[Callable[[dict[str, Any]], None]], date, set[tuple
     ),
     (
         "the ad network also targets with the opt-out list, which is then no mere opt-out signal",
-        [
-            _set("flows.optout-list-to-adnet.sale_share_exception", None),
-            _set("flows.optout-list-to-adnet.cross_context_advertising", True),
-        ],
+        [_set("flows.optout-list-to-adnet.cross_context_advertising", True)],
         AS_OF,
         {("CCPA-140-SALE-SHARE-DERIVED", "optout-list-to-adnet")},
     ),

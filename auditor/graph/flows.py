@@ -14,7 +14,8 @@ The exceptions of 1798.140(ad)(2) and, in the same terms, (ah)(2), declared on t
 or the advertising use: (A) the consumer directs the disclosure or the interaction with the third
 party, (B) an identifier is disclosed only to alert others that the consumer opted out or limited
 the use of sensitive information, (C) the information is transferred as an asset in a merger,
-acquisition or bankruptcy.
+acquisition or bankruptcy. An opt-out signal that the recipient also uses for cross-context
+behavioural advertising is not within (B).
 """
 
 from __future__ import annotations
@@ -117,7 +118,9 @@ def _derive(graph: AssetGraph, flow: Flow, personal: PersonalDataFact, recipient
         return _Derived(False, False, False, f"the data stays with {recipient.id}: no new disclosure")
     if personal.present is None:
         return _Derived(None, None, None, "", personal.unknown_because)
-    if flow.sale_share_exception is not None:
+    # An identifier the recipient also uses for cross-context advertising is no mere opt-out signal.
+    signal_misused = flow.sale_share_exception == "opt_out_signal" and flow.cross_context_advertising
+    if flow.sale_share_exception is not None and not signal_misused:
         letter, why = EXCEPTIONS[flow.sale_share_exception]
         return _Derived(
             True,
