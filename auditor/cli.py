@@ -180,7 +180,10 @@ def audit(
     waivers: Annotated[Path | None, typer.Option(metavar="FILE", help="Waivers file (YAML or JSON).")] = None,
     baseline: Annotated[
         Path | None,
-        typer.Option(metavar="FILE", help="A previous results.json: only findings new since it fail the gate."),
+        typer.Option(
+            metavar="FILE",
+            help="A previous results.json or OSCAL assessment-results.json: only findings new since it fail the gate.",
+        ),
     ] = None,
     config: Annotated[
         Path | None, typer.Option(metavar="FILE", help="Config file: rule parameters, disabled rules.")

@@ -129,12 +129,31 @@ def test_one_observation_per_rule_and_asset_kind_pointing_at_inventory_lines(
     flows = next(o for o in observations if o["title"] == "SEC-FLOW-ENCRYPTION-IN-TRANSIT on flow assets")
     assert flows["description"] == "Data flows are encrypted in transit. 15 flow assets evaluated: 13 PASS, 2 FAIL."
     assert flows["methods"] == ["TEST"] and flows["collected"] == "2026-11-01T00:00:00Z"
+    (fingerprint,) = [
+        f.fingerprint
+        for f in example.findings
+        if f.asset_id == "flow-etl-to-features" and f.rule_id == "SEC-FLOW-ENCRYPTION-IN-TRANSIT"
+    ]
     assert flows["relevant-evidence"][3] == {
         "href": "inventories/example/60-flows-workloads.yaml#L25",
         "description": "flow-etl-to-features (FAIL) flow flow-etl-to-features from fra-etl-1 to fra-feature-store "
         "is not encrypted in transit",
-        "props": [prop("asset-id", "flow-etl-to-features"), prop("line", "25")],
+        "props": [
+            prop("asset-id", "flow-etl-to-features"),
+            prop("line", "25"),
+            prop("fingerprint", fingerprint),
+            prop("status", "FAIL"),
+            prop("severity", "high"),
+        ],
     }
+    references = [(p["class"], p["value"]) for p in flows["props"] if p["name"] == "reference"]
+    assert references == [
+        ("cis", "3.10"),
+        ("cppa", "7123(c)(2)"),
+        ("gdpr", "Art. 32(1)(a)"),
+        ("iso27001", "A.8.24"),
+        ("nist80053", "SC-8"),
+    ]
     verifies = {rule.id: rule.verifies for rule in example.rules}
     methods = {o["props"][0]["value"]: o["methods"] for o in observations}
     assert {rule for rule, method in methods.items() if method == ["EXAMINE"]} == {

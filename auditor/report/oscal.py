@@ -8,6 +8,9 @@ requirement the run judged; a requirement with a failure is `not-satisfied`, an 
 `not-applicable` (OSCAL has no third state), each with the results' messages as remarks.
 Open failures are risks with severity and remediation; waived ones are approved deviations.
 Every UUID is a UUID 5 of the inputs' hashes and the finding fingerprints: same inputs, same bytes.
+Each piece of evidence carries its finding's fingerprint, status and severity, and each observation
+its rule's references (a `reference` property whose class is the framework), so that the file can
+be read back as a baseline or one side of a diff (auditor/history/oscal_results.py).
 """
 
 from __future__ import annotations
@@ -78,7 +81,13 @@ def _evidence(finding: Finding) -> dict[str, Any]:
     return {
         "href": f"{quote(location.file)}#L{location.line}",
         "description": _text(f"{finding.asset_id} ({finding.status.value}) {finding.message}"),
-        "props": [_prop("asset-id", finding.asset_id), _prop("line", location.line)],
+        "props": [
+            _prop("asset-id", finding.asset_id),
+            _prop("line", location.line),
+            _prop("fingerprint", finding.fingerprint),
+            _prop("status", finding.status.value),
+            _prop("severity", finding.severity.value),
+        ],
     }
 
 
@@ -89,7 +98,16 @@ def _observation(ids: _Ids, rule: RuleInfo, kind: str, findings: list[Finding], 
         "uuid": ids("observation", rule.id, kind),
         "title": _text(f"{rule.id} on {kind} assets"),
         "description": _text(f"{rule.title}. {len(findings)} {kind} assets evaluated: {tally}."),
-        "props": [_prop("rule-id", rule.id), _prop("asset-kind", kind), _prop("pack", rule.pack)],
+        "props": [
+            _prop("rule-id", rule.id),
+            _prop("asset-kind", kind),
+            _prop("pack", rule.pack),
+            *(
+                {**_prop("reference", _text(ref)), "class": framework}
+                for framework, refs in sorted(rule.references.items())
+                for ref in refs
+            ),
+        ],
         "methods": [METHODS.get(rule.verifies or "", "EXAMINE")],
         "relevant-evidence": [_evidence(f) for f in findings],
         "collected": collected,
