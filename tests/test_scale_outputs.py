@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "4776af885f5ec1494b8b537a0a0198c04d02276b447c830d78081d9892d7ea07",
-    "sarif": "c2bf574b00d7e545832849160fb5d44e26215e22ba983d444ec3657349079627",
-    "sarif-all": "eb5bc6aef121567076781b8cc6358e416d5fec7e61101384c3cf0efaa5900c01",
+    "json": "2aa9192d67b71ad665bbda9d8569fb54672e9bf02d9058baf3d955fd0a9593fe",
+    "sarif": "e5d451b4764e8ed649bc576a21457e4ed6d33840c0cbbdfe758cb44fccb37fab",
+    "sarif-all": "be2fab9722ad53cf0d77ef3cf0bfee9d5fe086a5185a6da6874223d366c7859a",
 }
 
 

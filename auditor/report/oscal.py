@@ -46,7 +46,7 @@ _NOT_TOKEN = re.compile(r"[^A-Za-z0-9._-]+")
 
 def control_token(framework: str, requirement_id: str) -> str:
     """The requirement id as an OSCAL token (an XML NCName): as the framework names it when it is
-    one (`AC-3`, `A.8.5`), else with other characters as `_` and the framework in front when it
+    one (`ac-3`, `A.8.5`), else with other characters as `_` and the framework in front when it
     starts with a digit (`Art._5_1_f`, `cis-v8.1_1.1`)."""
     token = _NOT_TOKEN.sub("_", requirement_id).strip("_")
     return token if token[:1].isalpha() else f"{framework}_{token}"
