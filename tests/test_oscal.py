@@ -310,3 +310,22 @@ def test_one_cli_run_writes_oscal_beside_the_json_with_the_same_inputs(tmp_path:
     linked = [r["rlinks"][0] for r in oscal["back-matter"]["resources"] if "rlinks" in r]
     hashes = {link["href"]: link["hashes"][0]["value"] for link in linked}
     assert {i["path"]: i["sha256"] for i in results["inputs"]}.items() <= hashes.items()
+
+
+def test_assets_are_inventory_items_and_the_subjects_of_observations(ar: dict[str, Any], example: AuditResult) -> None:
+    result = ar["results"][0]
+    items = result["local-definitions"]["inventory-items"]
+    assert [i["props"][0]["value"] for i in items] == sorted({f.asset_id for f in example.findings})
+    by_uuid = {i["uuid"]: i for i in items}
+    flow = next(i for i in items if i["props"][0]["value"] == "flow-etl-to-features")
+    assert flow == {
+        "uuid": flow["uuid"],
+        "description": "flow flow-etl-to-features",
+        "props": [prop("asset-id", "flow-etl-to-features"), prop("asset-kind", "flow")],
+        "links": [{"href": "inventories/example/60-flows-workloads.yaml#L25", "rel": "reference"}],
+    }
+    for observation in result["observations"]:
+        subjects = [by_uuid[s["subject-uuid"]]["props"][0]["value"] for s in observation["subjects"]]
+        evidence = [p["value"] for e in observation["relevant-evidence"] for p in e["props"] if p["name"] == "asset-id"]
+        assert subjects == list(dict.fromkeys(evidence))
+        assert {s["type"] for s in observation["subjects"]} == {"inventory-item"}

@@ -2,7 +2,8 @@
 
 Observations are one per rule and asset kind (method TEST when the rule verifies substance
 derived from the graph, EXAMINE when it checks that a document is on record), each pointing at
-the inventory file and line of every asset it looked at. Findings are one per framework
+the inventory file and line of every asset it looked at; the assets are its subjects, declared
+once each as `local-definitions.inventory-items`. Findings are one per framework
 requirement the run judged; a requirement with a failure is `not-satisfied`, an undecided one
 `not-satisfied` with reason `not-evaluable`, one the law does not reach `satisfied` with reason
 `not-applicable` (OSCAL has no third state), each with the results' messages as remarks.
@@ -109,9 +110,29 @@ def _observation(ids: _Ids, rule: RuleInfo, kind: str, findings: list[Finding], 
             ),
         ],
         "methods": [METHODS.get(rule.verifies or "", "EXAMINE")],
+        "subjects": [
+            {"subject-uuid": ids("inventory-item", asset), "type": "inventory-item"}
+            for asset in dict.fromkeys(f.asset_id for f in findings)
+        ],
         "relevant-evidence": [_evidence(f) for f in findings],
         "collected": collected,
     }
+
+
+def _inventory_items(ids: _Ids, findings: list[Finding]) -> list[dict[str, Any]]:
+    """One inventory item per asset the rules looked at, where the inventory declares it."""
+    first: dict[str, Finding] = {}
+    for finding in findings:
+        first.setdefault(finding.asset_id, finding)
+    return [
+        {
+            "uuid": ids("inventory-item", asset),
+            "description": _text(f"{finding.asset_kind} {asset}"),
+            "props": [_prop("asset-id", asset), _prop("asset-kind", finding.asset_kind)],
+            "links": [{"href": f"{quote(finding.location.file)}#L{finding.location.line}", "rel": "reference"}],
+        }
+        for asset, finding in sorted(first.items())
+    ]
 
 
 def _risk(ids: _Ids, finding: Finding, rule: RuleInfo, observation: str, tool: str, start: str) -> dict[str, Any]:
@@ -319,7 +340,8 @@ def document(result: AuditResult) -> dict[str, Any]:
                     "props": [_prop("version", result.tool_version)],
                     "status": {"state": "operational"},
                 }
-            ]
+            ],
+            **({"inventory-items": _inventory_items(ids, result.findings)} if result.findings else {}),
         },
         "reviewed-controls": _reviewed_controls(result.frameworks),
     }
