@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperArgument, TyperCommand
@@ -25,6 +25,9 @@ from auditor.cli_sign import sign as sign_command
 from auditor.cli_sign import verify as verify_command
 from auditor.errors import InputError
 from auditor.result import AuditResult, Severity
+
+if TYPE_CHECKING:
+    from auditor.project_file import ProjectSettings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 DISTRIBUTION = "ai-infra-auditor"
@@ -80,6 +83,12 @@ class _WordsCommand(TyperCommand):
 
 PathsArg = Annotated[
     list[Path], typer.Argument(help="Inventory files or folders.", show_default=False, metavar="PATH")
+]
+AuditPathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Inventory files or folders [default: the paths of .auditor.yaml].", show_default=False, metavar="PATH"
+    ),
 ]
 PoliciesOpt = Annotated[
     list[Path] | None,
@@ -174,13 +183,16 @@ def validate(paths: PathsArg) -> None:
 
 @app.command(cls=_WordsCommand)
 def audit(
-    paths: PathsArg,
+    paths: AuditPathsArg = None,
     policies: PoliciesOpt = None,
     no_bundled: NoBundledOpt = False,
     waivers: Annotated[Path | None, typer.Option(metavar="FILE", help="Waivers file (YAML or JSON).")] = None,
     baseline: Annotated[
         Path | None,
-        typer.Option(metavar="FILE", help="A previous results.json: only findings new since it fail the gate."),
+        typer.Option(
+            metavar="FILE",
+            help="A previous results.json or OSCAL assessment-results.json: only findings new since it fail the gate.",
+        ),
     ] = None,
     config: Annotated[
         Path | None, typer.Option(metavar="FILE", help="Config file: rule parameters, disabled rules.")
@@ -189,22 +201,26 @@ def audit(
         str | None, typer.Option("--as-of", metavar="DATE", help="Audit date YYYY-MM-DD [default: today].")
     ] = None,
     output_format: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--format", metavar="FORMATS", help="Comma-separated: json, sarif, junit, markdown, csv, html, pdf, oscal."
+            "--format",
+            metavar="FORMATS",
+            help="Comma-separated: json, sarif, junit, markdown, csv, html, pdf, oscal [default: json,sarif].",
         ),
-    ] = "json,sarif",
+    ] = None,
     out: Annotated[
-        Path, typer.Option(metavar="DIR", help="Output folder; its reports are replaced as one set.")
-    ] = Path("reports"),
+        Path | None,
+        typer.Option(metavar="DIR", help="Output folder; its reports are replaced as one set [default: reports]."),
+    ] = None,
     fail_on: Annotated[
-        FailOn,
+        FailOn | None,
         typer.Option(
             "--fail-on",
             metavar="SEVERITY",
-            help="Lowest severity that makes the exit status 1: info, low, medium, high, critical or none.",
+            help="Lowest severity that makes the exit status 1: info, low, medium, high, critical or none "
+            "[default: high].",
         ),
-    ] = FailOn["high"],
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
     summary: Annotated[
         bool | None,
@@ -257,16 +273,39 @@ def audit(
             "--waiver-warning-days", metavar="DAYS", min=0, help="Warn about waivers expiring within DAYS of the audit."
         ),
     ] = 30,
+    no_config_discovery: Annotated[
+        bool,
+        typer.Option(
+            "--no-config-discovery", help="Ignore .auditor.yaml (working folder, else the git repository's top)."
+        ),
+    ] = False,
 ) -> None:
-    """Audit inventories and write the reports; the exit status gates CI."""
+    """Audit inventories and write the reports; the exit status gates CI.
+
+    Settings not given as options come from .auditor.yaml when there is one (a note names it).
+    """
     from auditor.engine import AuditRequest, run_audit
     from auditor.report import REPORTERS, ReporterUnavailable, ReportOptions, renderer
     from auditor.report.write import publish
 
+    project = None if no_config_discovery else _project_settings()
+    if project is not None:
+        paths = paths or project.paths
+        policies = policies or project.policies or None
+        config = config or project.config
+        waivers = waivers or project.waivers
+        baseline = baseline or project.baseline
+        output_format = output_format or (",".join(project.formats) if project.formats else None)
+        out = out or project.out
+    if not paths:
+        raise typer.BadParameter("give at least one inventory file or folder (or paths: in .auditor.yaml)")
+    gate = fail_on.value if fail_on is not None else (project.fail_on if project and project.fail_on else "high")
+    output_format = output_format or "json,sarif"
+    out = out or Path("reports")
     day = _parse_date(as_of)
     root = root if root is not None else _source_root(Path.cwd())
     options = ReportOptions(
-        fail_on=None if fail_on.value == "none" else Severity(fail_on.value),
+        fail_on=None if gate == "none" else Severity(gate),
         source_root=root.resolve().as_posix(),
         sarif_include_undecided=sarif_include_undecided,
         sarif_max_results=sarif_max_results,
@@ -316,8 +355,24 @@ def audit(
     if show:
         from auditor.console import print_summary
 
-        print_summary(result, written, fail_on.value)
-    raise typer.Exit(_gate(result, fail_on.value))
+        print_summary(result, written, gate)
+    raise typer.Exit(_gate(result, gate))
+
+
+def _project_settings() -> ProjectSettings | None:
+    """The discovered .auditor.yaml, named on stderr; its problems are input errors (exit 2)."""
+    from auditor import project_file
+    from auditor.report import REPORTERS
+
+    found = project_file.find(Path.cwd())
+    if found is None:
+        return None
+    try:
+        settings = project_file.load(found, list(REPORTERS))
+    except InputError as exc:
+        raise _input_failure(exc) from None
+    _err(f"note: settings from {found} (options override them; --no-config-discovery ignores the file)")
+    return settings
 
 
 def _note_since_last(history: Path, result: AuditResult) -> None:

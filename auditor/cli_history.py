@@ -68,7 +68,7 @@ def history(
 
 
 def _results(which: str, history: Path) -> dict[str, Any]:
-    """A run id of the history, or a results.json file."""
+    """A run id of the history, or a results.json or OSCAL assessment-results file."""
     from auditor.history.results_file import load_results
     from auditor.history.store import load_run
 
@@ -78,8 +78,18 @@ def _results(which: str, history: Path) -> dict[str, Any]:
 
 
 def diff(
-    before: Annotated[str, typer.Argument(metavar="A", help="The earlier run: a run id or a results.json.")],
-    after: Annotated[str, typer.Argument(metavar="B", help="The later run: a run id or a results.json.")],
+    before: Annotated[
+        str,
+        typer.Argument(
+            metavar="A", help="The earlier run: a run id, a results.json or an OSCAL assessment-results.json."
+        ),
+    ],
+    after: Annotated[
+        str,
+        typer.Argument(
+            metavar="B", help="The later run: a run id, a results.json or an OSCAL assessment-results.json."
+        ),
+    ],
     history: HistoryOpt = Path("reports/history.db"),
     output_format: Annotated[
         DiffFormat, typer.Option("--format", metavar="FORMAT", help="table, json or markdown.")

@@ -3,14 +3,17 @@
 A PDF gets an embedded PAdES signature (signed in place); any other file a detached JWS (FILE.jws).
 
 Only argument parsing, printing and exit codes; auditor/evidence/ does the work.
-Exit status: 0 signed or verified; 1 the signature or an input does not match (named on
-stderr); 2 a missing or unreadable file, key or certificate.
+Exit status: 0 signed or verified; 1 the signature or an input does not match, or the signer's
+certificate was not valid at signing time, is not for signatures or does not chain to a `--ca`
+authority (named on stderr); 2 a missing or unreadable file, key or certificate. Without `--ca`
+the chain is not judged: a warning line says so and the integrity result stands (exit 0).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -54,7 +57,7 @@ def sign(
             _replace(file, sign_pdf(payload, key, cert))
             typer.echo(f"signed {file}: embedded PAdES signature ({certificate.subject.rfc4514_string()})")
             return
-        jws = make(payload, private, certificate)
+        jws = make(payload, private, certificate, datetime.now(UTC))
     except SignatureError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
     target = signature or signature_path(file)
@@ -76,6 +79,12 @@ def verify(
         Path | None,
         typer.Option("--cert", metavar="CERT", help="PEM certificate the signer must have [default: any]."),
     ] = None,
+    ca: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca", metavar="FILE", help="PEM trust anchors the signer's certificate must chain to [default: none]."
+        ),
+    ] = None,
     inputs: Annotated[
         list[Path] | None,
         typer.Option(
@@ -86,6 +95,7 @@ def verify(
     """Check a report's signature and, given the inputs, their SHA-256 against the results' manifest."""
     from cryptography import x509
 
+    from auditor.evidence.certificate import check_certificate
     from auditor.evidence.manifest import manifest_problems
     from auditor.evidence.pades import is_pdf, verify_pdf
     from auditor.evidence.signature import SignatureError, Verified, signature_path
@@ -99,6 +109,12 @@ def verify(
             trusted = x509.load_pem_x509_certificate(_read(cert))
         except ValueError as exc:
             raise _fail(f"{cert}: not a PEM X.509 certificate: {exc}", EXIT_INPUT) from None
+    anchors = None
+    if ca is not None:
+        try:
+            anchors = x509.load_pem_x509_certificates(_read(ca))
+        except ValueError as exc:
+            raise _fail(f"{ca}: not PEM X.509 certificates: {exc}", EXIT_INPUT) from None
     try:
         verified: Verified
         if is_pdf(payload) and signature is None and not source.exists():
@@ -107,6 +123,17 @@ def verify(
             verified = check(payload, _read(source).decode("ascii", "replace"), f"{file} ({source})", trusted)
     except SignatureError as exc:
         raise _fail(str(exc), EXIT_MISMATCH) from None
+    signed_at = verified.signed_at
+    if signed_at is None:
+        sys.stderr.write(f"warning: {file}: the signature states no signing time; the certificate is checked now\n")
+        signed_at = datetime.now(UTC)
+    certificate = check_certificate(verified.certificate, signed_at, anchors)
+    for warning in certificate.warnings:
+        sys.stderr.write(f"warning: {file}: {warning}\n")
+    if certificate.problems:
+        for problem in certificate.problems:
+            sys.stderr.write(f"error: {file}: {problem}\n")
+        raise typer.Exit(EXIT_MISMATCH)
     typer.echo(f"verified {file}: signed by {verified.signer} ({verified.algorithm})")
     if not inputs:
         return

@@ -56,8 +56,8 @@ def test_audit_help_names_every_value_in_words_on_a_narrow_terminal() -> None:
     text = narrow_help("audit", "-h")
     assert max(len(line) for line in text.splitlines()) <= 60
     assert re.search(r"<[^>]*>", text) is None  # no type tags such as <list[Path]> or <str>
-    assert "Usage: auditor audit [OPTIONS] {PATH}..." in text
-    assert "  PATH  Inventory files or folders.  [required]" in text
+    assert "Usage: auditor audit [OPTIONS] [PATH]..." in text
+    assert "  PATH  Inventory files or folders [default: the paths of\n        .auditor.yaml]." in text
     options = re.findall(r"^  (-[-\w, /]+?)(?: ([A-Z]+))?(?:  +(\S.*))?$", text, re.MULTILINE)
     metavars = {names.split(", ")[-1]: metavar for names, metavar, _ in options}
     assert metavars == {
@@ -78,6 +78,7 @@ def test_audit_help_names_every_value_in_words_on_a_narrow_terminal() -> None:
         "--sarif-max-results": "N",
         "--csv-bom": "",
         "--record": "",
+        "--no-config-discovery": "",
         "--history": "FILE",
         "--waiver-max-days": "DAYS",
         "--waiver-warning-days": "DAYS",

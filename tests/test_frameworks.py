@@ -22,7 +22,8 @@ def loaded():  # type: ignore[no-untyped-def]
 
 
 def _covers(requirement: str, reference: str) -> bool:
-    return reference == requirement or reference.startswith((requirement + "(", requirement + " "))
+    """A reference to the requirement or to a part of it (GDPR `Art. 5(1)`, NIST enhancement `ia-2.1`)."""
+    return reference == requirement or reference.startswith((requirement + "(", requirement + " ", requirement + "."))
 
 
 def test_every_rule_is_mapped_in_a_framework(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -59,6 +60,22 @@ def test_framework_files_agree_with_the_rules_references(loaded) -> None:  # typ
                 if not owners:
                     problems.append(f"{rule_id} cites {key} {ref}, which {name} does not map to it")
     assert problems == []
+
+
+NIST_CATALOG = Path(__file__).parent / "data" / "nist-800-53r5-control-ids.txt"
+
+
+def test_nist_ids_are_those_of_nists_oscal_catalog(loaded) -> None:  # type: ignore[no-untyped-def]
+    policies, frameworks = loaded
+    lines = [line.split(" ") for line in NIST_CATALOG.read_text().splitlines() if not line.startswith("#")]
+    labels = dict(lines)
+    assert (labels["ac-2"], labels["ac-2.1"], labels["sc-28.1"]) == ("AC-2", "AC-2(1)", "SC-28(1)")
+    framework = frameworks["nist-800-53r5"]
+    cited = {ref for item in policies.rules.values() for ref in item.rule.references.get(framework.reference_key, [])}
+    assert sorted(({r.id for r in framework.requirements} | cited) - labels.keys()) == []
+    assert sorted(cited) == ["ac-3", "ac-4", "au-11", "au-12", "au-2", "cm-7", "cm-8", "cp-10", "cp-9", "ia-2.1",
+                             "ia-2.2", "ir-3", "ir-8", "ra-2", "ra-5", "sa-22", "sa-9", "sc-12", "sc-28", "sc-7",
+                             "sc-8", "si-12", "si-2"]  # fmt: skip
 
 
 def test_cppa_framework_lists_the_18_audit_components(loaded) -> None:  # type: ignore[no-untyped-def]

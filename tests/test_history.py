@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from auditor.history import migrate
 from auditor.history.diff import diff, render_json, render_markdown, render_table
 from auditor.history.store import SCHEMA_VERSION, HistoryError, load_run, record, runs
 from tests.conftest import REPO, invoke
@@ -188,11 +191,118 @@ def test_a_database_of_another_schema_version_is_refused(tmp_path: Path, cli: Cl
     outcome = invoke(cli, "history", "--history", db)
     assert outcome.exit_code == 2
     assert outcome.stderr == (
-        f"error: {db}: history schema version 2; this auditor reads version 1 "
+        f"error: {db}: history schema version 3 is newer than version 2, the one this auditor reads "
         "(use the auditor that wrote it, or record into a new --history file)\n"
     )
-    with pytest.raises(HistoryError, match="schema version 2"):
+    with pytest.raises(HistoryError, match="schema version 3 is newer"):
         record(db, AFTER)
+
+
+# The schema of version 1, as the auditor before the migration wrote it.
+_SCHEMA_V1 = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, recorded_at TEXT NOT NULL, as_of TEXT NOT NULL,
+    tool_version TEXT NOT NULL, organization TEXT, open_failures INTEGER NOT NULL,
+    findings INTEGER NOT NULL, results TEXT NOT NULL
+);
+CREATE TABLE findings (
+    run_id INTEGER NOT NULL REFERENCES runs(id), fingerprint TEXT NOT NULL, rule_id TEXT NOT NULL,
+    asset_id TEXT NOT NULL, status TEXT NOT NULL, severity TEXT NOT NULL, waived INTEGER NOT NULL,
+    PRIMARY KEY (run_id, fingerprint)
+);
+INSERT INTO schema_version VALUES (1);
+"""
+
+
+def _version_1_database(path: Path) -> None:
+    """A history of one run (BEFORE) written with the version 1 schema."""
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.executescript(_SCHEMA_V1)
+        connection.execute(
+            "INSERT INTO runs (recorded_at, as_of, tool_version, organization, open_failures, findings, results)"
+            " VALUES ('2026-11-01T09:00:00+00:00', '2026-11-01', '0.0-test', 'Test GmbH', 3, 5, ?)",
+            (json.dumps(BEFORE, sort_keys=True),),
+        )
+        connection.executemany(
+            "INSERT INTO findings VALUES (1, ?, ?, ?, ?, ?, ?)",
+            [
+                (f["fingerprint"], f["rule_id"], f["asset_id"], f["status"], f["severity"], f["waived"])
+                for f in BEFORE["findings"]
+            ],
+        )
+
+
+def _contents(path: Path) -> tuple[list[Any], ...]:
+    with closing(sqlite3.connect(path)) as connection:
+        return tuple(
+            connection.execute(query).fetchall()
+            for query in (
+                "SELECT type, name, sql FROM sqlite_master ORDER BY name",
+                "SELECT * FROM schema_version",
+                "SELECT * FROM runs",
+                "SELECT * FROM findings ORDER BY fingerprint",
+            )
+        )
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_runs(tmp_path: Path, cli: CliRunner) -> None:
+    db = tmp_path / "history.db"
+    _version_1_database(db)
+    listed = invoke(cli, "history", "--history", db, "--format", "json")
+    assert listed.exit_code == 0, listed.stderr
+    assert [(r["id"], r["as_of"], r["open_failures"], r["findings"]) for r in json.loads(listed.stdout)] == [
+        (1, "2026-11-01", 3, 5)
+    ]
+    assert load_run(db, 1) == BEFORE
+    assert record(db, AFTER) == 2
+    assert diff(load_run(db, 1), load_run(db, 2)) == diff(BEFORE, AFTER)
+    schema, versions, stored, _ = _contents(db)
+    assert versions == [(SCHEMA_VERSION,)]
+    assert ("index", "findings_by_fingerprint") in [(kind, name) for kind, name, _ in schema]
+    digest = hashlib.sha256(json.dumps(BEFORE, sort_keys=True).encode()).hexdigest()
+    assert stored[0][-1] == digest
+
+
+def test_a_migration_failing_midway_leaves_the_old_database_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "history.db"
+    _version_1_database(db)
+    before = _contents(db)
+
+    def half_done(connection: sqlite3.Connection) -> None:
+        connection.execute("ALTER TABLE runs ADD COLUMN results_sha256 TEXT NOT NULL DEFAULT ''")
+        raise OSError("disk full")
+
+    monkeypatch.setitem(migrate.STEPS, 1, half_done)
+    with pytest.raises(OSError, match="disk full"):
+        runs(db)
+    assert _contents(db) == before
+    monkeypatch.undo()
+    assert [r.id for r in runs(db)] == [1]
+
+
+def test_a_database_older_than_any_migration_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    _version_1_database(db)
+    with closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute("UPDATE schema_version SET version = 0")
+    with pytest.raises(HistoryError) as refused:
+        runs(db)
+    assert str(refused.value) == (
+        f"{db}: history schema version 0 cannot be migrated to version 2 (record into a new --history file)"
+    )
+
+
+def test_a_run_changed_after_recording_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    record(db, BEFORE)
+    with closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute("UPDATE runs SET results = replace(results, 'bucket-a', 'bucket-z')")
+    with pytest.raises(HistoryError) as refused:
+        load_run(db, 1)
+    assert str(refused.value) == f"{db}: run 1 was changed after it was recorded (its SHA-256 differs)"
 
 
 def test_a_foreign_or_missing_database_is_refused(tmp_path: Path, cli: CliRunner) -> None:

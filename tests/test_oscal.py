@@ -97,7 +97,7 @@ def test_compliance_trestle_reads_it(document: dict[str, Any], tmp_path: Path) -
         for f in result.findings or []
         if f.props and f.props[0].value == "nist-800-53r5"
     }
-    assert nist["SC-8"] == "not-satisfied" and nist["AU-2"] == "satisfied"
+    assert nist["sc-8"] == "not-satisfied" and nist["au-2"] == "satisfied"
     assert {method for o in result.observations or [] for method in o.methods} == {"TEST", "EXAMINE"}
 
 
@@ -129,12 +129,31 @@ def test_one_observation_per_rule_and_asset_kind_pointing_at_inventory_lines(
     flows = next(o for o in observations if o["title"] == "SEC-FLOW-ENCRYPTION-IN-TRANSIT on flow assets")
     assert flows["description"] == "Data flows are encrypted in transit. 15 flow assets evaluated: 13 PASS, 2 FAIL."
     assert flows["methods"] == ["TEST"] and flows["collected"] == "2026-11-01T00:00:00Z"
+    (fingerprint,) = [
+        f.fingerprint
+        for f in example.findings
+        if f.asset_id == "flow-etl-to-features" and f.rule_id == "SEC-FLOW-ENCRYPTION-IN-TRANSIT"
+    ]
     assert flows["relevant-evidence"][3] == {
         "href": "inventories/example/60-flows-workloads.yaml#L25",
         "description": "flow-etl-to-features (FAIL) flow flow-etl-to-features from fra-etl-1 to fra-feature-store "
         "is not encrypted in transit",
-        "props": [prop("asset-id", "flow-etl-to-features"), prop("line", "25")],
+        "props": [
+            prop("asset-id", "flow-etl-to-features"),
+            prop("line", "25"),
+            prop("fingerprint", fingerprint),
+            prop("status", "FAIL"),
+            prop("severity", "high"),
+        ],
     }
+    references = [(p["class"], p["value"]) for p in flows["props"] if p["name"] == "reference"]
+    assert references == [
+        ("cis", "3.10"),
+        ("cppa", "7123(c)(2)"),
+        ("gdpr", "Art. 32(1)(a)"),
+        ("iso27001", "A.8.24"),
+        ("nist80053", "sc-8"),
+    ]
     verifies = {rule.id: rule.verifies for rule in example.rules}
     methods = {o["props"][0]["value"]: o["methods"] for o in observations}
     assert {rule for rule, method in methods.items() if method == ["EXAMINE"]} == {
@@ -148,15 +167,15 @@ def test_findings_per_judged_requirement_with_targets_as_the_frameworks_name_the
     findings = ar["results"][0]["findings"]
     states = Counter(r.state for framework in example.frameworks for r in framework.requirements)
     targets = {(f["props"][0]["value"], f["target"]["title"]): f["target"] for f in findings}
-    assert targets[("nist-800-53r5", "SC-8")] == {
+    assert targets[("nist-800-53r5", "sc-8")] == {
         "type": "objective-id",
-        "target-id": "SC-8",
-        "title": "SC-8",
+        "target-id": "sc-8",
+        "title": "sc-8",
         "status": {"state": "not-satisfied", "reason": "fail"},
     }
     assert targets[("iso27001-2022", "A.8.24")]["target-id"] == "A.8.24"
     assert targets[("gdpr", "Art. 5(1)(f)")]["target-id"] == "Art._5_1_f"
-    assert targets[("nist-800-53r5", "AU-2")]["status"] == {"state": "satisfied", "reason": "pass"}
+    assert targets[("nist-800-53r5", "au-2")]["status"] == {"state": "satisfied", "reason": "pass"}
     assert targets[("cppa", "7070")] == {
         "type": "objective-id",
         "target-id": "cppa_7070",
@@ -177,7 +196,7 @@ def test_findings_per_judged_requirement_with_targets_as_the_frameworks_name_the
     )
     controls = ar["results"][0]["reviewed-controls"]["control-selections"]
     nist = next(s for s in controls if s["props"] == [prop("framework", "nist-800-53r5")])
-    assert [c["control-id"] for c in nist["include-controls"]][:3] == ["AC-3", "AC-4", "AU-2"]
+    assert [c["control-id"] for c in nist["include-controls"]][:3] == ["ac-3", "ac-4", "au-2"]
     judged = sum(n for state, n in states.items() if state not in ("manual", "not_run"))
     assert sum(len(s["include-controls"]) for s in controls) == len(findings) == judged
 
@@ -205,7 +224,7 @@ def test_risks_for_open_failures_and_waivers_as_approved_deviations(ar: dict[str
     assert entry["description"].endswith(
         "Approved by ciso@nordlicht.example, expires 2027-03-31 (inventories/example.waivers.yaml:3:5)."
     )
-    sc8 = next(f for f in ar["results"][0]["findings"] if f["target"]["target-id"] == "SC-8")
+    sc8 = next(f for f in ar["results"][0]["findings"] if f["target"]["target-id"] == "sc-8")
     assert etl["uuid"] in {r["risk-uuid"] for r in sc8["related-risks"]}
 
 
@@ -250,7 +269,7 @@ def test_an_audit_without_failures_or_frameworks_stays_valid(example: AuditResul
 @pytest.mark.parametrize(
     ("framework", "requirement", "token"),
     [
-        ("nist-800-53r5", "AC-3", "AC-3"),
+        ("nist-800-53r5", "ac-2.1", "ac-2.1"),
         ("iso27001-2022", "A.8.5", "A.8.5"),
         ("gdpr", "Art. 28(3)", "Art._28_3"),
         ("ccpa", "1798.100(a)", "ccpa_1798.100_a"),
@@ -291,3 +310,22 @@ def test_one_cli_run_writes_oscal_beside_the_json_with_the_same_inputs(tmp_path:
     linked = [r["rlinks"][0] for r in oscal["back-matter"]["resources"] if "rlinks" in r]
     hashes = {link["href"]: link["hashes"][0]["value"] for link in linked}
     assert {i["path"]: i["sha256"] for i in results["inputs"]}.items() <= hashes.items()
+
+
+def test_assets_are_inventory_items_and_the_subjects_of_observations(ar: dict[str, Any], example: AuditResult) -> None:
+    result = ar["results"][0]
+    items = result["local-definitions"]["inventory-items"]
+    assert [i["props"][0]["value"] for i in items] == sorted({f.asset_id for f in example.findings})
+    by_uuid = {i["uuid"]: i for i in items}
+    flow = next(i for i in items if i["props"][0]["value"] == "flow-etl-to-features")
+    assert flow == {
+        "uuid": flow["uuid"],
+        "description": "flow flow-etl-to-features",
+        "props": [prop("asset-id", "flow-etl-to-features"), prop("asset-kind", "flow")],
+        "links": [{"href": "inventories/example/60-flows-workloads.yaml#L25", "rel": "reference"}],
+    }
+    for observation in result["observations"]:
+        subjects = [by_uuid[s["subject-uuid"]]["props"][0]["value"] for s in observation["subjects"]]
+        evidence = [p["value"] for e in observation["relevant-evidence"] for p in e["props"] if p["name"] == "asset-id"]
+        assert subjects == list(dict.fromkeys(evidence))
+        assert {s["type"] for s in observation["subjects"]} == {"inventory-item"}

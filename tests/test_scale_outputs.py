@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "8e8213dd300f1006eb28a760d0813eb15f1d779b89a8b4d6134a007d16816a69",
-    "sarif": "bc1bfa3d8f693fb6fe4159cd2e0ba2c6601a1b786cfc43ff426c67ee174676f5",
-    "sarif-all": "ce2215eb7db02d9697c1dc930451b80f8a4ae7585b271853abfc32bee619525a",
+    "json": "4db3eecb8fd0da3ce9c90f7c7b016b40776642fd60108a37a038707954912b62",
+    "sarif": "549c0641db67e78191ed241c343318ff065d6c094a4cfd4eda1f39b550214874",
+    "sarif-all": "7ebf36cd91e2b802bef69a7abd0c40440e6b42665ec280731e602115881c3bf5",
 }
 
 

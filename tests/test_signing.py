@@ -19,10 +19,16 @@ from tests.conftest import invoke, write
 INVENTORY = "storage:\n  - {id: s, public_access: true}\n"
 
 
+UNCHAINED = (
+    "the certificate of %s is not chained to a trusted authority (give --ca FILE to check it; the file's integrity "
+    "is verified)"
+)
+
+
 def throwaway(folder: Path, name: str, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> tuple[Path, Path]:
     """A private key and a self-signed certificate for it, as PEM files."""
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)  # valid when the tests sign
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -95,6 +101,7 @@ def test_a_changed_input_fails_with_both_digests(cli: CliRunner, audited: Path) 
     outcome = invoke(cli, "verify", results, "--inputs", "inv.yaml", "--inputs", "other.yaml")
     assert outcome.exit_code == 1
     assert outcome.stderr == (
+        f"warning: {results}: {UNCHAINED % 'CN=Auditor Test'}\n"
         f"error: inv.yaml: SHA-256 {after} differs from the manifest's {before}: the input changed\n"
         "error: other.yaml: not in the results' input manifest (it lists: inv.yaml)\n"
     )

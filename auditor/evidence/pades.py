@@ -65,4 +65,5 @@ def verify_pdf(payload: bytes, where: str, trusted: Path | None) -> Verified:
         raise SignatureError(
             f"{where}: the PDF signature does not cover the whole file: bytes were added after signing"
         )
-    return Verified(subject, f"PAdES, {status.md_algorithm}")
+    signed_at = status.signer_reported_dt
+    return Verified(subject, f"PAdES, {status.md_algorithm}", x509.load_der_x509_certificate(signer.dump()), signed_at)

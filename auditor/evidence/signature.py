@@ -1,8 +1,9 @@
 """Detached signatures over a report file: JWS with detached content (RFC 7515, appendix F).
 
 The signature file holds `header..signature` (the payload left out); the header carries the
-signer's X.509 certificate (`x5c`). Any changed byte of the report fails verification. The
-key decides the algorithm: RSA -> RS256, EC P-256 -> ES256.
+signer's X.509 certificate (`x5c`) and the signing time (`iat`, seconds since 1970, signed with the
+rest: auditor/evidence/certificate.py checks the certificate at that time). Any changed byte of
+the report fails verification. The key decides the algorithm: RSA -> RS256, EC P-256 -> ES256.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
@@ -30,6 +32,8 @@ class SignatureError(Exception):
 class Verified:
     signer: str  # the certificate's subject
     algorithm: str
+    certificate: x509.Certificate
+    signed_at: datetime | None  # as the signature states it; None when it does not
 
 
 def _b64(data: bytes) -> str:
@@ -74,10 +78,16 @@ def _algorithm(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
     return "ES256"
 
 
-def sign(payload: bytes, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, cert: x509.Certificate) -> str:
-    """The detached JWS (`header..signature`) of `payload`."""
+def sign(
+    payload: bytes, key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, cert: x509.Certificate, signed_at: datetime
+) -> str:
+    """The detached JWS (`header..signature`) of `payload`, signed at `signed_at`."""
     algorithm = _algorithm(key)
-    header = {"alg": algorithm, "x5c": [base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()]}
+    header = {
+        "alg": algorithm,
+        "iat": int(signed_at.timestamp()),
+        "x5c": [base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()],
+    }
     protected = _b64(json.dumps(header, sort_keys=True, separators=(",", ":")).encode())
     signing_input = f"{protected}.{_b64(payload)}".encode("ascii")
     if isinstance(key, rsa.RSAPrivateKey):
@@ -98,7 +108,8 @@ def verify(payload: bytes, jws: str, where: str, trusted: x509.Certificate | Non
         algorithm = header["alg"]
         cert = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
         raw = _unb64(parts[2])
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        signed_at = datetime.fromtimestamp(int(header["iat"]), UTC) if "iat" in header else None
+    except (ValueError, KeyError, IndexError, TypeError, OverflowError, OSError) as exc:
         raise SignatureError(f"{where}: unreadable signature header: {exc}") from None
     if trusted is not None and cert != trusted:
         raise SignatureError(f"{where}: signed by {cert.subject.rfc4514_string()}, not by the given certificate")
@@ -116,4 +127,4 @@ def verify(payload: bytes, jws: str, where: str, trusted: x509.Certificate | Non
             raise SignatureError(f"{where}: algorithm {algorithm!r} does not fit the certificate's key")
     except InvalidSignature:
         raise SignatureError(f"{where}: the signature does not match the file: it changed after signing") from None
-    return Verified(cert.subject.rfc4514_string(), algorithm)
+    return Verified(cert.subject.rfc4514_string(), algorithm, cert, signed_at)

@@ -1,4 +1,5 @@
-"""A results.json given to `auditor diff`: read, checked for what a diff needs, located errors."""
+"""A results.json (or OSCAL assessment results) given to `auditor diff`: read, checked for what a diff
+needs, located errors."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from auditor.errors import InputError, InputIssue
+from auditor.history.oscal_results import is_oscal, results_from_oscal
 from auditor.inventory.source import display_path, read_document
 from auditor.validation import validated
 
@@ -40,6 +42,8 @@ class _Results(BaseModel):
 
 def load_results(path: Path) -> dict[str, Any]:
     document = read_document(path, display_path(path))
+    if is_oscal(document.data):
+        return results_from_oscal(document)
     parsed = validated(_Results, document)
     if not parsed.schema_version.startswith("1."):
         where = document.locate(("schema_version",))

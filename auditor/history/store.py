@@ -2,8 +2,8 @@
 
 Each run is one transaction (WAL journal, `BEGIN IMMEDIATE`): two audits recording at once
 both land, and a process killed mid-record leaves the runs recorded before it, nothing half
-written. The schema carries its version; a database of another version is refused, never
-guessed at.
+written. The schema carries its version: an older database is migrated in one transaction
+(auditor/history/migrate.py), a newer one is refused, never guessed at.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+from auditor.history.migrate import STEPS, migrate, results_sha256
+
+SCHEMA_VERSION = 2
 DEFAULT_HISTORY = Path("reports/history.db")
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -31,7 +33,8 @@ CREATE TABLE runs (
     organization TEXT,
     open_failures INTEGER NOT NULL,
     findings INTEGER NOT NULL,
-    results TEXT NOT NULL
+    results TEXT NOT NULL,
+    results_sha256 TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE findings (
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -43,6 +46,7 @@ CREATE TABLE findings (
     waived INTEGER NOT NULL,
     PRIMARY KEY (run_id, fingerprint)
 );
+CREATE INDEX findings_by_fingerprint ON findings (fingerprint);
 """
 
 
@@ -82,7 +86,7 @@ def _connect(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
 
 
 def _check_schema(connection: sqlite3.Connection, path: Path) -> None:
-    """Create the schema in an empty database; refuse a database of another version."""
+    """Create the schema in an empty database, migrate an older one; refuse a newer or foreign one."""
     connection.execute("BEGIN IMMEDIATE")
     try:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -91,34 +95,50 @@ def _check_schema(connection: sqlite3.Connection, path: Path) -> None:
                 if statement.strip():
                     connection.execute(statement)
             connection.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
-            connection.execute("COMMIT")
-            return
+        elif "schema_version" not in tables:
+            raise HistoryError(f"{path}: not an auditor history database (no schema_version table)")
+        else:
+            found = _version(connection, path)
+            if found != SCHEMA_VERSION:
+                migrate(connection, found, SCHEMA_VERSION)
         connection.execute("COMMIT")
     except BaseException:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         raise
-    if "schema_version" not in tables:
-        raise HistoryError(f"{path}: not an auditor history database (no schema_version table)")
+
+
+def _version(connection: sqlite3.Connection, path: Path) -> int:
+    """The database's schema version, when this auditor can read it as is or migrate it."""
     versions = [row[0] for row in connection.execute("SELECT version FROM schema_version")]
-    if versions != [SCHEMA_VERSION]:
-        found = ", ".join(map(str, versions)) or "none"
+    if len(versions) != 1 or not isinstance(versions[0], int):
+        listed = ", ".join(map(str, versions)) or "none"
+        raise HistoryError(f"{path}: history schema version {listed} is not a version this auditor knows")
+    found: int = versions[0]
+    if found > SCHEMA_VERSION:
         raise HistoryError(
-            f"{path}: history schema version {found}; this auditor reads version {SCHEMA_VERSION} "
-            "(use the auditor that wrote it, or record into a new --history file)"
+            f"{path}: history schema version {found} is newer than version {SCHEMA_VERSION}, the one this auditor "
+            "reads (use the auditor that wrote it, or record into a new --history file)"
         )
+    if found != SCHEMA_VERSION and found not in STEPS:
+        raise HistoryError(
+            f"{path}: history schema version {found} cannot be migrated to version {SCHEMA_VERSION} "
+            "(record into a new --history file)"
+        )
+    return found
 
 
 def record(path: Path, document: dict[str, Any]) -> int:
     """Store one results.json document as a run; return its id."""
     findings = document["findings"]
     open_count = sum(1 for f in findings if f["status"] == "FAIL" and not f["waived"])
+    stored = json.dumps(document, sort_keys=True)
     with _connect(path, create=True) as connection:
         connection.execute("BEGIN IMMEDIATE")
         try:
             cursor = connection.execute(
-                "INSERT INTO runs (recorded_at, as_of, tool_version, organization, open_failures, findings, results)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (recorded_at, as_of, tool_version, organization, open_failures, findings, results,"
+                " results_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     datetime.now(UTC).isoformat(timespec="seconds"),
                     document["as_of"],
@@ -126,7 +146,8 @@ def record(path: Path, document: dict[str, Any]) -> int:
                     document.get("organization"),
                     open_count,
                     len(findings),
-                    json.dumps(document, sort_keys=True),
+                    stored,
+                    results_sha256(stored),
                 ),
             )
             run_id = int(cursor.lastrowid or 0)
@@ -159,10 +180,12 @@ def runs(path: Path) -> list[RunSummary]:
 
 
 def load_run(path: Path, run_id: int) -> dict[str, Any]:
-    """The results.json document of run `run_id`."""
+    """The results.json document of run `run_id`, refused when it is not what was recorded."""
     with _connect(path, create=False) as connection:
-        row = connection.execute("SELECT results FROM runs WHERE id = ?", (run_id,)).fetchone()
+        row = connection.execute("SELECT results, results_sha256 FROM runs WHERE id = ?", (run_id,)).fetchone()
     if row is None:
         raise HistoryError(f"{path}: no run {run_id} (see 'auditor history')")
+    if results_sha256(row[0]) != row[1]:
+        raise HistoryError(f"{path}: run {run_id} was changed after it was recorded (its SHA-256 differs)")
     document: dict[str, Any] = json.loads(row[0])
     return document

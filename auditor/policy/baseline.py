@@ -1,4 +1,5 @@
-"""Baselines: a previous results.json, so that a CI gate blocks only on problems that are new.
+"""Baselines: a previous results.json (or OSCAL assessment results), so that a CI gate blocks only
+on problems that are new.
 
 A finding is "unchanged" when a failing or not-evaluable finding with the same fingerprint
 (rule, asset, evidence key: never line numbers) is in the baseline, "new" otherwise; baseline
@@ -13,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from auditor.errors import InputError, InputIssue
+from auditor.history.oscal_results import is_oscal, results_from_oscal
 from auditor.inventory.source import display_path, read_document
 from auditor.result import BaselineState, Finding, Status
 from auditor.validation import validated
@@ -35,6 +37,9 @@ class _BaselineFile(BaseModel):
 def load_baseline(path: Path, root: Path | None = None) -> frozenset[str]:
     """Fingerprints of the baseline's failing and not-evaluable findings."""
     document = read_document(path, display_path(path, root))
+    if is_oscal(document.data):
+        findings = results_from_oscal(document)["findings"]
+        return frozenset(f["fingerprint"] for f in findings if Status(f["status"]).needs_attention)
     parsed = validated(_BaselineFile, document)
     if not parsed.schema_version.startswith("1."):
         where = document.locate(("schema_version",))

@@ -2,12 +2,16 @@
 
 Observations are one per rule and asset kind (method TEST when the rule verifies substance
 derived from the graph, EXAMINE when it checks that a document is on record), each pointing at
-the inventory file and line of every asset it looked at. Findings are one per framework
+the inventory file and line of every asset it looked at; the assets are its subjects, declared
+once each as `local-definitions.inventory-items`. Findings are one per framework
 requirement the run judged; a requirement with a failure is `not-satisfied`, an undecided one
 `not-satisfied` with reason `not-evaluable`, one the law does not reach `satisfied` with reason
 `not-applicable` (OSCAL has no third state), each with the results' messages as remarks.
 Open failures are risks with severity and remediation; waived ones are approved deviations.
 Every UUID is a UUID 5 of the inputs' hashes and the finding fingerprints: same inputs, same bytes.
+Each piece of evidence carries its finding's fingerprint, status and severity, and each observation
+its rule's references (a `reference` property whose class is the framework), so that the file can
+be read back as a baseline or one side of a diff (auditor/history/oscal_results.py).
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ _NOT_TOKEN = re.compile(r"[^A-Za-z0-9._-]+")
 
 def control_token(framework: str, requirement_id: str) -> str:
     """The requirement id as an OSCAL token (an XML NCName): as the framework names it when it is
-    one (`AC-3`, `A.8.5`), else with other characters as `_` and the framework in front when it
+    one (`ac-3`, `A.8.5`), else with other characters as `_` and the framework in front when it
     starts with a digit (`Art._5_1_f`, `cis-v8.1_1.1`)."""
     token = _NOT_TOKEN.sub("_", requirement_id).strip("_")
     return token if token[:1].isalpha() else f"{framework}_{token}"
@@ -78,7 +82,13 @@ def _evidence(finding: Finding) -> dict[str, Any]:
     return {
         "href": f"{quote(location.file)}#L{location.line}",
         "description": _text(f"{finding.asset_id} ({finding.status.value}) {finding.message}"),
-        "props": [_prop("asset-id", finding.asset_id), _prop("line", location.line)],
+        "props": [
+            _prop("asset-id", finding.asset_id),
+            _prop("line", location.line),
+            _prop("fingerprint", finding.fingerprint),
+            _prop("status", finding.status.value),
+            _prop("severity", finding.severity.value),
+        ],
     }
 
 
@@ -89,11 +99,40 @@ def _observation(ids: _Ids, rule: RuleInfo, kind: str, findings: list[Finding], 
         "uuid": ids("observation", rule.id, kind),
         "title": _text(f"{rule.id} on {kind} assets"),
         "description": _text(f"{rule.title}. {len(findings)} {kind} assets evaluated: {tally}."),
-        "props": [_prop("rule-id", rule.id), _prop("asset-kind", kind), _prop("pack", rule.pack)],
+        "props": [
+            _prop("rule-id", rule.id),
+            _prop("asset-kind", kind),
+            _prop("pack", rule.pack),
+            *(
+                {**_prop("reference", _text(ref)), "class": framework}
+                for framework, refs in sorted(rule.references.items())
+                for ref in refs
+            ),
+        ],
         "methods": [METHODS.get(rule.verifies or "", "EXAMINE")],
+        "subjects": [
+            {"subject-uuid": ids("inventory-item", asset), "type": "inventory-item"}
+            for asset in dict.fromkeys(f.asset_id for f in findings)
+        ],
         "relevant-evidence": [_evidence(f) for f in findings],
         "collected": collected,
     }
+
+
+def _inventory_items(ids: _Ids, findings: list[Finding]) -> list[dict[str, Any]]:
+    """One inventory item per asset the rules looked at, where the inventory declares it."""
+    first: dict[str, Finding] = {}
+    for finding in findings:
+        first.setdefault(finding.asset_id, finding)
+    return [
+        {
+            "uuid": ids("inventory-item", asset),
+            "description": _text(f"{finding.asset_kind} {asset}"),
+            "props": [_prop("asset-id", asset), _prop("asset-kind", finding.asset_kind)],
+            "links": [{"href": f"{quote(finding.location.file)}#L{finding.location.line}", "rel": "reference"}],
+        }
+        for asset, finding in sorted(first.items())
+    ]
 
 
 def _risk(ids: _Ids, finding: Finding, rule: RuleInfo, observation: str, tool: str, start: str) -> dict[str, Any]:
@@ -301,7 +340,8 @@ def document(result: AuditResult) -> dict[str, Any]:
                     "props": [_prop("version", result.tool_version)],
                     "status": {"state": "operational"},
                 }
-            ]
+            ],
+            **({"inventory-items": _inventory_items(ids, result.findings)} if result.findings else {}),
         },
         "reviewed-controls": _reviewed_controls(result.frameworks),
     }
