@@ -47,11 +47,13 @@ def _attachment(name: str, data: bytes, description: str, moment: datetime, fetc
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    document = render_document(result, screen=False)
+    document = render_document(result, screen=False, generated_at=options.generated_at)
     fetcher = PackageFetcher(TEMPLATE_DIR)
     moment = datetime.combine(date.fromisoformat(result.as_of), datetime.min.time(), tzinfo=UTC)
     attachments = [
-        _attachment("results.json", json_report.render(result), "Canonical audit result (JSON)", moment, fetcher),
+        _attachment(
+            "results.json", json_report.render(result, options), "Canonical audit result (JSON)", moment, fetcher
+        ),
         _attachment(
             "findings.csv",
             csv_report.render(result, options),
@@ -59,6 +61,7 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
             moment,
             fetcher,
         ),
+        _attachment("waivers.csv", csv_report.render_waivers(result, options), "Waiver register", moment, fetcher),
     ]
     with _stamped(moment):
         return HTML(string=document, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf(
