@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "4776af885f5ec1494b8b537a0a0198c04d02276b447c830d78081d9892d7ea07",
-    "sarif": "c2bf574b00d7e545832849160fb5d44e26215e22ba983d444ec3657349079627",
-    "sarif-all": "eb5bc6aef121567076781b8cc6358e416d5fec7e61101384c3cf0efaa5900c01",
+    "json": "e3d61a9fc8d392b032778c4b41ac055daf6583939cef50c8963f7d357a1d195b",
+    "sarif": "c868ad7ac412ad39bb9016a7814af513828c688a6897c0d48f3d504814d5aae9",
+    "sarif-all": "a72dd8f3be4d130ca76b801de7ce3de91032a5fd8c969fab67436b0c57f163de",
 }
 
 
