@@ -37,7 +37,7 @@ def test_github_anchor_matches_githubs_slugs() -> None:
     assert github_anchor("AI-DATA-03: Training keeps the accelerators at least 90 % busy (profile when not)") == (
         "ai-data-03-training-keeps-the-accelerators-at-least-90--busy-profile-when-not"
     )
-    assert github_anchor("GDPR Art. 44–49: Transfers") == "gdpr-art-4449-transfers"
+    assert github_anchor("GDPR Art. 44\N{EN DASH}49: Transfers") == "gdpr-art-4449-transfers"
     assert github_anchor("CCPA §1798.100 — notice") == "ccpa-1798100--notice"
 
 

@@ -91,8 +91,10 @@ def test_markdown_register_keeps_hostile_text_inert(register: tuple[AuditResult,
         "|---|---|---|---|---|---|---|---:|---:|",
         "| expiring | GDPR-32-\\* | legacy-\\* | Decommissioned in Q1; migration ticket MIG-12 | ciso\\@example.com | "
         "2026-02-01 | 2026-11-11 | 10 | 2 |",
-        "| expired | GDPR-32-ENCRYPTION-AT-REST | new-c | old exception | ciso\\@example.com | - | 2026-01-31 | -274 | 0 |",
-        "| stale | AI-NET-01 | train-\\* | nothing to waive | cto\\@example.com | - | 2027-01-01 | 61 | 0 |",
+        "| expired | GDPR-32-ENCRYPTION-AT-REST | new-c | old exception | ciso\\@example.com | - | 2026-01-31 | "
+        "-274 | 0 |",
+        "| stale | AI-NET-01 | train-\\* | nothing to waive | cto\\@example.com | - | 2027-01-01 | 61 "
+        "| 0 |",
         '| expiring | SEC-ASSET-OWNER | \\*-c | =HYPERLINK("http\\://evil.example") &lt;script&gt;alert(1)&lt;/script&gt; '
         "\\[x\\](http\\://evil.example) \\*\\*b\\*\\*  | \\@ciso | - | 2026-12-01 | 30 | 1 |",
     ]
