@@ -95,7 +95,8 @@ def test_markdown_register_keeps_hostile_text_inert(register: tuple[AuditResult,
         "-274 | 0 |",
         "| stale | AI-NET-01 | train-\\* | nothing to waive | cto\\@example.com | - | 2027-01-01 | 61 "
         "| 0 |",
-        '| expiring | SEC-ASSET-OWNER | \\*-c | =HYPERLINK("http\\://evil.example") &lt;script&gt;alert(1)&lt;/script&gt; '
+        '| expiring | SEC-ASSET-OWNER | \\*-c | =HYPERLINK("http\\://evil.example") '
+        "&lt;script&gt;alert(1)&lt;/script&gt; "
         "\\[x\\](http\\://evil.example) \\*\\*b\\*\\*  | \\@ciso | - | 2026-12-01 | 30 | 1 |",
     ]
 
