@@ -1,7 +1,8 @@
 """The PDF evidence document: WeasyPrint over the HTML template, tagged PDF/A-3a with the data attached.
 
-Same inputs and --as-of give the same bytes: dates come from the audit date, element ids are
-stable, and font subsets are stamped with the audit date (SOURCE_DATE_EPOCH) instead of the clock.
+Same inputs and --as-of give the same bytes when the generation time shown on the cover comes from
+SOURCE_DATE_EPOCH (docs/responses.md): the metadata dates are the audit date, element ids are
+stable, and font subsets are stamped with the audit date instead of the clock.
 """
 
 from __future__ import annotations
