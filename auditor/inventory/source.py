@@ -226,8 +226,9 @@ def _first_matches(
     return found
 
 
-# Text up to the next brace outside a string, the brace in group 1 (alternatives start differently: linear).
-_TO_BRACE = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^"{}])*([{}])')
+# Text up to the next brace outside a string, the brace in group 1. Possessive: no backtracking, so
+# a text without one more brace fails in linear time.
+_TO_BRACE = re.compile(r'(?:[^"{}]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([{}])')
 
 
 def _json_id_extents(text: str) -> dict[str, tuple[int, int, int | None, int | None]]:
