@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import csv
+import html as html_module
 import io
 import json
+import re
 from pathlib import Path
 
-import pypdf
 import pytest
 from typer.testing import CliRunner
 
 from auditor.errors import InputError
 from auditor.evidence.manifest import manifest_problems
-from auditor.report import ReportOptions, renderer
+from auditor.report import renderer
+from auditor.report.html import render_document
 from auditor.result import fingerprint
 from tests.conftest import audit_data, invoke, write
 from tests.test_waivers_config import PLAIN_STORES
@@ -170,18 +172,22 @@ def test_the_responses_file_is_hashed_in_the_manifest(
     )
 
 
-def test_the_pdf_shows_responses_overdue_items_the_register_and_the_generation_time(tmp_path: Path) -> None:
-    from tests.test_pdf_report import _squash, _text
+def test_the_print_document_shows_responses_overdue_items_the_register_and_the_generation_time(tmp_path: Path) -> None:
+    """On the PDF's document (WeasyPrint's input; tests/test_pdf_report.py renders the pages themselves)."""
     from tests.test_waiver_governance import WAIVERS
 
     responses = write(tmp_path, "responses.yaml", RESPONSES)
     waivers = write(tmp_path, "waivers.yaml", WAIVERS)
     result = audit_data(tmp_path, PLAIN_STORES, responses=responses, waivers=waivers)
-    options = ReportOptions(generated_at="2026-12-01T08:30:00Z")
-    text = _squash(_text(pypdf.PdfReader(io.BytesIO(renderer("pdf")(result, options)))))
+    document = render_document(result, screen=False, generated_at="2026-12-01T08:30:00Z")
+    text = _squash(re.sub(r"<[^>]+>", " ", html_module.unescape(document)))
     assert _squash("Audit date 2026-11-01 Report generated 2026-12-01T08:30:00Z (UTC)") in text
     # legacy-a's finding is waived, its remediation still overdue
     assert _squash("3 findings have a management response (1 in progress, 1 open, 1 remediated); 1 is overdue") in text
     assert _squash("2026-10-15 GDPR-32-ENCRYPTION-AT-REST on legacy-a platform-team@example.com in progress") in text
     assert _squash("Management response (open, owner cto@example.com, due 2026-12-31)") in text
     assert _squash("stale AI-NET-01 train-* nothing to waive cto@example.com - 2027-01-01 61 nothing") in text
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
