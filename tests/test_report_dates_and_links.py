@@ -57,8 +57,9 @@ def test_sarif_help_uri_only_with_a_documentation_url(tmp_path: Path) -> None:
     linked = json.loads(renderer("sarif")(result, ReportOptions(docs_url=DOCS)))
     jsonschema.validate(linked, SARIF_SCHEMA)
     rules = {rule["id"]: rule for rule in linked["runs"][0]["tool"]["driver"]["rules"]}
-    assert rules["SEC-PUBLIC-DATASTORE"]["helpUri"] == (
-        f"{DOCS}#sec-public-datastore-{github_anchor(rules['SEC-PUBLIC-DATASTORE']['shortDescription']['text'])}"
+    # docs/rules.md: "### SEC-PUBLIC-DATASTORE: No datastore is publicly accessible"
+    assert (
+        rules["SEC-PUBLIC-DATASTORE"]["helpUri"] == f"{DOCS}#sec-public-datastore-no-datastore-is-publicly-accessible"
     )
     plain = json.loads(renderer("sarif")(result))["runs"][0]["tool"]["driver"]["rules"]
     assert all("helpUri" not in rule for rule in plain)
@@ -164,3 +165,22 @@ def test_a_malformed_source_date_epoch_is_a_usage_error(
     assert outcome.exit_code == 2
     assert "SOURCE_DATE_EPOCH='yesterday': expected whole seconds since 1970-01-01 UTC" in outcome.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_documentation_url_defaults_to_the_package_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    from auditor.cli import _packaged_docs_url
+
+    class Metadata:
+        def __init__(self, urls: list[str]) -> None:
+            self.urls = urls
+
+        def get_all(self, name: str) -> list[str]:
+            return self.urls if name == "Project-URL" else []
+
+    declared = ["Homepage, https://example.org/", "Documentation, https://example.org/auditor/docs/"]
+    monkeypatch.setattr(importlib.metadata, "metadata", lambda name: Metadata(declared))
+    assert _packaged_docs_url() == "https://example.org/auditor/docs/rules.md"
+    monkeypatch.setattr(importlib.metadata, "metadata", lambda name: Metadata(declared[:1]))
+    assert _packaged_docs_url() is None
