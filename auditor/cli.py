@@ -6,6 +6,7 @@ error (every problem printed as file:line:col: path: message); 3 internal error.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -197,6 +198,14 @@ def audit(
     config: Annotated[
         Path | None, typer.Option(metavar="FILE", help="Config file: rule parameters, disabled rules.")
     ] = None,
+    responses: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Management responses (YAML or JSON): owner, due date, response and status per finding "
+            "fingerprint, merged into the reports (docs/responses.md).",
+        ),
+    ] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", metavar="DATE", help="Audit date YYYY-MM-DD [default: today].")
     ] = None,
@@ -253,6 +262,15 @@ def audit(
     csv_bom: Annotated[
         bool, typer.Option("--csv-bom", help="Start findings.csv with a byte-order mark (for Excel).")
     ] = False,
+    docs_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs-url",
+            metavar="URL",
+            help="Where docs/rules.md is published: SARIF rules link to their section (helpUri) "
+            "[default: the package's Documentation URL + /rules.md; none: no links].",
+        ),
+    ] = None,
     allow_empty: Annotated[
         bool,
         typer.Option(
@@ -285,7 +303,7 @@ def audit(
     Settings not given as options come from .auditor.yaml when there is one (a note names it).
     """
     from auditor.engine import AuditRequest, run_audit
-    from auditor.report import REPORTERS, ReporterUnavailable, ReportOptions, renderer
+    from auditor.report import OUTPUT_FILES, ReporterUnavailable, ReportOptions, outputs
     from auditor.report.write import publish
 
     project = None if no_config_discovery else _project_settings()
@@ -304,15 +322,19 @@ def audit(
     out = out or Path("reports")
     day = _parse_date(as_of)
     root = root if root is not None else _source_root(Path.cwd())
+    generated_at, by_clock = _generation_time()
     options = ReportOptions(
         fail_on=None if gate == "none" else Severity(gate),
         source_root=root.resolve().as_posix(),
         sarif_include_undecided=sarif_include_undecided,
         sarif_max_results=sarif_max_results,
         csv_bom=csv_bom,
+        generated_at=generated_at,
+        generated_by_clock=by_clock,
+        docs_url=docs_url if docs_url is not None else _packaged_docs_url(),
     )
     try:  # every requested format must be available before anything is audited or written
-        renderers = {name: renderer(name) for name in _formats(output_format)}
+        renderers = {file: render for name in _formats(output_format) for file, render in outputs(name).items()}
     except ReporterUnavailable as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
@@ -323,6 +345,7 @@ def audit(
         config=config,
         waivers=waivers,
         baseline=baseline,
+        responses=responses,
         allow_empty=allow_empty,
         root=root,
         waiver_max_days=waiver_max_days,
@@ -338,12 +361,12 @@ def audit(
             _note_since_last(history, result)
         on_stage("rendering the reports")
         try:  # every report is rendered before any is written: the folder gets the whole set or none
-            reports = {REPORTERS[name][1]: render(result, options) for name, render in renderers.items()}
+            reports = {file: render(result, options) for file, render in renderers.items()}
         except Exception:
             _err(f"note: a report could not be rendered; {untouched}")
             raise
         try:
-            publish(out, reports, [file for _, file in REPORTERS.values()], on_stage)
+            publish(out, reports, OUTPUT_FILES, on_stage)
         except OSError as exc:
             _err(f"error: cannot write the reports to {out}: {exc.strerror or exc}; {untouched}")
             raise typer.Exit(EXIT_INPUT) from None
@@ -400,6 +423,38 @@ def _record(history: Path, result: AuditResult) -> None:
     except HistoryError as exc:
         _err(f"error: {exc}; the reports were written, the run was not recorded")
         raise typer.Exit(EXIT_INPUT) from None
+
+
+def _generation_time() -> tuple[str, bool]:
+    """When the reports are generated, UTC: SOURCE_DATE_EPOCH (reproducible builds) when set, else the
+    clock; True when it is the clock (then only the PDF/HTML show it, see ReportOptions)."""
+    from datetime import UTC, datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), True
+    try:
+        moment = datetime.fromtimestamp(int(epoch), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise typer.BadParameter(
+            f"SOURCE_DATE_EPOCH={epoch!r}: expected whole seconds since 1970-01-01 UTC", param_hint="SOURCE_DATE_EPOCH"
+        ) from None
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ"), False
+
+
+def _packaged_docs_url() -> str | None:
+    """docs/rules.md under the package's `[project.urls] Documentation`, if it declares one."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        urls = metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "documentation" and url.strip():
+            return url.strip().rstrip("/") + "/rules.md"
+    return None
 
 
 def _source_root(folder: Path) -> Path:

@@ -30,6 +30,7 @@ from auditor.policy.config import AuditConfig, load_config
 from auditor.policy.evaluate import Evaluator
 from auditor.policy.frameworks import Framework, load_frameworks, posture, rule_counts
 from auditor.policy.loader import PolicyFolders, PolicySet, load_policies
+from auditor.policy.responses import apply_responses, load_responses
 from auditor.policy.waivers import (
     DEFAULT_MAX_DAYS,
     DEFAULT_WARNING_DAYS,
@@ -37,7 +38,7 @@ from auditor.policy.waivers import (
     load_waivers,
     waiver_notices,
 )
-from auditor.result import AuditResult, RuleInfo, Waiver
+from auditor.result import AuditResult, Response, RuleInfo, Waiver
 
 Stage = Callable[[str], None]
 
@@ -56,6 +57,7 @@ class AuditRequest:
     config: Path | None = None
     waivers: Path | None = None
     baseline: Path | None = None
+    responses: Path | None = None  # management responses per finding fingerprint
     max_file_bytes: int = MAX_FILE_BYTES
     allow_empty: bool = False
     root: Path | None = None  # file names in outputs are relative to it (default: the working folder)
@@ -73,6 +75,7 @@ class AuditInputs:
     config: AuditConfig = field(default_factory=AuditConfig)
     waivers: list[Waiver] = field(default_factory=list)
     baseline: frozenset[str] | None = None
+    responses: list[Response] = field(default_factory=list)
 
 
 def _collect(issues: list[InputIssue], load, *args):  # type: ignore[no-untyped-def]
@@ -100,9 +103,20 @@ def load_inputs(request: AuditRequest) -> AuditInputs:
     baseline: frozenset[str] | None = None
     if request.baseline is not None:
         baseline = _collect(issues, load_baseline, request.baseline, root)
-    if issues or inventory is None or policies is None or config is None or waivers is None or frameworks is None:
+    responses: list[Response] | None = []
+    if request.responses is not None:
+        responses = _collect(issues, load_responses, request.responses, root)
+    if (
+        issues
+        or inventory is None
+        or policies is None
+        or config is None
+        or waivers is None
+        or frameworks is None
+        or responses is None
+    ):
         raise InputError(issues)
-    return AuditInputs(inventory, policies, frameworks, config, waivers, baseline)
+    return AuditInputs(inventory, policies, frameworks, config, waivers, baseline, responses)
 
 
 def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
@@ -121,8 +135,13 @@ def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
 
 
 def _settings_files(request: AuditRequest) -> list[dict[str, Any]]:
-    """The config, waiver and baseline files, hashed for the reports' input manifest."""
-    named = (("config", request.config), ("waivers", request.waivers), ("baseline", request.baseline))
+    """The config, waiver, baseline and responses files, hashed for the reports' input manifest."""
+    named = (
+        ("config", request.config),
+        ("waivers", request.waivers),
+        ("baseline", request.baseline),
+        ("responses", request.responses),
+    )
     files = []
     for role, path in named:
         if path is not None:
@@ -164,8 +183,9 @@ def audit(
         for name in policies.switched_off(config.disable_packs)
     ]
     on_stage("applying waivers and baseline")
-    waiver_states = apply_waivers(findings, inputs.waivers, as_of)
+    waiver_states = apply_waivers(findings, inputs.waivers, as_of, waiver_warning_days)
     notices += waiver_notices(waiver_states, as_of, waiver_warning_days)
+    notices += apply_responses(findings, inputs.responses)
     baseline_counts = compare(findings, inputs.baseline) if inputs.baseline is not None else None
     org = inventory.organization
     evaluated = {run.compiled.rule.id for run in rules}

@@ -15,6 +15,7 @@ class SourceLocation:
     # The last line where a value of the thing starts (an asset's extent, for SARIF regions); not
     # part of its identity: two locations are the same place whatever their extents.
     end_line: int | None = field(default=None, compare=False)
+    end_column: int | None = field(default=None, compare=False)  # known for JSON inventories (the closing brace)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"

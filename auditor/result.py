@@ -14,6 +14,9 @@ SchemaVersion = Literal["1.0"]
 SCHEMA_VERSION: SchemaVersion = get_args(SchemaVersion)[0]
 BaselineState = Literal["new", "unchanged"]
 WaiverStatus = Literal["active", "expired", "unused"]
+# The waiver register's state: "expiring" within --waiver-warning-days of the audit, "stale" matching nothing.
+RegisterState = Literal["active", "expiring", "expired", "stale"]
+ResponseStatus = Literal["open", "in_progress", "remediated", "risk_accepted"]
 RequirementState = Literal["passed", "failed", "not_evaluable", "not_applicable", "not_run", "manual"]
 
 
@@ -72,6 +75,22 @@ class Waiver:
     created: str | None = None  # when the risk was accepted (ISO date)
 
 
+@dataclass(frozen=True)
+class Response:
+    """Management's response to one finding (from --responses): who owns it, by when, what is done."""
+
+    fingerprint: str
+    owner: str
+    due: str  # ISO date
+    response: str
+    status: ResponseStatus
+    location: SourceLocation
+
+    def overdue(self, as_of: str) -> bool:
+        """Due before the audit date and neither remediated nor accepted as a risk."""
+        return self.due < as_of and self.status in ("open", "in_progress")
+
+
 @dataclass
 class Finding:
     """One rule evaluated on one asset."""
@@ -92,6 +111,7 @@ class Finding:
     # Where an importer generated the asset from (e.g. a Terraform resource): that is where the fix goes.
     imported_from: SourceLocation | None = None
     imported_address: str | None = None
+    response: Response | None = None  # management's response (--responses), matched by fingerprint
 
     @property
     def fingerprint(self) -> str:
@@ -133,6 +153,9 @@ class WaiverState:
     waiver: Waiver
     state: WaiverStatus
     matched: int
+    days_left: int = 0  # from the audit date to the expiry (negative: expired)
+    register_state: RegisterState = "active"
+    covers: tuple[str, ...] = ()  # fingerprints of the findings it waives
 
 
 @dataclass(frozen=True)
@@ -201,6 +224,11 @@ class AuditResult:
 
     def with_status(self, status: Status) -> list[Finding]:
         return [f for f in self.findings if f.status is status]
+
+    def overdue_responses(self) -> list[tuple[Finding, Response]]:
+        """Findings whose management response is past its due date at the audit date, earliest due first."""
+        late = [(f, r) for f in self.findings if (r := f.response) is not None and r.overdue(self.as_of)]
+        return sorted(late, key=lambda pair: (pair[1].due, pair[0].sort_key))
 
     def blocking(self, threshold: Severity | None) -> list[Finding]:
         """What fails the gate, in result order (the gate needs no sort): open failures at or above

@@ -86,9 +86,10 @@ def test_every_planted_finding_appears_with_its_reference_and_location(example: 
 def test_attachments_equal_the_machine_readable_results(example: tuple[AuditResult, bytes]) -> None:
     result, data = example
     attachments = pypdf.PdfReader(io.BytesIO(data)).attachments
-    assert sorted(attachments) == ["findings.csv", "results.json"]
+    assert sorted(attachments) == ["findings.csv", "results.json", "waivers.csv"]
     assert attachments["results.json"][0] == json_report.render(result)
     assert attachments["findings.csv"][0] == csv_report.render(result)
+    assert attachments["waivers.csv"][0] == csv_report.render_waivers(result)
     assert json.loads(attachments["results.json"][0])["as_of"] == "2026-11-01"
 
 

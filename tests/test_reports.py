@@ -92,14 +92,18 @@ def test_markdown_summary_lists_failures(example_result: AuditResult) -> None:
 
 
 def test_outputs_do_not_depend_on_string_hashing(tmp_path: Path) -> None:
-    """Two processes with different hash seeds write the same bytes (set order never leaks)."""
+    """Two processes with different hash seeds write the same bytes (set order never leaks).
+
+    SOURCE_DATE_EPOCH is set, as for any reproducible build: without it the HTML states the clock's
+    generation time (tests/test_generation_time.py)."""
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / seed
         formats = "json,sarif,junit,markdown,csv,html"
-        proc = audit_process(out, "--format", formats, "--fail-on", "none", env={"PYTHONHASHSEED": seed})
+        env = {"PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1796083200"}
+        proc = audit_process(out, "--format", formats, "--fail-on", "none", env=env)
         assert proc.returncode == 0, proc.stderr
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
-    assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 6
+    assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 7  # csv: findings.csv and waivers.csv
     assert [name for name in outputs[0] if outputs[0][name] != outputs[1][name]] == []
     valid_results(json.loads(outputs[0]["results.json"]))

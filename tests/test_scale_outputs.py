@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "4db3eecb8fd0da3ce9c90f7c7b016b40776642fd60108a37a038707954912b62",
-    "sarif": "549c0641db67e78191ed241c343318ff065d6c094a4cfd4eda1f39b550214874",
-    "sarif-all": "7ebf36cd91e2b802bef69a7abd0c40440e6b42665ec280731e602115881c3bf5",
+    "json": "9ca4e2592042a0266c938531c710618600358f98d944a6a6c4901f29f7153f6e",
+    "sarif": "846429d78f88e82cd4356349fec67cb6b52f4dcf419e2d7c853ac6194ec89674",
+    "sarif-all": "ef9cc5ff969a8a8dfd22c97ebcfcb0a21fb9b2d65e6dd0c8227e1a974298f397",
 }
 
 

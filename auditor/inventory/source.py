@@ -47,8 +47,8 @@ class Document:
     size: int = 0
     _positions: dict[DataPath, tuple[int, int]] | None = None
     _lazy_positions: Callable[[], dict[DataPath, tuple[int, int]]] | None = None
-    _id_lines: Callable[[], dict[str, tuple[int, int]]] | None = None
-    _id_cache: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+    _id_lines: Callable[[], dict[str, tuple[int, int, int | None, int | None]]] | None = None
+    _id_cache: dict[str, tuple[int, int, int | None, int | None]] | None = field(default=None, repr=False)
     _last_lines: dict[DataPath, int] | None = field(default=None, repr=False)
 
     def locate(self, path: DataPath) -> SourceLocation:
@@ -61,7 +61,8 @@ class Document:
         return SourceLocation(self.file)
 
     def asset_location(self, path: DataPath, asset_id: str) -> SourceLocation:
-        """Position of an asset: cheap for JSON (found by its id) and exact for YAML, with its extent."""
+        """Position of an asset with its extent: cheap for JSON (found by its id, to the closing brace of its
+        object) and exact for YAML (to the line of its last value)."""
         if self._positions is not None:
             start = self.locate(path)
             return SourceLocation(start.file, start.line, start.column, self._last_line(path) or start.line)
@@ -174,7 +175,7 @@ def _read_json(text: str, file: str) -> Document:
         except InputError:
             return {}
 
-    return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_lines(text))
+    return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_extents(text))
 
 
 def _json_problem(data: Any) -> str | None:
@@ -193,11 +194,6 @@ def _json_problem(data: Any) -> str | None:
     return None
 
 
-def _json_id_lines(text: str) -> dict[str, tuple[int, int]]:
-    """First `"id": "<value>"` of each value in a JSON text, as (line, column)."""
-    return first_string_positions(text, _JSON_ID)
-
-
 def first_string_positions(
     text: str, pattern: re.Pattern[str], decode: Callable[[str], str] | None = None
 ) -> dict[str, tuple[int, int]]:
@@ -206,7 +202,14 @@ def first_string_positions(
     One pass that counts newlines between matches, so finding positions costs no re-parse.
     `decode` turns the raw group into the key (None: the raw text); a ValueError skips the match.
     """
-    found: dict[str, tuple[int, int]] = {}
+    return {key: (line, column) for key, (line, column, _) in _first_matches(text, pattern, decode).items()}
+
+
+def _first_matches(
+    text: str, pattern: re.Pattern[str], decode: Callable[[str], str] | None = None
+) -> dict[str, tuple[int, int, int]]:
+    """(line, column, offset) of the first match per key: see first_string_positions."""
+    found: dict[str, tuple[int, int, int]] = {}
     line, line_start, scanned = 1, 0, 0
     for match in pattern.finditer(text):
         offset = match.start()
@@ -219,8 +222,37 @@ def first_string_positions(
             key = decode(match.group(1)) if decode else match.group(1)
         except ValueError:
             continue
-        found.setdefault(key, (line, offset - line_start + 1))
+        found.setdefault(key, (line, offset - line_start + 1, offset))
     return found
+
+
+# Text up to the next brace outside a string, the brace in group 1. Possessive: no backtracking, so
+# a text without one more brace fails in linear time.
+_TO_BRACE = re.compile(r'(?:[^"{}]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([{}])')
+
+
+def _json_id_extents(text: str) -> dict[str, tuple[int, int, int | None, int | None]]:
+    """Per asset id in a JSON text: where its `"id"` stands and where the object holding it closes.
+
+    The closing brace is found by skipping strings from the id on, so the cost is one pass over the
+    assets' text, and it is paid only when an asset location is asked for.
+    """
+    extents: dict[str, tuple[int, int, int | None, int | None]] = {}
+    for key, (line, column, offset) in _first_matches(text, _JSON_ID).items():
+        depth, position = 1, offset
+        while depth:
+            match = _TO_BRACE.match(text, position)
+            if match is None:
+                break
+            depth += 1 if match.group(1) == "{" else -1
+            position = match.end()
+        if depth:
+            extents[key] = (line, column, None, None)
+            continue
+        brace = position - 1
+        end_line = line + text.count("\n", offset, brace)
+        extents[key] = (line, column, end_line, brace - text.rfind("\n", 0, brace))
+    return extents
 
 
 def read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int]]]:

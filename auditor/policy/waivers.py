@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from auditor.dates import IsoDate
 from auditor.errors import InputError, InputIssue, json_path
 from auditor.inventory.source import Document, display_path, read_document
-from auditor.result import Finding, Waiver, WaiverState, WaiverStatus
+from auditor.result import Finding, RegisterState, Waiver, WaiverState, WaiverStatus
 from auditor.validation import validated
 
 
@@ -112,9 +112,12 @@ def waiver_notices(states: list[WaiverState], as_of: date, warning_days: int = D
     return notices
 
 
-def apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -> list[WaiverState]:
-    """Mark failing findings covered by an active waiver; report every waiver's state."""
+def apply_waivers(
+    findings: list[Finding], waivers: list[Waiver], as_of: date, warning_days: int = DEFAULT_WARNING_DAYS
+) -> list[WaiverState]:
+    """Mark failing findings covered by an active waiver; report every waiver's state for the register."""
     matched = [0] * len(waivers)
+    covers: list[list[str]] = [[] for _ in waivers]
     active = [date.fromisoformat(w.expires) >= as_of for w in waivers]
     for finding in findings:
         if not finding.status.needs_attention:
@@ -124,8 +127,23 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], as_of: date) -
                 matched[index] += 1
                 if active[index] and finding.waived_by is None:
                     finding.waived_by = waiver
+                    covers[index].append(finding.fingerprint)
     states = []
     for index, waiver in enumerate(waivers):
         state: WaiverStatus = "expired" if not active[index] else "active" if matched[index] else "unused"
-        states.append(WaiverState(waiver, state, matched[index]))
+        left = (date.fromisoformat(waiver.expires) - as_of).days
+        states.append(
+            WaiverState(
+                waiver, state, matched[index], left, register_state(state, left, warning_days), tuple(covers[index])
+            )
+        )
     return states
+
+
+def register_state(state: WaiverStatus, days_left: int, warning_days: int) -> RegisterState:
+    """The register's word for a waiver: matching nothing (stale) outranks expiring soon."""
+    if state == "expired":
+        return "expired"
+    if state == "unused":
+        return "stale"
+    return "expiring" if days_left <= warning_days else "active"

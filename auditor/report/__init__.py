@@ -25,6 +25,10 @@ REPORTERS: dict[str, tuple[str, str]] = {
     "pdf": ("auditor.report.pdf", "report.pdf"),
     "oscal": ("auditor.report.oscal", "assessment-results.json"),
 }
+# format name -> further files it writes: (function of the same module, output file name)
+COMPANIONS: dict[str, tuple[tuple[str, str], ...]] = {"csv": (("render_waivers", "waivers.csv"),)}
+# Every file a report set can hold (a report folder's files the tool may replace).
+OUTPUT_FILES = (*(file for _, file in REPORTERS.values()), *(f for extra in COMPANIONS.values() for _, f in extra))
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,17 @@ class ReportOptions:
     sarif_include_undecided: bool = False  # NOT_EVALUABLE results in SARIF (code-scanning noise otherwise)
     sarif_max_results: int = 5000  # GitHub shows at most 5,000 results per run
     csv_bom: bool = False  # a UTF-8 byte-order mark, so that Excel reads the file as UTF-8
+    # When the reports were generated (ISO UTC): the CLI takes SOURCE_DATE_EPOCH, else the clock. Read
+    # from the clock, only the PDF/HTML show it: the other formats stay byte-identical between runs.
+    generated_at: str | None = None
+    generated_by_clock: bool = False
+
+    @property
+    def reproducible_generated_at(self) -> str | None:
+        """The generation time the machine-read formats carry: only one taken from SOURCE_DATE_EPOCH."""
+        return None if self.generated_by_clock else self.generated_at
+
+    docs_url: str | None = None  # where docs/rules.md is published: SARIF helpUri = docs_url#<rule anchor>
 
 
 DEFAULT_OPTIONS = ReportOptions()
@@ -46,11 +61,20 @@ class ReporterUnavailable(RuntimeError):
     """A format whose optional dependencies are not installed."""
 
 
-def renderer(name: str) -> Renderer:
+def outputs(name: str) -> dict[str, Renderer]:
+    """Output file name -> render function, for every file the format writes (see COMPANIONS)."""
+    file = REPORTERS[name][1]
+    files = {file: renderer(name)}
+    for function, extra in COMPANIONS.get(name, ()):
+        files[extra] = renderer(name, function)
+    return files
+
+
+def renderer(name: str, function: str = "render") -> Renderer:
     """The format's render function, run with the garbage collector paused (auditor.gc_pause)."""
     module, _ = REPORTERS[name]
     try:
-        render: Renderer = importlib.import_module(module).render
+        render: Renderer = getattr(importlib.import_module(module), function)
     except ImportError as exc:
         raise ReporterUnavailable(
             f"the {name} format needs the 'pdf' extra ({exc.name} is missing): pip install 'ai-infra-auditor[pdf]'"

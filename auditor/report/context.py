@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import date
 from typing import Any
 
 from auditor.policy.frameworks import COVERAGE_MEANING
-from auditor.result import AuditResult, Finding, Severity, Status, WaiverState
+from auditor.result import AuditResult, Finding, Response, Severity, Status, WaiverState
 
 EVIDENCE_VALUE_CHARS = 160
 TEXT_CHARS = 300
 NOTICE_CHARS = 2000  # notices are the tool's own sentences: shown whole (only a quoted justification is long)
-EXPIRING_DAYS = 30
 
 GLOSSARY = (
     ("PASS", "The rule's condition holds for the asset."),
@@ -55,7 +53,7 @@ def _value(value: Any) -> str:
     return text if len(text) <= EVIDENCE_VALUE_CHARS else text[: EVIDENCE_VALUE_CHARS - 1] + "…"
 
 
-def _finding(finding: Finding, max_evidence: int) -> dict[str, Any]:
+def _finding(finding: Finding, max_evidence: int, as_of: str) -> dict[str, Any]:
     evidence = [(key, _value(value)) for key, value in finding.evidence.items()]
     return {
         "rule_id": finding.rule_id,
@@ -75,13 +73,55 @@ def _finding(finding: Finding, max_evidence: int) -> dict[str, Any]:
         "missing": finding.missing,
         "waived": finding.waived,
         "fingerprint": finding.fingerprint,
+        "response": _response(finding.response, as_of),
     }
 
 
-def _waiver_state(state: WaiverState, as_of: str) -> str:
-    """active, expiring (within EXPIRING_DAYS of the audit date), expired or unused."""
-    days_left = (date.fromisoformat(state.waiver.expires) - date.fromisoformat(as_of)).days
-    return "expiring" if state.state == "active" and days_left <= EXPIRING_DAYS else state.state
+def _waiver(state: WaiverState, covered: dict[str, Finding], limit: int) -> dict[str, Any]:
+    """A row of the waiver register: its state at the audit date (--waiver-warning-days) and what it covers."""
+    waiver = state.waiver
+    return {
+        "rule": clip(waiver.rule, 80),
+        "assets": clip(waiver.assets, 80),
+        "justification": clip(waiver.justification),
+        "approver": clip(waiver.approver, 120),
+        "created": waiver.created or "-",
+        "expires": waiver.expires,
+        "days_left": state.days_left,
+        "state": state.register_state,
+        "matched": state.matched,
+        "covers": [f"{covered[fp].rule_id} on {covered[fp].asset_id}" for fp in state.covers[:limit]],
+        "covers_more": max(0, len(state.covers) - limit),
+        "location": str(waiver.location),
+    }
+
+
+def _response(response: Response | None, as_of: str) -> dict[str, Any] | None:
+    if response is None:
+        return None
+    return {
+        "owner": clip(response.owner, 120),
+        "due": response.due,
+        "status": response.status.replace("_", " "),
+        "overdue": response.overdue(as_of),
+        "response": clip(response.response),
+    }
+
+
+def _responses(result: AuditResult, limit: int) -> dict[str, Any]:
+    """The management responses merged in (--responses): counts by status and the overdue ones."""
+    answered = [f.response for f in result.findings if f.response is not None]
+    overdue = result.overdue_responses()
+    return {
+        "total": len(answered),
+        "by_status": sorted(Counter(r.status.replace("_", " ") for r in answered).items()),
+        "overdue": [{"finding": _finding_line(f), **(_response(r, result.as_of) or {})} for f, r in overdue[:limit]],
+        "overdue_count": len(overdue),
+    }
+
+
+def _finding_line(finding: Finding) -> str:
+    return f"{finding.rule_id} on {finding.asset_id}"
 
 
 def _not_applicable(findings: list[Finding], limit: int) -> list[dict[str, Any]]:
@@ -166,11 +206,13 @@ def _since(result: AuditResult, open_failures: list[Finding], max_evidence: int,
         **result.baseline,
         "new_failures": len(new),
         "persisting_failures": sum(1 for f in open_failures if f.baseline_state == "unchanged"),
-        "new_shown": [_finding(f, max_evidence) for f in new[:shown]],
+        "new_shown": [_finding(f, max_evidence, result.as_of) for f in new[:shown]],
     }
 
 
-def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
+def build_context(
+    result: AuditResult, figures: dict[str, Any], limits: dict[str, int], generated_at: str | None = None
+) -> dict[str, Any]:
     per_rule = limits["max_assets_per_rule"]
     examples = limits["examples_per_requirement_rule"]
     max_evidence = limits["max_evidence_items"]
@@ -218,7 +260,7 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
                 "undecided": tested[rule_id][Status.NOT_EVALUABLE.value],
                 "inapplicable": tested[rule_id][Status.NOT_APPLICABLE.value],
                 "not_applicable": _not_applicable(inapplicable_by_rule.get(rule_id, []), limits["max_reasons"]),
-                "assets": [_finding(f, max_evidence) for f in failures[:per_rule]],
+                "assets": [_finding(f, max_evidence, result.as_of) for f in failures[:per_rule]],
                 "more": max(0, len(failures) - per_rule),
             }
         )
@@ -231,7 +273,7 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
     }
     frameworks = _frameworks(result, rules, by_rule, examples)
 
-    gaps = [_finding(f, max_evidence) for f in open_failures if rules[f.rule_id].pack == "ai-infra"]
+    gaps = [_finding(f, max_evidence, result.as_of) for f in open_failures if rules[f.rule_id].pack == "ai-infra"]
     undecided = []
     for rule_id in sorted(undecided_by_rule):
         findings = undecided_by_rule[rule_id]
@@ -248,6 +290,7 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
         )
     counts = result.counts()
     by_severity = result.open_failures_by_severity()
+    waived = {f.fingerprint: f for findings in waived_by_rule.values() for f in findings}
     organization = clip(result.organization or "(organisation not declared)", 120)
     return {
         "title": f"Compliance audit report: {organization}",
@@ -278,24 +321,14 @@ def build_context(result: AuditResult, figures: dict[str, Any], limits: dict[str
         "rule_count": len(result.rules),
         "counts": counts,
         "severity_rows": [(s, by_severity[s]) for s in Severity.worst_first()],
-        "top_findings": [_finding(f, max_evidence) for f in open_failures[: limits["top_findings"]]],
+        "top_findings": [_finding(f, max_evidence, result.as_of) for f in open_failures[: limits["top_findings"]]],
         "frameworks": frameworks,
         "rule_sections": rule_sections,
         "gaps": gaps[: limits["max_gaps"]],
         "gaps_more": max(0, len(gaps) - limits["max_gaps"]),
-        "waivers": [
-            {
-                "rule": clip(s.waiver.rule, 80),
-                "assets": clip(s.waiver.assets, 80),
-                "justification": clip(s.waiver.justification),
-                "approver": clip(s.waiver.approver, 120),
-                "expires": s.waiver.expires,
-                "state": _waiver_state(s, result.as_of),
-                "matched": s.matched,
-                "location": str(s.waiver.location),
-            }
-            for s in result.waivers
-        ],
+        "waivers": [_waiver(s, waived, limits["max_covered"]) for s in result.waivers],
+        "responses": _responses(result, limits["max_overdue"]),
+        "generated_at": generated_at,
         "not_evaluable": undecided,
         "figures": figures,
         "glossary": GLOSSARY,

@@ -57,10 +57,10 @@ def _script(pack: dict[str, Any]) -> tuple[Markup, str]:
     return Markup(text), f"'sha256-{digest}'"
 
 
-def render_document(result: AuditResult, *, screen: bool) -> str:
+def render_document(result: AuditResult, *, screen: bool, generated_at: str | None = None) -> str:
     """The document; `screen`: for a browser (inlined CSS, the script), else for WeasyPrint."""
     pack = template_pack()
-    context = build_context(result, _figures(result), pack["limits"])
+    context = build_context(result, _figures(result), pack["limits"], generated_at)
     css = Markup((TEMPLATE_DIR / pack["stylesheet"]).read_text(encoding="utf-8")) if screen else None
     script, script_hash = _script(pack) if screen else (None, None)
     document = (
@@ -72,4 +72,4 @@ def render_document(result: AuditResult, *, screen: bool) -> str:
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    return render_document(result, screen=True).encode("utf-8")
+    return render_document(result, screen=True, generated_at=options.generated_at).encode("utf-8")

@@ -1,4 +1,8 @@
-"""The canonical, versioned JSON result. Sorted keys and no clock: same input, same bytes."""
+"""The canonical, versioned JSON result. Sorted keys and no clock: same input, same bytes.
+
+`generated_at` comes from SOURCE_DATE_EPOCH only (null without it): reading the clock would make
+two runs on the same inputs and audit date differ (see docs/responses.md, "Generation time").
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ from collections import Counter
 from typing import Any
 
 from auditor.report import DEFAULT_OPTIONS, ReportOptions, jsonfmt
-from auditor.result import SCHEMA_VERSION, AuditResult, Finding, Status
+from auditor.result import SCHEMA_VERSION, AuditResult, Finding, Response, Status
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding, as_of: str) -> dict[str, Any]:
     waiver = finding.waived_by
     return {
         "fingerprint": finding.fingerprint,
@@ -23,6 +27,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
             "file": finding.location.file,
             "line": finding.location.line,
             "column": finding.location.column,
+            "end_line": finding.location.end_line,
+            "end_column": finding.location.end_column,
         },
         "evidence": finding.evidence,
         "graph_path": finding.graph_path,
@@ -45,10 +51,22 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
             "approver": waiver.approver,
             "expires": waiver.expires,
         },
+        "response": None if finding.response is None else _response(finding.response, as_of),
     }
 
 
-def result_dict(result: AuditResult) -> dict[str, Any]:
+def _response(response: Response, as_of: str) -> dict[str, Any]:
+    return {
+        "owner": response.owner,
+        "due": response.due,
+        "response": response.response,
+        "status": response.status,
+        "overdue": response.overdue(as_of),
+        "location": str(response.location),
+    }
+
+
+def result_dict(result: AuditResult, generated_at: str | None = None) -> dict[str, Any]:
     per_rule: dict[str, Counter[str]] = {rule.id: Counter() for rule in result.rules}
     passed: dict[str, list[str]] = {rule.id: [] for rule in result.rules}
     for finding in result.findings:
@@ -59,6 +77,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": result.tool_version},
         "as_of": result.as_of,
+        "generated_at": generated_at,
         "organization": result.organization,
         "inputs": result.inputs,
         "settings": result.settings,
@@ -71,6 +90,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
             "results": result.counts(),
             "open_failures_by_severity": dict(result.open_failures_by_severity()),
             "baseline": result.baseline,
+            "overdue_responses": len(result.overdue_responses()),
         },
         "rules": [
             {
@@ -85,7 +105,7 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
             }
             for rule in result.rules
         ],
-        "findings": [finding_dict(f) for f in result.findings if f.status is not Status.PASS],
+        "findings": [finding_dict(f, result.as_of) for f in result.findings if f.status is not Status.PASS],
         "frameworks": [
             {
                 "name": fw.name,
@@ -117,8 +137,12 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
                 "approver": s.waiver.approver,
                 "expires": s.waiver.expires,
                 "scope": s.waiver.scope,
+                "created": s.waiver.created,
                 "state": s.state,
+                "register_state": s.register_state,
+                "days_left": s.days_left,
                 "matched": s.matched,
+                "covers": list(s.covers),
                 "location": str(s.waiver.location),
             }
             for s in result.waivers
@@ -127,4 +151,4 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    return (jsonfmt.dumps(result_dict(result), levels=2) + "\n").encode("utf-8")
+    return (jsonfmt.dumps(result_dict(result, options.reproducible_generated_at), levels=2) + "\n").encode("utf-8")

@@ -4,8 +4,9 @@ Only what fails the gate (`--fail-on`, new since the baseline) is a test failure
 report and the exit status agree; open failures below the gate, waived failures, undecided and
 not-applicable results are skipped with the reason. The schema has no file or line on a test
 case: the location is the case's system-out. Notices come first, as properties of an
-`auditor.notices` suite. Times are 0 and the timestamp is the audit date, so the same inputs
-give the same bytes; characters XML cannot carry are dropped from inventory strings.
+`auditor.notices` suite, then the waiver register as those of an `auditor.waivers` suite. Times
+are 0 and the timestamp is the audit date, so the same inputs give the same bytes; characters
+XML cannot carry are dropped from inventory strings.
 """
 
 from __future__ import annotations
@@ -47,6 +48,21 @@ def _case(suite: ET.Element, finding: Finding, title: str, blocking: set[int], g
     return failed
 
 
+def _waiver_register(root: ET.Element, result: AuditResult, timestamp: str) -> None:
+    """The waiver register as properties of an `auditor.waivers` suite: one property per waiver."""
+    suite = ET.SubElement(root, "testsuite", name="auditor.waivers", tests="0", failures="0", errors="0", time="0")
+    suite.set("timestamp", timestamp)
+    properties = ET.SubElement(suite, "properties")
+    for state in result.waivers:
+        w = state.waiver
+        value = (
+            f"{state.register_state}; rule {w.rule}; assets {w.assets}; approver {w.approver}; "
+            f"created {w.created or '-'}; expires {w.expires}; days left {state.days_left}; "
+            f"covers {' '.join(state.covers) or 'nothing'}; justification: {w.justification}"
+        )
+        ET.SubElement(properties, "property", name=f"waiver {w.location}", value=value)
+
+
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
     gate = options.fail_on.value if options.fail_on is not None else "none"
     blocking = {id(f) for f in result.blocking(options.fail_on)}
@@ -62,6 +78,8 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
         for notice in result.notices:
             ET.SubElement(properties, "property", name="notice", value=notice)
         ET.SubElement(notices, "system-out").text = "\n".join(result.notices)
+    if result.waivers:
+        _waiver_register(root, result, timestamp)
     titles = {rule.id: rule.title for rule in result.rules}
     for rule_id, group in groupby(result.findings, key=lambda f: f.rule_id):
         findings = list(group)

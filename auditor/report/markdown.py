@@ -40,6 +40,41 @@ def _not_applicable(result: AuditResult) -> list[str]:
     return [*lines, ""]
 
 
+def _waiver_register(result: AuditResult) -> list[str]:
+    """Every waiver: its state at the audit date and how many findings it waives (results.json lists them)."""
+    if not result.waivers:
+        return []
+    lines = [
+        "## Waiver register",
+        "",
+        "| State | Rule | Assets | Justification | Approver | Created | Expires | Days left | Covers |",
+        "|---|---|---|---|---|---|---|---:|---:|",
+    ]
+    for state in result.waivers:
+        w = state.waiver
+        lines.append(
+            f"| {state.register_state} | {cell(w.rule)} | {cell(w.assets)} | {cell(w.justification)} | "
+            f"{cell(w.approver)} | {w.created or '-'} | {w.expires} | {state.days_left} | {len(state.covers)} |"
+        )
+    return [*lines, ""]
+
+
+def _overdue(result: AuditResult) -> list[str]:
+    """Management responses past their due date at the audit date (--responses)."""
+    late = result.overdue_responses()
+    if not late:
+        return []
+    lines = ["## Overdue responses", "", "| Due | Owner | Status | Rule | Asset |", "|---|---|---|---|---|"]
+    for finding, response in late[:MAX_ROWS]:
+        lines.append(
+            f"| {response.due} | {cell(response.owner)} | {response.status} | {cell(finding.rule_id)} | "
+            f"{cell(finding.asset_id)} |"
+        )
+    if len(late) > MAX_ROWS:
+        lines.append(f"\n… and {len(late) - MAX_ROWS} more: see results.json.")
+    return [*lines, ""]
+
+
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
     counts = result.counts()
     open_failures = result.open_failures()
@@ -92,16 +127,6 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
             lines.append(f"\n… and {len(undecided) - MAX_ROWS} more: see results.json.")
         lines.append("")
     lines += _not_applicable(result)
-    notable = [s for s in result.waivers if s.state != "active"]
-    if notable:
-        lines += [
-            "## Waivers needing attention",
-            "",
-            "| State | Rule | Assets | Expires | Approver |",
-            "|---|---|---|---|---|",
-        ]
-        for state in notable:
-            w = state.waiver
-            lines.append(f"| {state.state} | {cell(w.rule)} | {cell(w.assets)} | {w.expires} | {cell(w.approver)} |")
-        lines.append("")
+    lines += _waiver_register(result)
+    lines += _overdue(result)
     return ("\n".join(lines).rstrip() + "\n").encode("utf-8")

@@ -1,7 +1,8 @@
 """The PDF evidence document: WeasyPrint over the HTML template, tagged PDF/A-3a with the data attached.
 
-Same inputs and --as-of give the same bytes: dates come from the audit date, element ids are
-stable, and font subsets are stamped with the audit date (SOURCE_DATE_EPOCH) instead of the clock.
+Same inputs and --as-of give the same bytes when the generation time shown on the cover comes from
+SOURCE_DATE_EPOCH (docs/responses.md): the metadata dates are the audit date, element ids are
+stable, and font subsets are stamped with the audit date instead of the clock.
 """
 
 from __future__ import annotations
@@ -47,11 +48,13 @@ def _attachment(name: str, data: bytes, description: str, moment: datetime, fetc
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    document = render_document(result, screen=False)
+    document = render_document(result, screen=False, generated_at=options.generated_at)
     fetcher = PackageFetcher(TEMPLATE_DIR)
     moment = datetime.combine(date.fromisoformat(result.as_of), datetime.min.time(), tzinfo=UTC)
     attachments = [
-        _attachment("results.json", json_report.render(result), "Canonical audit result (JSON)", moment, fetcher),
+        _attachment(
+            "results.json", json_report.render(result, options), "Canonical audit result (JSON)", moment, fetcher
+        ),
         _attachment(
             "findings.csv",
             csv_report.render(result, options),
@@ -59,6 +62,7 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
             moment,
             fetcher,
         ),
+        _attachment("waivers.csv", csv_report.render_waivers(result, options), "Waiver register", moment, fetcher),
     ]
     with _stamped(moment):
         return HTML(string=document, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf(

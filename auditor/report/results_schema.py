@@ -12,7 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from auditor.policy.frameworks import Coverage
 from auditor.policy.model import ParameterValue, RuleId
-from auditor.result import BaselineState, RequirementState, SchemaVersion, Severity, Status, WaiverStatus
+from auditor.result import (
+    BaselineState,
+    RegisterState,
+    RequirementState,
+    ResponseStatus,
+    SchemaVersion,
+    Severity,
+    Status,
+    WaiverStatus,
+)
 
 Count = Annotated[int, Field(ge=0)]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -38,9 +47,9 @@ class Input(_Closed):
 
 
 class SettingsFile(_Closed):
-    """A config, waiver or baseline file the audit read: what it is, its path and its content hash."""
+    """A config, waiver, baseline or responses file the audit read: what it is, its path and its content hash."""
 
-    role: Literal["config", "waivers", "baseline"]
+    role: Literal["config", "waivers", "baseline", "responses"]
     path: str
     sha256: Sha256
     bytes: Count
@@ -82,6 +91,9 @@ class Summary(_Closed):
         description="Only severities with open failures appear."
     )
     baseline: BaselineCounts | None
+    overdue_responses: Count = Field(
+        description="Findings whose management response is due before the audit date and still open or in progress."
+    )
 
 
 class Rule(_Closed):
@@ -99,6 +111,19 @@ class Location(_Closed):
     file: str
     line: Line
     column: Line
+    end_line: Line | None = Field(description="The last line of the asset (YAML: where its last value starts).")
+    end_column: Line | None = Field(description="The column of the asset's closing brace (JSON inventories).")
+
+
+class ManagementResponse(_Closed):
+    """Management's response to the finding, from the --responses file."""
+
+    owner: str
+    due: IsoDate
+    response: str
+    status: ResponseStatus
+    overdue: bool = Field(description="Due before the audit date and still open or in progress.")
+    location: str = Field(description="file:line:column of the response.")
 
 
 class AppliedWaiver(_Closed):
@@ -135,6 +160,7 @@ class Finding(_Closed):
         description="The source an importer generated the asset from (e.g. a Terraform plan): where the fix goes."
     )
     waiver: AppliedWaiver | None
+    response: ManagementResponse | None
 
 
 class RequirementSummary(_Closed):
@@ -168,8 +194,16 @@ class Framework(_Closed):
 
 class Waiver(AppliedWaiver):
     scope: Literal["all"] | None = Field(description="'all': a declared blanket waiver (every rule or every asset).")
+    created: IsoDate | None
     state: WaiverStatus
+    register_state: RegisterState = Field(
+        description="active, expiring (within --waiver-warning-days), expired, or stale (matches nothing)."
+    )
+    days_left: int = Field(description="Days from the audit date to the expiry; negative once expired.")
     matched: Count
+    covers: list[Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]] = Field(
+        description="Fingerprints of the findings the waiver waives."
+    )
     location: str = Field(description="file:line:column of the waiver.")
 
 
@@ -179,9 +213,13 @@ class ResultsDocument(_Closed):
     schema_version: SchemaVersion
     tool: Tool
     as_of: IsoDate
+    generated_at: str | None = Field(
+        description="When the report was generated (UTC, from SOURCE_DATE_EPOCH); null without it, so that the "
+        "same inputs and audit date give the same bytes."
+    )
     organization: str | None
     inputs: list[Input]
-    settings: list[SettingsFile] = Field(description="The config, waiver and baseline files read, hashed.")
+    settings: list[SettingsFile] = Field(description="The config, waiver, baseline and responses files read, hashed.")
     packs: list[Pack]
     notices: list[str] = Field(
         description="What the reader must know first: an allowed empty audit, a blanket waiver, pinned dates, "

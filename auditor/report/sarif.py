@@ -5,7 +5,10 @@ FAIL results are `kind: fail` at a level from the rule's severity; NOT_APPLICABL
 `--sarif-include-undecided`; waived results carry an accepted external suppression with the
 waiver's justification. Non-failures have level none, as SARIF requires.
 
-Regions span the asset's lines (YAML inventories; JSON ones give the start). URIs are relative
+Regions span the asset's extent (YAML: to the line of its last value; JSON: to its closing
+brace, end column included). With a documentation URL (`--docs-url`), each rule's `helpUri`
+links to its section of docs/rules.md; without one there is no link rather than a broken one.
+The run properties hold the waiver register (every waiver, its state and the findings it covers). URIs are relative
 to the source root (`--root`, `%SRCROOT%` in `originalUriBaseIds`), as GitHub needs to match
 them to repository files. `primaryLocationLineHash`, the fingerprint GitHub tracks
 alerts by, is derived from our fingerprint (rule, asset, evidence key), so an alert survives
@@ -22,7 +25,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from auditor.report import DEFAULT_OPTIONS, ReportOptions, jsonfmt
-from auditor.result import AuditResult, Finding, RuleInfo, Severity, Status
+from auditor.report.text import rule_anchor
+from auditor.result import AuditResult, Finding, RuleInfo, Severity, Status, WaiverState
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {
@@ -49,8 +53,9 @@ def _references_text(rule: RuleInfo) -> str:
     return "; ".join(f"{framework}: {', '.join(items)}" for framework, items in sorted(rule.references.items()))
 
 
-def _rule(rule: RuleInfo) -> dict[str, Any]:
+def _rule(rule: RuleInfo, docs_url: str | None) -> dict[str, Any]:
     refs = _references_text(rule)
+    linked = {} if docs_url is None else {"helpUri": f"{docs_url}#{rule_anchor(rule.id, rule.title)}"}
     return {
         "id": rule.id,
         "name": "".join(part.capitalize() for part in rule.id.split("-")),
@@ -60,6 +65,7 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
             "text": f"{rule.remediation}\n\nWhy: {rule.rationale}\n\nReferences: {refs}",
             "markdown": (f"**Remediation.** {rule.remediation}\n\n**Why.** {rule.rationale}\n\n**References.** {refs}"),
         },
+        **linked,
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {
             "tags": sorted({rule.pack, TAGS.get(rule.pack, "compliance"), *rule.references}),
@@ -71,11 +77,13 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
 
 
 def _region(finding: Finding) -> dict[str, int]:
-    """Where the asset starts and, when the inventory reader knows it (YAML), its last line."""
+    """Where the asset starts and, as far as the inventory reader knows it, where it ends."""
     location = finding.location
     region = {"startLine": location.line, "startColumn": location.column}
     if location.end_line is not None:
         region["endLine"] = location.end_line
+        if location.end_column is not None:
+            region["endColumn"] = location.end_column
     return region
 
 
@@ -149,6 +157,23 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     return result
 
 
+def _register_entry(state: WaiverState) -> dict[str, Any]:
+    """One waiver of the register, in the run properties (suppressions carry it per result)."""
+    waiver = state.waiver
+    return {
+        "rule": waiver.rule,
+        "assets": waiver.assets,
+        "justification": waiver.justification,
+        "approver": waiver.approver,
+        "created": waiver.created,
+        "expires": waiver.expires,
+        "daysLeft": state.days_left,
+        "state": state.register_state,
+        "covers": list(state.covers),
+        "location": str(waiver.location),
+    }
+
+
 def _exported(result: AuditResult, options: ReportOptions) -> list[Finding]:
     """The results to write, worst first: open failures, then waived, not applicable, undecided."""
     wanted = [
@@ -194,7 +219,7 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
                         "name": "auditor",
                         "version": result.tool_version,
                         "semanticVersion": result.tool_version,
-                        "rules": [_rule(rule) for rule in result.rules],
+                        "rules": [_rule(rule, options.docs_url) for rule in result.rules],
                     }
                 },
                 "automationDetails": {"id": f"auditor/{result.as_of}"},
@@ -220,6 +245,8 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
                     "resultsCap": cap,
                     "omittedResults": omitted,
                     "undecidedIncluded": options.sarif_include_undecided,
+                    "waiverRegister": [_register_entry(state) for state in result.waivers],
+                    **({"generatedAt": generated} if (generated := options.reproducible_generated_at) else {}),
                 },
             }
         ],

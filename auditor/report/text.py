@@ -17,3 +17,16 @@ def xml_safe(text: str) -> str:
 def one_line(text: str) -> str:
     """Control characters (line breaks included) as spaces: for table cells and terminal lines."""
     return _CONTROL.sub(" ", text)
+
+
+_NOT_IN_ANCHOR = re.compile(r"[^\w\- ]")
+
+
+def github_anchor(heading: str) -> str:
+    """The id GitHub gives a Markdown heading (github-slugger): lower case, punctuation dropped, spaces as '-'."""
+    return _NOT_IN_ANCHOR.sub("", heading.strip().lower()).replace(" ", "-")
+
+
+def rule_anchor(rule_id: str, title: str) -> str:
+    """The anchor of a rule's section in docs/rules.md, whose heading is `### <id>: <title>`."""
+    return github_anchor(f"{rule_id}: {title}")
