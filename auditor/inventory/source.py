@@ -21,11 +21,15 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
-from auditor.inventory.yaml_core import MAX_NUMBER, CoreSchemaLoader, construct_scalar
+from auditor.inventory.json_fast import decode_json, json_shape
+from auditor.inventory.yaml_core import CoreSchemaLoader, construct_scalar
+from auditor.inventory.yaml_events import SHALLOW, Shallow, read_plain_yaml
 
 DataPath = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+# JSON is decoded from its bytes in C with no tree of positions: a file of a million assets (about 600 MB) fits.
+MAX_JSON_FILE_BYTES = 4 * 1024 * 1024 * 1024
 MAX_ALIAS_NODES = 10_000
 MAX_DEPTH = 64
 
@@ -46,6 +50,8 @@ class Document:
     sha256: str = ""
     size: int = 0
     _positions: dict[DataPath, tuple[int, int]] | None = None
+    # Plain YAML read from its events: positions of the top two levels only (the rest found lazily)
+    _shallow: Shallow | None = field(default=None, repr=False)
     _lazy_positions: Callable[[], dict[DataPath, tuple[int, int]]] | None = None
     _id_lines: Callable[[], dict[str, tuple[int, int]]] | None = None
     _id_cache: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
@@ -53,7 +59,8 @@ class Document:
 
     def locate(self, path: DataPath) -> SourceLocation:
         """Position of `path`, or of its nearest ancestor that has one."""
-        positions = self._all_positions()
+        shallow = self._shallow
+        positions = shallow.positions if shallow is not None and len(path) <= SHALLOW else self._all_positions()
         for cut in range(len(path), -1, -1):
             found = positions.get(path[:cut])
             if found:
@@ -62,6 +69,10 @@ class Document:
 
     def asset_location(self, path: DataPath, asset_id: str) -> SourceLocation:
         """Position of an asset: cheap for JSON (found by its id) and exact for YAML, with its extent."""
+        shallow = self._shallow
+        if shallow is not None and path in shallow.positions:
+            line, column = shallow.positions[path]
+            return SourceLocation(self.file, line, column, shallow.last_lines.get(path, line))
         if self._positions is not None:
             start = self.locate(path)
             return SourceLocation(start.file, start.line, start.column, self._last_line(path) or start.line)
@@ -98,21 +109,32 @@ def display_path(path: Path, root: Path | None = None) -> str:
         return path.resolve().as_posix()
 
 
-def read_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
-    """Parse `path`; raise InputError naming the file, line and column of every problem."""
-    raw = read_bytes_bounded(path, display, max_bytes)
+def read_document(
+    path: Path, display: str, max_bytes: int = MAX_FILE_BYTES, max_json_bytes: int = MAX_JSON_FILE_BYTES
+) -> Document:
+    """Parse `path`; raise InputError naming the file, line and column of every problem.
+
+    A JSON file may be larger (`max_json_bytes`): it is decoded from its bytes, without a copy as text
+    or a tree of positions, so its memory stays a small multiple of the file.
+    """
+    is_json = path.suffix.lower() == ".json"
+    raw = read_bytes_bounded(path, display, max(max_bytes, max_json_bytes) if is_json else max_bytes)
+    data = decode_json(raw, MAX_DEPTH, TOO_DEEP) if is_json else None
+    if data is not None:
+        document = _json_document(raw, display, data)
+    else:
+        text = _utf8_text(raw, display)
+        document = _read_json(text, display) if is_json else _read_yaml_document(text, display)
+    document.sha256, document.size = hashlib.sha256(raw).hexdigest(), len(raw)
+    return document
+
+
+def _utf8_text(raw: bytes, display: str) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError([InputIssue(SourceLocation(display, line), "$", "file is not UTF-8 text")]) from None
-    if path.suffix.lower() == ".json":
-        document = _read_json(text, display)
-    else:
-        data, positions = read_yaml(text, display)
-        document = Document(display, data, _positions=positions)
-    document.sha256, document.size = hashlib.sha256(raw).hexdigest(), len(raw)
-    return document
 
 
 def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
@@ -135,6 +157,15 @@ def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
         size = max(path.stat().st_size, len(raw))
         raise refuse(f"file is {size} bytes, over the limit of {max_bytes} bytes")
     return raw
+
+
+def _read_yaml_document(text: str, file: str) -> Document:
+    """Plain YAML from its events (positions of deeper values found when asked); anything else the full way."""
+    shallow = read_plain_yaml(text, MAX_DEPTH)
+    if shallow is None:
+        data, positions = read_yaml(text, file)
+        return Document(file, data, _positions=positions)
+    return Document(file, shallow.data, _shallow=shallow, _lazy_positions=lambda: read_yaml(text, file)[1])
 
 
 def _read_json(text: str, file: str) -> Document:
@@ -168,29 +199,27 @@ def _read_json(text: str, file: str) -> Document:
         if problem:
             raise InputError([InputIssue(SourceLocation(file), "$", problem)])
 
+    return _json_document(text, file, data)
+
+
+def _json_document(source: str | bytes, file: str, data: Any) -> Document:
+    """A JSON document whose positions are worked out from its text only when asked."""
+
+    def text() -> str:
+        return source if isinstance(source, str) else source.decode("utf-8-sig")
+
     def positions() -> dict[DataPath, tuple[int, int]]:
         try:
-            return read_yaml(text, file)[1]
+            return read_yaml(text(), file)[1]
         except InputError:
             return {}
 
-    return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_lines(text))
+    return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_lines(text()))
 
 
 def _json_problem(data: Any) -> str | None:
     """Whether a container sits inside MAX_DEPTH others or a number is beyond +-1e308 (cheap: no paths)."""
-    stack: list[tuple[Any, int]] = [(data if type(data) is dict or type(data) is list else [data], 0)]
-    while stack:
-        value, depth = stack.pop()
-        if depth >= MAX_DEPTH:
-            return TOO_DEEP
-        for child in value.values() if type(value) is dict else value:
-            kind = type(child)
-            if kind is dict or kind is list:
-                stack.append((child, depth + 1))
-            elif (kind is float or kind is int) and not -MAX_NUMBER <= child <= MAX_NUMBER:
-                return "number out of range (beyond -1e308..1e308)"
-    return None
+    return json_shape(data, MAX_DEPTH, TOO_DEEP).problem
 
 
 def _json_id_lines(text: str) -> dict[str, tuple[int, int]]:
