@@ -12,6 +12,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory.models import MODEL_BY_KIND, MODEL_BY_SECTION, AssetBase, Organization
+from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.source import (
     MAX_FILE_BYTES,
     DataPath,
@@ -129,17 +130,23 @@ def discover_files(paths: Iterable[Path], root: Path | None = None) -> list[tupl
     return found
 
 
-def load_inventory(paths: Iterable[Path], max_file_bytes: int = MAX_FILE_BYTES, root: Path | None = None) -> Inventory:
+def load_inventory(
+    paths: Iterable[Path],
+    max_file_bytes: int = MAX_FILE_BYTES,
+    root: Path | None = None,
+    cache: ParseCache | None = None,
+) -> Inventory:
     """Read, validate and cross-check every inventory file; raise InputError with all problems.
 
-    File names in locations and outputs are relative to `root` (default: the working folder).
+    File names in locations and outputs are relative to `root` (default: the working folder); `cache`
+    keeps what unchanged YAML files parse to.
     """
     issues: list[InputIssue] = []
     documents: list[Document] = []
     files: list[InputFile] = []
     for path, display in discover_files(paths, root):
         try:
-            document = read_document(path, display, max_file_bytes)
+            document = read_document(path, display, max_file_bytes, cache=cache)
         except InputError as exc:
             issues.extend(exc.issues)
             continue

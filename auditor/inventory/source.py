@@ -22,6 +22,7 @@ import yaml
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory.json_fast import decode_json, json_shape
+from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.yaml_core import CoreSchemaLoader, construct_scalar
 from auditor.inventory.yaml_events import SHALLOW, Shallow, read_plain_yaml
 
@@ -110,22 +111,33 @@ def display_path(path: Path, root: Path | None = None) -> str:
 
 
 def read_document(
-    path: Path, display: str, max_bytes: int = MAX_FILE_BYTES, max_json_bytes: int = MAX_JSON_FILE_BYTES
+    path: Path,
+    display: str,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_json_bytes: int = MAX_JSON_FILE_BYTES,
+    cache: ParseCache | None = None,
 ) -> Document:
     """Parse `path`; raise InputError naming the file, line and column of every problem.
 
     A JSON file may be larger (`max_json_bytes`): it is decoded from its bytes, without a copy as text
-    or a tree of positions, so its memory stays a small multiple of the file.
+    or a tree of positions, so its memory stays a small multiple of the file. A plain YAML file's parse
+    is taken from `cache` when its bytes are unchanged, and kept there otherwise.
     """
     is_json = path.suffix.lower() == ".json"
     raw = read_bytes_bounded(path, display, max(max_bytes, max_json_bytes) if is_json else max_bytes)
+    sha256 = hashlib.sha256(raw).hexdigest()
     data = decode_json(raw, MAX_DEPTH, TOO_DEEP) if is_json else None
+    cached = cache.get(sha256) if cache is not None and not is_json else None
     if data is not None:
         document = _json_document(raw, display, data)
+    elif cached is not None:
+        document = _yaml_document(display, cached, lambda: _utf8_text(raw, display))
     else:
         text = _utf8_text(raw, display)
         document = _read_json(text, display) if is_json else _read_yaml_document(text, display)
-    document.sha256, document.size = hashlib.sha256(raw).hexdigest(), len(raw)
+        if cache is not None and document._shallow is not None:
+            cache.put(sha256, document._shallow)
+    document.sha256, document.size = sha256, len(raw)
     return document
 
 
@@ -165,7 +177,12 @@ def _read_yaml_document(text: str, file: str) -> Document:
     if shallow is None:
         data, positions = read_yaml(text, file)
         return Document(file, data, _positions=positions)
-    return Document(file, shallow.data, _shallow=shallow, _lazy_positions=lambda: read_yaml(text, file)[1])
+    return _yaml_document(file, shallow, lambda: text)
+
+
+def _yaml_document(file: str, shallow: Shallow, text: Callable[[], str]) -> Document:
+    """A plain YAML document: the top two levels located, deeper values by a full read when asked."""
+    return Document(file, shallow.data, _shallow=shallow, _lazy_positions=lambda: read_yaml(text(), file)[1])
 
 
 def _read_json(text: str, file: str) -> Document:
