@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +45,25 @@ def test_plain_json_is_decoded_as_the_standard_library_decodes_it(text: str) -> 
 )
 def test_anything_the_strict_reader_must_judge_is_left_to_it(text: str | bytes) -> None:
     assert fast(text) is None
+
+
+def test_assets_of_a_json_file_are_located_by_character_columns(tmp_path: Path) -> None:
+    from auditor.inventory.loader import load_inventory
+
+    ascii_path, accented = tmp_path / "a.json", tmp_path / "b.json"
+    ascii_path.write_text('{"sites": [{"name": "Koln", "id": "cgn", "country": "DE"}]}', encoding="utf-8")
+    accented.write_text('{"sites": [{"name": "Köln", "id": "cgn", "country": "DE"}]}', encoding="utf-8")
+    for path in (ascii_path, accented):
+        location = load_inventory([path], root=tmp_path).locations["cgn"]
+        assert (location.line, location.column) == (1, 29)  # in bytes the accented one would be at 30
+
+
+def test_an_error_in_a_json_file_read_from_its_bytes_is_located(tmp_path: Path) -> None:
+    from auditor.errors import InputError
+    from auditor.inventory.loader import load_inventory
+
+    path = tmp_path / "inv.json"
+    path.write_text('{"sites": [\n  {"id": "cgn", "country": "DE",\n   "tags": [5]}]}\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_inventory([path], root=tmp_path)
+    assert str(caught.value) == "inv.json:3:13: $.sites[0].tags[0]: Input should be a valid string (got 5)"

@@ -40,6 +40,7 @@ _Loader = CoreSchemaLoader
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
 _JSON_ID = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_JSON_ID_BYTES = re.compile(_JSON_ID.pattern.encode())
 
 
 @dataclass
@@ -77,9 +78,9 @@ class Document:
         if self._positions is not None:
             start = self.locate(path)
             return SourceLocation(start.file, start.line, start.column, self._last_line(path) or start.line)
-        if self._id_lines is not None:
-            if self._id_cache is None:
-                self._id_cache = self._id_lines()
+        if self._id_lines is not None:  # scanned once; the text it holds is let go
+            self._id_cache, self._id_lines = self._id_lines(), None
+        if self._id_cache is not None:
             found = self._id_cache.get(asset_id)
             if found:
                 return SourceLocation(self.file, *found)
@@ -129,7 +130,7 @@ def read_document(
     data = decode_json(raw, MAX_DEPTH, TOO_DEEP) if is_json else None
     cached = cache.get(sha256) if cache is not None and not is_json else None
     if data is not None:
-        document = _json_document(raw, display, data)
+        document = _json_bytes_document(path, display, raw, sha256, data)
     elif cached is not None:
         document = _yaml_document(display, cached, lambda: _utf8_text(raw, display))
     else:
@@ -219,19 +220,33 @@ def _read_json(text: str, file: str) -> Document:
     return _json_document(text, file, data)
 
 
-def _json_document(source: str | bytes, file: str, data: Any) -> Document:
+def _json_document(text: str, file: str, data: Any) -> Document:
     """A JSON document whose positions are worked out from its text only when asked."""
+    positions, id_lines = (lambda: _json_positions(text, file)), (lambda: _json_id_lines(text))
+    return Document(file, data, _lazy_positions=positions, _id_lines=id_lines)
 
-    def text() -> str:
-        return source if isinstance(source, str) else source.decode("utf-8-sig")
+
+def _json_bytes_document(path: Path, file: str, raw: bytes, sha256: str, data: Any) -> Document:
+    """A JSON document decoded from its bytes, which are kept only until its assets' ids are found.
+
+    Positions of other values (an error's) are worked out from the file read again, if still unchanged.
+    """
 
     def positions() -> dict[DataPath, tuple[int, int]]:
         try:
-            return read_yaml(text(), file)[1]
-        except InputError:
+            again = path.read_bytes()
+        except OSError:
             return {}
+        return _json_positions(again.decode("utf-8-sig"), file) if hashlib.sha256(again).hexdigest() == sha256 else {}
 
-    return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_lines(text()))
+    return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_lines_of_bytes(raw))
+
+
+def _json_positions(text: str, file: str) -> dict[DataPath, tuple[int, int]]:
+    try:
+        return read_yaml(text, file)[1]
+    except InputError:
+        return {}
 
 
 def _json_problem(data: Any) -> str | None:
@@ -244,8 +259,15 @@ def _json_id_lines(text: str) -> dict[str, tuple[int, int]]:
     return first_string_positions(text, _JSON_ID)
 
 
+def _json_id_lines_of_bytes(raw: bytes) -> dict[str, tuple[int, int]]:
+    """As _json_id_lines, on the bytes themselves when they are ASCII (columns are then bytes); else on the text."""
+    if not raw.isascii():
+        return _json_id_lines(raw.decode("utf-8-sig"))
+    return first_string_positions(raw, _JSON_ID_BYTES, bytes.decode)
+
+
 def first_string_positions(
-    text: str, pattern: re.Pattern[str], decode: Callable[[str], str] | None = None
+    text: Any, pattern: re.Pattern[Any], decode: Callable[[Any], str] | None = None
 ) -> dict[str, tuple[int, int]]:
     """(line, column) of the first match of `pattern` for each value of its group 1 in `text`.
 
@@ -254,12 +276,13 @@ def first_string_positions(
     """
     found: dict[str, tuple[int, int]] = {}
     line, line_start, scanned = 1, 0, 0
+    newline = "\n" if isinstance(text, str) else b"\n"  # a text or the bytes of an ASCII one
     for match in pattern.finditer(text):
         offset = match.start()
-        newlines = text.count("\n", scanned, offset)
+        newlines = text.count(newline, scanned, offset)
         if newlines:
             line += newlines
-            line_start = text.rfind("\n", scanned, offset) + 1
+            line_start = text.rfind(newline, scanned, offset) + 1
         scanned = offset
         try:
             key = decode(match.group(1)) if decode else match.group(1)
