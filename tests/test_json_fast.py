@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.inventory.json_fast import decode_json
 from auditor.inventory.source import MAX_DEPTH, TOO_DEEP
@@ -67,3 +69,27 @@ def test_an_error_in_a_json_file_read_from_its_bytes_is_located(tmp_path: Path) 
     with pytest.raises(InputError) as caught:
         load_inventory([path], root=tmp_path)
     assert str(caught.value) == "inv.json:3:13: $.sites[0].tags[0]: Input should be a valid string (got 5)"
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_VALUES, st.booleans())
+def test_the_fast_decoder_agrees_with_the_strict_reader_or_defers(value: object, ascii_only: bool) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    decoded = fast(text)
+    assert decoded is None or (decoded == json.loads(text) and json.dumps(decoded) == json.dumps(json.loads(text)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(max_size=4), _VALUES, min_size=1, max_size=4), st.data())
+def test_a_key_written_twice_is_never_taken(mapping: dict[str, object], data: st.DataObject) -> None:
+    key = data.draw(st.sampled_from(sorted(mapping)))
+    body = json.dumps(mapping)[1:-1]
+    text = "{" + body + ", " + json.dumps(key) + ": " + json.dumps(data.draw(_VALUES)) + "}"
+    assert fast(text) is None

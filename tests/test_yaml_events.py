@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.inventory.source import MAX_DEPTH, Document, read_document, read_yaml
 from auditor.inventory.yaml_events import SHALLOW, read_plain_yaml
@@ -62,3 +65,22 @@ def test_deeper_positions_are_found_when_asked(tmp_path: Path) -> None:
     assert (location.line, location.column, location.end_line) == (2, 5, 5)
     assert document._positions is None  # an asset's location needs no full read
     assert (document.locate(("sites", 0, "tags", 0)).line, document._positions is not None) == (5, True)
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_VALUES, st.sampled_from([False, True, None]))
+def test_the_one_pass_reader_agrees_with_the_full_reader_or_defers(value: object, flow: bool | None) -> None:
+    text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
+    shallow = read_plain_yaml(text, MAX_DEPTH)
+    if shallow is None:
+        return
+    data, positions = read_yaml(text, "x.yaml")
+    assert shallow.data == data and repr(shallow.data) == repr(data)
+    assert shallow.positions == {key: value for key, value in positions.items() if len(key) <= SHALLOW}
