@@ -39,8 +39,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check auditor tests bench scripts
 	$(BIN)/mypy auditor
 
+# `make bench BENCH=--1m` adds the million-asset case (long). Bytecode is compiled first: with
+# PYTHONDONTWRITEBYTECODE set, every run would compile the package again, as no installed copy does.
+BENCH ?=
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m compileall -q auditor
+	$(BIN)/python -m bench.run $(BENCH)
+	$(BIN)/python -m bench.checkov
 
 clean:
 	rm -rf $(VENV)

@@ -103,6 +103,19 @@ PoliciesOpt = Annotated[
 NoBundledOpt = Annotated[
     bool, typer.Option("--no-bundled-policies", help="Use only the --policies folders, not the bundled packs.")
 ]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse every YAML file again, not taking unchanged ones from $XDG_CACHE_HOME/ai-infra-auditor.",
+    ),
+]
+
+
+def _parse_cache(no_cache: bool) -> Path | None:
+    from auditor.inventory.parse_cache import default_cache_dir
+
+    return None if no_cache else default_cache_dir()
 
 
 def _err(text: str) -> None:
@@ -171,12 +184,14 @@ def _root(  # the options of `auditor` itself, before any command
 
 
 @app.command(cls=_WordsCommand)
-def validate(paths: PathsArg) -> None:
+def validate(paths: PathsArg, no_cache: NoCacheOpt = False) -> None:
     """Check inventory files: syntax, schema, duplicate ids and references."""
     from auditor.inventory.loader import load_inventory
+    from auditor.inventory.parse_cache import ParseCache
 
+    folder = _parse_cache(no_cache)
     try:
-        inventory = load_inventory(paths)
+        inventory = load_inventory(paths, cache=ParseCache(folder) if folder is not None else None)
     except InputError as exc:
         raise _input_failure(exc) from None
     typer.echo(f"valid: {len(inventory.assets)} assets in {len(inventory.files)} file(s)")
@@ -231,6 +246,7 @@ def audit(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal summary.")] = False,
+    no_cache: NoCacheOpt = False,
     summary: Annotated[
         bool | None,
         typer.Option(
@@ -350,6 +366,7 @@ def audit(
         root=root,
         waiver_max_days=waiver_max_days,
         waiver_warning_days=waiver_warning_days,
+        parse_cache=_parse_cache(no_cache),
     )
     with _progress(enabled=sys.stderr.isatty() and not quiet) as on_stage:
         try:

@@ -23,6 +23,7 @@ from auditor.graph.build import build_graph
 from auditor.graph.facts import derive_facts
 from auditor.graph.flowmap import build_flow_map
 from auditor.inventory.loader import Inventory, load_inventory
+from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.source import MAX_FILE_BYTES, display_path
 from auditor.policy.baseline import compare, load_baseline
 from auditor.policy.calendar import Calendar
@@ -63,6 +64,7 @@ class AuditRequest:
     root: Path | None = None  # file names in outputs are relative to it (default: the working folder)
     waiver_max_days: int = DEFAULT_MAX_DAYS
     waiver_warning_days: int = DEFAULT_WARNING_DAYS
+    parse_cache: Path | None = None  # where unchanged YAML inventory files' parses are kept (None: not kept)
 
 
 @dataclass
@@ -90,7 +92,10 @@ def load_inputs(request: AuditRequest) -> AuditInputs:
     """Read every input file; raise InputError listing every problem in all of them."""
     issues: list[InputIssue] = []
     root = request.root
-    inventory: Inventory | None = _collect(issues, load_inventory, request.inventory, request.max_file_bytes, root)
+    cache = ParseCache(request.parse_cache) if request.parse_cache is not None else None
+    inventory: Inventory | None = _collect(
+        issues, load_inventory, request.inventory, request.max_file_bytes, root, cache
+    )
     policies: PolicySet | None = _collect(issues, load_policies, request.policies, root)
     config: AuditConfig | None = None
     frameworks = None

@@ -139,6 +139,46 @@ def generate(assets: int, seed: int = 7) -> dict[str, Any]:
     return doc
 
 
+FLAWED_EVERY = 10
+LAWFUL = Path(__file__).parent.parent / "tests" / "precision" / "eu-ai-lab.yaml"
+
+
+def declared(assets: int) -> dict[str, Any]:
+    """A fully declared inventory: copies of a lawful organisation's assets (zero FAIL), every 10th flawed.
+
+    The copies share the one organisation (its references go to copy 0); every other id, and each
+    reference to it, gets a `-c<copy>` suffix. In every FLAWED_EVERY-th copy the fine-tuning set loses
+    its LIA and a sub-processor its authorisation (two of the precision suite's planted defects), so
+    about 1% of the assets fail.
+    """
+    from auditor.inventory.source import read_yaml  # YAML 1.2 scalars: dates stay text, as the auditor reads them
+
+    base = read_yaml(LAWFUL.read_text(encoding="utf-8"), LAWFUL.name)[0]
+    sections = {key: value for key, value in base.items() if isinstance(value, list)}
+    ids = {item["id"] for items in sections.values() for item in items}
+    per_copy = sum(len(items) for items in sections.values())
+    doc: dict[str, Any] = {key: _renamed(value, ids, "-c0") for key, value in base.items() if key not in sections}
+    doc.update({key: [] for key in sections})
+    for copy in range(max(1, assets // per_copy)):
+        for key, items in sections.items():
+            for item in items:
+                renamed = _renamed(item, ids, f"-c{copy}")
+                if copy % FLAWED_EVERY == 0 and renamed["id"] == f"finetune-set-c{copy}":
+                    renamed.pop("lia_ref", None)
+                if copy % FLAWED_EVERY == 0 and renamed["id"] == f"annotatio-pt-c{copy}":
+                    renamed["authorised"] = False
+                doc[key].append(renamed)
+    return doc
+
+
+def _renamed(node: Any, ids: set[str], suffix: str) -> Any:
+    if isinstance(node, dict):
+        return {key: _renamed(value, ids, suffix) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_renamed(item, ids, suffix) for item in node]
+    return f"{node}{suffix}" if isinstance(node, str) and node in ids else node
+
+
 def count(doc: dict[str, Any]) -> int:
     return sum(len(v) if isinstance(v, list) else 1 for v in doc.values())
 
@@ -148,7 +188,8 @@ def write(doc: dict[str, Any], path: Path) -> None:
     if path.suffix == ".json":
         path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
     else:
-        path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: the same text, faster
+        path.write_text(yaml.dump(doc, Dumper=dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,59 +1,97 @@
-"""Benchmark harness (not part of the test run): `make bench` or `python -m bench.run`.
+"""Benchmark harness (not part of the test run): `make bench` or `python -m bench.run [CASE]... [--1m]`.
 
-Measures, on synthetic inventories from bench/generate.py:
-- gate: the whole `auditor audit` process on a 200-asset YAML inventory (the CI gate), median of 5;
-- large: the whole process on a ~100k-asset JSON inventory, and the time of each pipeline stage;
-- medium: the same on ~20k assets, stages in CPU seconds (a quick loop on a shared machine);
+Every whole-process figure is the `auditor` process alone (os.wait4): wall seconds, CPU seconds (user +
+system) and peak memory (ru_maxrss), the median of several runs; the load average is printed because
+the machine is shared. Cases, on inventories from bench/generate.py:
+- gate: `auditor audit --format json,sarif` of the 200-asset sparse YAML inventory (the CI gate), 7 runs;
+- scale: sparse and fully declared inventories, JSON and YAML, 1k/10k/100k assets (1M JSON with --1m:
+  long), whole process, 3 runs each (1 at 100k YAML and above);
+- cache: 100k sparse YAML audited with the parse cache warm, and with --no-cache;
+- yaml50: `auditor validate` of a single 50 MB YAML file, peak memory against the file's size;
+- medium: stages of a 20k JSON audit in CPU seconds (a quick loop);
 - pdf: rendering the PDF report of a 5,000-asset audit with over 10,000 findings (time, pages).
-`python -m bench.run [gate] [medium] [large] [pdf]` runs the named cases (all by default). Figures go to
+`python -m bench.checkov` compares with Checkov in its own virtual environment. Figures go to
 bench/out/<case>.json and are copied by hand into bench/README.md.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from bench.generate import count, generate, write
+from bench.generate import count, declared, generate, write
 
 OUT = Path(__file__).parent / "out"
 AS_OF = "2026-11-01"
 
 
-def whole_process(inventory: Path, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "auditor.cli",
-                "audit",
-                str(inventory),
-                "--out",
-                str(OUT / "reports"),
-                "--format",
-                "json,sarif",
-                "--fail-on",
-                "none",
-                "--as-of",
-                AS_OF,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        times.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            raise SystemExit(f"audit failed ({proc.returncode}): {proc.stderr}")
-    return times
+# Runs the command and reports on it. Linux carries a process's peak memory over fork and exec, so a
+# child of this (large) harness would report at least the harness's own peak: a small launcher between
+# them makes each figure the command's alone.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+_, status, usage = os.wait4(subprocess.Popen(sys.argv[2:]).pid, 0)
+figures = {"wall": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
+           "peak_mb": usage.ru_maxrss / 1024, "exit": os.waitstatus_to_exitcode(status)}
+with open(sys.argv[1], "w") as out:
+    json.dump(figures, out)
+"""
+
+
+def measured(command: list[str], ok: tuple[int, ...] = (0,), stdout: Path | None = None) -> dict[str, float]:
+    """Wall and CPU seconds and peak memory (MB) of one process; its exit status must be in `ok`."""
+    with tempfile.TemporaryDirectory() as folder, open(stdout or os.devnull, "wb") as output:
+        report = Path(folder) / "figures.json"
+        with open(report.with_suffix(".err"), "wb") as errors:
+            subprocess.run([sys.executable, "-c", _LAUNCHER, str(report), *command], stdout=output, stderr=errors)
+        figures = json.loads(report.read_text(encoding="utf-8"))
+        if figures.pop("exit") not in ok:
+            message = report.with_suffix(".err").read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise SystemExit(f"{' '.join(command)} failed: {message}")
+    return figures
+
+
+def median_of(command: list[str], runs: int) -> dict[str, object]:
+    """Medians of `runs` runs of `command`, each run's figures alongside."""
+    figures = [measured(command) for _ in range(runs)]
+    summary: dict[str, object] = {
+        key: round(statistics.median(f[key] for f in figures), 3) for key in ("wall", "cpu", "peak_mb")
+    }
+    summary["runs"] = [{key: round(value, 3) for key, value in f.items()} for f in figures]
+    summary["load_average"] = [round(load, 2) for load in os.getloadavg()]
+    return summary
+
+
+def audit_command(inventory: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "auditor.cli",
+        "audit",
+        str(inventory),
+        "--out",
+        str(OUT / "reports"),
+        "--format",
+        "json,sarif",
+        "--fail-on",
+        "none",
+        "--as-of",
+        AS_OF,
+        *extra,
+    ]
+
+
+def whole_process(inventory: Path, runs: int, *extra: str) -> dict[str, object]:
+    return median_of(audit_command(inventory, *extra), runs)
 
 
 def stages(inventory: Path, clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
@@ -65,7 +103,7 @@ def stages(inventory: Path, clock: Callable[[], float] = time.perf_counter) -> d
     from auditor.inventory.loader import load_inventory
     from auditor.policy.evaluate import Evaluator
     from auditor.policy.loader import default_policies_dir, load_policies
-    from auditor.report import renderer
+    from auditor.report import ReportOptions, renderer
 
     day = date.fromisoformat(AS_OF)
     timings: dict[str, float] = {}
@@ -85,10 +123,10 @@ def stages(inventory: Path, clock: Callable[[], float] = time.perf_counter) -> d
         findings = list(Evaluator(graph, facts, day).run(rules))
         timings["rules"] = clock() - start
         timings["results"] = len(findings)
-    result = run_audit(AuditRequest([inventory], default_policies_dir(), day))
+    result = run_audit(AuditRequest([inventory], [default_policies_dir()], day))
     for name in ("json", "sarif"):
         start = clock()
-        renderer(name)(result)
+        renderer(name)(result, ReportOptions())
         timings[f"render {name}"] = clock() - start
     return timings
 
@@ -97,23 +135,71 @@ def gate_case() -> dict[str, object]:
     doc = generate(200)
     path = OUT / "gate-200.yaml"
     write(doc, path)
-    times = whole_process(path, 5)
+    measured(audit_command(path))  # the parse cache warm, as on a CI runner that keeps it
+    return {"assets": count(doc), **whole_process(path, 7)}
+
+
+SIZES = (1_000, 10_000, 100_000)
+GENERATORS = {"sparse": generate, "declared": declared}
+
+
+def scale_case(sizes: tuple[int, ...] = SIZES) -> dict[str, object]:
+    figures: dict[str, object] = {}
+    for size in sizes:
+        for name, generator in GENERATORS.items():
+            doc = generator(size)
+            for suffix in (".json", ".yaml") if size < 1_000_000 else (".json",):
+                path = OUT / f"{name}-{size}{suffix}"
+                write(doc, path)
+                runs = 1 if size >= 1_000_000 or (size >= 100_000 and suffix == ".yaml") else 3
+                key = f"{name} {size} {suffix[1:]}"
+                figures[key] = {"assets": count(doc), "bytes": path.stat().st_size}
+                figures[key].update(whole_process(path, runs, "--no-cache"))  # type: ignore[attr-defined]
+                print(key, figures[key], flush=True)
+    return figures
+
+
+def million_case() -> dict[str, object]:
+    return scale_case((1_000_000,))
+
+
+def cache_case() -> dict[str, object]:
+    doc = generate(100_000)
+    path = OUT / "sparse-100000.yaml"
+    write(doc, path)
+    measured(audit_command(path))  # fills the cache
     return {
         "assets": count(doc),
-        "seconds_median": round(statistics.median(times), 3),
-        "seconds_all": [round(t, 3) for t in times],
+        "cached": whole_process(path, 3),
+        "not cached": whole_process(path, 1, "--no-cache"),
+        "load stage cpu, cached": round(_load_cpu(path, cached=True), 2),
+        "load stage cpu, not cached": round(_load_cpu(path, cached=False), 2),
     }
 
 
-def large_case() -> dict[str, object]:
-    doc = generate(100_000)
-    path = OUT / "large-100k.json"
+def _load_cpu(path: Path, cached: bool) -> float:
+    from auditor.gc_pause import collector_paused
+    from auditor.inventory.loader import load_inventory
+    from auditor.inventory.parse_cache import ParseCache, default_cache_dir
+
+    with collector_paused():
+        start = time.process_time()
+        load_inventory([path], cache=ParseCache(default_cache_dir()) if cached else None)
+        return time.process_time() - start
+
+
+def yaml50_case() -> dict[str, object]:
+    doc = generate(330_000)
+    path = OUT / "single-50mb.yaml"
     write(doc, path)
+    command = [sys.executable, "-m", "auditor.cli", "validate", str(path), "--no-cache"]
+    size_mb = path.stat().st_size / 1e6
+    figures = median_of(command, 3)
     return {
         "assets": count(doc),
-        "bytes": path.stat().st_size,
-        "seconds_whole_process": round(whole_process(path, 1)[0], 2),
-        "stages_seconds": {k: round(v, 2) for k, v in stages(path).items()},
+        "file_mb": round(size_mb, 1),
+        **figures,
+        "peak_over_file": round(float(figures["peak_mb"]) * 1.048576 / size_mb, 1),  # type: ignore[arg-type]
     }
 
 
@@ -130,21 +216,22 @@ def medium_case() -> dict[str, object]:
 def pdf_case() -> dict[str, object]:
     from auditor.engine import AuditRequest, run_audit
     from auditor.policy.loader import default_policies_dir
-    from auditor.report import pdf, renderer
+    from auditor.report import ReportOptions, pdf, renderer
 
     doc = generate(5000)
     path = OUT / "pdf-5k.json"
     write(doc, path)
     result = run_audit(AuditRequest([path], default_policies_dir(), date.fromisoformat(AS_OF)))
     start = time.perf_counter()
-    data = pdf.render(result)
+    data = pdf.render(result, ReportOptions())
     seconds = time.perf_counter() - start
     (OUT / "pdf-5k.pdf").write_bytes(data)
     counts = result.counts()
     start = time.perf_counter()
-    html_bytes = len(renderer("html")(result))
+    html_bytes = len(renderer("html")(result, ReportOptions()))
     html_seconds = time.perf_counter() - start
-    sarif = json.loads(renderer("sarif")(result))["runs"][0]  # default options: capped, no undecided results
+    # default options: capped, no undecided results
+    sarif = json.loads(renderer("sarif")(result, ReportOptions()))["runs"][0]
     return {
         "assets": result.asset_count,
         "findings": counts["FAIL"] + counts["NOT_EVALUABLE"],
@@ -167,12 +254,23 @@ def _pages(data: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-CASES = {"gate": gate_case, "medium": medium_case, "large": large_case, "pdf": pdf_case}
+CASES = {
+    "gate": gate_case,
+    "scale": scale_case,
+    "cache": cache_case,
+    "yaml50": yaml50_case,
+    "medium": medium_case,
+    "pdf": pdf_case,
+    "1m": million_case,
+}
+DEFAULT = ["gate", "scale", "cache", "yaml50", "medium", "pdf"]
 
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
-    for name in sys.argv[1:] or list(CASES):
+    names = [name.removeprefix("--") for name in sys.argv[1:]]
+    only = [name for name in names if name != "1m"]
+    for name in (only or DEFAULT) + (["1m"] if "1m" in names else []):
         figures = CASES[name]()
         (OUT / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
         print(name, json.dumps(figures, indent=2))

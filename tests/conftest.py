@@ -33,6 +33,12 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "inventories" / "example"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_parse_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """CLI runs in tests keep their YAML parses in a folder of the test session, not the user's cache."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 def audit_process(out: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`auditor audit` of the example as a separate process, from the repository root."""
     command = [sys.executable, "-m", "auditor.cli", "audit", str(EXAMPLE), "--out", str(out), "--as-of", "2026-11-01"]

@@ -72,6 +72,7 @@ def test_audit_help_names_every_value_in_words_on_a_narrow_terminal() -> None:
         "--out": "DIR",
         "--fail-on": "SEVERITY",
         "--quiet": "",
+        "--no-cache": "",
         "--summary / --no-summary": "",
         "--root": "DIR",
         "--allow-empty": "",

@@ -11,7 +11,9 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
+from auditor.gc_pause import collector_paused
 from auditor.inventory.models import MODEL_BY_KIND, MODEL_BY_SECTION, AssetBase, Organization
+from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.source import (
     MAX_FILE_BYTES,
     DataPath,
@@ -129,17 +131,31 @@ def discover_files(paths: Iterable[Path], root: Path | None = None) -> list[tupl
     return found
 
 
-def load_inventory(paths: Iterable[Path], max_file_bytes: int = MAX_FILE_BYTES, root: Path | None = None) -> Inventory:
+def load_inventory(
+    paths: Iterable[Path],
+    max_file_bytes: int = MAX_FILE_BYTES,
+    root: Path | None = None,
+    cache: ParseCache | None = None,
+) -> Inventory:
     """Read, validate and cross-check every inventory file; raise InputError with all problems.
 
-    File names in locations and outputs are relative to `root` (default: the working folder).
+    File names in locations and outputs are relative to `root` (default: the working folder); `cache`
+    keeps what unchanged YAML files parse to. The collector is paused meanwhile (auditor.gc_pause): a
+    million assets make few cycles, and its scans of them would cost more than the loading.
     """
+    with collector_paused():
+        return _load_inventory(paths, max_file_bytes, root, cache)
+
+
+def _load_inventory(
+    paths: Iterable[Path], max_file_bytes: int, root: Path | None, cache: ParseCache | None
+) -> Inventory:
     issues: list[InputIssue] = []
     documents: list[Document] = []
     files: list[InputFile] = []
     for path, display in discover_files(paths, root):
         try:
-            document = read_document(path, display, max_file_bytes)
+            document = read_document(path, display, max_file_bytes, cache=cache)
         except InputError as exc:
             issues.extend(exc.issues)
             continue
@@ -233,6 +249,7 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
         except ValidationError as exc:
             issues.extend(located_issues(exc, document, (section,), schema=list[model]))  # type: ignore[valid-type]
             validated = [_valid_or_none(model, item) for item in items]
+        data[section] = None  # the section's plain data is no longer needed: its memory goes to the next
         for index, asset in enumerate(validated):
             if asset is not None:
                 yield asset, (section, index)

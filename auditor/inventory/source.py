@@ -21,11 +21,16 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
-from auditor.inventory.yaml_core import MAX_NUMBER, CoreSchemaLoader, construct_scalar
+from auditor.inventory.json_fast import decode_json, json_shape
+from auditor.inventory.parse_cache import ParseCache
+from auditor.inventory.yaml_core import CoreSchemaLoader, construct_scalar
+from auditor.inventory.yaml_events import SHALLOW, Shallow, read_plain_yaml
 
 DataPath = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+# JSON is decoded from its bytes in C with no tree of positions: a file of a million assets (about 600 MB) fits.
+MAX_JSON_FILE_BYTES = 4 * 1024 * 1024 * 1024
 MAX_ALIAS_NODES = 10_000
 MAX_DEPTH = 64
 
@@ -46,6 +51,8 @@ class Document:
     sha256: str = ""
     size: int = 0
     _positions: dict[DataPath, tuple[int, int]] | None = None
+    # Plain YAML read from its events: positions of the top two levels only (the rest found lazily)
+    _shallow: Shallow | None = field(default=None, repr=False)
     _lazy_positions: Callable[[], dict[DataPath, tuple[int, int]]] | None = None
     _id_lines: Callable[[], dict[str, tuple[int, int, int | None, int | None]]] | None = None
     _id_cache: dict[str, tuple[int, int, int | None, int | None]] | None = field(default=None, repr=False)
@@ -53,7 +60,8 @@ class Document:
 
     def locate(self, path: DataPath) -> SourceLocation:
         """Position of `path`, or of its nearest ancestor that has one."""
-        positions = self._all_positions()
+        shallow = self._shallow
+        positions = shallow.positions if shallow is not None and len(path) <= SHALLOW else self._all_positions()
         for cut in range(len(path), -1, -1):
             found = positions.get(path[:cut])
             if found:
@@ -63,12 +71,16 @@ class Document:
     def asset_location(self, path: DataPath, asset_id: str) -> SourceLocation:
         """Position of an asset with its extent: cheap for JSON (found by its id, to the closing brace of its
         object) and exact for YAML (to the line of its last value)."""
+        shallow = self._shallow
+        if shallow is not None and path in shallow.positions:
+            line, column = shallow.positions[path]
+            return SourceLocation(self.file, line, column, shallow.last_lines.get(path, line))
         if self._positions is not None:
             start = self.locate(path)
             return SourceLocation(start.file, start.line, start.column, self._last_line(path) or start.line)
-        if self._id_lines is not None:
-            if self._id_cache is None:
-                self._id_cache = self._id_lines()
+        if self._id_lines is not None:  # scanned once; the text it holds is let go
+            self._id_cache, self._id_lines = self._id_lines(), None
+        if self._id_cache is not None:
             found = self._id_cache.get(asset_id)
             if found:
                 return SourceLocation(self.file, *found)
@@ -99,21 +111,43 @@ def display_path(path: Path, root: Path | None = None) -> str:
         return path.resolve().as_posix()
 
 
-def read_document(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> Document:
-    """Parse `path`; raise InputError naming the file, line and column of every problem."""
-    raw = read_bytes_bounded(path, display, max_bytes)
+def read_document(
+    path: Path,
+    display: str,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_json_bytes: int = MAX_JSON_FILE_BYTES,
+    cache: ParseCache | None = None,
+) -> Document:
+    """Parse `path`; raise InputError naming the file, line and column of every problem.
+
+    A JSON file may be larger (`max_json_bytes`): it is decoded from its bytes, without a copy as text
+    or a tree of positions, so its memory stays a small multiple of the file. A plain YAML file's parse
+    is taken from `cache` when its bytes are unchanged, and kept there otherwise.
+    """
+    is_json = path.suffix.lower() == ".json"
+    raw = read_bytes_bounded(path, display, max(max_bytes, max_json_bytes) if is_json else max_bytes)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    data = decode_json(raw, MAX_DEPTH, TOO_DEEP) if is_json else None
+    cached = cache.get(sha256) if cache is not None and not is_json else None
+    if data is not None:
+        document = _json_bytes_document(path, display, raw, sha256, data)
+    elif cached is not None:
+        document = _yaml_document(display, cached, lambda: _utf8_text(raw, display))
+    else:
+        text = _utf8_text(raw, display)
+        document = _read_json(text, display) if is_json else _read_yaml_document(text, display)
+        if cache is not None and document._shallow is not None:
+            cache.put(sha256, document._shallow)
+    document.sha256, document.size = sha256, len(raw)
+    return document
+
+
+def _utf8_text(raw: bytes, display: str) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError([InputIssue(SourceLocation(display, line), "$", "file is not UTF-8 text")]) from None
-    if path.suffix.lower() == ".json":
-        document = _read_json(text, display)
-    else:
-        data, positions = read_yaml(text, display)
-        document = Document(display, data, _positions=positions)
-    document.sha256, document.size = hashlib.sha256(raw).hexdigest(), len(raw)
-    return document
 
 
 def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
@@ -136,6 +170,20 @@ def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
         size = max(path.stat().st_size, len(raw))
         raise refuse(f"file is {size} bytes, over the limit of {max_bytes} bytes")
     return raw
+
+
+def _read_yaml_document(text: str, file: str) -> Document:
+    """Plain YAML from its events (positions of deeper values found when asked); anything else the full way."""
+    shallow = read_plain_yaml(text, MAX_DEPTH)
+    if shallow is None:
+        data, positions = read_yaml(text, file)
+        return Document(file, data, _positions=positions)
+    return _yaml_document(file, shallow, lambda: text)
+
+
+def _yaml_document(file: str, shallow: Shallow, text: Callable[[], str]) -> Document:
+    """A plain YAML document: the top two levels located, deeper values by a full read when asked."""
+    return Document(file, shallow.data, _shallow=shallow, _lazy_positions=lambda: read_yaml(text(), file)[1])
 
 
 def _read_json(text: str, file: str) -> Document:
@@ -169,33 +217,48 @@ def _read_json(text: str, file: str) -> Document:
         if problem:
             raise InputError([InputIssue(SourceLocation(file), "$", problem)])
 
+    return _json_document(text, file, data)
+
+
+def _json_document(text: str, file: str, data: Any) -> Document:
+    """A JSON document whose positions are worked out from its text only when asked."""
+    positions, id_lines = (lambda: _json_positions(text, file)), (lambda: _json_id_extents(text))
+    return Document(file, data, _lazy_positions=positions, _id_lines=id_lines)
+
+
+def _json_bytes_document(path: Path, file: str, raw: bytes, sha256: str, data: Any) -> Document:
+    """A JSON document decoded from its bytes, which are kept only until its assets' ids are found.
+
+    Positions of other values (an error's) are worked out from the file read again, if still unchanged.
+    """
+
     def positions() -> dict[DataPath, tuple[int, int]]:
         try:
-            return read_yaml(text, file)[1]
-        except InputError:
+            again = path.read_bytes()
+        except OSError:
             return {}
+        return _json_positions(again.decode("utf-8-sig"), file) if hashlib.sha256(again).hexdigest() == sha256 else {}
 
-    return Document(file, data, _lazy_positions=positions, _id_lines=lambda: _json_id_extents(text))
+    def extents() -> dict[str, tuple[int, int, int | None, int | None]]:
+        return _json_id_extents(raw.decode("utf-8-sig"))
+
+    return Document(file, data, _lazy_positions=positions, _id_lines=extents)
+
+
+def _json_positions(text: str, file: str) -> dict[DataPath, tuple[int, int]]:
+    try:
+        return read_yaml(text, file)[1]
+    except InputError:
+        return {}
 
 
 def _json_problem(data: Any) -> str | None:
     """Whether a container sits inside MAX_DEPTH others or a number is beyond +-1e308 (cheap: no paths)."""
-    stack: list[tuple[Any, int]] = [(data if type(data) is dict or type(data) is list else [data], 0)]
-    while stack:
-        value, depth = stack.pop()
-        if depth >= MAX_DEPTH:
-            return TOO_DEEP
-        for child in value.values() if type(value) is dict else value:
-            kind = type(child)
-            if kind is dict or kind is list:
-                stack.append((child, depth + 1))
-            elif (kind is float or kind is int) and not -MAX_NUMBER <= child <= MAX_NUMBER:
-                return "number out of range (beyond -1e308..1e308)"
-    return None
+    return json_shape(data, MAX_DEPTH, TOO_DEEP).problem
 
 
 def first_string_positions(
-    text: str, pattern: re.Pattern[str], decode: Callable[[str], str] | None = None
+    text: Any, pattern: re.Pattern[Any], decode: Callable[[Any], str] | None = None
 ) -> dict[str, tuple[int, int]]:
     """(line, column) of the first match of `pattern` for each value of its group 1 in `text`.
 
@@ -211,12 +274,13 @@ def _first_matches(
     """(line, column, offset) of the first match per key: see first_string_positions."""
     found: dict[str, tuple[int, int, int]] = {}
     line, line_start, scanned = 1, 0, 0
+    newline = "\n" if isinstance(text, str) else b"\n"  # a text or the bytes of an ASCII one
     for match in pattern.finditer(text):
         offset = match.start()
-        newlines = text.count("\n", scanned, offset)
+        newlines = text.count(newline, scanned, offset)
         if newlines:
             line += newlines
-            line_start = text.rfind("\n", scanned, offset) + 1
+            line_start = text.rfind(newline, scanned, offset) + 1
         scanned = offset
         try:
             key = decode(match.group(1)) if decode else match.group(1)

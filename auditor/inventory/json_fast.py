@@ -1,0 +1,84 @@
+"""JSON bytes decoded by orjson, accepted only where the standard library's strict reader would give the same data.
+
+The strict reader (source._read_json) calls a Python hook on every object to find duplicate keys, and
+needs the text decoded first. orjson decodes the bytes about three times faster but keeps the last of
+duplicate keys, reads integers beyond 64 bits as floats and has its own error messages. So its result is
+taken only when none of that can have happened; otherwise (an error, a possible duplicate, a wide
+number, nesting or a number beyond the limits) the caller reads the text the strict way, which gives the
+exact error or the same data.
+
+Duplicate keys without a hook: in JSON a colon stands either between a key and its value or inside a
+string. If no string spells a colon as an escape (\\u003a), the colons of the bytes number the keys
+written plus the colons inside strings; a duplicate key is dropped by the decoder with its value, so the
+data, encoded again (in C, colons unescaped), has fewer colons than the bytes exactly when some key was
+written twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from auditor.inventory.yaml_core import MAX_NUMBER
+
+# orjson reads an integer it cannot hold in 64 bits as a float: any float this wide may have been one.
+_WIDE = float(2**63)
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class JsonShape:
+    """What one walk over decoded JSON found: a problem the strict reader reports, keys, a possibly widened int."""
+
+    problem: str | None = None
+    keys: int = 0
+    wide_float: bool = False
+
+
+def json_shape(data: Any, max_depth: int, too_deep: str) -> JsonShape:
+    """Whether a container sits inside `max_depth` others or a number is beyond +-1e308 (cheap: no paths)."""
+    shape = JsonShape()
+    stack: list[tuple[Any, int]] = [(data if type(data) is dict or type(data) is list else [data], 0)]
+    keys = 0
+    while stack:
+        value, depth = stack.pop()
+        if depth >= max_depth:
+            shape.problem = too_deep
+            return shape
+        if type(value) is dict:
+            keys += len(value)
+            children = value.values()
+        else:
+            children = value
+        for child in children:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif kind is float or kind is int:
+                if not -MAX_NUMBER <= child <= MAX_NUMBER:
+                    shape.problem = "number out of range (beyond -1e308..1e308)"
+                    return shape
+                if kind is float and not -_WIDE < child < _WIDE:
+                    shape.wide_float = True
+    shape.keys = keys
+    return shape
+
+
+def decode_json(raw: bytes, max_depth: int, too_deep: str) -> Any | None:
+    """The data of `raw` when the strict reader would read the same without complaint; None otherwise."""
+    body = memoryview(raw)[3:] if raw.startswith(_BOM) else raw
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    shape = json_shape(data, max_depth, too_deep)
+    if shape.problem is not None or shape.wide_float:
+        return None
+    colons = raw.count(b":")
+    if colons == shape.keys:  # no colon inside any string: nothing to encode again
+        return data
+    if b"\\u003a" in raw or b"\\u003A" in raw or orjson.dumps(data).count(b":") != colons:
+        return None
+    return data
