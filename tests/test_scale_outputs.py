@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "4776af885f5ec1494b8b537a0a0198c04d02276b447c830d78081d9892d7ea07",
-    "sarif": "c2bf574b00d7e545832849160fb5d44e26215e22ba983d444ec3657349079627",
-    "sarif-all": "eb5bc6aef121567076781b8cc6358e416d5fec7e61101384c3cf0efaa5900c01",
+    "json": "f06f02ac286420261fafd35dddd9cd01e53bfb900b691de7d3e33c35ac386034",
+    "sarif": "771199e0c6d1ac46ce0e9684401a5b98e7829441e50fcdc12115d69665aefce6",
+    "sarif-all": "cb27d9eb709a0ce2f7c282256080a85984e45e99114fe53b7499b9e48ea6e401",
 }
 
 
