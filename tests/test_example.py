@@ -40,15 +40,16 @@ PLANTED = {
     ("GDPR-17-ERASURE-PATH", "us-crm-export"): "40-storage.yaml:166",
     ("GDPR-17-PROCESSOR-DELETION", "insightful"): "10-sites-vendors.yaml:77",
     ("GDPR-20-PORTABILITY", "image-annotation-batch"): "50-datasets.yaml:143",
-    ("GDPR-28-PROCESSOR-CONTRACT", "callcenter-ph"): "10-sites-vendors.yaml:98",
+    # HelpDesk's sub-processor: its contract is HelpDesk's (Art. 28(4)), so no DPA or breach clause
+    # of Nordlicht's own is asked; the authorisation and the flow-down evidence are missing.
     ("GDPR-28-SUBPROCESSOR-AUTHORISED", "callcenter-ph"): "10-sites-vendors.yaml:98",
+    ("GDPR-28-SUBPROCESSOR-FLOW-DOWN", "callcenter-ph"): "10-sites-vendors.yaml:98",
     ("GDPR-30-RECORD-OF-PROCESSING", "clickstream-raw"): "50-datasets.yaml:41",
     ("GDPR-32-BACKUP-TESTED", "eu-crm-db"): "40-storage.yaml:126",
     ("GDPR-32-BACKUP-TESTED", "fra-nfs-scratch"): "40-storage.yaml:19",
     ("GDPR-32-BACKUP-TESTED", "s3-support-share"): "40-storage.yaml:206",
     ("GDPR-32-ENCRYPTION-AT-REST", "fra-nfs-scratch"): "40-storage.yaml:19",
     ("GDPR-32-ENCRYPTION-AT-REST", "insightful-warehouse"): "40-storage.yaml:220",
-    ("GDPR-33-PROCESSOR-BREACH-CLAUSE", "callcenter-ph"): "10-sites-vendors.yaml:98",
     ("GDPR-33-PROCESSOR-BREACH-CLAUSE", "insightful"): "10-sites-vendors.yaml:77",
     ("GDPR-44-TRANSFER-BASIS", "callcenter-ph"): "10-sites-vendors.yaml:98",
     ("GDPR-44-TRANSFER-BASIS", "insightful"): "10-sites-vendors.yaml:77",
@@ -87,6 +88,16 @@ PLANTED = {
     ("GDPR-6-TRAINING-LEGITIMATE-INTEREST", "recsys-train"): "60-flows-workloads.yaml:207",
     ("GDPR-21-TRAINING-OBJECTION", "recsys-train"): "60-flows-workloads.yaml:207",
     ("GDPR-21-TRAINING-OBJECTION", "finetune-support-13b"): "60-flows-workloads.yaml:177",
+    # AdReach uses the shared audience segments for its own advertising: a joint controller
+    # (CJEU C-40/17 Fashion ID) with no Art. 26 arrangement.
+    ("GDPR-26-JOINT-CONTROLLER-ARRANGEMENT", "adreach"): "10-sites-vendors.yaml:107",
+    # WP248 rev.01: financial data combined with clickstream collected for other purposes, no DPIA.
+    ("GDPR-35-DPIA-WP248-CRITERIA", "feature-pipeline"): "60-flows-workloads.yaml:277",
+    # Models trained on personal data are judged by their own assessment (EDPB Opinion 28/2024),
+    # which none of the three model stores has.
+    ("GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT", "fra-model-registry"): "40-storage.yaml:71",
+    ("GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT", "s3-eu-curated"): "40-storage.yaml:111",
+    ("GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT", "s3-us-model-replica"): "40-storage.yaml:191",
 }
 CLEAN = [
     ("GDPR-44-TRANSFER-BASIS", "labelworks"),  # SCCs 2021/914 with a TIA

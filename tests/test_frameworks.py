@@ -144,7 +144,7 @@ def test_frameworks_list_counts_automated_documented_manual(cli) -> None:  # typ
     assert listing.exit_code == 0
     lines = {line.split()[0]: line for line in listing.stdout.splitlines()}
     assert lines["gdpr"] == (
-        "gdpr                  34 requirements:   5 automated,  25 documented,   4 manual   "
+        "gdpr                  35 requirements:   5 automated,  26 documented,   4 manual   "
         "GDPR (Regulation (EU) 2016/679)"
     )
     assert lines["cppa"] == (
@@ -159,8 +159,10 @@ def test_frameworks_coverage_csv_says_what_is_only_documented(cli) -> None:  # t
     assert gdpr[0] == "requirement,title,coverage,rules,note"
     assert rows["Art. 28"] == (
         'Art. 28,Processor,documented,GDPR-17-PROCESSOR-DELETION GDPR-28-PROCESSOR-CONTRACT '
-        "GDPR-28-SUBPROCESSOR-AUTHORISED GDPR-33-PROCESSOR-BREACH-CLAUSE,"
-        '"DPA, breach clause, deletion and sub-processor authorisation on record; the Art. 28(3) terms are not read"'
+        "GDPR-28-SUBPROCESSOR-AUTHORISED GDPR-28-SUBPROCESSOR-FLOW-DOWN GDPR-33-PROCESSOR-BREACH-CLAUSE,"
+        '"DPA, breach clause and deletion on record for processors; for sub-processors (whose contract is the '
+        "processor's, Art. 28(4)) the controller's recorded authorisation (28(2)) and the flow-down evidence; "
+        'the Art. 28(3) terms are not read"'
     )
     assert rows["Art. 33"].startswith(
         "Art. 33,Notification of a breach to the supervisory authority,documented,"

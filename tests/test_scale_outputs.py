@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "9ca4e2592042a0266c938531c710618600358f98d944a6a6c4901f29f7153f6e",
-    "sarif": "846429d78f88e82cd4356349fec67cb6b52f4dcf419e2d7c853ac6194ec89674",
-    "sarif-all": "ef9cc5ff969a8a8dfd22c97ebcfcb0a21fb9b2d65e6dd0c8227e1a974298f397",
+    "json": "16388ab49d47d07552a940a72737062e9e60c5712c2e1fb6114cb845f39efdea",
+    "sarif": "0c7d33d724abc06e4d429b6014a9ec6d3b82de6d1240a292968f3cdbc2841925",
+    "sarif-all": "adc7d5135e3307959be3dcb97ab73fe050937874f9e8e3fad40fdc233a03feee",
 }
 
 

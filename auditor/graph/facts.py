@@ -12,6 +12,8 @@ from datetime import date
 
 from auditor.graph.build import AssetGraph
 from auditor.graph.capacity import CapacityFact, CatalogFact, analyse_capacity, analyse_catalog_coverage
+from auditor.graph.controllers import ControllershipFact, analyse_controllership
+from auditor.graph.dpia import DpiaFact, analyse_dpia
 from auditor.graph.exposure import ExposureFact, analyse_exposure
 from auditor.graph.fact import described
 from auditor.graph.flows import FlowFact, analyse_flows, any_flow
@@ -41,6 +43,8 @@ class AssetFacts:
     ccpa: CcpaFact | None = described("CCPA applicability of the organisation.")
     scope: ScopeFact | None = described("Which privacy regimes apply to the asset's processing.")
     cppa: CppaFact | None = described("CPPA cybersecurity-audit duty of the organisation.")
+    dpia: DpiaFact | None = described("DPIA triggers of a workload: Art. 35(3) and the WP248 rev.01 criteria.")
+    controllership: ControllershipFact | None = described("Joint controllership and sub-processing of a vendor.")
 
 
 # Which asset kinds each fact describes (a rule path to a fact on other kinds is a load error).
@@ -56,6 +60,8 @@ FACT_KINDS: dict[str, frozenset[str]] = {
     "ccpa": frozenset({"organization"}),
     "cppa": frozenset({"organization"}),
     "scope": ALL_KINDS,
+    "dpia": frozenset({"workload"}),
+    "controllership": frozenset({"vendor"}),
 }
 
 
@@ -79,6 +85,8 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
     catalog = analyse_catalog_coverage(graph)
     flows = analyse_flows(graph, personal)
     power = analyse_power(graph)
+    dpia = analyse_dpia(graph, personal)
+    controllership = analyse_controllership(graph, personal)
     if org is not None:  # the organisation sells (shares) if a flow of California consumers' PI does
         californian = {k: v for k, v in flows.items() if personal[k].ca_subjects is not False}
         ccpa_fact = organization[org.id][0]
@@ -99,5 +107,7 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
             ccpa=ccpa,
             cppa=cppa,
             scope=scope[asset_id],
+            dpia=dpia.get(asset_id),
+            controllership=controllership.get(asset_id),
         )
     return Facts(by_asset, lineage)

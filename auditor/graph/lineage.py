@@ -22,7 +22,7 @@ from typing import Any
 from auditor.catalog import category_marks, jurisdictions
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
-from auditor.inventory.models import Dataset, Flow, Workload
+from auditor.inventory.models import Dataset, Flow, Storage, Workload
 
 
 @dataclass
@@ -203,8 +203,25 @@ class PersonalDataFact:
     ccpa_sensitive: list[str] | None = described("CCPA 1798.140(ae) sensitive PI categories.", factory=list)
     ccpa_8115: bool | None = described("Cal. Civ. Code 1798.81.5(d)(1) elements reach the asset.", False)
     ccpa_8115_unredacted: bool | None = described("Such elements arrive from a dataset that is not redacted.", False)
-    min_retention_days: int | None = described("Shortest retention of the origins (None if any is undeclared).")
-    max_retention_days: int | None = described("Longest retention of the origins (None if any is undeclared).")
+    model_origins: list[str] | None = described(
+        "Origins whose data reaches the asset only inside a trained model: in a model registry, or through a "
+        "training job's output. A model is judged by its own assessment (EDPB Opinion 28/2024), not as a copy.",
+        factory=list,
+    )
+    model_only: bool | None = described("Every origin reaches the asset only inside a trained model.", False)
+    min_retention_days: int | None = described(
+        "Shortest retention of the origins that reach the asset as data, not inside a model (None if any is "
+        "undeclared)."
+    )
+    max_retention_days: int | None = described(
+        "Longest retention of the origins that reach the asset as data, not inside a model (None if any is "
+        "undeclared)."
+    )
+    retention_exceeded: list[str] | None = described(
+        "Storage: origins it keeps longer than their own retention, each kept for its entry in "
+        "retention_by_dataset or else the store's retention_days (None: a period is undeclared, or not storage).",
+        factory=list,
+    )
 
 
 NO_PERSONAL_DATA = PersonalDataFact(present=False)
@@ -242,6 +259,9 @@ def _unknown_personal_data(unknown: list[str]) -> PersonalDataFact:
         ccpa_sensitive=None,
         ccpa_8115=None,
         ccpa_8115_unredacted=None,
+        model_origins=None,
+        model_only=None,
+        retention_exceeded=None,
     )
 
 
@@ -266,7 +286,10 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
             categories = sorted({c for d in datasets for c in d.data_categories})
         regions = sorted({r for d in datasets for r in d.subject_jurisdictions})
         marks = _category_marks(categories, any(d.access_codes_included for d in datasets))
-        retention = [d.retention_days for d in datasets if d.retention_days is not None]
+        in_model = _model_origins(graph, lineage, asset_id, origins)
+        as_data = [d for d in datasets if d.id not in in_model]
+        retention = [d.retention_days for d in as_data if d.retention_days is not None]
+        complete = bool(retention) and len(retention) == len(as_data)
         holds_8115 = {
             d.id: bool(d.contains_8115_elements)
             or bool(_category_marks(d.data_categories, d.access_codes_included)["ccpa_8115_categories"])
@@ -287,7 +310,42 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
             ccpa_sensitive=marks["ccpa_sensitive"],
             ccpa_8115=any(holds_8115.values()),
             ccpa_8115_unredacted=any(holds_8115[d.id] and not d.redacted for d in datasets),
-            min_retention_days=min(retention) if retention and len(retention) == len(datasets) else None,
-            max_retention_days=max(retention) if retention and len(retention) == len(datasets) else None,
+            model_origins=sorted(in_model),
+            model_only=len(in_model) == len(origins),
+            min_retention_days=min(retention) if complete else None,
+            max_retention_days=max(retention) if complete else None,
+            retention_exceeded=_retention_exceeded(asset, as_data),
         )
     return facts
+
+
+TRAINING_TYPES = ("training", "fine_tuning")
+
+
+def _model_origins(graph: AssetGraph, lineage: Lineage, asset_id: str, origins: list[str]) -> set[str]:
+    """Origins that reach `asset_id` only inside a model: it is a model registry, or the path there
+    passes a training job (its output is the model, not a copy of the training data)."""
+    asset = graph.asset(asset_id)
+    if isinstance(asset, Storage) and asset.type == "model_registry":
+        return set(origins)
+    found = set()
+    for origin in origins:
+        upstream = lineage.path(asset_id, origin)[:-1]
+        if any(isinstance(w, Workload) and w.type in TRAINING_TYPES for w in map(graph.asset, upstream)):
+            found.add(origin)
+    return found
+
+
+def _retention_exceeded(asset: object, datasets: list[Dataset]) -> list[str] | None:
+    """Datasets a store keeps longer than their own retention, each by its own entry in
+    retention_by_dataset (an archive expiring dataset by dataset) or else the store's period."""
+    if not isinstance(asset, Storage):
+        return None
+    exceeded = []
+    for dataset in datasets:
+        kept = asset.retention_by_dataset.get(dataset.id, asset.retention_days)
+        if kept is None or dataset.retention_days is None:
+            return None
+        if kept > dataset.retention_days:
+            exceeded.append(dataset.id)
+    return exceeded

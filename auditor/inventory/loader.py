@@ -38,12 +38,18 @@ class RefField:
     lineage: str | None
     many: bool
 
-    def targets(self, asset: AssetBase) -> list[str]:
+    def value(self, asset: AssetBase) -> Any:
         value: Any = asset
         for part in self.path:
             value = getattr(value, part, None)
             if value is None:
-                return []
+                return None
+        return value
+
+    def targets(self, asset: AssetBase) -> list[str]:
+        value = self.value(asset)
+        if value is None:
+            return []
         return list(value) if self.many else [value]
 
 
@@ -77,7 +83,7 @@ def ref_fields(model: type[BaseModel]) -> tuple[RefField, ...]:
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         spec: Any = extra.get("x-ref")
         if isinstance(spec, dict):
-            many = info.default_factory is list
+            many = info.default_factory in (list, dict)  # a mapping names assets by its keys
             found.append(RefField((name,), tuple(spec["kinds"]), str(spec["rel"]), spec["lineage"], many))
             continue
         nested = _nested_model(info.annotation)
@@ -274,7 +280,8 @@ def _dangling_references(
                 if found is not None and ("*" in ref.kinds or found.kind in ref.kinds):
                     continue
                 document, path = origins[asset_id]
-                field_path: DataPath = (*path, *ref.path, index) if ref.many else (*path, *ref.path)
+                at: int | str = target if isinstance(ref.value(asset), dict) else index
+                field_path: DataPath = (*path, *ref.path, at) if ref.many else (*path, *ref.path)
                 if found is None:
                     message = f"reference to unknown asset {target!r}"
                 else:

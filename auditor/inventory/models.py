@@ -299,6 +299,17 @@ class Storage(AssetBase):
     public_access: bool | None = None
     open_ports: list[Port] = Field(default_factory=list)
     retention_days: Count | None = None
+    retention_by_dataset: dict[AssetId, Count] = Field(
+        default_factory=dict,
+        description="Days this store keeps each dataset's data, where it expires them dataset by dataset "
+        "(an archive or backup with lifecycle rules per dataset); a dataset not listed is kept retention_days.",
+        json_schema_extra={"x-ref": {"kinds": ["dataset"], "rel": "retains", "lineage": None}},
+    )
+    model_assessment_ref: str | None = Field(
+        None,
+        description="For a store of models trained on personal data: the assessment of whether personal data of "
+        "the training sets can be extracted or regurgitated from the models (EDPB Opinion 28/2024).",
+    )
     deletion_path: str | None = None
     capacity_tb: Number | None = None
     read_gbytes_s: Number | None = Field(None, description="Sustained read throughput, GB/s.")
@@ -631,6 +642,26 @@ class Vendor(AssetBase):
     )
     dpf_covers_hr: bool | None = Field(None, description="With dpf_certified: the DPF certification covers HR data.")
     authorised: bool | None = Field(None, description="Sub-processor authorised by the controller.")
+    authorisation: Literal["specific", "general"] | None = Field(
+        None,
+        description="For a sub-processor: the controller's prior written authorisation is specific to it, or "
+        "general with notice of the change and a chance to object (Art. 28(2)).",
+    )
+    authorisation_ref: str | None = Field(
+        None,
+        description="For a sub-processor: the record of that authorisation (the approval, or the notice of the "
+        "intended change under a general authorisation).",
+    )
+    flow_down_ref: str | None = Field(
+        None,
+        description="For a sub-processor: the processor's contract with it imposing the same data-protection "
+        "obligations as the controller's DPA (Art. 28(4)).",
+    )
+    joint_controller_arrangement_ref: str | None = Field(
+        None,
+        description="The arrangement with a joint controller setting out each one's responsibilities, its essence "
+        "made available to data subjects (Art. 26(1)-(2)).",
+    )
     deletion_api: bool | None = Field(None, description="Deletion requests can be passed on to it.")
     certifications: list[Certification] = Field(
         default_factory=list,
@@ -722,6 +753,11 @@ class Workload(AssetBase):
         "decision (Art. 22(3) safeguards).",
     )
     public_monitoring: bool | None = None
+    large_scale: bool | None = Field(
+        None,
+        description="The processing is large-scale: number of data subjects, volume, duration, geographic extent "
+        "(WP243 rev.01); undeclared, it is large-scale when a dataset it reads is.",
+    )
     dpia_ref: str | None = None
     risk_assessment_ref: str | None = None
     admt_notice_ref: str | None = None
