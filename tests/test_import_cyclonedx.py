@@ -71,3 +71,55 @@ def test_bad_boms_are_located_errors(cli: CliRunner, tmp_path: Path, monkeypatch
             "error: 1 input problem; nothing was written",
         ]),
     }  # fmt: skip
+
+
+def test_model_card_parameters_and_quantisation_size_the_model(cli: CliRunner, tmp_path: Path) -> None:
+    """The public example's model parameters become labels; parameter count and quantisation properties (not
+    standard model-card fields, added here as a BOM would carry them) become what the memory rules read."""
+    bom = json.loads(BOM.read_text(encoding="utf-8"))
+    model = next(c for c in bom["components"] if c["type"] == "machine-learning-model")
+    overlay = tmp_path / "on-dgx.yaml"
+    overlay.write_text(
+        f"overlays: [{{id: cdx.{model['bom-ref']}, runs_on: [dgx], gpus: 8, optimizer: adamw, sharding: none}}]\n",
+        encoding="utf-8",
+    )
+    sizes, memory = {}, {}
+    for count, precision in (("7B", "bfloat16"), ("1000000000", "8-bit"), ("0.5b", "gptq")):
+        model["properties"] = [{"name": "huggingface:parameters", "value": count}]
+        model["modelCard"]["properties"] = [{"name": "quantization", "value": precision}]
+        source, out = tmp_path / f"{count}.json", tmp_path / count
+        source.write_text(json.dumps(bom), encoding="utf-8")
+        assert invoke(cli, "import", "cyclonedx", source, "-o", out, "--overlay", overlay).exit_code == 0
+        (imported,) = yaml.safe_load((out / f"cyclonedx-{count}.yaml").read_text(encoding="utf-8"))["workloads"]
+        sizes[count] = (imported.get("parameters_billion"), imported.get("precision"), imported["labels"])
+        (out / "node.yaml").write_text(
+            "compute: [{id: dgx, accelerator: {model: H100 SXM, count: 8}}]\n", encoding="utf-8"
+        )
+        memory[count] = [(f.status.value, f.message) for f in audited(out).findings if f.rule_id == "AI-MEM-TRAIN-01"]
+    labels = sizes["7B"][2]
+    assert {k: v for k, v in labels.items() if k.startswith("cyclonedx.")} == {
+        "cyclonedx.type": "machine-learning-model",
+        "cyclonedx.version": "1.0.0",
+        "cyclonedx.publisher": "Example ML Team",
+        "cyclonedx.task": "text-classification",
+        "cyclonedx.approach": "supervised",
+        "cyclonedx.architecture_family": "transformer",
+        "cyclonedx.architecture": "encoder-only transformer",
+        "cyclonedx.inputs": "text/plain",
+        "cyclonedx.outputs": "application/json",
+        "cyclonedx.quantization": "bfloat16",
+    }
+    assert [(p, q) for p, q, _ in sizes.values()] == [(7.0, "bf16"), (1.0, "int8"), (0.5, None)]
+    # 7B bf16 with AdamW unsharded: 2 + 2 + 12 bytes per parameter = 112 GB per GPU; 1B int8: 15 GB. An unknown
+    # quantisation (gptq) leaves precision undeclared: the rule then assumes its 16-bit default.
+    assert memory == {
+        "7B": [
+            (
+                "FAIL",
+                "cdx.component-support-ticket-classifier needs 112 GB per GPU (weights 14, gradients 14, optimizer"
+                " 84, activations 0 GB, estimated: False) but 72 GB of 80 GB is usable",
+            )
+        ],
+        "1000000000": [("PASS", "")],
+        "0.5b": [("PASS", "")],
+    }

@@ -45,10 +45,13 @@ def test_terragoat_plan_summary_lists_mapped_skipped_and_unknown(cli: CliRunner,
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == f"wrote {tmp_path.as_posix()}/terraform-terragoat-aws-plan.yaml: 22 assets"
-    assert "mapped: 24 resources of 12 type(s)" in lines
-    assert "skipped: 31 resources of 27 type(s)" in lines
+    assert "mapped: 25 resources of 13 type(s)" in lines
+    assert "skipped: 30 resources of 26 type(s)" in lines
     assert lines[-1] == "unknown: 0 resources of 0 type(s)"
     assert "  aws_s3_bucket: 6" in lines and "  aws_iam_role: 3" in lines
+    assert (
+        "  aws_kms_key: 1" in lines[1 : lines.index("skipped: 30 resources of 26 type(s)")]
+    )  # read through the logs bucket
 
 
 def test_terragoat_buckets_databases_and_exposure(cli: CliRunner, tmp_path: Path) -> None:
@@ -71,6 +74,13 @@ def test_terragoat_buckets_databases_and_exposure(cli: CliRunner, tmp_path: Path
     assert storage["aws_db_instance.default"]["public_access"] is True
     assert storage["aws_db_instance.default"]["backup"] == {"enabled": False}
     assert storage["aws_s3_bucket.data_science"]["access_logging"] is True
+    # kms_master_key_id is known only after apply, but the configuration references the key: a customer key.
+    assert storage["aws_s3_bucket.logs"]["encryption_at_rest"] == {
+        "enabled": True,
+        "key_management": "customer",
+        "key": "aws_kms_key.logs_key",
+        "key_rotation_days": 0,
+    }
     compute = assets(document, "compute")
     # 22 and 80 from 0.0.0.0/0 through security group web-node; the public address is known only after apply.
     assert compute["aws_instance.web_host"]["open_ports"] == [22, 80]
@@ -94,6 +104,13 @@ def test_terragoat_import_validates_and_audits_with_exact_findings(cli: CliRunne
     # Undeclared public flags and addresses give NOT_EVALUABLE, never a guessed PASS.
     assert by_rule(result, "SEC-PUBLIC-DATASTORE")["aws_s3_bucket.logs"] == "NOT_EVALUABLE"
     assert set(by_rule(result, "SEC-OPEN-PORTS").values()) == {"NOT_EVALUABLE"}
+    # The logs bucket's SSE key is aws_kms_key.logs_key, with enable_key_rotation false: the only store it judges.
+    assert by_rule(result, "SEC-KEY-ROTATION") == {"aws_s3_bucket.logs": "FAIL"}
+    (rotation,) = [f for f in result.findings if f.rule_id == "SEC-KEY-ROTATION"]
+    assert (
+        rotation.message
+        == "the key aws_kms_key.logs_key of store aws_s3_bucket.logs is not rotated automatically within the period"
+    )
 
 
 def test_overlay_adds_privacy_facts_and_replaces_on_purpose(cli: CliRunner, tmp_path: Path) -> None:
@@ -165,7 +182,9 @@ def test_known_after_apply_is_left_undeclared(cli: CliRunner, tmp_path: Path) ->
     assert "encryption_at_rest" not in storage["aws_fsx_lustre_file_system.scratch"]
     assert "public_ip" not in assets(document, "compute")["aws_instance.trainer"]
     training = storage["aws_s3_bucket.training"]
-    assert training["encryption_at_rest"] == {"enabled": True, "key_management": "customer"}
+    # The key is named by its ARN but not in the plan: its rotation stays undeclared (SEC-KEY-ROTATION NOT_EVALUABLE).
+    key = "arn:aws:kms:eu-central-1:111122223333:key/1"
+    assert training["encryption_at_rest"] == {"enabled": True, "key_management": "customer", "key": key}
     assert (training["public_access"], training["retention_days"], training["labels"]["versioning"]) == (
         False,
         365,
@@ -494,3 +513,192 @@ def test_findings_on_imported_assets_point_at_the_terraform_resource(cli: CliRun
         "tests/data/terraform/terragoat-aws-plan.json"
     )
     assert related["message"]["text"] == "imported from aws_s3_bucket.data: fix it there and import again"
+
+
+def test_cloud_kms_and_key_vault_keys_give_their_rotation_to_the_stores(cli: CliRunner, tmp_path: Path) -> None:
+    """Written: checkov's public plans hold no google_kms_crypto_key or azurerm_key_vault_key (linked by id here)."""
+    gcp_key = "projects/p/locations/europe-west4/keyRings/r/cryptoKeys/"
+    vault = "https://v.vault.azure.net/keys/"
+    plan = _plan(
+        ("google_kms_crypto_key.quarterly", {"id": gcp_key + "quarterly", "rotation_period": "7776000s"}, {}),
+        ("google_kms_crypto_key.fixed", {"id": gcp_key + "fixed", "rotation_period": None}, {}),
+        (
+            "google_storage_bucket.models",
+            {
+                "name": "models",
+                "location": "EUROPE-WEST4",
+                "encryption": [{"default_kms_key_name": gcp_key + "quarterly"}],
+            },
+            {},
+        ),
+        ("google_sql_database_instance.db", {"region": "europe-west4", "encryption_key_name": gcp_key + "fixed"}, {}),
+        (
+            "azurerm_key_vault_key.rotating",
+            {
+                "id": vault + "rotating",
+                "rotation_policy": [{"expire_after": "P90D", "automatic": [{"time_before_expiry": "P30D"}]}],
+            },
+            {},
+        ),
+        ("azurerm_key_vault_key.static", {"id": vault + "static", "rotation_policy": []}, {}),
+        (
+            "azurerm_storage_account.exports",
+            {"location": "westeurope", "customer_managed_key": [{"key_vault_key_id": vault + "rotating"}]},
+            {},
+        ),
+        ("azurerm_cosmosdb_account.features", {"location": "westeurope", "key_vault_key_id": vault + "static"}, {}),
+    )
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(cli, "import", "terraform", tmp_path / "plan.json", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "mapped: 8 resources of 6 type(s)" in result.stdout.splitlines()  # the keys read through their stores
+    storage = assets(yaml.safe_load((out / "terraform-plan.yaml").read_text(encoding="utf-8")), "storage")
+    rotation = {
+        ident: (s["encryption_at_rest"]["key"], s["encryption_at_rest"]["key_rotation_days"])
+        for ident, s in storage.items()
+    }
+    assert rotation == {
+        "google_storage_bucket.models": ("google_kms_crypto_key.quarterly", 90),
+        "google_sql_database_instance.db": ("google_kms_crypto_key.fixed", 0),
+        "azurerm_storage_account.exports": ("azurerm_key_vault_key.rotating", 60),  # expiry 90 days less 30
+        "azurerm_cosmosdb_account.features": ("azurerm_key_vault_key.static", 0),
+    }
+    assert {s["encryption_at_rest"]["key_management"] for s in storage.values()} == {"customer"}
+    assert by_rule(audited(out), "SEC-KEY-ROTATION") == {
+        "google_storage_bucket.models": "PASS",
+        "google_sql_database_instance.db": "FAIL",
+        "azurerm_storage_account.exports": "PASS",
+        "azurerm_cosmosdb_account.features": "FAIL",
+    }
+
+
+def test_groups_referencing_groups_are_segmentation_not_internet_exposure(cli: CliRunner, tmp_path: Path) -> None:
+    """Web may reach app (inline block, by id) and db (both styles of rule resource); only web is open to all."""
+    plan = _plan(
+        (
+            "aws_security_group.web",
+            {
+                "id": "sg-web",
+                "ingress": [
+                    {
+                        "from_port": 443,
+                        "to_port": 443,
+                        "protocol": "tcp",
+                        "cidr_blocks": ["0.0.0.0/0"],
+                        "ipv6_cidr_blocks": ["::/0"],
+                    }
+                ],
+            },
+            {},
+        ),
+        (
+            "aws_security_group.app",
+            {
+                "id": "sg-app",
+                "ingress": [
+                    {"from_port": 8080, "to_port": 8080, "protocol": "tcp", "security_groups": ["sg-web"]},
+                    {"from_port": 9090, "to_port": 9090, "protocol": "tcp", "self": True, "security_groups": []},
+                ],
+            },
+            {},
+        ),
+        ("aws_security_group.db", {"id": "sg-db"}, {}),
+        (
+            "aws_security_group_rule.db_from_app",
+            {"type": "ingress", "from_port": 5432, "to_port": 5432, "protocol": "tcp"},
+            {
+                "security_group_id": ["aws_security_group.db.id"],
+                "source_security_group_id": ["aws_security_group.app.id"],
+            },
+        ),
+        (
+            "aws_vpc_security_group_ingress_rule.db_from_web",
+            {"from_port": 5432, "to_port": 5432, "ip_protocol": "tcp"},
+            {
+                "security_group_id": ["aws_security_group.db.id"],
+                "referenced_security_group_id": ["aws_security_group.web.id"],
+            },
+        ),
+        (
+            "aws_db_instance.orders",
+            {"engine": "postgres", "publicly_accessible": False},
+            {"vpc_security_group_ids": ["aws_security_group.db.id"]},
+        ),
+    )
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke(cli, "import", "terraform", tmp_path / "plan.json", "-o", out).exit_code == 0
+    document = yaml.safe_load((out / "terraform-plan.yaml").read_text(encoding="utf-8"))
+    networks = assets(document, "networks")
+    reach = {ident: (n.get("connects"), n.get("allowed_sources"), n.get("open_ports")) for ident, n in networks.items()}
+    assert reach == {
+        "aws_security_group.web": (
+            ["aws_security_group.app", "aws_security_group.db"],
+            ["0.0.0.0/0", "::/0"],
+            [443],
+        ),
+        "aws_security_group.app": (["aws_security_group.db"], None, None),
+        "aws_security_group.db": (None, None, None),
+    }
+    orders = assets(document, "storage")["aws_db_instance.orders"]
+    assert (orders["networks"], orders.get("open_ports")) == (["aws_security_group.db"], None)
+    result = audited(out)
+    exposure = {f.asset_id: f.status.value for f in result.findings if f.rule_id == "SEC-PUBLIC-DATASTORE"}
+    assert exposure == {"aws_db_instance.orders": "PASS"}
+
+
+def test_bucket_policy_known_only_after_apply_leaves_public_access_undeclared(cli: CliRunner, tmp_path: Path) -> None:
+    result = invoke(cli, "import", "terraform", TF / "aws-s3-bucket-policy-plan.json", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "  aws_s3_bucket_policy: 1" in result.stdout.splitlines()
+    document = yaml.safe_load((tmp_path / "terraform-aws-s3-bucket-policy-plan.yaml").read_text(encoding="utf-8"))
+    assert "public_access" not in assets(document, "storage")["aws_s3_bucket.example"]
+    assert by_rule(audited(tmp_path), "SEC-PUBLIC-DATASTORE") == {"aws_s3_bucket.example": "NOT_EVALUABLE"}
+
+
+def test_bucket_policies_granting_everyone_make_the_bucket_public(cli: CliRunner, tmp_path: Path) -> None:
+    def policy(principal: Any, condition: dict[str, Any] | None = None) -> str:
+        statement = {"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject", "Resource": "*"}
+        return json.dumps(
+            {"Version": "2012-10-17", "Statement": [{**statement, **({"Condition": condition} if condition else {})}]}
+        )
+
+    buckets = {
+        "star": policy("*"),
+        "aws_star": policy({"AWS": ["arn:aws:iam::111122223333:root", "*"]}),
+        "conditioned": policy("*", {"StringEquals": {"aws:SourceVpce": "vpce-1"}}),
+        "account": policy({"AWS": "arn:aws:iam::111122223333:root"}),
+        "blocked": policy("*"),
+    }
+    resources: list[tuple[str, dict[str, Any], dict[str, list[str]]]] = []
+    for name, document in buckets.items():
+        resources.append((f"aws_s3_bucket.{name}", {"bucket": name}, {}))
+        resources.append(
+            (f"aws_s3_bucket_policy.{name}", {"policy": document}, {"bucket": [f"aws_s3_bucket.{name}.id"]})
+        )
+    blocks = dict.fromkeys(
+        ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"), True
+    )
+    resources.append(("aws_s3_bucket_public_access_block.blocked", blocks, {"bucket": ["aws_s3_bucket.blocked.id"]}))
+    resources.append(("aws_s3_bucket.inline", {"bucket": "inline", "policy": policy("*")}, {}))
+    (tmp_path / "plan.json").write_text(json.dumps(_plan(*resources)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke(cli, "import", "terraform", tmp_path / "plan.json", "-o", out).exit_code == 0
+    storage = assets(yaml.safe_load((out / "terraform-plan.yaml").read_text(encoding="utf-8")), "storage")
+    assert {ident: s.get("public_access") for ident, s in storage.items()} == {
+        "aws_s3_bucket.star": True,
+        "aws_s3_bucket.aws_star": True,
+        "aws_s3_bucket.conditioned": None,  # a condition restricts who: not judged public
+        "aws_s3_bucket.account": None,
+        "aws_s3_bucket.blocked": False,  # restrict_public_buckets overrides the public policy
+        "aws_s3_bucket.inline": True,
+    }
+    assert by_rule(audited(out), "SEC-PUBLIC-DATASTORE") == {
+        "aws_s3_bucket.star": "FAIL",
+        "aws_s3_bucket.aws_star": "FAIL",
+        "aws_s3_bucket.conditioned": "NOT_EVALUABLE",
+        "aws_s3_bucket.account": "NOT_EVALUABLE",
+        "aws_s3_bucket.blocked": "PASS",
+        "aws_s3_bucket.inline": "FAIL",
+    }

@@ -12,9 +12,9 @@ from pathlib import Path
 from bench.digests import digests
 
 RECORDED = {
-    "json": "16388ab49d47d07552a940a72737062e9e60c5712c2e1fb6114cb845f39efdea",
-    "sarif": "0c7d33d724abc06e4d429b6014a9ec6d3b82de6d1240a292968f3cdbc2841925",
-    "sarif-all": "adc7d5135e3307959be3dcb97ab73fe050937874f9e8e3fad40fdc233a03feee",
+    "json": "8f78e421709fc104e3dc343734245a432712588b099df06991364a01f3c2d0f5",
+    "sarif": "de42bdd56e8acfe57d726650f2e06f90d89ac06eb038745cf92724b93d25d337",
+    "sarif-all": "1db273487fb8a5dfc21c111fc0d4c0a56ccb1dddce8e200467a9feccdfcdc2a9",
 }
 
 

@@ -6,11 +6,14 @@
   the type with an overlay (`type: inference`, `replaces: [type]`) for a model only served here.
 - A `data` component's `data[]` entries of type `dataset` become datasets, with their governance
   (the first owner as `owner`), classification (when it is one of ours) and description.
+- The model card's parameters become labels; parameter count and quantisation, which CycloneDX has no
+  field for, come from properties (see `_size`) and size the model for the memory rules.
 Fields the BOM does not carry (lawful basis, purposes, retention) are left for the overlay.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -104,11 +107,64 @@ class _Bom:
         for key in ("version", "publisher"):
             if isinstance(component.get(key), str):
                 labels[f"cyclonedx.{key}"] = component[key]
-        task = parameters.get("task")
-        if isinstance(task, str):
-            labels["cyclonedx.task"] = task
+        for key, label in _PARAMETER_LABELS.items():
+            if isinstance(parameters.get(key), str):
+                labels[f"cyclonedx.{label}"] = parameters[key]
+        approach = parameters.get("approach")
+        if isinstance(approach, dict) and isinstance(approach.get("type"), str):
+            labels["cyclonedx.approach"] = approach["type"]
+        for key in ("inputs", "outputs"):
+            formats = [
+                i["format"]
+                for i in parameters.get(key) or []
+                if isinstance(i, dict) and isinstance(i.get("format"), str)
+            ]
+            if formats:
+                labels[f"cyclonedx.{key}"] = ",".join(formats)
+        asset.update(_size(component, labels))
         asset["labels"] = labels
         self.collected.add("workloads", asset, self.origin(reference, path))
+
+
+_PARAMETER_LABELS = {"task": "task", "architectureFamily": "architecture_family", "modelArchitecture": "architecture"}
+_PARAMETER_NAMES = frozenset({"parameters", "parametercount", "numparameters", "nparameters", "params"})
+_PRECISION_NAMES = frozenset({"quantization", "quantisation", "precision", "dtype", "torchdtype", "weightprecision"})
+_PRECISIONS = {
+    "fp32": "fp32", "float32": "fp32", "tf32": "tf32", "bf16": "bf16", "bfloat16": "bf16", "fp16": "fp16",
+    "float16": "fp16", "half": "fp16", "fp8": "fp8", "float8": "fp8", "int8": "int8", "8bit": "int8",
+    "int4": "int4", "4bit": "int4",
+}  # fmt: skip
+_COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmbt]?)\s*$", re.IGNORECASE)
+_SCALE = {"": 1e-9, "k": 1e-6, "m": 1e-3, "b": 1.0, "t": 1e3}
+
+
+def _size(component: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """Parameter count (billions) and weight precision from the properties of the component or its model card.
+
+    CycloneDX has no standard field for them: properties named like `parameters` ("7B", "6738415616")
+    and `quantization` / `precision` / `torch_dtype` ("int4", "bfloat16", "4bit") are read, with any
+    namespace prefix (`huggingface:parameters`); a value that is not one of ours stays a label only.
+    """
+    card = component.get("modelCard")
+    card = card if isinstance(card, dict) else {}
+    out: dict[str, Any] = {}
+    for item in [*(component.get("properties") or []), *(card.get("properties") or [])]:
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("name"), str)
+            or not isinstance(item.get("value"), str)
+        ):
+            continue
+        name = re.sub(r"[^a-z0-9]", "", item["name"].rsplit(":", 1)[-1].lower())
+        value = item["value"].strip()
+        if name in _PARAMETER_NAMES and (found := _COUNT.match(value)):
+            out["parameters_billion"] = round(float(found.group(1)) * _SCALE[found.group(2).lower()], 6)
+        elif name in _PRECISION_NAMES:
+            labels["cyclonedx.quantization"] = value
+            precision = _PRECISIONS.get(re.sub(r"[^a-z0-9]", "", value.lower()))
+            if precision is not None:
+                out["precision"] = precision
+    return out
 
 
 def _dataset(ident: str, component: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:

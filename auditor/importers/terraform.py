@@ -76,6 +76,8 @@ class Resource:
 
 
 Mapper = Callable[["Plan", Resource], None]
+# Days between automatic rotations of a key resource (0: none; None: not known from the plan), by key type.
+Rotations = dict[str, Callable[[Resource], int | None]]
 
 
 class Plan:
@@ -104,6 +106,7 @@ class Plan:
             name: entry.get("value") for name, entry in (data.get("variables") or {}).items() if isinstance(entry, dict)
         }
         self.used_templates: set[str] = set()
+        self.read_through: set[str] = set()  # resources whose values an asset carries (keys of stores)
         self._filters: dict[str, tuple[dict[str, Any], list[str]]] = {}
         self.by_base: dict[str, list[Resource]] = {}
         for resource in self.resources:
@@ -217,6 +220,14 @@ class Plan:
                         found[target.address] = target
         return [found[address] for address in sorted(found)]
 
+    def named(self, values: Any, *types: str) -> list[Resource]:
+        """Resources of `types` whose id, ARN or name is one of `values` (a state's links, any list of blocks)."""
+        items = values if isinstance(values, list) else [values]
+        found = {
+            t.address: t for v in items if isinstance(v, str) for t in self._by_value.get(v, []) if t.type in types
+        }
+        return [found[address] for address in sorted(found)]
+
     def linking(self, target: Resource, attribute: tuple[str, ...], *types: str) -> list[Resource]:
         """Resources of `types` whose `attribute` points at `target`."""
         return [r for r in self.resources if r.type in types and target in self.linked(r, attribute, target.type)]
@@ -295,6 +306,22 @@ class Plan:
             full["country"] = place["country"]
         return self.collected.add(section, full, Origin(SOURCE, resource.address, resource.location))
 
+    def keyed(
+        self, resource: Resource, attribute: tuple[str, ...], encryption: dict[str, Any] | None, rotations: Rotations
+    ) -> dict[str, Any] | None:
+        """`encryption` with the key that `attribute` names: its address and rotation when the plan holds the key
+        (a customer key, whatever else is known), else the key id as stated; rotation undeclared then."""
+        if encryption is None or not encryption.get("enabled"):
+            return encryption
+        keys = self.linked(resource, attribute, *rotations)
+        if keys:
+            key = keys[0]
+            self.read_through.add(key.address)
+            found = {**encryption, "key_management": "customer", "key": key.address}
+            return {**found, "key_rotation_days": rotations[key.type](key)}
+        stated = resource.get(*attribute)
+        return {**encryption, "key": stated} if isinstance(stated, str) and stated else encryption
+
     def asset(self, section: str, resource: Resource) -> dict[str, Any] | None:
         return self.collected.assets[section].get(resource.id)
 
@@ -303,6 +330,15 @@ class Plan:
         if groups:
             entry = self._filters.setdefault(asset["id"], (asset, []))
             entry[1].extend(group.id for group in groups)
+
+    def segment(self, sources: list[Resource], targets: list[Resource]) -> None:
+        """Members of each source group may reach members of each target group: the source network `connects` the
+        target (segmentation, not internet exposure). A group allowing itself is no link."""
+        for source in sources:
+            stored = self.asset("networks", source)
+            reached = {t.id for t in targets if t is not source and self.asset("networks", t) is not None}
+            if stored is not None and reached:
+                stored["connects"] = sorted({*stored.get("connects", []), *reached})
 
     def apply_filters(self) -> None:
         """Each filtered asset is attached to its groups and opens the ports they open to the internet."""
@@ -398,7 +434,7 @@ def import_terraform(path: Path, display: str) -> Collected:
     plan.apply_filters()
     mapped = {name for provider in providers for name in (*provider.PRIMARY, *provider.ATTACHED)}
     for resource in plan.resources:
-        if resource.type in mapped or resource.id in collected.origins:
+        if resource.type in mapped or resource.id in collected.origins or resource.address in plan.read_through:
             collected.summary.mapped[resource.type] += 1
         elif any(resource.type.startswith(prefix) for provider in providers for prefix in provider.SKIPPED) or (
             resource.provider is None

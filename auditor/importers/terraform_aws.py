@@ -9,14 +9,34 @@ objects written since 2023-01-05, not necessarily every object of an older bucke
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from auditor.importers.common import INTERNET_SOURCES, open_ports
 from auditor.importers.hardware import from_instance_type
-from auditor.importers.terraform import Mapper, Plan, Resource
+from auditor.importers.terraform import Mapper, Plan, Resource, Rotations
 
 _PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
 _BUCKET = ("aws_s3_bucket",)
+_DEFAULT_KEY_ROTATION_DAYS = 365  # KMS rotates a key yearly when rotation is on and no period is given
+_SSE_KEY = ("rule", "apply_server_side_encryption_by_default", "kms_master_key_id")
+
+
+def _key_rotation(key: Resource) -> int | None:
+    """aws_kms_key: 0 with rotation off (the default), the stated period, or KMS's yearly rotation."""
+    if "enable_key_rotation" not in key.values:
+        return None
+    if key.values["enable_key_rotation"] is not True:
+        return 0
+    period = key.values.get("rotation_period_in_days")
+    return period if isinstance(period, int) and not isinstance(period, bool) else _DEFAULT_KEY_ROTATION_DAYS
+
+
+_KEYS: Rotations = {"aws_kms_key": _key_rotation}
+
+
+def _keyed(plan: Plan, r: Resource, encryption: dict[str, Any] | None, *attribute: str) -> dict[str, Any] | None:
+    return plan.keyed(r, attribute or ("kms_key_id",), encryption, _KEYS)
 
 
 def _encryption(enabled: Any, key: Any) -> dict[str, Any] | None:
@@ -41,11 +61,11 @@ def _gib_to_tb(size: Any) -> float | None:
 def s3_bucket(plan: Plan, r: Resource) -> None:
     asset: dict[str, Any] = {"type": "object"}
     acl = r.values.get("acl")
-    if acl in _PUBLIC_ACLS:
+    if acl in _PUBLIC_ACLS or _allows_everyone(r.values.get("policy")):
         asset["public_access"] = True
     rule = r.get("server_side_encryption_configuration", "rule", "apply_server_side_encryption_by_default")
     if isinstance(rule, dict):
-        asset["encryption_at_rest"] = _sse(rule)
+        asset["encryption_at_rest"] = _keyed(plan, r, _sse(rule), "server_side_encryption_configuration", *_SSE_KEY)
     if r.blocks("logging"):
         asset["access_logging"] = True
     versioning = r.get("versioning", "enabled")
@@ -83,7 +103,7 @@ def s3_encryption(plan: Plan, r: Resource) -> None:
     rule = r.get("rule", "apply_server_side_encryption_by_default")
     for bucket in _bucket_of(plan, r):
         if isinstance(rule, dict):
-            bucket["encryption_at_rest"] = _sse(rule)
+            bucket["encryption_at_rest"] = _keyed(plan, r, _sse(rule), *_SSE_KEY)
 
 
 def s3_public_access_block(plan: Plan, r: Resource) -> None:
@@ -100,6 +120,34 @@ def s3_acl(plan: Plan, r: Resource) -> None:
     for bucket in _bucket_of(plan, r):
         if r.values.get("acl") in _PUBLIC_ACLS and bucket.get("public_access") is None:
             bucket["public_access"] = True
+
+
+def s3_policy(plan: Plan, r: Resource) -> None:
+    """A bucket policy allowing everyone (`"Principal": "*"`, no condition) makes the bucket public, unless all four
+    public access blocks are on (restrict_public_buckets overrides it). A policy known only after apply says nothing."""
+    for bucket in _bucket_of(plan, r):
+        if bucket.get("public_access") is None and _allows_everyone(r.values.get("policy")):
+            bucket["public_access"] = True
+
+
+def _allows_everyone(policy: Any) -> bool:
+    try:
+        document = json.loads(policy) if isinstance(policy, str) else None
+    except ValueError:
+        return False
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    statements = [statements] if isinstance(statements, dict) else statements if isinstance(statements, list) else []
+    return any(
+        isinstance(s, dict) and s.get("Effect") == "Allow" and not s.get("Condition") and _everyone(s.get("Principal"))
+        for s in statements
+    )
+
+
+def _everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    listed = principal.get("AWS") if isinstance(principal, dict) else None
+    return listed == "*" or (isinstance(listed, list) and "*" in listed)
 
 
 def s3_versioning(plan: Plan, r: Resource) -> None:
@@ -146,13 +194,15 @@ def s3_replication(plan: Plan, r: Resource) -> None:
 
 def ebs_volume(plan: Plan, r: Resource) -> None:
     asset: dict[str, Any] = {"type": "block", "capacity_tb": _gib_to_tb(r.values.get("size"))}
-    asset["encryption_at_rest"] = _encryption(r.values.get("encrypted"), r.values.get("kms_key_id"))
+    asset["encryption_at_rest"] = _keyed(plan, r, _encryption(r.values.get("encrypted"), r.values.get("kms_key_id")))
     plan.add("storage", r, asset)
 
 
 def db_instance(plan: Plan, r: Resource) -> None:
     asset: dict[str, Any] = {"type": "database"}
-    asset["encryption_at_rest"] = _encryption(r.values.get("storage_encrypted"), r.values.get("kms_key_id"))
+    asset["encryption_at_rest"] = _keyed(
+        plan, r, _encryption(r.values.get("storage_encrypted"), r.values.get("kms_key_id"))
+    )
     public = r.values.get("publicly_accessible")
     asset["public_access"] = public if isinstance(public, bool) else None
     asset["backup"] = _backup(r.values.get("backup_retention_period"))
@@ -164,7 +214,9 @@ def db_instance(plan: Plan, r: Resource) -> None:
 
 def rds_cluster(plan: Plan, r: Resource) -> None:
     asset: dict[str, Any] = {"type": "database"}
-    asset["encryption_at_rest"] = _encryption(r.values.get("storage_encrypted"), r.values.get("kms_key_id"))
+    asset["encryption_at_rest"] = _keyed(
+        plan, r, _encryption(r.values.get("storage_encrypted"), r.values.get("kms_key_id"))
+    )
     asset["backup"] = _backup(r.values.get("backup_retention_period"))
     stored = plan.add("storage", r, asset)
     plan.filters_of(stored, plan.linked(r, ("vpc_security_group_ids",), "aws_security_group"))
@@ -174,7 +226,8 @@ def dynamodb_table(plan: Plan, r: Resource) -> None:
     sse = r.get("server_side_encryption")
     customer = isinstance(sse, dict) and sse.get("enabled") is True and bool(sse.get("kms_key_arn"))
     asset: dict[str, Any] = {"type": "database"}
-    asset["encryption_at_rest"] = {"enabled": True, "key_management": "customer" if customer else "provider"}
+    at_rest = {"enabled": True, "key_management": "customer" if customer else "provider"}
+    asset["encryption_at_rest"] = _keyed(plan, r, at_rest, "server_side_encryption", "kms_key_arn")
     pitr = r.get("point_in_time_recovery", "enabled")
     asset["backup"] = {"enabled": pitr} if isinstance(pitr, bool) else None
     plan.add("storage", r, asset)
@@ -182,7 +235,7 @@ def dynamodb_table(plan: Plan, r: Resource) -> None:
 
 def redshift_cluster(plan: Plan, r: Resource) -> None:
     asset: dict[str, Any] = {"type": "warehouse"}
-    asset["encryption_at_rest"] = _encryption(r.values.get("encrypted"), r.values.get("kms_key_id"))
+    asset["encryption_at_rest"] = _keyed(plan, r, _encryption(r.values.get("encrypted"), r.values.get("kms_key_id")))
     public = r.values.get("publicly_accessible")
     asset["public_access"] = public if isinstance(public, bool) else None
     asset["backup"] = _backup(r.values.get("automated_snapshot_retention_period"))
@@ -192,7 +245,8 @@ def redshift_cluster(plan: Plan, r: Resource) -> None:
 def search_domain(plan: Plan, r: Resource) -> None:
     at_rest = r.get("encrypt_at_rest", "enabled")
     asset: dict[str, Any] = {"type": "database"}
-    asset["encryption_at_rest"] = _encryption(at_rest, r.get("encrypt_at_rest", "kms_key_id"))
+    at_rest_key = r.get("encrypt_at_rest", "kms_key_id")
+    asset["encryption_at_rest"] = _keyed(plan, r, _encryption(at_rest, at_rest_key), "encrypt_at_rest", "kms_key_id")
     if r.blocks("log_publishing_options"):
         asset["access_logging"] = True
     plan.add("storage", r, asset)
@@ -200,7 +254,7 @@ def search_domain(plan: Plan, r: Resource) -> None:
 
 def efs(plan: Plan, r: Resource) -> None:
     asset: dict[str, Any] = {"type": "file"}
-    asset["encryption_at_rest"] = _encryption(r.values.get("encrypted"), r.values.get("kms_key_id"))
+    asset["encryption_at_rest"] = _keyed(plan, r, _encryption(r.values.get("encrypted"), r.values.get("kms_key_id")))
     plan.add("storage", r, asset)
 
 
@@ -215,6 +269,7 @@ def fsx_lustre(plan: Plan, r: Resource) -> None:
         asset["write_gbytes_s"] = rate
     if r.values.get("kms_key_id"):
         asset["encryption_at_rest"] = {"enabled": True, "key_management": "customer"}
+    asset["encryption_at_rest"] = _keyed(plan, r, asset.get("encryption_at_rest"))
     plan.add("storage", r, asset)
 
 
@@ -333,24 +388,34 @@ def security_group(plan: Plan, r: Resource) -> None:
     stored = plan.add("networks", r, {})
     for rule in r.blocks("ingress"):
         _open(stored, rule.get("cidr_blocks"), rule.get("ipv6_cidr_blocks"), rule)
+    sources = plan.linked(r, ("ingress", "security_groups"), *_GROUP)
+    sources += [g for rule in r.blocks("ingress") for g in plan.named(rule.get("security_groups"), *_GROUP)]
+    plan.segment(sources, [r])
+
+
+_GROUP = ("aws_security_group",)
 
 
 def security_group_rule(plan: Plan, r: Resource) -> None:
     if r.values.get("type") != "ingress":
         return
-    for group in plan.linked(r, ("security_group_id",), "aws_security_group"):
+    groups = plan.linked(r, ("security_group_id",), "aws_security_group")
+    for group in groups:
         stored = plan.asset("networks", group)
         if stored is not None:
             _open(stored, r.values.get("cidr_blocks"), r.values.get("ipv6_cidr_blocks"), r.values)
+    plan.segment(plan.linked(r, ("source_security_group_id",), *_GROUP), groups)
 
 
 def ingress_rule(plan: Plan, r: Resource) -> None:
     """aws_vpc_security_group_ingress_rule (provider 5+): one CIDR per rule."""
     rule = {**r.values, "protocol": r.values.get("ip_protocol")}
-    for group in plan.linked(r, ("security_group_id",), "aws_security_group"):
+    groups = plan.linked(r, ("security_group_id",), "aws_security_group")
+    for group in groups:
         stored = plan.asset("networks", group)
         if stored is not None:
             _open(stored, [r.values.get("cidr_ipv4")], [r.values.get("cidr_ipv6")], rule)
+    plan.segment(plan.linked(r, ("referenced_security_group_id",), *_GROUP), groups)
 
 
 def _open(network: dict[str, Any], v4: Any, v6: Any, rule: dict[str, Any]) -> None:
@@ -392,6 +457,7 @@ ATTACHED: dict[str, Mapper] = {
     "aws_s3_bucket_server_side_encryption_configuration": s3_encryption,
     "aws_s3_bucket_public_access_block": s3_public_access_block,
     "aws_s3_bucket_acl": s3_acl,
+    "aws_s3_bucket_policy": s3_policy,
     "aws_s3_bucket_versioning": s3_versioning,
     "aws_s3_bucket_logging": s3_logging,
     "aws_s3_bucket_lifecycle_configuration": s3_lifecycle,
@@ -404,7 +470,7 @@ ATTACHED: dict[str, Mapper] = {
 # Read through the resources above (templates used by groups, keys) or not about data, exposure or capacity.
 SKIPPED: tuple[str, ...] = (
     "aws_launch_template",
-    "aws_kms_",
+    "aws_kms_",  # keys are read through the stores they encrypt
     "aws_iam_",
     "aws_route",
     "aws_internet_gateway",
@@ -421,7 +487,6 @@ SKIPPED: tuple[str, ...] = (
     "aws_rds_cluster_instance",
     "aws_s3_bucket_object",
     "aws_s3_object",
-    "aws_s3_bucket_policy",
     "aws_s3_bucket_ownership_controls",
     "aws_elasticsearch_domain_policy",
     "aws_opensearch_domain_policy",

@@ -6,11 +6,12 @@ unless a customer key is configured: a platform guarantee, so those stores get p
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from auditor.importers.common import INTERNET_SOURCES, open_ports
 from auditor.importers.hardware import from_instance_type
-from auditor.importers.terraform import Mapper, Plan, Resource
+from auditor.importers.terraform import Mapper, Plan, Resource, Rotations
 
 _VMS = ("azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_virtual_machine")
 
@@ -19,8 +20,45 @@ def _at_rest(key: Any) -> dict[str, Any]:
     return {"enabled": True, "key_management": "customer" if key else "provider"}
 
 
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+
+
+def _days(duration: Any) -> int | None:
+    """An ISO 8601 date duration (P90D, P1Y) in days, a year as 365 and a month as 30."""
+    found = _DURATION.match(duration) if isinstance(duration, str) and duration != "P" else None
+    if found is None:
+        return None
+    years, months, weeks, days = (int(part or 0) for part in found.groups())
+    return years * 365 + months * 30 + weeks * 7 + days
+
+
+def _key_rotation(key: Resource) -> int | None:
+    """azurerm_key_vault_key rotation_policy.automatic: time_after_create, or expire_after less
+    time_before_expiry; no policy or no automatic block: not rotated automatically."""
+    if "rotation_policy" not in key.values:
+        return None
+    policy = key.get("rotation_policy")
+    automatic = policy.get("automatic") if isinstance(policy, dict) else None
+    automatic = automatic[0] if isinstance(automatic, list) and automatic else automatic
+    if not isinstance(automatic, dict):
+        return 0
+    after_create = _days(automatic.get("time_after_create"))
+    if after_create is not None:
+        return after_create
+    assert isinstance(policy, dict)  # automatic came from it
+    expire, before = _days(policy.get("expire_after")), _days(automatic.get("time_before_expiry"))
+    return expire - before if expire is not None and before is not None and expire > before else None
+
+
+_KEYS: Rotations = {"azurerm_key_vault_key": _key_rotation}
+
+
 def storage_account(plan: Plan, r: Resource) -> None:
-    asset: dict[str, Any] = {"type": "object", "encryption_at_rest": _at_rest(r.blocks("customer_managed_key"))}
+    at_rest = _at_rest(r.blocks("customer_managed_key"))
+    asset: dict[str, Any] = {
+        "type": "object",
+        "encryption_at_rest": plan.keyed(r, ("customer_managed_key", "key_vault_key_id"), at_rest, _KEYS),
+    }
     nested = r.values.get("allow_nested_items_to_be_public", r.values.get("allow_blob_public_access"))
     if nested is False:
         asset["public_access"] = False
@@ -44,7 +82,7 @@ def storage_container(plan: Plan, r: Resource) -> None:
 
 def customer_key(plan: Plan, r: Resource) -> None:
     for account in _account_of(plan, r):
-        account["encryption_at_rest"] = _at_rest(True)
+        account["encryption_at_rest"] = plan.keyed(r, ("key_vault_key_id",), _at_rest(True), _KEYS)
 
 
 def mssql_database(plan: Plan, r: Resource) -> None:
@@ -54,11 +92,14 @@ def mssql_database(plan: Plan, r: Resource) -> None:
 
 
 def cosmosdb(plan: Plan, r: Resource) -> None:
-    plan.add("storage", r, {"type": "database", "encryption_at_rest": _at_rest(r.values.get("key_vault_key_id"))})
+    at_rest = plan.keyed(r, ("key_vault_key_id",), _at_rest(r.values.get("key_vault_key_id")), _KEYS)
+    plan.add("storage", r, {"type": "database", "encryption_at_rest": at_rest})
 
 
 def flexible_server(plan: Plan, r: Resource) -> None:
-    asset: dict[str, Any] = {"type": "database", "encryption_at_rest": _at_rest(r.get("customer_managed_key"))}
+    at_rest = _at_rest(r.get("customer_managed_key"))
+    key = ("customer_managed_key", "key_vault_key_id")
+    asset: dict[str, Any] = {"type": "database", "encryption_at_rest": plan.keyed(r, key, at_rest, _KEYS)}
     days = r.values.get("backup_retention_days")
     asset["backup"] = {"enabled": days > 0} if isinstance(days, int) else None
     plan.add("storage", r, asset)
@@ -197,7 +238,7 @@ SKIPPED: tuple[str, ...] = (
     "azurerm_resource_group",
     "azurerm_network_interface",
     "azurerm_public_ip",
-    "azurerm_key_vault",
+    "azurerm_key_vault",  # keys are read through the stores they encrypt
     "azurerm_role_",
     "azurerm_user_assigned_identity",
     "azurerm_subnet_network_security_group_association",

@@ -10,13 +10,31 @@ from typing import Any
 
 from auditor.importers.common import INTERNET_SOURCES, open_ports
 from auditor.importers.hardware import from_accelerator, from_instance_type
-from auditor.importers.terraform import Mapper, Plan, Resource
+from auditor.importers.terraform import Mapper, Plan, Resource, Rotations
 
 _PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
 
 
 def _at_rest(key: Any) -> dict[str, Any]:
     return {"enabled": True, "key_management": "customer" if key else "provider"}
+
+
+def _key_rotation(key: Resource) -> int | None:
+    """google_crypto_key rotation_period ("7776000s"): whole days, rounded up; unset: no automatic rotation."""
+    if "rotation_period" not in key.values:
+        return None
+    period = key.values["rotation_period"]
+    if period is None:
+        return 0
+    seconds = str(period).removesuffix("s")
+    return -(-int(float(seconds)) // 86_400) if seconds.replace(".", "", 1).isdigit() else None
+
+
+_KEYS: Rotations = {"google_kms_crypto_key": _key_rotation}
+
+
+def _keyed(plan: Plan, r: Resource, *attribute: str) -> dict[str, Any] | None:
+    return plan.keyed(r, attribute, _at_rest(r.get(*attribute)), _KEYS)
 
 
 def _gb_to_tb(size: Any) -> float | None:
@@ -26,7 +44,7 @@ def _gb_to_tb(size: Any) -> float | None:
 def storage_bucket(plan: Plan, r: Resource) -> None:
     asset: dict[str, Any] = {
         "type": "object",
-        "encryption_at_rest": _at_rest(r.get("encryption", "default_kms_key_name")),
+        "encryption_at_rest": _keyed(plan, r, "encryption", "default_kms_key_name"),
     }
     if r.values.get("public_access_prevention") == "enforced":
         asset["public_access"] = False
@@ -59,7 +77,7 @@ def bucket_iam(plan: Plan, r: Resource) -> None:
 
 
 def sql_instance(plan: Plan, r: Resource) -> None:
-    asset: dict[str, Any] = {"type": "database", "encryption_at_rest": _at_rest(r.values.get("encryption_key_name"))}
+    asset: dict[str, Any] = {"type": "database", "encryption_at_rest": _keyed(plan, r, "encryption_key_name")}
     ipv4 = r.get("settings", "ip_configuration", "ipv4_enabled")
     networks = r.get("settings", "ip_configuration", "authorized_networks")
     networks = networks if isinstance(networks, list) else [networks] if isinstance(networks, dict) else []
@@ -74,8 +92,8 @@ def sql_instance(plan: Plan, r: Resource) -> None:
 
 
 def bigquery_dataset(plan: Plan, r: Resource) -> None:
-    key = r.get("default_encryption_configuration", "kms_key_name")
-    asset: dict[str, Any] = {"type": "warehouse", "encryption_at_rest": _at_rest(key)}
+    at_rest = _keyed(plan, r, "default_encryption_configuration", "kms_key_name")
+    asset: dict[str, Any] = {"type": "warehouse", "encryption_at_rest": at_rest}
     for access in r.blocks("access"):
         if access.get("special_group") == "allAuthenticatedUsers" or access.get("iam_member") == "allUsers":
             asset["public_access"] = True
@@ -86,14 +104,14 @@ def bigquery_dataset(plan: Plan, r: Resource) -> None:
 
 
 def filestore(plan: Plan, r: Resource) -> None:
-    asset: dict[str, Any] = {"type": "file", "encryption_at_rest": _at_rest(r.values.get("kms_key_name"))}
+    asset: dict[str, Any] = {"type": "file", "encryption_at_rest": _keyed(plan, r, "kms_key_name")}
     asset["capacity_tb"] = _gb_to_tb(r.get("file_shares", "capacity_gb"))
     plan.add("storage", r, asset)
 
 
 def disk(plan: Plan, r: Resource) -> None:
-    key = r.get("disk_encryption_key", "kms_key_self_link")
-    asset = {"type": "block", "encryption_at_rest": _at_rest(key), "capacity_tb": _gb_to_tb(r.values.get("size"))}
+    at_rest = _keyed(plan, r, "disk_encryption_key", "kms_key_self_link")
+    asset = {"type": "block", "encryption_at_rest": at_rest, "capacity_tb": _gb_to_tb(r.values.get("size"))}
     plan.add("storage", r, asset)
 
 
@@ -192,7 +210,7 @@ ATTACHED: dict[str, Mapper] = {
     "google_compute_firewall": firewall,
 }
 SKIPPED: tuple[str, ...] = (
-    "google_kms_",
+    "google_kms_",  # crypto keys are read through the stores they encrypt
     "google_service_account",
     "google_project",
     "google_compute_router",

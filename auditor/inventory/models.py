@@ -257,6 +257,10 @@ class EncryptionAtRest(Strict_):
     enabled: bool
     key_management: Literal["provider", "customer", "hsm", "none"] | None = None
     key_stored_with_data: bool | None = None
+    key: str | None = Field(None, description="The key protecting the store: a Terraform address, ARN or key name.")
+    key_rotation_days: Count | None = Field(
+        None, description="Days between automatic rotations of that key (0: not rotated automatically)."
+    )
 
 
 class Backup(Strict_):
