@@ -18,7 +18,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from auditor.report import DEFAULT_OPTIONS, ReportOptions, figures
+from auditor.report import DEFAULT_OPTIONS, ReportOptions, figures, flow_layout
 from auditor.report.context import build_context
 from auditor.report.text import xml_safe
 from auditor.result import AuditResult
@@ -38,14 +38,13 @@ def _environment() -> SandboxedEnvironment:
 
 
 def _figures(result: AuditResult) -> dict[str, Any]:
-    """SVG drawn by matplotlib, which escapes every label: safe to inline as markup."""
-    map_svg, shown, total = figures.flow_map(result)
+    """SVG drawn by matplotlib and Graphviz, which both escape every label: safe to inline as markup."""
+    maps, left_off = flow_layout.flow_maps(result.flow_map)
     return {
         "by_framework": Markup(figures.findings_by_framework(result)),
         "by_kind": Markup(figures.findings_by_kind(result)),
-        "map": Markup(map_svg),
-        "map_shown": shown,
-        "map_total": total,
+        "maps": [{"svg": Markup(page.svg), "note": page.note} for page in maps],
+        "map_left_off": left_off,
         "transfers": [e for e in result.flow_map.get("edges", []) if e["cross_border"]],
     }
 
