@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperArgument, TyperCommand
@@ -25,6 +25,9 @@ from auditor.cli_sign import sign as sign_command
 from auditor.cli_sign import verify as verify_command
 from auditor.errors import InputError
 from auditor.result import AuditResult, Severity
+
+if TYPE_CHECKING:
+    from auditor.report import ReportOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 DISTRIBUTION = "ai-infra-auditor"
@@ -297,6 +300,7 @@ def audit(
         untouched = f"the previous reports in {out} were left untouched"
         if record:
             _note_since_last(history, result)
+            options = _with_trend(options, history, result)
         on_stage("rendering the reports")
         try:  # every report is rendered before any is written: the folder gets the whole set or none
             reports = {REPORTERS[name][1]: render(result, options) for name, render in renderers.items()}
@@ -333,6 +337,16 @@ def _note_since_last(history: Path, result: AuditResult) -> None:
         raise typer.Exit(EXIT_INPUT) from None
     if notice is not None:
         result.notices.append(notice)
+
+
+def _with_trend(options: ReportOptions, history: Path, result: AuditResult) -> ReportOptions:
+    """With --record and earlier runs, the HTML and PDF chart the open failures over the runs."""
+    from dataclasses import replace
+
+    from auditor.history.trend import trend
+    from auditor.report.json_report import result_dict
+
+    return replace(options, trend=trend(history, result_dict(result)))
 
 
 def _record(history: Path, result: AuditResult) -> None:

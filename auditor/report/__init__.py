@@ -10,9 +10,13 @@ import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from auditor.gc_pause import collector_paused
 from auditor.result import AuditResult, Severity
+
+if TYPE_CHECKING:
+    from auditor.history.trend import Trend
 
 # format name -> (module, output file name)
 REPORTERS: dict[str, tuple[str, str]] = {
@@ -36,6 +40,7 @@ class ReportOptions:
     sarif_include_undecided: bool = False  # NOT_EVALUABLE results in SARIF (code-scanning noise otherwise)
     sarif_max_results: int = 5000  # GitHub shows at most 5,000 results per run
     csv_bom: bool = False  # a UTF-8 byte-order mark, so that Excel reads the file as UTF-8
+    trend: Trend | None = None  # with --record: the recorded runs, charted in the HTML and PDF
 
 
 DEFAULT_OPTIONS = ReportOptions()

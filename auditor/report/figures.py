@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
+from auditor.history.trend import Trend
 from auditor.result import AuditResult, Severity, Status
 
 SEVERITY_COLOURS = {
@@ -82,4 +83,22 @@ def findings_by_kind(result: AuditResult) -> str:
         )
         axes.set_xticks(range(len(kinds)), kinds)
         axes.legend(frameon=False)
+        return _svg(figure)
+
+
+def trend_chart(trend: Trend) -> str:
+    """Two small line charts: open failures per framework and per severity, one point per recorded run."""
+    labels = [f"{p.run}\n{p.as_of}" for p in trend.points]
+    frameworks = sorted({name for p in trend.points for name, _ in p.by_framework})
+    with plt.rc_context(STYLE):
+        figure, (left, right) = plt.subplots(1, 2, figsize=(6.8, 2.6))
+        for name in frameworks:
+            left.plot(labels, [dict(p.by_framework).get(name, 0) for p in trend.points], marker="o", label=name)
+        for severity in Severity.worst_first():
+            counts = [dict(p.by_severity).get(severity.value, 0) for p in trend.points]
+            right.plot(labels, counts, marker="o", color=SEVERITY_COLOURS[severity], label=severity.value)
+        for axes, title in ((left, "per framework"), (right, "per severity")):
+            axes.set_title(f"open failures {title}", fontsize=7)
+            axes.legend(frameon=False, fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.28))
+            axes.set_ylim(bottom=0)
         return _svg(figure)
