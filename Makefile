@@ -53,4 +53,4 @@ clean:
 
 # The README's picture of the report: pages of the example PDF rendered to PNG.
 report-image: audit
-	$(BIN)/python scripts/report_image.py reports/report.pdf docs/report-pages.png 3 6 9
+	$(BIN)/python scripts/report_image.py reports/report.pdf docs/report-pages.png 3 6 10

@@ -29,6 +29,7 @@ from auditor.result import AuditResult, Severity
 
 if TYPE_CHECKING:
     from auditor.project_file import ProjectSettings
+    from auditor.report import ReportOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 DISTRIBUTION = "ai-infra-auditor"
@@ -376,6 +377,7 @@ def audit(
         untouched = f"the previous reports in {out} were left untouched"
         if record:
             _note_since_last(history, result)
+            options = _with_trend(options, history, result)
         on_stage("rendering the reports")
         try:  # every report is rendered before any is written: the folder gets the whole set or none
             reports = {file: render(result, options) for file, render in renderers.items()}
@@ -428,6 +430,16 @@ def _note_since_last(history: Path, result: AuditResult) -> None:
         raise typer.Exit(EXIT_INPUT) from None
     if notice is not None:
         result.notices.append(notice)
+
+
+def _with_trend(options: ReportOptions, history: Path, result: AuditResult) -> ReportOptions:
+    """With --record and earlier runs, the HTML and PDF chart the open failures over the runs."""
+    from dataclasses import replace
+
+    from auditor.history.trend import trend
+    from auditor.report.json_report import result_dict
+
+    return replace(options, trend=trend(history, result_dict(result)))
 
 
 def _record(history: Path, result: AuditResult) -> None:

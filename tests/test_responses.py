@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from auditor.errors import InputError
 from auditor.evidence.manifest import manifest_problems
-from auditor.report import renderer
+from auditor.report import ReportOptions, renderer
 from auditor.report.html import render_document
 from auditor.result import fingerprint
 from tests.conftest import audit_data, invoke, write
@@ -179,7 +179,7 @@ def test_the_print_document_shows_responses_overdue_items_the_register_and_the_g
     responses = write(tmp_path, "responses.yaml", RESPONSES)
     waivers = write(tmp_path, "waivers.yaml", WAIVERS)
     result = audit_data(tmp_path, PLAIN_STORES, responses=responses, waivers=waivers)
-    document = render_document(result, screen=False, generated_at="2026-12-01T08:30:00Z")
+    document = render_document(result, screen=False, options=ReportOptions(generated_at="2026-12-01T08:30:00Z"))
     text = _squash(re.sub(r"<[^>]+>", " ", html_module.unescape(document)))
     assert _squash("Audit date 2026-11-01 Report generated 2026-12-01T08:30:00Z (UTC)") in text
     # legacy-a's finding is waived, its remediation still overdue

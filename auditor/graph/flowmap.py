@@ -38,6 +38,7 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
         for asset in graph.inventory.by_kind.get(kind, []):
             place = by_asset[asset.id].jurisdiction
             sites = graph.targets(asset.id, "located_at")
+            operators = graph.targets(asset.id, "operated_by") if kind == "storage" else []
             nodes.append(
                 {
                     "id": asset.id,
@@ -49,20 +50,22 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
                     "adequacy_scope": place.adequacy_scope if place else None,
                     "certified": _certified(facts, asset.id),
                     "site": sites[0] if sites else None,
+                    # what the map draws it inside: its site, else the vendor hosting the store
+                    "host": sites[0] if sites else (operators[0] if operators else None),
                     "personal": _personal(facts, asset.id),
                 }
             )
-    # (label, map node of the source, map node of the target, what carries the data, where it arrives)
-    movements: list[tuple[str, str | None, str | None, str, str]] = []
+    # (label, map node of the source, map node of the target, what carries the data, where it arrives, datasets)
+    movements: list[tuple[str, str | None, str | None, str, str, list[str]]] = []
     for flow in graph.inventory.by_kind.get("flow", []):
         assert isinstance(flow, Flow)
         source, target = _map_node(graph, flow.source), _map_node(graph, flow.destination)
-        movements.append((flow.id, source, target, flow.id, flow.destination))
+        movements.append((flow.id, source, target, flow.id, flow.destination, sorted(flow.datasets)))
     for source, target, attrs in graph.data.edges():
         if attrs["rel"] in _COPIES:
-            movements.append((attrs["rel"], source, target, target, target))
+            movements.append((attrs["rel"], source, target, target, target, []))
     edges = []
-    for label, source, target, carrier, receiver in movements:
+    for label, source, target, carrier, receiver, datasets in movements:
         if source is None or target is None or source == target:
             continue
         personal = _personal(facts, carrier)
@@ -77,6 +80,7 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
         edges.append(
             {
                 "flow": label,
+                "datasets": datasets,
                 "source": source,
                 "target": target,
                 "personal": personal,

@@ -10,9 +10,13 @@ import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from auditor.gc_pause import collector_paused
 from auditor.result import AuditResult, Severity
+
+if TYPE_CHECKING:
+    from auditor.history.trend import Trend
 
 # format name -> (module, output file name)
 REPORTERS: dict[str, tuple[str, str]] = {
@@ -51,6 +55,7 @@ class ReportOptions:
         return None if self.generated_by_clock else self.generated_at
 
     docs_url: str | None = None  # where docs/rules.md is published: SARIF helpUri = docs_url#<rule anchor>
+    trend: Trend | None = None  # with --record: the recorded runs, charted in the HTML and PDF
 
 
 DEFAULT_OPTIONS = ReportOptions()

@@ -18,7 +18,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from auditor.report import DEFAULT_OPTIONS, ReportOptions, figures
+from auditor.report import DEFAULT_OPTIONS, ReportOptions, figures, flow_layout
 from auditor.report.context import build_context
 from auditor.report.text import xml_safe
 from auditor.result import AuditResult
@@ -37,15 +37,21 @@ def _environment() -> SandboxedEnvironment:
     )
 
 
-def _figures(result: AuditResult) -> dict[str, Any]:
-    """SVG drawn by matplotlib, which escapes every label: safe to inline as markup."""
-    map_svg, shown, total = figures.flow_map(result)
+def _figures(result: AuditResult, options: ReportOptions) -> dict[str, Any]:
+    """SVG drawn by matplotlib and Graphviz, which both escape every label: safe to inline as markup."""
+    maps, left_off = flow_layout.flow_maps(result.flow_map)
     return {
         "by_framework": Markup(figures.findings_by_framework(result)),
         "by_kind": Markup(figures.findings_by_kind(result)),
-        "map": Markup(map_svg),
-        "map_shown": shown,
-        "map_total": total,
+        "maps": [{"svg": Markup(page.svg), "note": page.note} for page in maps],
+        "map_left_off": left_off,
+        "trend": None
+        if options.trend is None
+        else {
+            "chart": Markup(figures.trend_chart(options.trend)),
+            "points": options.trend.points,
+            "since_last": options.trend.since_last,
+        },
         "transfers": [e for e in result.flow_map.get("edges", []) if e["cross_border"]],
     }
 
@@ -57,10 +63,10 @@ def _script(pack: dict[str, Any]) -> tuple[Markup, str]:
     return Markup(text), f"'sha256-{digest}'"
 
 
-def render_document(result: AuditResult, *, screen: bool, generated_at: str | None = None) -> str:
+def render_document(result: AuditResult, *, screen: bool, options: ReportOptions = DEFAULT_OPTIONS) -> str:
     """The document; `screen`: for a browser (inlined CSS, the script), else for WeasyPrint."""
     pack = template_pack()
-    context = build_context(result, _figures(result), pack["limits"], generated_at)
+    context = build_context(result, _figures(result, options), pack["limits"], options.generated_at)
     css = Markup((TEMPLATE_DIR / pack["stylesheet"]).read_text(encoding="utf-8")) if screen else None
     script, script_hash = _script(pack) if screen else (None, None)
     document = (
@@ -72,4 +78,4 @@ def render_document(result: AuditResult, *, screen: bool, generated_at: str | No
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    return render_document(result, screen=True, generated_at=options.generated_at).encode("utf-8")
+    return render_document(result, screen=True, options=options).encode("utf-8")

@@ -48,7 +48,7 @@ def _attachment(name: str, data: bytes, description: str, moment: datetime, fetc
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    document = render_document(result, screen=False, generated_at=options.generated_at)
+    document = render_document(result, screen=False, options=options)
     fetcher = PackageFetcher(TEMPLATE_DIR)
     moment = datetime.combine(date.fromisoformat(result.as_of), datetime.min.time(), tzinfo=UTC)
     attachments = [

@@ -1,0 +1,59 @@
+"""With a history database, the HTML and PDF chart open failures over the recorded runs."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from tests.conftest import invoke, with_organization
+from tests.test_flow_map import INVENTORY
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+ROW = re.compile(r"<tr><td>([^<]+)</td><td>([\d-]+)</td><td>[^<]*</td><td>([^<]*)</td></tr>")
+
+
+def _inventories() -> list[dict]:
+    fewer = {**INVENTORY, "flows": INVENTORY["flows"][:1]}
+    more = {
+        **INVENTORY,
+        "storage": [
+            *INVENTORY["storage"],
+            {"id": "open-bucket", "site": "fra", "encryption_at_rest": {"enabled": False}},
+        ],
+    }
+    return [INVENTORY, fewer, more]
+
+
+def _severities(results: dict) -> str:
+    counts = Counter(f["severity"] for f in results["findings"] if f["status"] == "FAIL" and not f["waived"])
+    return "; ".join(f"{s} {counts[s]}" for s in SEVERITIES)
+
+
+def test_three_recorded_runs_are_charted_with_their_counts(tmp_path: Path, cli: CliRunner) -> None:
+    db = tmp_path / "history.db"
+    expected = []
+    for number, data in enumerate(_inventories(), start=1):
+        inventory = tmp_path / f"inventory-{number}.yaml"
+        inventory.write_text(yaml.safe_dump(with_organization(data), sort_keys=False), encoding="utf-8")
+        out = tmp_path / f"run-{number}"
+        formats = "json,html,pdf" if number == 3 else "json,html"
+        outcome = invoke(cli, "audit", inventory, "--as-of", f"2026-0{number}-01", "--out", out, "-q",
+                         "--format", formats, "--record", "--history", db)
+        assert outcome.exit_code == 1, outcome.stderr
+        results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        expected.append(("this audit" if number == 3 else str(number), f"2026-0{number}-01", _severities(results)))
+        html = (out / "report.html").read_text(encoding="utf-8")
+        if number == 1:  # no earlier run: no chart, no empty box
+            assert 'id="trend"' not in html and "Trend over" not in html
+    assert ROW.findall(html) == expected
+    assert len({counts for *_, counts in expected}) == 3  # the three inventories fail differently
+    assert re.search(r"Since the last recorded audit: <b>\d+</b> new, <b>\d+</b> resolved", html)
+    assert html.count("<svg") >= 4  # the trend chart beside the two summary charts and the map
+    pdf = "".join(page.extract_text() for page in PdfReader(out / "report.pdf").pages)
+    assert "Trend over the recorded audits" in pdf and "open failures per severity" in pdf
