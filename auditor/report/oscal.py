@@ -253,8 +253,9 @@ def document(result: AuditResult) -> dict[str, Any]:
     rules = {rule.id: rule for rule in result.rules}
     tool = ids("component", "auditor")
     plan = ids("assessment-plan")
+    every = result.results()
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for finding in result.findings:
+    for finding in every:
         groups[(finding.rule_id, finding.asset_kind)].append(finding)
     observations = {
         key: _observation(ids, rules[key[0]], key[1], found, start) for key, found in sorted(groups.items())
@@ -265,7 +266,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             observation = observations[(finding.rule_id, finding.asset_kind)]["uuid"]
             risks[finding.rule_id].append(_risk(ids, finding, rules[finding.rule_id], observation, tool, start))
     by_rule: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
+    for finding in every:
         by_rule[finding.rule_id].append(finding)
     findings = [
         _finding(
