@@ -130,4 +130,4 @@ def result_dict(result: AuditResult) -> dict[str, Any]:
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    return (jsonfmt.dumps(result_dict(result), levels=2) + "\n").encode("utf-8")
+    return jsonfmt.dumps(result_dict(result), levels=2) + b"\n"

@@ -332,4 +332,4 @@ def document(result: AuditResult) -> dict[str, Any]:
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    return (jsonfmt.dumps(document(result), levels=OUTER_LEVELS) + "\n").encode()
+    return jsonfmt.dumps(document(result), levels=OUTER_LEVELS) + b"\n"
