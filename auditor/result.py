@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 from collections import Counter
@@ -95,8 +96,9 @@ class Finding:
     imported_from: SourceLocation | None = None
     imported_address: str | None = None
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
+        """Hashed once, shared by every report (results.json, SARIF, CSV, the baseline)."""
         return fingerprint(self.rule_id, self.asset_id, self.evidence_key)
 
     @property
