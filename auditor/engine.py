@@ -39,7 +39,7 @@ from auditor.policy.waivers import (
     load_waivers,
     waiver_notices,
 )
-from auditor.result import AuditResult, Response, RuleInfo, Waiver
+from auditor.result import AuditResult, Passes, Response, RuleInfo, Waiver
 
 Stage = Callable[[str], None]
 
@@ -179,8 +179,9 @@ def audit(
     on_stage("deriving facts (jurisdiction, lineage, transfers, exposure, capacity)")
     facts = derive_facts(graph, as_of, config.thresholds)
     on_stage(f"evaluating {len(rules)} rules")
-    findings = sorted(Evaluator(graph, facts, as_of, calendar).run(rules), key=lambda f: f.sort_key)
-    judging = {f.rule_id for f in findings}
+    evaluation = Evaluator(graph, facts, as_of, calendar).run(rules)
+    findings = sorted(evaluation.findings, key=lambda f: f.sort_key)
+    judging = {f.rule_id for f in findings} | {rule_id for rule_id, ids in evaluation.passed.items() if ids}
     judged = (m for run in rules if run.compiled.rule.id in judging for m in run.milestones)
     notices += calendar.notices((m for run in scheduled for m in run.milestones), as_of, judged) + config.notices()
     notices += [
@@ -194,7 +195,7 @@ def audit(
     baseline_counts = compare(findings, inputs.baseline) if inputs.baseline is not None else None
     org = inventory.organization
     evaluated = {run.compiled.rule.id for run in rules}
-    counts = rule_counts(findings)
+    counts = rule_counts(findings, evaluation.passed)
     return AuditResult(
         tool_version=__version__,
         as_of=as_of.isoformat(),
@@ -225,7 +226,14 @@ def audit(
         flow_map=build_flow_map(graph, facts),
         baseline=baseline_counts,
         notices=notices,
+        passes=Passes(evaluation.passed, _kinds_and_locations(inventory)),
     )
+
+
+def _kinds_and_locations(inventory: Inventory) -> dict[str, tuple[str, SourceLocation]]:
+    """Each asset's kind and location, once: what a pass needs to become a Finding."""
+    locations = inventory.locations
+    return {asset.id: (kind, locations[asset.id]) for kind, assets in inventory.by_kind.items() for asset in assets}
 
 
 def _packs(policies: PolicySet, enabled: set[str]) -> list[dict[str, Any]]:

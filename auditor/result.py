@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import heapq
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, get_args
@@ -113,8 +116,9 @@ class Finding:
     imported_address: str | None = None
     response: Response | None = None  # management's response (--responses), matched by fingerprint
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
+        """Hashed once, shared by every report (results.json, SARIF, CSV, the baseline)."""
         return fingerprint(self.rule_id, self.asset_id, self.evidence_key)
 
     @property
@@ -129,6 +133,29 @@ class Finding:
     def is_open_failure(self) -> bool:
         """A failure nobody has accepted: what reports count and the gate looks at."""
         return self.status is Status.FAIL and self.waived_by is None
+
+
+@dataclass
+class Passes:
+    """PASS results as compact arrays: per rule the ids of the assets that passed (sorted), each
+    asset's kind and location once. A large audit passes hundreds of thousands of (rule, asset)
+    pairs; reports that list passes one by one make their Findings on demand."""
+
+    by_rule: dict[str, list[str]] = field(default_factory=dict)
+    assets: Mapping[str, tuple[str, SourceLocation]] = field(default_factory=dict)
+
+    def count(self, rule_id: str | None = None) -> int:
+        if rule_id is not None:
+            return len(self.by_rule.get(rule_id, ()))
+        return sum(len(ids) for ids in self.by_rule.values())
+
+    def findings(self, severities: Mapping[str, Severity]) -> Iterator[Finding]:
+        """The passes as Findings, in result order (rule, then asset)."""
+        for rule_id in sorted(self.by_rule):
+            severity = severities[rule_id]
+            for asset_id in self.by_rule[rule_id]:
+                kind, location = self.assets[asset_id]
+                yield Finding(rule_id, asset_id, kind, Status.PASS, severity, "", location)
 
 
 @dataclass(frozen=True)
@@ -201,10 +228,21 @@ class AuditResult:
     baseline: dict[str, Any] | None = None  # counts of new, unchanged and resolved findings
     notices: list[str] = field(default_factory=list)  # what the reader must know first (an allowed empty audit)
     settings: list[dict[str, Any]] = field(default_factory=list)  # config, waiver, baseline files: role, path, hash
+    # The audit keeps passes here and every other result in `findings`; results built by hand
+    # may also carry passes as Findings.
+    passes: Passes = field(default_factory=Passes)
+
+    def results(self) -> list[Finding]:
+        """Every result, passes included, in result order: for the reports that list passes."""
+        if not self.passes.by_rule:
+            return self.findings
+        made = self.passes.findings({rule.id: rule.severity for rule in self.rules})
+        return list(heapq.merge(self.findings, made, key=lambda f: f.sort_key))
 
     def counts(self) -> dict[str, int]:
         """Results by status, and how many of the failures are waived."""
         out = {status.value: 0 for status in Status}
+        out[Status.PASS.value] = self.passes.count()
         out["WAIVED"] = 0
         for finding in self.findings:
             out[finding.status.value] += 1
@@ -223,7 +261,7 @@ class AuditResult:
         return Counter(f.severity for f in self.findings if f.is_open_failure)
 
     def with_status(self, status: Status) -> list[Finding]:
-        return [f for f in self.findings if f.status is status]
+        return [f for f in (self.results() if status is Status.PASS else self.findings) if f.status is status]
 
     def overdue_responses(self) -> list[tuple[Finding, Response]]:
         """Findings whose management response is past its due date at the audit date, earliest due first."""

@@ -131,7 +131,7 @@ def audit_rule(
 
 
 def statuses(result: AuditResult, rule_id: str) -> dict[str, str]:
-    return {f.asset_id: f.status.value for f in result.findings if f.rule_id == rule_id}
+    return {f.asset_id: f.status.value for f in result.results() if f.rule_id == rule_id}
 
 
 @pytest.fixture

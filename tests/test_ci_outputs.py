@@ -235,7 +235,7 @@ def test_junitparser_reads_the_same_counts(example_result: AuditResult, tmp_path
     xml = junitparser.JUnitXml.fromfile(str(path))
     counts = example_result.counts()
     failing = len(example_result.blocking(Severity.high))
-    assert (xml.tests, xml.failures, xml.errors) == (len(example_result.findings), failing, 0)
+    assert (xml.tests, xml.failures, xml.errors) == (len(example_result.results()), failing, 0)
     results = [type(r) for suite in xml for case in suite for r in case.result]
     assert results.count(junitparser.Failure) == failing
     assert (

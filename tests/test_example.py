@@ -128,7 +128,7 @@ def test_example_is_big_enough(result: AuditResult) -> None:
 
 def test_one_finding_per_transfer(result: AuditResult) -> None:
     """The transfer to Insightful is judged once, at the vendor, not again at its warehouse."""
-    judged = {f.asset_id for f in result.findings if f.rule_id == "GDPR-44-TRANSFER-BASIS"}
+    judged = {f.asset_id for f in result.results() if f.rule_id == "GDPR-44-TRANSFER-BASIS"}
     assert "insightful" in judged and "insightful-warehouse" not in judged
 
 
@@ -144,12 +144,12 @@ def test_planted_defects_are_found_at_their_lines(result: AuditResult) -> None:
 
 
 def test_clean_parts_pass(result: AuditResult) -> None:
-    statuses = {(f.rule_id, f.asset_id): f.status.value for f in result.findings}
+    statuses = {(f.rule_id, f.asset_id): f.status.value for f in result.results()}
     assert {key: statuses.get(key) for key in CLEAN} == dict.fromkeys(CLEAN, "PASS")
 
 
 def test_findings_carry_evidence_and_paths(result: AuditResult) -> None:
-    by_key = {(f.rule_id, f.asset_id): f for f in result.findings}
+    by_key = {(f.rule_id, f.asset_id): f for f in result.results()}
     transfer = by_key[("GDPR-44-TRANSFER-BASIS", "callcenter-ph")]
     assert transfer.graph_path == [
         "support-tickets",
@@ -183,7 +183,7 @@ def test_every_enabled_pack_finds_something(result: AuditResult) -> None:
 
 
 def test_example_waivers(result: AuditResult) -> None:
-    waived = sorted((f.rule_id, f.asset_id) for f in result.findings if f.waived)
+    waived = sorted((f.rule_id, f.asset_id) for f in result.results() if f.waived)
     assert waived == [("SEC-END-OF-LIFE-HARDWARE", "ams-fileserver"), ("SEC-PATCH-SLA", "ams-fileserver")]
     assert [(s.state, s.matched) for s in result.waivers] == [("active", 2), ("expired", 2)]
 
@@ -191,7 +191,7 @@ def test_example_waivers(result: AuditResult) -> None:
 def test_eu_ai_act_pack_finds_the_high_risk_system_once_it_applies() -> None:
     config = EXAMPLE.parent / "example.config.yaml"
     before = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2026, 8, 1), config=config)))
-    assert not [f for f in before.findings if f.rule_id.startswith("AIACT")]
+    assert not [f for f in before.results() if f.rule_id.startswith("AIACT")]
     later = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), date(2026, 8, 2), config=config)))
     failing = sorted((f.rule_id, f.asset_id) for f in later.with_status(Status.FAIL) if f.rule_id.startswith("AIACT"))
     assert failing == [

@@ -52,3 +52,13 @@ def test_renderers_run_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch
     assert renderer("json")(cast(AuditResult, None)) == b"{}"
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_what_the_block_made_leaves_in_the_oldest_generation_and_nothing_stays_frozen() -> None:
+    """Frozen on the way out, then unfrozen: the next young collections do not scan the audit's
+    objects, and a later full collection can still free them."""
+    with collector_paused():
+        made = [[index] for index in range(5)]  # lists are tracked by the collector
+    oldest = {id(item) for item in gc.get_objects(generation=2)}
+    assert all(id(item) in oldest for item in made)
+    assert gc.get_freeze_count() == 0

@@ -13,13 +13,13 @@ from tests.conftest import audit_data, audit_rule
 
 def finding(tmp_path: Path, rule: str, inventory: dict[str, Any], asset: str = "w") -> Any:
     result = audit_data(tmp_path, inventory)
-    return next(f for f in result.findings if f.rule_id == rule and f.asset_id == asset)
+    return next(f for f in result.results() if f.rule_id == rule and f.asset_id == asset)
 
 
 def forced(tmp_path: Path, rule: str, inventory: dict[str, Any], parameters: dict[str, float]) -> dict[str, Any]:
     """The evidence of a passing case, made to fail by `parameters` (a pass records no evidence)."""
     result = audit_rule(tmp_path, rule, inventory, config={"parameters": {rule: parameters}})
-    found = next(f for f in result.findings if f.rule_id == rule and f.asset_id == "w")
+    found = next(f for f in result.results() if f.rule_id == rule and f.asset_id == "w")
     assert found.status.value == "FAIL", found.message
     return found.evidence
 
@@ -303,8 +303,8 @@ def test_dgx_h100_superpod_scalable_unit_gives_no_failure(tmp_path: Path) -> Non
     # 32 DGX H100 (256 GPUs), 8 x 400 Gb/s NDR per node, a parallel FS at 40 GB/s against the 15 GB/s the
     # SuperPOD guidance asks of one SU at the good tier, Parquet data, TP 8 x PP 4 x DP 8 with ZeRO-1.
     result = audit_data(tmp_path, SUPERPOD)
-    hardware = {f.rule_id: f for f in result.findings if f.rule_id.startswith("AI-") and f.asset_id == "pretrain-70b"}
-    assert [f"{f.rule_id} {f.asset_id}: {f.message}" for f in result.findings if f.status.value == "FAIL"] == []
+    hardware = {f.rule_id: f for f in result.results() if f.rule_id.startswith("AI-") and f.asset_id == "pretrain-70b"}
+    assert [f"{f.rule_id} {f.asset_id}: {f.message}" for f in result.results() if f.status.value == "FAIL"] == []
     assert {rule: f.status.value for rule, f in hardware.items()} == {
         "AI-MEM-TRAIN-01": "PASS",
         "AI-NET-01": "PASS",
@@ -340,7 +340,7 @@ def test_rack_of_four_dgx_h100(tmp_path: Path) -> None:
             "compute": [{"id": "dgx", "site": "dc", "rack": "r", "count": 4, "power_kw": 10.2}],
         },
     )
-    statuses = {f.rule_id: f for f in result.findings if f.asset_id == "dc"}
+    statuses = {f.rule_id: f for f in result.results() if f.asset_id == "dc"}
     assert statuses["AI-PWR-01"].status.value == "PASS"
     assert statuses["AI-PWR-02"].status.value == "FAIL"
     assert statuses["AI-PWR-02"].evidence["facts.power.max_air_rack_kw"] == pytest.approx(40.8)

@@ -37,7 +37,7 @@ def audited(*paths: Path) -> AuditResult:
 
 
 def by_rule(result: AuditResult, rule_id: str) -> dict[str, str]:
-    return {f.asset_id: f.status.value for f in result.findings if f.rule_id == rule_id}
+    return {f.asset_id: f.status.value for f in result.results() if f.rule_id == rule_id}
 
 
 def test_terragoat_plan_summary_lists_mapped_skipped_and_unknown(cli: CliRunner, tmp_path: Path) -> None:
@@ -489,7 +489,7 @@ def test_findings_on_imported_assets_point_at_the_terraform_resource(cli: CliRun
     imported(cli, tmp_path, "terragoat-aws-plan.json")
     result = audited(tmp_path)
     finding = next(
-        f for f in result.findings if f.rule_id == "SEC-PUBLIC-DATASTORE" and f.asset_id == "aws_s3_bucket.data"
+        f for f in result.results() if f.rule_id == "SEC-PUBLIC-DATASTORE" and f.asset_id == "aws_s3_bucket.data"
     )
     assert (str(finding.imported_from), finding.imported_address) == (
         "tests/data/terraform/terragoat-aws-plan.json:789:1",

@@ -125,7 +125,7 @@ def test_one_observation_per_rule_and_asset_kind_pointing_at_inventory_lines(
 ) -> None:
     observations = ar["results"][0]["observations"]
     keys = [(o["props"][0]["value"], o["props"][1]["value"]) for o in observations]
-    assert keys == sorted({(f.rule_id, f.asset_kind) for f in example.findings})
+    assert keys == sorted({(f.rule_id, f.asset_kind) for f in example.results()})
     flows = next(o for o in observations if o["title"] == "SEC-FLOW-ENCRYPTION-IN-TRANSIT on flow assets")
     assert flows["description"] == "Data flows are encrypted in transit. 15 flow assets evaluated: 13 PASS, 2 FAIL."
     assert flows["methods"] == ["TEST"] and flows["collected"] == "2026-11-01T00:00:00Z"

@@ -73,7 +73,7 @@ def test_every_planted_finding_appears_with_its_reference_and_location(example: 
     rules = {rule.id: rule for rule in result.rules}
     missing = []
     for rule_id, asset_id in PLANTED:
-        finding = next(f for f in result.findings if (f.rule_id, f.asset_id) == (rule_id, asset_id))
+        finding = next(f for f in result.results() if (f.rule_id, f.asset_id) == (rule_id, asset_id))
         if finding.waived:
             continue
         first_reference = next(iter(sorted(rules[rule_id].references.items())))[1][0]
@@ -268,7 +268,7 @@ def test_waived_failures_rule_parameters_and_not_applicable_results_are_shown(
     ):
         assert _squash(needle) in text, needle
     result = example[0]
-    scratch = [f for f in result.findings if f.rule_id == "GDPR-32-ENCRYPTION-AT-REST"]
+    scratch = [f for f in result.results() if f.rule_id == "GDPR-32-ENCRYPTION-AT-REST"]
     failed = sum(f.is_open_failure for f in scratch)
     passed = sum(f.status.value == "PASS" for f in scratch)
     assert _squash(f"{failed} of {len(scratch)} assets tested (storage) fail; {passed} pass") in text

@@ -51,17 +51,17 @@ def _audit_data(tmp_path: Path, data: dict[str, Any], as_of: date) -> AuditResul
 
 def _counts(result: AuditResult) -> Counts:
     policies, _ = bundled()
-    return dict(Counter((policies.rules[f.rule_id].pack, f.status.value) for f in result.findings))
+    return dict(Counter((policies.rules[f.rule_id].pack, f.status.value) for f in result.results()))
 
 
 def _open(result: AuditResult) -> Findings:
     """FAIL and NOT_EVALUABLE findings as (rule, asset, status)."""
-    return {(f.rule_id, f.asset_id, f.status.value) for f in result.findings if f.status.needs_attention}
+    return {(f.rule_id, f.asset_id, f.status.value) for f in result.results() if f.status.needs_attention}
 
 
 def _regime(result: AuditResult, prefixes: tuple[str, ...]) -> Findings:
     """Every finding of rules whose id starts with one of `prefixes`."""
-    return {(f.rule_id, f.asset_id, f.status.value) for f in result.findings if f.rule_id.startswith(prefixes)}
+    return {(f.rule_id, f.asset_id, f.status.value) for f in result.results() if f.rule_id.startswith(prefixes)}
 
 
 DELETE = object()
@@ -162,10 +162,10 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
 def test_lawful_organisation_gets_no_fail(name: str) -> None:
     as_of, counts, not_evaluable = LAWFUL[name]
     result = _audit_file(PRECISION / f"{name}.yaml", as_of)
-    assert [f for f in result.findings if f.status.value == "FAIL"] == []
+    assert [f for f in result.results() if f.status.value == "FAIL"] == []
     assert _counts(result) == counts
     assert _open(result) == not_evaluable
-    assert all(f.message for f in result.findings if f.status.value == "NOT_APPLICABLE")
+    assert all(f.message for f in result.results() if f.status.value == "NOT_APPLICABLE")
 
 
 def test_the_suite_covers_every_inventory() -> None:
@@ -299,7 +299,7 @@ CCPA_STATUSES = {"canada-bookkeeping": {"NOT_APPLICABLE"}, "us-2019-audit": set(
 @pytest.mark.parametrize("name", sorted(OUT_OF_SCOPE_DEFECTS))
 def test_twin_defects_under_a_law_that_does_not_apply_are_not_applicable(tmp_path: Path, name: str) -> None:
     result = _audit_data(tmp_path, _patched(_load(name), TWINS[name][0]), LAWFUL[name][0])
-    findings = {(f.rule_id, f.asset_id, f.status.value) for f in result.findings}
+    findings = {(f.rule_id, f.asset_id, f.status.value) for f in result.results()}
     assert OUT_OF_SCOPE_DEFECTS[name] <= findings
     ccpa_statuses = {status for _, _, status in _regime(result, ("CCPA-", "CPPA-"))}
     assert ccpa_statuses == CCPA_STATUSES[name]

@@ -150,7 +150,7 @@ def test_findings_on_each_side_of_a_boundary(tmp_path: Path, day: str, expected:
     found = {}
     for rule in RULES:
         result = audit_rule(tmp_path, rule, INVENTORY, as_of=date.fromisoformat(day))
-        found.update({(f.rule_id, f.asset_id): f.status.value for f in result.findings})
+        found.update({(f.rule_id, f.asset_id): f.status.value for f in result.results()})
     assert found == expected
 
 
@@ -281,7 +281,7 @@ def test_an_international_organisation_is_a_recipient_in_the_map_too(tmp_path: P
         "flows": [{"id": "file", "source": "docs", "destination": "epo"}],
     }
     result = audit_rule(tmp_path, "GDPR-44-TRANSFER-BASIS", data, as_of=date(2025, 7, 14))
-    [finding] = result.findings
+    [finding] = result.results()
     assert (finding.asset_id, finding.status.value, finding.message) == (
         "epo",
         "FAIL",

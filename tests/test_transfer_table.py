@@ -123,7 +123,7 @@ def test_transfer_case(
     }
     result = audit_data(tmp_path, inventory, as_of=date.fromisoformat(as_of))
     got = {
-        rule: next((f.status.value for f in result.findings if f.rule_id == rule and f.asset_id == "v"), None)
+        rule: next((f.status.value for f in result.results() if f.rule_id == rule and f.asset_id == "v"), None)
         for rule in expected
     }
     assert got == expected
@@ -141,6 +141,6 @@ def test_onward_transfer_through_a_sub_processor(tmp_path: Path) -> None:
         "flows": [{"id": "f", "source": "crm", "destination": "eu-saas"}],
     }
     result = audit_data(tmp_path, inventory)
-    onward = next(f for f in result.findings if f.rule_id == "GDPR-44-TRANSFER-BASIS" and f.asset_id == "offshore")
+    onward = next(f for f in result.results() if f.rule_id == "GDPR-44-TRANSFER-BASIS" and f.asset_id == "offshore")
     assert onward.status.value == "FAIL"
     assert onward.graph_path == ["customers", "crm", "f", "eu-saas", "offshore"]

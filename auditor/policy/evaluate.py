@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from auditor.errors import SourceLocation
 from auditor.graph.build import AssetGraph
@@ -16,7 +15,25 @@ from auditor.policy.values import plain
 from auditor.result import Finding, Status
 
 # Enum members read through a descriptor on every access; these run once per (rule, asset).
-_PASS, _FAIL, _UNDECIDED, _NOT_APPLICABLE = Status.PASS, Status.FAIL, Status.NOT_EVALUABLE, Status.NOT_APPLICABLE
+_FAIL, _UNDECIDED, _NOT_APPLICABLE = Status.FAIL, Status.NOT_EVALUABLE, Status.NOT_APPLICABLE
+
+
+@dataclass
+class Evaluation:
+    """What the rules found: a Finding per result that is not a pass (in evaluation order), and
+    per rule the ids of the assets that passed, sorted."""
+
+    findings: list[Finding]
+    passed: dict[str, list[str]]
+
+
+def _rules_by_kind(rules: list[RuleRun]) -> dict[str, list[RuleRun]]:
+    grouped: dict[str, list[RuleRun]] = {}
+    for run in rules:
+        for kind in run.compiled.rule.applies_to.kinds:
+            grouped.setdefault(kind, []).append(run)
+    return grouped
+
 
 @dataclass(frozen=True)
 class RuleRun:
@@ -84,21 +101,40 @@ class Evaluator:
         ids = self.graph.targets(asset_id, rel) if direction == "out" else self.graph.sources(asset_id, rel)
         return [self.context(other, ctx.params) for other in ids]
 
-    def run(self, rules: list[RuleRun]) -> Iterator[Finding]:
-        """Evaluate each rule (the caller passes those in force) on every asset of its kinds."""
-        by_kind = self.graph.inventory.by_kind
-        evaluate = self._evaluate
-        for run in rules:
-            for kind in run.compiled.rule.applies_to.kinds:
-                for asset in by_kind.get(kind, []):
-                    finding = evaluate(run, asset.id)
-                    if finding is not None:
-                        yield finding
+    def run(self, rules: list[RuleRun]) -> Evaluation:
+        """Evaluate each rule (the caller passes those in force) on every asset of its kinds.
 
-    def _evaluate(self, run: RuleRun, asset_id: str) -> Finding | None:
+        Row-wise: the rules of one asset kind run one after the other on each asset, which is
+        looked up once (view, facts, location) for all of them. A pass is recorded as the
+        asset's id under its rule; only the other results become Findings.
+        """
+        passed: dict[str, list[str]] = {run.compiled.rule.id: [] for run in rules}
+        findings: list[Finding] = []
+        keep = findings.append
+        by_kind = self.graph.inventory.by_kind
+        for kind, runs in _rules_by_kind(rules).items():
+            recorders = [(run, passed[run.compiled.rule.id].append) for run in runs]
+            for asset in by_kind.get(kind, []):
+                asset_id = asset.id
+                view = self.view(asset_id)
+                facts = self._facts[asset_id]
+                location = self._locations[asset_id]
+                for run, record_pass in recorders:
+                    ctx = EvalContext(asset_id, view, facts, self.org, self._neighbours, self.audit, run.params)
+                    outcome = self._judge(run, ctx, location)
+                    if outcome is True:
+                        record_pass(asset_id)
+                    elif outcome is not None:
+                        keep(outcome)
+        for ids in passed.values():
+            ids.sort()
+        return Evaluation(findings, passed)
+
+    def _judge(self, run: RuleRun, ctx: EvalContext, location: SourceLocation) -> Finding | Literal[True] | None:
+        """True for a pass, None when the rule's selector leaves the asset out, else the Finding."""
         compiled = run.compiled
         rule = compiled.rule
-        ctx = self.context(asset_id, run.params)
+        asset_id = ctx.asset_id
         if compiled.selector is not None:
             applies = compiled.selector(ctx)
             if applies is False:
@@ -107,7 +143,6 @@ class Evaluator:
                 ctx.missing.clear()
         else:
             applies = True
-        location = self._locations[asset_id]
         scope = getattr(ctx.facts.scope, run.regime) if run.regime else None
         if scope is not None and scope.applies is False:
             return Finding(
@@ -125,12 +160,12 @@ class Evaluator:
         if applies:
             run_computed(compiled, ctx)
             verdict = compiled.condition(ctx)
-        if scope is not None and scope.applies is None and verdict is not True:
+        if verdict is True:
+            return True
+        if scope is not None and scope.applies is None:
             verdict = None  # compliant either way is a pass; a failure needs the law to apply
             ctx.problems.append(f"scope: {scope.reason}")
-        status = _PASS if verdict is True else _FAIL if verdict is False else _UNDECIDED
-        if status is _PASS:  # a pass is recorded, its evidence is not: reports list passes by id
-            return Finding(rule.id, asset_id, ctx.view["kind"], status, rule.severity, "", location)
+        status = _FAIL if verdict is False else _UNDECIDED
         evidence = {path: ctx.observed[path] for path in sorted(ctx.observed)}
         evidence.update({f"computed.{k}": v for k, v in ctx.computed.items()})
         for path, resolve in compiled.evidence:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -177,9 +178,15 @@ def render_coverage(framework: Framework, fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rule_counts(findings: list[Finding]) -> dict[str, Counter[str]]:
-    """Results per rule by status (waived failures counted apart), computed once per audit."""
+def rule_counts(findings: list[Finding], passed: Mapping[str, list[str]] | None = None) -> dict[str, Counter[str]]:
+    """Results per rule by status (waived failures counted apart), computed once per audit.
+
+    `passed`: per rule the assets that passed, when the passes are not among `findings`.
+    """
     by_rule: dict[str, Counter[str]] = {}
+    for rule_id, ids in (passed or {}).items():
+        if ids:
+            by_rule.setdefault(rule_id, Counter())[Status.PASS.value] += len(ids)
     for finding in findings:
         status = "WAIVED" if finding.waived_by is not None else finding.status.value
         counter = by_rule.get(finding.rule_id)

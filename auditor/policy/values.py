@@ -10,6 +10,12 @@ from typing import Any
 _AS_IS = frozenset({str, int, bool, type(None)})
 
 
+class ExactFloat(float):
+    """A float below 1e-4 that reports must print as Python does (1e-05): fast JSON encoders
+    print it without an exponent (0.00001). Marked where evidence is made, the one place such
+    floats enter a report."""
+
+
 def plain(value: Any) -> Any:
     """JSON-ready copy of an evidence value (dates as ISO text, sets sorted, facts as mappings)."""
     if type(value) in _AS_IS:
@@ -27,7 +33,8 @@ def plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     if isinstance(value, float):
-        return round(value, 6)
+        rounded = round(value, 6)
+        return ExactFloat(rounded) if rounded and abs(rounded) < 1e-4 else rounded
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
     return value

@@ -235,7 +235,7 @@ def build_context(
 
     tested: dict[str, Counter[str]] = defaultdict(Counter)  # per rule: results by status, and asset kinds
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
-    for finding in result.findings:
+    for finding in result.results():
         tested[finding.rule_id][finding.status.value] += 1
         kinds[finding.rule_id][finding.asset_kind] += 1
     rule_sections = []

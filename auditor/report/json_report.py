@@ -73,6 +73,9 @@ def result_dict(result: AuditResult, generated_at: str | None = None) -> dict[st
         per_rule[finding.rule_id][finding.status.value] += 1
         if finding.status is Status.PASS:
             passed[finding.rule_id].append(finding.asset_id)
+    for rule_id, ids in result.passes.by_rule.items():
+        per_rule[rule_id][Status.PASS.value] += len(ids)
+        passed[rule_id] = sorted(passed[rule_id] + ids) if passed[rule_id] else ids
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": result.tool_version},
@@ -151,4 +154,4 @@ def result_dict(result: AuditResult, generated_at: str | None = None) -> dict[st
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    return (jsonfmt.dumps(result_dict(result, options.reproducible_generated_at), levels=2) + "\n").encode("utf-8")
+    return jsonfmt.dumps(result_dict(result, options.reproducible_generated_at), levels=2) + b"\n"

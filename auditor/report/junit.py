@@ -81,7 +81,7 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
     if result.waivers:
         _waiver_register(root, result, timestamp)
     titles = {rule.id: rule.title for rule in result.rules}
-    for rule_id, group in groupby(result.findings, key=lambda f: f.rule_id):
+    for rule_id, group in groupby(result.results(), key=lambda f: f.rule_id):
         findings = list(group)
         suite = ET.SubElement(root, "testsuite", name=rule_id)
         title = titles.get(rule_id, rule_id)

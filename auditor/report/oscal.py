@@ -292,8 +292,9 @@ def document(result: AuditResult) -> dict[str, Any]:
     rules = {rule.id: rule for rule in result.rules}
     tool = ids("component", "auditor")
     plan = ids("assessment-plan")
+    every = result.results()
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
-    for finding in result.findings:
+    for finding in every:
         groups[(finding.rule_id, finding.asset_kind)].append(finding)
     observations = {
         key: _observation(ids, rules[key[0]], key[1], found, start) for key, found in sorted(groups.items())
@@ -304,7 +305,7 @@ def document(result: AuditResult) -> dict[str, Any]:
             observation = observations[(finding.rule_id, finding.asset_kind)]["uuid"]
             risks[finding.rule_id].append(_risk(ids, finding, rules[finding.rule_id], observation, tool, start))
     by_rule: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
+    for finding in every:
         by_rule[finding.rule_id].append(finding)
     findings = [
         _finding(
@@ -341,7 +342,7 @@ def document(result: AuditResult) -> dict[str, Any]:
                     "status": {"state": "operational"},
                 }
             ],
-            **({"inventory-items": _inventory_items(ids, result.findings)} if result.findings else {}),
+            **({"inventory-items": _inventory_items(ids, every)} if every else {}),
         },
         "reviewed-controls": _reviewed_controls(result.frameworks),
     }
@@ -371,4 +372,4 @@ def document(result: AuditResult) -> dict[str, Any]:
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    return (jsonfmt.dumps(document(result), levels=OUTER_LEVELS) + "\n").encode()
+    return jsonfmt.dumps(document(result), levels=OUTER_LEVELS) + b"\n"

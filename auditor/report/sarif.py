@@ -251,4 +251,4 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
             }
         ],
     }
-    return (jsonfmt.dumps(log, levels=4) + "\n").encode("utf-8")
+    return jsonfmt.dumps(log, levels=4) + b"\n"
