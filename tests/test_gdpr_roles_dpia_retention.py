@@ -158,7 +158,7 @@ def _lawful() -> dict[str, Any]:
 
 
 def _results(result: AuditResult) -> dict[tuple[str, str], str]:
-    return {(f.rule_id, f.asset_id): f.status.value for f in result.findings if f.rule_id in RULES}
+    return {(f.rule_id, f.asset_id): f.status.value for f in result.results() if f.rule_id in RULES}
 
 
 def _failures(result: AuditResult) -> set[tuple[str, str]]:

@@ -41,7 +41,7 @@ LAB: dict[str, Any] = {
 
 def _gpai(tmp_path: Path, data: dict[str, Any], as_of: date) -> dict[tuple[str, str], tuple[Status, str]]:
     result = audit_data(tmp_path, data, as_of)
-    return {(f.rule_id, f.asset_id): (f.status, f.message) for f in result.findings if f.rule_id in GPAI_RULES}
+    return {(f.rule_id, f.asset_id): (f.status, f.message) for f in result.results() if f.rule_id in GPAI_RULES}
 
 
 def test_a_model_placed_before_2_august_2025_is_not_applicable_until_2027_with_the_reason(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ def test_model_card_parameters_and_quantisation_size_the_model(cli: CliRunner, t
         (out / "node.yaml").write_text(
             "compute: [{id: dgx, accelerator: {model: H100 SXM, count: 8}}]\n", encoding="utf-8"
         )
-        memory[count] = [(f.status.value, f.message) for f in audited(out).findings if f.rule_id == "AI-MEM-TRAIN-01"]
+        memory[count] = [(f.status.value, f.message) for f in audited(out).results() if f.rule_id == "AI-MEM-TRAIN-01"]
     labels = sizes["7B"][2]
     assert {k: v for k, v in labels.items() if k.startswith("cyclonedx.")} == {
         "cyclonedx.type": "machine-learning-model",

@@ -106,7 +106,7 @@ def test_terragoat_import_validates_and_audits_with_exact_findings(cli: CliRunne
     assert set(by_rule(result, "SEC-OPEN-PORTS").values()) == {"NOT_EVALUABLE"}
     # The logs bucket's SSE key is aws_kms_key.logs_key, with enable_key_rotation false: the only store it judges.
     assert by_rule(result, "SEC-KEY-ROTATION") == {"aws_s3_bucket.logs": "FAIL"}
-    (rotation,) = [f for f in result.findings if f.rule_id == "SEC-KEY-ROTATION"]
+    (rotation,) = [f for f in result.results() if f.rule_id == "SEC-KEY-ROTATION"]
     assert (
         rotation.message
         == "the key aws_kms_key.logs_key of store aws_s3_bucket.logs is not rotated automatically within the period"
@@ -644,7 +644,7 @@ def test_groups_referencing_groups_are_segmentation_not_internet_exposure(cli: C
     orders = assets(document, "storage")["aws_db_instance.orders"]
     assert (orders["networks"], orders.get("open_ports")) == (["aws_security_group.db"], None)
     result = audited(out)
-    exposure = {f.asset_id: f.status.value for f in result.findings if f.rule_id == "SEC-PUBLIC-DATASTORE"}
+    exposure = {f.asset_id: f.status.value for f in result.results() if f.rule_id == "SEC-PUBLIC-DATASTORE"}
     assert exposure == {"aws_db_instance.orders": "PASS"}
 
 

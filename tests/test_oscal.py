@@ -315,7 +315,7 @@ def test_one_cli_run_writes_oscal_beside_the_json_with_the_same_inputs(tmp_path:
 def test_assets_are_inventory_items_and_the_subjects_of_observations(ar: dict[str, Any], example: AuditResult) -> None:
     result = ar["results"][0]
     items = result["local-definitions"]["inventory-items"]
-    assert [i["props"][0]["value"] for i in items] == sorted({f.asset_id for f in example.findings})
+    assert [i["props"][0]["value"] for i in items] == sorted({f.asset_id for f in example.results()})
     by_uuid = {i["uuid"]: i for i in items}
     flow = next(i for i in items if i["props"][0]["value"] == "flow-etl-to-features")
     assert flow == {

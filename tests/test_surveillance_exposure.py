@@ -96,13 +96,13 @@ def test_an_undeclared_exposure_is_not_evaluable_and_names_the_input(tmp_path: P
     data = copy.deepcopy(LAWFUL)
     _set("vendors", "mailer", "surveillance_exposure", None)(data)
     _set("vendors", "mailer", "supplementary_measures", None)(data)
-    (finding,) = [f for f in audit_data(tmp_path, data).findings if (f.rule_id, f.asset_id) == (RULE, "mailer")]
+    (finding,) = [f for f in audit_data(tmp_path, data).results() if (f.rule_id, f.asset_id) == (RULE, "mailer")]
     assert (finding.status, finding.missing) == (Status.NOT_EVALUABLE, ["facts.transfer.surveillance_exposure"])
 
 
 def test_one_finding_per_transfer_and_a_dpf_certified_recipient_needs_no_measures(tmp_path: Path) -> None:
     result = audit_data(tmp_path, LAWFUL)
-    judged = {f.asset_id: f.status for f in result.findings if f.rule_id == RULE}
+    judged = {f.asset_id: f.status for f in result.results() if f.rule_id == RULE}
     assert judged == {"mailer": Status.PASS, "cloud": Status.PASS, "annotators": Status.PASS}
-    insights = next(f for f in result.findings if (f.rule_id, f.asset_id) == ("GDPR-44-TRANSFER-BASIS", "insights"))
+    insights = next(f for f in result.results() if (f.rule_id, f.asset_id) == ("GDPR-44-TRANSFER-BASIS", "insights"))
     assert insights.status is Status.PASS
