@@ -126,7 +126,7 @@ def kubernetes(
 
 @import_app.command("cyclonedx")
 def cyclonedx(
-    bom: Annotated[Path, typer.Argument(metavar="BOM", help="A CycloneDX 1.5-1.7 JSON BOM with ML components.")],
+    bom: Annotated[Path, typer.Argument(metavar="BOM", help="A CycloneDX 1.5-1.7 JSON or XML BOM with ML components.")],
     out: OutOpt,
     overlay: OverlayOpt = None,
     strict: StrictOpt = False,

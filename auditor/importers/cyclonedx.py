@@ -1,4 +1,6 @@
-"""CycloneDX ML-BOM (1.5 to 1.7) -> inventory assets.
+"""CycloneDX ML-BOM (1.5 to 1.7, JSON or XML) -> inventory assets.
+
+An XML BOM is first read into the shape of its JSON twin (auditor/importers/cyclonedx_xml.py).
 
 - A `machine-learning-model` component becomes a training workload (the training that made the
   model) that reads the datasets of its model card (`modelParameters.datasets`, by `ref` or inline),
@@ -193,8 +195,13 @@ def _dataset(ident: str, component: dict[str, Any], entry: dict[str, Any]) -> di
 
 
 def import_cyclonedx(path: Path, display: str) -> Collected:
-    """Read a CycloneDX JSON BOM and map its models and datasets; raise InputError with located problems."""
-    document = read_document(path, display)
+    """Read a CycloneDX JSON or XML BOM and map its models and datasets; raise InputError with located problems."""
+    if path.suffix.lower() == ".xml":
+        from auditor.importers.cyclonedx_xml import read_xml_document
+
+        document = read_xml_document(path, display)
+    else:
+        document = read_document(path, display)
     collected = Collected(SOURCE)
     bom = _Bom(document, collected)
     components = bom.check()
