@@ -29,7 +29,7 @@ test: $(STAMP)
 	  echo "note: chromium could not be installed; the HTML browser test will be skipped"
 	$(BIN)/ruff check auditor tests bench scripts
 	$(BIN)/mypy auditor
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # The slow tests only: more than 10,000 generated inputs through every loader.
 test-slow: $(STAMP)
