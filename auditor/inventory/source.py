@@ -245,9 +245,14 @@ def _json_bytes_document(path: Path, file: str, raw: bytes, sha256: str, data: A
     return Document(file, data, _lazy_positions=positions, _id_lines=extents)
 
 
+# JSON writes characters outside the BMP as surrogate-pair escapes, which the YAML reader refuses
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def _json_positions(text: str, file: str) -> dict[DataPath, tuple[int, int]]:
+    """Positions of every value, from the YAML reader (JSON is YAML), surrogate escapes replaced in place."""
     try:
-        return read_yaml(text, file)[1]
+        return read_yaml(_SURROGATE_ESCAPE.sub(r"\\u003F", text), file)[1]
     except InputError:
         return {}
 
