@@ -161,8 +161,8 @@ def test_frameworks_coverage_csv_says_what_is_only_documented(cli) -> None:  # t
         'Art. 28,Processor,documented,GDPR-17-PROCESSOR-DELETION GDPR-28-PROCESSOR-CONTRACT '
         "GDPR-28-SUBPROCESSOR-AUTHORISED GDPR-28-SUBPROCESSOR-FLOW-DOWN GDPR-33-PROCESSOR-BREACH-CLAUSE,"
         '"DPA, breach clause and deletion on record for processors; for sub-processors (whose contract is the '
-        "processor's, Art. 28(4)) the controller's recorded authorisation (28(2)) and the flow-down evidence; "
-        'the Art. 28(3) terms are not read"'
+        "processor's, Art. 28(4)) the controller's recorded authorisation (28(2)) and that the processor's DPA "
+        'requires the flow-down (28(3)(d), 28(4)), as declared; the other Art. 28(3) terms are not read"'
     )
     assert rows["Art. 33"].startswith(
         "Art. 33,Notification of a breach to the supervisory authority,documented,"

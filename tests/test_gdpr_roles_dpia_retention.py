@@ -3,9 +3,11 @@ shop with a support chatbot fine-tuned on its tickets, an ad partner's pixel, an
 desk with a sub-processor, a tape archive and a model registry.
 
 Each principle has its failing case and the lawful twin that must not fail:
-- DPIA (Art. 35(3)(a), (c); WP248 rev.01, two of nine criteria, AI training as new technology);
-- joint controllers (Art. 26; CJEU C-40/17 Fashion ID);
-- sub-processors (Art. 28(2), (4): authorisation and flow-down, no DPA of the controller's own);
+- DPIA (Art. 35(3)(a), (c); WP248 rev.01, two of nine criteria, AI training as new technology by
+  the project's policy reading);
+- joint controllers (Art. 26; CJEU C-40/17 Fashion ID for a tag; a server-side export is not one);
+- sub-processors (Art. 28(2), (3)(d), (4): authorisation, and a DPA requiring the flow-down, no DPA
+  of the controller's own);
 - an archive honours each dataset's own retention;
 - a trained model is judged by its own assessment, not by its training set's retention.
 """
@@ -90,6 +92,7 @@ SHOP: dict[str, Any] = {
             "role": "processor",
             "dpa_ref": "AVV-HD-2025",
             "breach_clause": True,
+            "dpa_flow_down_clause": False,
             "subprocessors": ["phone-team"],
         },
         {"id": "phone-team", "country": "AT", "role": "sub_processor"},
@@ -141,9 +144,9 @@ LAWFUL_ADDITIONS: list[tuple[str, str, dict[str, Any]]] = [
             "authorised": True,
             "authorisation": "specific",
             "authorisation_ref": "approval 2025-07-01",
-            "flow_down_ref": "helpdesk sub-processing agreement s. 4",
         },
     ),
+    ("vendors", "helpdesk", {"dpa_flow_down_clause": True}),
     ("storage", "tape-archive", {"retention_by_dataset": {"support-tickets": 365}}),
     ("storage", "model-registry", {"model_assessment_ref": "MA-2026-01 (extraction and regurgitation tests)"}),
     ("storage", "checkpoints", {"model_assessment_ref": "MA-2026-01 (extraction and regurgitation tests)"}),
@@ -196,11 +199,70 @@ def test_the_dpia_finding_names_the_criteria_it_meets(tmp_path: Path) -> None:
     )
     assert finding.evidence["facts.dpia.criteria"] == [
         "large_scale: dataset(s) support-tickets are large-scale",
-        "innovative_technology: AI fine-tuning on personal data",
+        "innovative_technology: AI fine-tuning on personal data (policy reading)",
     ]
     assert finding.message == (
         "finetune-chatbot meets 2 WP248 criteria (large_scale: dataset(s) support-tickets are large-scale, "
-        "innovative_technology: AI fine-tuning on personal data) and has no DPIA"
+        "innovative_technology: AI fine-tuning on personal data (policy reading)) and has no DPIA"
+    )
+
+
+def test_a_documented_screening_answers_the_wp248_criteria(tmp_path: Path) -> None:
+    """WP248 rev.01 III.B.a: two criteria met, but the reasons for no likely high risk are documented."""
+    data = copy.deepcopy(SHOP)
+    data["workloads"][0]["dpia_screening_ref"] = "DSFA-Screening-2026-05 (pseudonymised tickets, no free text)"
+    assert _results(audit_data(tmp_path, data))[("GDPR-35-DPIA-WP248-CRITERIA", "finetune-chatbot")] == "PASS"
+
+
+def test_the_tag_makes_a_joint_controller_by_fashion_id_only(tmp_path: Path) -> None:
+    result = audit_data(tmp_path, SHOP)
+    finding = next(
+        f for f in result.findings if (f.rule_id, f.asset_id) == ("GDPR-26-JOINT-CONTROLLER-ARRANGEMENT", "adnet")
+    )
+    assert finding.message == (
+        "adnet is a joint controller without an Art. 26 arrangement: its tag collects personal data for its own "
+        "advertising by pixel-to-adnet: joint controller for the collection and transmission (Art. 26(1); "
+        "CJEU C-40/17 Fashion ID)"
+    )
+
+
+def test_a_server_side_segment_export_is_no_joint_control_unless_declared(tmp_path: Path) -> None:
+    """An S3 export of segments to an ad network: controller to controller unless the purposes are joint."""
+    data = copy.deepcopy(SHOP)
+    data["vendors"].append({"id": "segment-buyer", "country": "DE", "role": "third_party"})
+    data["flows"].append(
+        {
+            "id": "segments-export",
+            "source": "shop-db",
+            "destination": "segment-buyer",
+            "datasets": ["invoices"],
+            "share": True,
+        }
+    )
+    undeclared = next(
+        f
+        for f in audit_data(tmp_path, data).results()
+        if (f.rule_id, f.asset_id) == ("GDPR-26-JOINT-CONTROLLER-ARRANGEMENT", "segment-buyer")
+    )
+    assert undeclared.status.value == "NOT_EVALUABLE"
+    assert undeclared.missing == [
+        "facts.controllership.joint_controller (whether segments-export serves campaigns whose purposes "
+        "segment-buyer and the organisation decide jointly, or segment-buyer's own advertising (controller to "
+        "controller), "
+        "is not declared (joint_purpose on the flow))"
+    ]
+    data["flows"][-1]["joint_purpose"] = False
+    assert ("GDPR-26-JOINT-CONTROLLER-ARRANGEMENT", "segment-buyer") not in _results(audit_data(tmp_path, data))
+
+
+def test_the_flow_down_finding_names_the_processor_whose_dpa_lacks_the_clause(tmp_path: Path) -> None:
+    result = audit_data(tmp_path, SHOP)
+    finding = next(
+        f for f in result.findings if (f.rule_id, f.asset_id) == ("GDPR-28-SUBPROCESSOR-FLOW-DOWN", "phone-team")
+    )
+    assert (finding.severity.value, finding.message) == (
+        "medium",
+        "sub-processor phone-team: the DPA of helpdesk does not require the flow-down of its obligations",
     )
 
 

@@ -15,9 +15,9 @@ from auditor.report import jsonfmt
 from bench.digests import digests
 
 RECORDED = {
-    "json": "8f78e421709fc104e3dc343734245a432712588b099df06991364a01f3c2d0f5",
-    "sarif": "de42bdd56e8acfe57d726650f2e06f90d89ac06eb038745cf92724b93d25d337",
-    "sarif-all": "1db273487fb8a5dfc21c111fc0d4c0a56ccb1dddce8e200467a9feccdfcdc2a9",
+    "json": "89149f4298fddf774b4cc4ac38a26929b02124cf4568c4beebcbbc4e95cee293",
+    "sarif": "5c8584939f2dddd7bfb0346c17d22285639d480e108e3ad20e28f7780862684d",
+    "sarif-all": "f64127b11121d47fd95294578560a48ebb5a6e394fd19d37a3bb7375b2981565",
 }
 
 

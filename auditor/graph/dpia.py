@@ -26,7 +26,8 @@ VULNERABLE_SUBJECTS = frozenset(
 )
 # Criterion 4 beyond Art. 9 and 10: financial data, precise location, private communications.
 HIGHLY_PERSONAL = ("user.financial", "user.location.precise", "user.content.private")
-# Criterion 8: AI training and AI that talks to people (EDPB Opinion 28/2024; the DSK "Muss-Liste").
+# Criterion 8: the DSK "Muss-Liste" names AI steering the interaction with data subjects or evaluating
+# their personal aspects (chatbots); counting AI training and general-purpose models is our policy reading.
 INNOVATIVE_TRAINING = ("training", "fine_tuning")
 BIOMETRIC_TRAINING = ("facial_recognition", "emotion_recognition", "biometric_identification")
 CRITERIA = (
@@ -110,12 +111,23 @@ def _roots(graph: AssetGraph, origins: list[str]) -> list[Dataset]:
 
 
 def _combined(graph: AssetGraph, data: PersonalDataFact) -> str | None:
-    """Datasets of separate processing operations (different purposes or sources) brought together."""
+    """WP248 criterion 6: datasets of processing operations for different purposes, or of different
+    controllers (obtained from a third party), brought together; mere different sources of one
+    controller for one purpose do not count."""
     roots = _roots(graph, data.origins)
-    kinds = {(tuple(sorted(d.purposes)), d.source) for d in roots}
-    if len(roots) >= 2 and len(kinds) >= 2:
-        return f"combines {', '.join(d.id for d in roots)}, collected for different purposes or from different sources"
-    return None
+    purposes = {tuple(sorted(d.purposes)) for d in roots}
+    controllers = {d.source == "third_party" for d in roots}
+    if len(roots) < 2 or (len(purposes) < 2 and len(controllers) < 2):
+        return None
+    why = " and ".join(
+        reason
+        for reason, differs in (
+            ("for different purposes", len(purposes) >= 2),
+            ("by different controllers", len(controllers) >= 2),
+        )
+        if differs
+    )
+    return f"combines {', '.join(d.id for d in roots)}, collected {why}"
 
 
 def _screen(graph: AssetGraph, workload: Workload, data: PersonalDataFact) -> DpiaFact:
@@ -176,15 +188,16 @@ def _screen(graph: AssetGraph, workload: Workload, data: PersonalDataFact) -> Dp
 
 
 def _innovative(workload: Workload) -> str | None:
-    """WP248 criterion 8 for AI: training on personal data, chatbots, biometric recognition."""
+    """WP248 criterion 8 for AI: chatbots and biometric recognition; training on personal data and
+    general-purpose models by the project's policy reading, not by a DSK or EDPB classification."""
     if workload.type in INNOVATIVE_TRAINING:
-        return f"AI {workload.type.replace('_', '-')} on personal data"
+        return f"AI {workload.type.replace('_', '-')} on personal data (policy reading)"
     if any(t in BIOMETRIC_TRAINING for t in workload.trains or []):
         return "biometric recognition"
     if workload.interacts_with_people:
-        return "AI system interacting with people (chatbot)"
+        return "AI system interacting with people (chatbot; DSK Muss-Liste)"
     if workload.general_purpose_model:
-        return "general-purpose AI model"
+        return "general-purpose AI model (policy reading)"
     return None
 
 

@@ -568,6 +568,12 @@ class Flow(AssetBase):
         None,
         description="The disclosure serves a business purpose of 1798.140(e) under the recipient's contract.",
     )
+    joint_purpose: bool | None = Field(
+        None,
+        description="The organisation and the recipient jointly determine why the data is used, e.g. a customer "
+        "list for targeting the organisation's own campaigns (GDPR Art. 26; EDPB Guidelines 8/2020, 5.2.2); "
+        "false: the recipient uses it for its own purposes (controller to controller).",
+    )
     minors_opt_in: bool | None = Field(
         None,
         description="PI of consumers known to be under 16 is sold or shared only after they (13 to 15) or a parent "
@@ -660,6 +666,12 @@ class Vendor(AssetBase):
         None,
         description="For a sub-processor: the processor's contract with it imposing the same data-protection "
         "obligations as the controller's DPA (Art. 28(4)).",
+    )
+    dpa_flow_down_clause: bool | None = Field(
+        None,
+        description="For a processor: the controller's DPA with it requires the same data-protection obligations to "
+        "be imposed on its sub-processors and lets the controller obtain that information (Art. 28(3)(d), (h), "
+        "28(4); SCC 2021/914 Clause 9(c)).",
     )
     joint_controller_arrangement_ref: str | None = Field(
         None,
@@ -763,6 +775,11 @@ class Workload(AssetBase):
         "(WP243 rev.01); undeclared, it is large-scale when a dataset it reads is.",
     )
     dpia_ref: str | None = None
+    dpia_screening_ref: str | None = Field(
+        None,
+        description="The documented DPIA screening giving the reasons why processing meeting two WP248 criteria is "
+        "not likely to result in a high risk (WP248 rev.01, III.B.a).",
+    )
     risk_assessment_ref: str | None = None
     admt_notice_ref: str | None = None
     admt_opt_out: bool | None = None
