@@ -15,9 +15,9 @@ from auditor.report import jsonfmt
 from bench.digests import digests
 
 RECORDED = {
-    "json": "8f78e421709fc104e3dc343734245a432712588b099df06991364a01f3c2d0f5",
-    "sarif": "de42bdd56e8acfe57d726650f2e06f90d89ac06eb038745cf92724b93d25d337",
-    "sarif-all": "1db273487fb8a5dfc21c111fc0d4c0a56ccb1dddce8e200467a9feccdfcdc2a9",
+    "json": "b472bf894b02af476877bd95cc3c9b272764cff811070d509c8a00e55c0b7f70",
+    "sarif": "88163354b004871e5cebaa5ed4bdb03fbf6458b0e8f51a311679935e62a8a570",
+    "sarif-all": "1cec36ec27e75191162a4f7670984d75164dd6f5bf3d74ed63d311ad605d62ec",
 }
 
 
