@@ -82,7 +82,46 @@ def test_the_lawful_twin_with_its_summaries_passes_on_every_date(tmp_path: Path)
         }
 
 
-def test_a_model_without_a_market_date_is_judged_now(tmp_path: Path) -> None:
+def test_a_model_not_yet_placed_on_the_market_has_no_art_53_duties_but_is_notified(tmp_path: Path) -> None:
+    """Art. 2(8): research, testing and development before placing on the market; Art. 52(1) still applies."""
     data = copy.deepcopy(LAB)
     del data["workloads"][0]["placed_on_market"]
-    assert _gpai(tmp_path, data, date(2026, 12, 1))[("AIACT-53-GPAI-PROVIDER", "aurora-1")][0] is Status.FAIL
+    del data["workloads"][0]["commission_notified"]
+    found = _gpai(tmp_path, data, date(2026, 12, 1))
+    assert found[("AIACT-53-GPAI-PROVIDER", "aurora-1")] == (
+        Status.NOT_APPLICABLE,
+        "aurora-1 trains a general-purpose AI model not yet placed on the market: research, testing and "
+        "development before placing on the market are outside the AI Act (Art. 2(8)), and the Art. 53(1) duties "
+        "attach on placing on the market (placed_on_market)",
+    )
+    assert found[("AIACT-55-SYSTEMIC-RISK", "aurora-1")][0] is Status.FAIL
+
+
+def test_a_lora_on_the_frontier_model_does_not_make_its_tuner_the_provider(tmp_path: Path) -> None:
+    """Commission GPAI guidelines (18 Jul 2025): only a modification above one third of the original compute."""
+    data = copy.deepcopy(LAB)
+    lora = {
+        "id": "aurora-2-lora",
+        **_MODEL,
+        "type": "fine_tuning",
+        "peft": "lora",
+        "training_tokens_billion": 2,  # 6 x 400e9 x 2e9 = 4.8e21 FLOP
+        "training_compute_flop": 3.6e25,
+        "base_model_training_compute_flop": 3.6e25,
+        "placed_on_market": "2026-06-01",
+    }
+    data["workloads"].append(lora)
+    reason = (
+        "aurora-2-lora modifies a general-purpose AI model with 4.8e+21 FLOP, not more than one third of the "
+        "original model's training compute (declared: 3.6e+25; unknown: one third of {unknown}): the modifier "
+        "does not become the provider of the modified model (Commission GPAI guidelines, 18 Jul 2025)"
+    )
+    found = _gpai(tmp_path, data, date(2026, 12, 1))
+    assert found[("AIACT-53-GPAI-PROVIDER", "aurora-2-lora")] == (
+        Status.NOT_APPLICABLE,
+        reason.format(unknown="10^23 FLOP"),
+    )
+    assert found[("AIACT-55-SYSTEMIC-RISK", "aurora-2-lora")] == (
+        Status.NOT_APPLICABLE,
+        reason.format(unknown="the threshold"),
+    )

@@ -148,8 +148,8 @@ def test_a_typo_in_a_transitional_exemption_stops_the_run_with_its_place(
         (root / "eu-ai-act" / "AIACT-53-GPAI-PROVIDER.yaml").write_text(original.replace(right, wrong))
         errors += load_errors(root, monkeypatch)
     assert errors == [
-        "policies/eu-ai-act/AIACT-53-GPAI-PROVIDER.yaml:35:18: $.applies_to.not_applicable.when.all[0].path: "
+        "policies/eu-ai-act/AIACT-53-GPAI-PROVIDER.yaml:69:20: $.applies_to.not_applicable[2].when.all[0].path: "
         "unknown attribute 'placed_on_markt' of workload; did you mean 'placed_on_market'?",
-        "policies/eu-ai-act/AIACT-53-GPAI-PROVIDER.yaml:37:13: $.applies_to.not_applicable.reason: unknown "
+        "policies/eu-ai-act/AIACT-53-GPAI-PROVIDER.yaml:71:15: $.applies_to.not_applicable[2].reason: unknown "
         "attribute 'placed_on_the_market' of workload; did you mean 'placed_on_market'?",
     ]

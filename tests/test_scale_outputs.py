@@ -15,9 +15,9 @@ from auditor.report import jsonfmt
 from bench.digests import digests
 
 RECORDED = {
-    "json": "89149f4298fddf774b4cc4ac38a26929b02124cf4568c4beebcbbc4e95cee293",
-    "sarif": "5c8584939f2dddd7bfb0346c17d22285639d480e108e3ad20e28f7780862684d",
-    "sarif-all": "f64127b11121d47fd95294578560a48ebb5a6e394fd19d37a3bb7375b2981565",
+    "json": "d23408e3c7cd16d4bcaf74e9849d8914784d5c9fa13a2a7eab7275144272057f",
+    "sarif": "5e5eb8ba7539758121394e55b576ee607c160394daf3a525e8b48bf23f8c4ff7",
+    "sarif-all": "33928a3b7fde74b38d606c85eaf3254fa8121f75271829f1c450d6b792bea782",
 }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from auditor.policy.loader import default_policies_dir, load_policies
 from auditor.result import Status
 from tests.conftest import audit_data
 
@@ -81,13 +82,16 @@ def test_each_defect_gives_exactly_its_failures(
     assert _transfer_failures(tmp_path, data) == expected
 
 
-def test_the_failure_names_the_exposure_and_the_measures_whatever_the_tia_said(tmp_path: Path) -> None:
+def test_the_failure_names_the_exposure_and_the_measures_when_the_tia_did_not_assess_the_practice(
+    tmp_path: Path,
+) -> None:
     data = copy.deepcopy(LAWFUL)
     _set("vendors", "mailer", "supplementary_measures", ["contractual"])(data)
     (finding,) = [f for f in audit_data(tmp_path, data).with_status(Status.FAIL) if f.rule_id == RULE]
     assert finding.message == (
         "mailer is exposed to fisa_702 and receives personal data under scc without supplementary measures "
-        "keeping it unintelligible (declared: contractual; TIA outcome: sufficient)"
+        "keeping it unintelligible or a TIA documenting that this law is not applied in practice to the data "
+        "and importer (declared: contractual; TIA outcome: sufficient)"
     )
     assert finding.graph_path == ["customers", "crm-db", "crm-to-mailer", "mailer"]
 
@@ -106,3 +110,19 @@ def test_one_finding_per_transfer_and_a_dpf_certified_recipient_needs_no_measure
     assert judged == {"mailer": Status.PASS, "cloud": Status.PASS, "annotators": Status.PASS}
     insights = next(f for f in result.results() if (f.rule_id, f.asset_id) == ("GDPR-44-TRANSFER-BASIS", "insights"))
     assert insights.status is Status.PASS
+
+
+def test_a_sufficient_tia_documenting_the_practice_needs_no_measures(tmp_path: Path) -> None:
+    """EDPB Recommendations 01/2020 v2.0 para 43.3; SCC 2021/914 Clause 14(b)(i)."""
+    data = copy.deepcopy(LAWFUL)
+    _set("vendors", "mailer", "supplementary_measures", ["contractual"])(data)
+    _set("vendors", "mailer", "tia_practical_application_assessed", True)(data)
+    assert _transfer_failures(tmp_path, data) == set()
+    _set("vendors", "mailer", "tia_outcome", "insufficient")(data)
+    assert (RULE, "mailer") in _transfer_failures(tmp_path, data)
+
+
+def test_the_remediation_says_the_eo_14086_safeguards_may_be_relied_on_for_a_us_importer() -> None:
+    remediation = load_policies(default_policies_dir()).rules[RULE].rule.remediation
+    assert "for a US importer under s. 702 the TIA may rely on the EO 14086 safeguards" in remediation
+    assert "Data Protection Review Court" in remediation

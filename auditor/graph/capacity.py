@@ -92,6 +92,14 @@ class CapacityFact:
         "Training compute, FLOP: the declared training_compute_flop, else 6 x parameters x training tokens "
         "(Kaplan et al. 2020), for the AI Act Art. 51(2) systemic-risk presumption."
     )
+    modification_flop: float | None = described(
+        "Fine-tuning only: compute of the modification, FLOP: the declared modification_compute_flop, else"
+        " 6 x parameters x this job's training tokens."
+    )
+    modification_over_third_of_base: bool | None = described(
+        "Fine-tuning only: the modification uses more than one third of the original model's declared training"
+        " compute, which makes the modifier its provider (Commission GPAI guidelines, 18 Jul 2025; None: unknown)."
+    )
 
 
 @dataclass(slots=True)
@@ -200,6 +208,7 @@ def _workload_capacity(graph: AssetGraph, workload: Workload) -> CapacityFact:
     specs = [p.spec for p in profiles]
     read_need = storage_read_need(workload.data_tier, node_count) if workload.data_tier and node_count else None
     locality: Locality = data_locality(graph, nodes, read_datasets)
+    modification = _modification_flop(workload, params)
     return CapacityFact(
         nodes=node_count,
         gpus=gpus,
@@ -260,6 +269,8 @@ def _workload_capacity(graph: AssetGraph, workload: Workload) -> CapacityFact:
         reads_remote=locality.reads_remote,
         wan_gbytes_s=locality.wan_gbytes_s,
         training_flop=_training_flop(workload, params),
+        modification_flop=modification,
+        modification_over_third_of_base=_over_third(modification, workload.base_model_training_compute_flop),
     )
 
 
@@ -267,9 +278,30 @@ def _training_flop(workload: Workload, params: float | None) -> float | None:
     """Declared compute, else the dense-transformer estimate: 6 FLOP per parameter per token (forward + backward)."""
     if workload.training_compute_flop is not None:
         return float(workload.training_compute_flop)
+    return _dense_flop(workload, params)
+
+
+def _dense_flop(workload: Workload, params: float | None) -> float | None:
+    """6 x parameters x the job's training tokens (Kaplan et al. 2020)."""
     if params is None or workload.training_tokens_billion is None:
         return None
     return 6 * params * workload.training_tokens_billion * 1e9
+
+
+def _modification_flop(workload: Workload, params: float | None) -> float | None:
+    """A fine-tuning job's own compute: declared, else 6 x N x D over its own tokens."""
+    if workload.type != "fine_tuning":
+        return None
+    if workload.modification_compute_flop is not None:
+        return float(workload.modification_compute_flop)
+    return _dense_flop(workload, params)
+
+
+def _over_third(modification: float | None, base: float | None) -> bool | None:
+    """The one-third test against the original model's compute, when both are known."""
+    if modification is None or base is None:
+        return None
+    return modification > base / 3
 
 
 def analyse_catalog_coverage(graph: AssetGraph) -> dict[str, CatalogFact]:

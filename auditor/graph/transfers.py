@@ -25,7 +25,8 @@ An importer that surveillance law lets public authorities reach (FISA s. 702, EO
 as `surveillance_exposure` on the vendor) gets data protected by an Art. 46 tool only when the
 supplementary measures declared with that tool keep the data unintelligible to it (EDPB
 Recommendations 01/2020, use cases 1, 2 and 5; contractual and organisational measures alone do
-not). A recipient certified under the DPF relies on adequacy and needs none.
+not), or when the TIA documents that the law is not applied in practice to the data and importer
+(para 43.3). A recipient certified under the DPF relies on adequacy and needs none.
 """
 
 from __future__ import annotations
@@ -93,6 +94,10 @@ class TransferFact:
     tia_ref: str | None = described("Transfer impact assessment declared with an Art. 46 safeguard.")
     tia_outcome: str | None = described(
         "What the TIA concluded: sufficient or insufficient (with supplementary measures)."
+    )
+    tia_practical_application_assessed: bool | None = described(
+        "The TIA documents that the surveillance law the importer is exposed to is not applied in practice to"
+        " the transferred data and importer (EDPB Recommendations 01/2020 v2.0, para 43.3)."
     )
     surveillance_exposure: list[str] | None = described(
         "For an Art. 46 transfer: surveillance law the importer is exposed to (fisa_702, eo_12333, other;"
@@ -329,6 +334,7 @@ def _with_basis(
             basis="safeguard",
             tia_ref=source.tia_ref,
             tia_outcome=source.tia_outcome,
+            tia_practical_application_assessed=source.tia_practical_application_assessed,
             surveillance_exposure=None if exposure is None else list(exposure),
             supplementary_measures=measures,
             unintelligible_by=[m for m in measures if m in UNINTELLIGIBLE],

@@ -39,6 +39,14 @@ TiaOutcome = Annotated[
         "(EDPB Recommendations 01/2020)."
     ),
 ]
+TiaPracticeAssessed = Annotated[
+    bool | None,
+    Field(
+        description="The TIA documents, from relevant practical experience, that the importer has no reason to "
+        "believe the problematic surveillance law is applied in practice to the transferred data and importer "
+        "(EDPB Recommendations 01/2020 v2.0, para 43.3; SCC 2021/914 Clause 14(b)(i))."
+    ),
+]
 DerogationGround = Annotated[
     Literal["a", "b", "c", "d", "e", "f", "g", "compelling_legitimate_interests"] | None,
     Field(description="The Art. 49(1) ground relied on, for transfer_mechanism: derogation."),
@@ -540,6 +548,7 @@ class Flow(AssetBase):
     scc_version: str | None = None
     tia_ref: str | None = None
     tia_outcome: TiaOutcome = None
+    tia_practical_application_assessed: TiaPracticeAssessed = None
     derogation_ground: DerogationGround = None
     occasional: Occasional = None
     supplementary_measures: SupplementaryMeasures
@@ -631,6 +640,7 @@ class Vendor(AssetBase):
     scc_version: str | None = None
     tia_ref: str | None = None
     tia_outcome: TiaOutcome = None
+    tia_practical_application_assessed: TiaPracticeAssessed = None
     derogation_ground: DerogationGround = None
     occasional: Occasional = None
     supplementary_measures: SupplementaryMeasures
@@ -823,14 +833,15 @@ class Workload(AssetBase):
     placed_on_market: IsoDate | None = Field(
         None,
         description="When the general-purpose AI model was first placed on the Union market: before 2 Aug 2025 it has "
-        "until 2 Aug 2027 to comply with Art. 53 and 55 (AI Act Art. 111(3)).",
+        "until 2 Aug 2027 to comply with Art. 53 and 55 (AI Act Art. 111(3)); unset: not yet placed, still in "
+        "research, testing or development (Art. 2(8)), so Art. 53(1) does not apply yet.",
     )
     infers_from: list[Literal["observation_at_work_or_school", "sensitive_location", "none"]] | None = Field(
         None,
         description="What the workload's automated processing infers or extrapolates characteristics from, for "
         "11 CCR 7150(b)(4)-(5): observation_at_work_or_school (systematic observation of consumers as educational "
-        "program applicants, job applicants, students, employees or independent contractors), sensitive_location "
-        "(their presence in a sensitive location, 7001), or none of these.",
+        "program applicants, job applicants, students, employees or independent contractors for the business), "
+        "sensitive_location (their presence in a sensitive location, 7001), or none of these.",
     )
     processing_started: IsoDate | None = Field(
         None, description="When the processing began (processing before 2026 has until 31 Dec 2027, 11 CCR 7155)."
@@ -842,6 +853,16 @@ class Workload(AssetBase):
         None,
         description="Cumulative training compute of the model as the provider measured it, FLOP (AI Act Art. 51(2)); "
         "overrides the 6 x parameters x tokens estimate.",
+    )
+    modification_compute_flop: Number | None = Field(
+        None,
+        description="For a fine_tuning job: compute used for the modification, FLOP; else 6 x parameters x this "
+        "job's training tokens (Commission GPAI guidelines, 18 Jul 2025: the one-third test).",
+    )
+    base_model_training_compute_flop: Number | None = Field(
+        None,
+        description="For a fine_tuning job: training compute of the original model, FLOP, when known; a modifier "
+        "becomes its provider only above one third of it (unknown: one third of the Art. 51(2) or GPAI threshold).",
     )
     open_source_model: bool | None = Field(
         None, description="Released under a free and open-source licence with public weights (Art. 53(2))."

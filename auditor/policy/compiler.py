@@ -471,7 +471,7 @@ class CompiledRule:
     graph_path: Resolver | None
     key: Resolver | None
     message: MessageTemplate
-    exemption: tuple[Check, MessageTemplate] | None = None
+    exemptions: tuple[tuple[Check, MessageTemplate], ...] = ()
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -495,15 +495,16 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
         if rule.applies_to.where is not None
         else None
     )
-    exemption = None
-    if rule.applies_to.not_applicable is not None:
-        exempt = rule.applies_to.not_applicable
-        at: DataPath = ("applies_to", "not_applicable")
+    exemptions = []
+    declared = rule.applies_to.not_applicable
+    listed = declared if isinstance(declared, list) else [] if declared is None else [declared]
+    for index, exempt in enumerate(listed):
+        at: DataPath = ("applies_to", "not_applicable", *((index,) if isinstance(declared, list) else ()))
         when = compile_condition(exempt.when, selector_scope, (*at, "when"))
         reason = MessageTemplate(exempt.reason)
         for path in reason.paths:
             selector_scope.check(path, (*at, "reason"))
-        exemption = (when, reason)
+        exemptions.append((when, reason))
     computed = []
     for name, text in rule.compute.items():
         where: DataPath = ("compute", name)
@@ -542,7 +543,7 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
         graph_path=path_resolver(rule.evidence_path) if rule.evidence_path else None,
         key=path_resolver(rule.fingerprint_key) if rule.fingerprint_key else None,
         message=message,
-        exemption=exemption,
+        exemptions=tuple(exemptions),
     )
 
 

@@ -148,8 +148,7 @@ class Evaluator:
             return Finding(
                 rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, scope.reason, location
             )
-        if compiled.exemption is not None:
-            exempt, reason = compiled.exemption
+        for exempt, reason in compiled.exemptions:
             known = len(ctx.missing)
             if exempt(ctx) is True:
                 return Finding(

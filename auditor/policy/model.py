@@ -177,8 +177,10 @@ class AppliesTo(_Strict):
         ]
     ] = Field(min_length=1)
     where: Condition | None = None
-    not_applicable: Exemption | None = Field(
-        None, description="A transitional exemption, e.g. AI Act Art. 111(3) for models placed on the market earlier."
+    not_applicable: Exemption | list[Exemption] | None = Field(
+        None,
+        description="A transitional exemption, e.g. AI Act Art. 111(3) for models placed on the market earlier, or"
+        " several, each with its own reason: the first that holds gives it.",
     )
 
 
