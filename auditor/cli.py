@@ -376,8 +376,8 @@ def audit(
             raise _input_failure(exc) from None
         untouched = f"the previous reports in {out} were left untouched"
         if record:
-            _note_since_last(history, result)
-            options = _with_trend(options, history, result)
+            charts = not {"html", "pdf"}.isdisjoint(_formats(output_format))
+            options = _compare_with_history(options, history, result, charts)
         on_stage("rendering the reports")
         try:  # every report is rendered before any is written: the folder gets the whole set or none
             reports = {file: render(result, options) for file, render in renderers.items()}
@@ -417,29 +417,25 @@ def _project_settings() -> ProjectSettings | None:
     return settings
 
 
-def _note_since_last(history: Path, result: AuditResult) -> None:
-    """With --record, every report says what changed since the last recorded run (a notice)."""
-    from auditor.history.since import since_last_notice
-    from auditor.history.store import HistoryError
-    from auditor.report.json_report import result_dict
-
-    try:
-        notice = since_last_notice(history, result_dict(result))
-    except HistoryError as exc:
-        _err(f"error: {exc}; nothing was written")
-        raise typer.Exit(EXIT_INPUT) from None
-    if notice is not None:
-        result.notices.append(notice)
-
-
-def _with_trend(options: ReportOptions, history: Path, result: AuditResult) -> ReportOptions:
-    """With --record and earlier runs, the HTML and PDF chart the open failures over the runs."""
+def _compare_with_history(options: ReportOptions, history: Path, result: AuditResult, charts: bool) -> ReportOptions:
+    """With --record, every report says what changed since the last recorded run (a notice), and with
+    `charts` (HTML or PDF asked for) the options carry every run for the trend chart."""
     from dataclasses import replace
 
+    from auditor.history.since import since_last_notice
+    from auditor.history.store import HistoryError
     from auditor.history.trend import trend
     from auditor.report.json_report import result_dict
 
-    return replace(options, trend=trend(history, result_dict(result)))
+    try:
+        found = trend(history, result_dict(result), every_run=charts)
+    except HistoryError as exc:
+        _err(f"error: {exc}; nothing was written")
+        raise typer.Exit(EXIT_INPUT) from None
+    if found is None:
+        return options
+    result.notices.append(since_last_notice(found))
+    return replace(options, trend=found) if charts else options
 
 
 def _record(history: Path, result: AuditResult) -> None:

@@ -44,7 +44,7 @@ def _open(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _frameworks(*documents: dict[str, Any]) -> dict[str, list[str]]:
+def rule_frameworks(*documents: dict[str, Any]) -> dict[str, list[str]]:
     """Rule id -> the frameworks it references, the later document's rules winning."""
     out: dict[str, list[str]] = {}
     for document in documents:
@@ -56,7 +56,7 @@ def _frameworks(*documents: dict[str, Any]) -> dict[str, list[str]]:
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FrameworkDiff]:
     """Per framework (sorted by name), every changed or persisting finding, sorted by rule and asset."""
     old, new = _open(before), _open(after)
-    rule_frameworks = _frameworks(before, after)
+    by_rule = rule_frameworks(before, after)
     changed: list[ChangedFinding] = []
     for fingerprint, finding in new.items():
         earlier = old.get(fingerprint)
@@ -79,7 +79,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FrameworkDiff]:
             )
     by_framework: dict[str, FrameworkDiff] = {}
     for item in sorted(changed, key=lambda c: (c.rule_id, c.asset_id, c.fingerprint)):
-        for name in rule_frameworks.get(item.rule_id, [UNMAPPED]):
+        for name in by_rule.get(item.rule_id, [UNMAPPED]):
             by_framework.setdefault(name, FrameworkDiff(name)).findings.append(item)
     return [by_framework[name] for name in sorted(by_framework)]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.history.diff import _frameworks, totals
+from auditor.history.diff import UNMAPPED, rule_frameworks, totals
 from auditor.history.store import load_run, runs
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -32,9 +32,9 @@ class Trend:
 
 
 def _point(run: str, document: dict[str, Any]) -> TrendPoint:
-    rule_frameworks = _frameworks(document)
+    by_rule = rule_frameworks(document)
     failures = [f for f in document["findings"] if f["status"] == "FAIL" and not f["waived"]]
-    frameworks = Counter(name for f in failures for name in rule_frameworks.get(f["rule_id"], ["unmapped"]))
+    frameworks = Counter(name for f in failures for name in by_rule.get(f["rule_id"], [UNMAPPED]))
     severities = Counter(f["severity"] for f in failures)
     return TrendPoint(
         run,
@@ -44,13 +44,16 @@ def _point(run: str, document: dict[str, Any]) -> TrendPoint:
     )
 
 
-def trend(history: Path, document: dict[str, Any]) -> Trend | None:
-    """The recorded runs and `document` (this audit, not yet recorded); None without an earlier run."""
+def trend(history: Path, document: dict[str, Any], *, every_run: bool = True) -> Trend | None:
+    """The recorded runs and `document` (this audit, not yet recorded); None without an earlier run.
+
+    Without `every_run` only the last run is read: enough for the since-last notice (a CI gate
+    recording every push need not read its whole history)."""
     if not history.is_file():
         return None
     recorded = runs(history)
     if not recorded:
         return None
-    earlier = [(str(r.id), load_run(history, r.id)) for r in recorded]
+    earlier = [(str(r.id), load_run(history, r.id)) for r in (recorded if every_run else recorded[-1:])]
     points = [_point(run, doc) for run, doc in earlier] + [_point("this audit", document)]
     return Trend(tuple(points), tuple(totals(earlier[-1][1], document).items()))
