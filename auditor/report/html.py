@@ -43,7 +43,7 @@ def _figures(result: AuditResult, options: ReportOptions) -> dict[str, Any]:
     return {
         "by_framework": Markup(figures.findings_by_framework(result)),
         "by_kind": Markup(figures.findings_by_kind(result)),
-        "maps": [{"svg": Markup(page.svg), "note": page.note} for page in maps],
+        "maps": [{"svg": Markup(page.svg), "note": page.note, "lists": page.lists} for page in maps],
         "map_left_off": left_off,
         "trend": None
         if options.trend is None
