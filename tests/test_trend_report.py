@@ -11,6 +11,8 @@ import yaml
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from auditor.history.trend import Trend, TrendPoint
+from auditor.report import figures
 from tests.conftest import invoke, with_organization
 from tests.test_flow_map import INVENTORY
 
@@ -57,3 +59,31 @@ def test_three_recorded_runs_are_charted_with_their_counts(tmp_path: Path, cli: 
     assert html.count("<svg") >= 4  # the trend chart beside the two summary charts and the map
     pdf = "".join(page.extract_text() for page in PdfReader(out / "report.pdf").pages)
     assert "Trend over the recorded audits" in pdf and "open failures per severity" in pdf
+
+
+def _series_style(svg: str, name: str) -> tuple[str, str]:
+    """A drawn series' line style (its dash array, "solid" for none) and the marker shape it uses."""
+    group = re.search(rf'<g id="trend-{name}">\n    <path d="[^"]*" clip-path="[^"]*" style="([^"]*)"/>'
+                      rf'.*?<path id="[^"]*" d="([^"]*)"', svg, re.S)
+    assert group is not None, name
+    dashes = re.search(r"stroke-dasharray: ([\d.,]+)", group.group(1))
+    return (dashes.group(1) if dashes else "solid"), group.group(2)
+
+
+def test_series_of_equal_counts_stay_distinguishable() -> None:
+    severities = tuple((s, 0) for s in SEVERITIES)
+    trend = Trend(
+        (
+            TrendPoint("1", "2026-01-01", (("cis", 5), ("iso27001", 4), ("nist80053", 5)), severities),
+            TrendPoint("this audit", "2026-02-01", (("cis", 3), ("iso27001", 4), ("nist80053", 3)), severities),
+        ),
+        (),
+    )
+    svg = figures.trend_chart(trend)
+    texts = re.findall(r"<text [^>]*>([^<]*)</text>", svg)
+    # the lines of cis and nist80053 lie on each other: the end label names both, the legend each
+    assert {"3: cis, nist80053", "4: iso27001", "0: critical, high, medium, low, info"} <= set(texts)
+    assert {"cis", "nist80053", "iso27001"} <= set(texts)
+    styles = [_series_style(svg, name) for name in ("cis", "iso27001", "nist80053")]
+    assert len({dashes for dashes, _ in styles}) == 3 and len({marker for _, marker in styles}) == 3
+    assert styles[0][0] == "solid"

@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from auditor.history.trend import Trend
 from auditor.result import AuditResult, Severity, Status
@@ -86,19 +87,74 @@ def findings_by_kind(result: AuditResult) -> str:
         return _svg(figure)
 
 
+# Every series of a trend panel differs in colour, marker and dash: equal counts draw lines on top
+# of each other, and the hollow markers and dashes of the hidden ones still show through.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+DASHES = ("-", "--", "-.", ":")
+LABEL_GAP = 9.0  # points between two end labels
+
+
+def _end_labels(figure: Any, axes: Any, x: float, ends: dict[str, int]) -> None:
+    """At the right end of the lines, one label per value naming every series that ends there, moved
+    apart so that no two labels overlap (with a leader line to the value when moved)."""
+    by_value: dict[int, list[str]] = {}
+    for name, value in ends.items():
+        by_value.setdefault(value, []).append(name)
+    low, high = axes.get_ylim()
+    points_per_unit = axes.get_position().height * figure.get_figheight() * 72 / (high - low)
+    placed = -float("inf")
+    for value in sorted(by_value):
+        at = max(value * points_per_unit, placed + LABEL_GAP)
+        placed = at
+        axes.annotate(
+            f"{value}: {', '.join(by_value[value])}",
+            xy=(x, value),
+            xytext=(8, at - value * points_per_unit),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+            color="#111827",
+            annotation_clip=False,
+            arrowprops={"arrowstyle": "-", "linewidth": 0.4, "color": "#6b7280", "shrinkA": 0, "shrinkB": 2},
+        )
+
+
+def _trend_panel(figure: Any, axes: Any, labels: list[str], series: list[tuple[str, list[int], str | None]]) -> None:
+    for index, (name, counts, colour) in enumerate(series):
+        axes.plot(
+            range(len(labels)),
+            counts,
+            label=name,
+            gid=f"trend-{name}",
+            color=colour,
+            marker=MARKERS[index % len(MARKERS)],
+            markersize=5,
+            markerfacecolor="none",
+            linestyle=DASHES[index % len(DASHES)],
+            linewidth=1.1,
+        )
+    axes.set_xticks(range(len(labels)), labels)
+    axes.set_ylim(bottom=0, top=max(1, *(max(counts) for _, counts, _ in series)) * 1.08)
+    axes.margins(x=0.04)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts
+    _end_labels(figure, axes, len(labels) - 1, {name: counts[-1] for name, counts, _ in series})
+    axes.legend(frameon=False, fontsize=7, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.3))
+
+
 def trend_chart(trend: Trend) -> str:
-    """Two small line charts: open failures per framework and per severity, one point per recorded run."""
+    """Open failures per framework and per severity, one point per recorded run; every line labelled at
+    its end with the value, and series of equal values named together."""
     labels = [f"{p.run}\n{p.as_of}" for p in trend.points]
     frameworks = sorted({name for p in trend.points for name, _ in p.by_framework})
+    by_framework = [(name, [dict(p.by_framework).get(name, 0) for p in trend.points], None) for name in frameworks]
+    by_severity = [
+        (s.value, [dict(p.by_severity).get(s.value, 0) for p in trend.points], SEVERITY_COLOURS[s])
+        for s in Severity.worst_first()
+    ]
     with plt.rc_context(STYLE):
-        figure, (left, right) = plt.subplots(1, 2, figsize=(6.8, 2.6))
-        for name in frameworks:
-            left.plot(labels, [dict(p.by_framework).get(name, 0) for p in trend.points], marker="o", label=name)
-        for severity in Severity.worst_first():
-            counts = [dict(p.by_severity).get(severity.value, 0) for p in trend.points]
-            right.plot(labels, counts, marker="o", color=SEVERITY_COLOURS[severity], label=severity.value)
-        for axes, title in ((left, "per framework"), (right, "per severity")):
+        figure, (top, bottom) = plt.subplots(2, 1, figsize=(6.8, 5.4))
+        figure.subplots_adjust(left=0.08, right=0.62, hspace=0.75)
+        for axes, title, series in ((top, "per framework", by_framework), (bottom, "per severity", by_severity)):
             axes.set_title(f"open failures {title}", fontsize=7)
-            axes.legend(frameon=False, fontsize=7, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.28))
-            axes.set_ylim(bottom=0)
+            _trend_panel(figure, axes, labels, series)
         return _svg(figure)
