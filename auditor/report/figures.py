@@ -119,7 +119,10 @@ def _end_labels(figure: Any, axes: Any, x: float, ends: dict[str, int]) -> None:
         )
 
 
-def _trend_panel(figure: Any, axes: Any, labels: list[str], series: list[tuple[str, list[int], str | None]]) -> None:
+Series = list[tuple[str, list[int], str | None]]  # name, count per run, colour (None: the colour cycle)
+
+
+def _trend_panel(figure: Any, axes: Any, labels: list[str], series: Series) -> None:
     for index, (name, counts, colour) in enumerate(series):
         axes.plot(
             range(len(labels)),
@@ -146,8 +149,10 @@ def trend_chart(trend: Trend) -> str:
     its end with the value, and series of equal values named together."""
     labels = [f"{p.run}\n{p.as_of}" for p in trend.points]
     frameworks = sorted({name for p in trend.points for name, _ in p.by_framework})
-    by_framework = [(name, [dict(p.by_framework).get(name, 0) for p in trend.points], None) for name in frameworks]
-    by_severity = [
+    by_framework: Series = [
+        (name, [dict(p.by_framework).get(name, 0) for p in trend.points], None) for name in frameworks
+    ]
+    by_severity: Series = [
         (s.value, [dict(p.by_severity).get(s.value, 0) for p in trend.points], SEVERITY_COLOURS[s])
         for s in Severity.worst_first()
     ]
