@@ -187,8 +187,8 @@ def _node_label(node: dict[str, Any], boxed: bool) -> str:
 
 
 def _box_title(the_map: _Map, host: str, drawn_members: int, first: bool) -> str:
-    """A box's title, and what it holds beyond its drawn nodes, as a node of its own: dot keeps every
-    edge label off nodes, not off cluster labels. A box reaching several columns says it once."""
+    """A box's title, and what it holds beyond its drawn nodes (said once for a box reaching several
+    columns)."""
     node = the_map.nodes[host]
     lines = [f"{_short(host)} ({node['kind'].replace('_', ' ')}, {node['country'] or 'country unknown'})"]
     hidden = the_map.hidden.get(host)
@@ -316,15 +316,20 @@ def _dot(the_map: _Map, home: list[_Piece], page_id: str, page_of: dict[str, int
         for box_index, (box, nodes) in enumerate(sorted(boxes.items(), key=lambda item: item[0] or "~")):
             nodes_in_rank = list(nodes)
             if box is not None:
-                title_node = "box:" + box if box not in titled else f"box:{box}@{name}"
+                title = _box_title(the_map, box, len(nodes), box not in titled)
                 lines += [
                     f"    subgraph cluster_col{index}_box{box_index} {{",
-                    '      label=""; style="rounded,filled"; fillcolor=white; color="#6b7280";',
-                    f"      {_quote(title_node)} [label={_box_title(the_map, box, len(nodes), box not in titled)}"
-                    ' shape=plaintext style="" fontcolor="#111827"];',
+                    f'      id={_quote("box:" + box if box not in titled else f"box:{box}@{name}")};'
+                    ' style="rounded,filled"; fillcolor=white; color="#6b7280";',
                 ]
+                if nodes:  # the title at the top left of the box
+                    lines.append(f"      label={title}; labelloc=t; labeljust=l; fontcolor=\"#111827\";")
+                else:  # an empty cluster is not drawn: its title is a node of its own
+                    lines.append(
+                        f'      {_quote("empty:" + box)} [label={title} shape=plaintext style="" fontcolor="#111827"];'
+                    )
+                    nodes_in_rank.insert(0, "empty:" + box)
                 titled.add(box)
-                nodes_in_rank.insert(0, title_node)
             lines += [_node_line(the_map, node_id, box is not None, page_of) for node_id in nodes]
             if box is not None:
                 lines.append("    }")

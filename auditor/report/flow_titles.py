@@ -45,14 +45,15 @@ def _points(text: str) -> list[tuple[float, float]]:
     return [(float(x), float(y)) for x, y in (pair.split(",") for pair in text.split())]
 
 
-def _content_top(svg: str) -> float:
-    """The highest point anything is drawn at (graph y grows downwards): outlines, splines, text."""
+def _extent(svg: str) -> tuple[float, float]:
+    """The highest and lowest points anything is drawn at (graph y grows downwards): outlines,
+    splines, text."""
     background = _BACKGROUND.search(svg)
     assert background is not None, "dot's SVG without its background"
     svg = svg[background.end() :]
-    shapes = (float(y) for shape in _SHAPE.findall(svg) for _, y in _PAIR.findall(shape))
-    texts = (float(y) - float(size) for y, size in _TEXT_Y.findall(svg))
-    return min(*shapes, *texts)
+    shapes = [float(y) for shape in _SHAPE.findall(svg) for _, y in _PAIR.findall(shape)]
+    texts = [(float(y), float(size)) for y, size in _TEXT_Y.findall(svg)]
+    return min(*shapes, *(y - size for y, size in texts)), max(*shapes, *(y + 0.3 * size for y, size in texts))
 
 
 def _rectangle(left: float, top: float, right: float, bottom: float) -> str:
@@ -65,7 +66,8 @@ def _escape(text: str) -> str:
 
 
 def with_titles(svg: str, titles: dict[int, tuple[list[str], str]]) -> str:
-    """dot's SVG with a title band on top: `titles` maps a column index to its lines and colour."""
+    """dot's SVG with a title band on top and the columns stretched to one top and one bottom around
+    everything drawn: `titles` maps a column index to its lines and colour."""
     size, translate = _SIZE.search(svg), _TRANSLATE.search(svg)
     assert size is not None and translate is not None, "not an SVG drawn by dot"
     width, height = float(size.group(1)), float(size.group(2))
@@ -75,9 +77,10 @@ def with_titles(svg: str, titles: dict[int, tuple[list[str], str]]) -> str:
         return svg
     lines = max(len(titles[index][0]) for index in columns)
     band = lines * LINE_HEIGHT + 2 * BAND_PADDING
-    content = min(_content_top(svg), *(y for points in columns.values() for _, y in points))
-    top = content - band  # the band just above everything drawn, whatever margin dot left above it
-    bottom = max(y for points in columns.values() for _, y in points)
+    content_top, content_bottom = _extent(svg)
+    outlines = [y for points in columns.values() for _, y in points]
+    top = min(content_top, *outlines) - band  # the band just above everything drawn, whatever margin dot left
+    bottom = max(content_bottom + BAND_PADDING, *outlines)  # and the columns around what loops below them
     texts = []
     for index, points in sorted(columns.items()):
         left, right = min(x for x, _ in points), max(x for x, _ in points)
@@ -94,10 +97,11 @@ def with_titles(svg: str, titles: dict[int, tuple[list[str], str]]) -> str:
         (left, top_), (right, bottom_) = columns[int(match.group(2))]
         return f'{match.group(1)}{_rectangle(left, top_, right, bottom_)}"'
 
-    new_height = height - shift_y - top
+    visible_bottom = max(height - shift_y, bottom + 1)
+    new_height = visible_bottom - top
     svg = _COLUMN.sub(stretch, svg)
     svg = _BACKGROUND.sub(
-        lambda m: f'{m.group(1)}{_rectangle(-shift_x, top, width - shift_x, height - shift_y)}"',
+        lambda m: f'{m.group(1)}{_rectangle(-shift_x, top, width - shift_x, visible_bottom)}"',
         svg,
         count=1,
     )
