@@ -316,17 +316,18 @@ def _dot(the_map: _Map, home: list[_Piece], page_id: str, page_of: dict[str, int
         for box_index, (box, nodes) in enumerate(sorted(boxes.items(), key=lambda item: item[0] or "~")):
             nodes_in_rank = list(nodes)
             if box is not None:
-                title = _box_title(the_map, box, len(nodes), box not in titled)
+                box_label = _box_title(the_map, box, len(nodes), box not in titled)
                 lines += [
                     f"    subgraph cluster_col{index}_box{box_index} {{",
                     f'      id={_quote("box:" + box if box not in titled else f"box:{box}@{name}")};'
                     ' style="rounded,filled"; fillcolor=white; color="#6b7280";',
                 ]
                 if nodes:  # the title at the top left of the box
-                    lines.append(f"      label={title}; labelloc=t; labeljust=l; fontcolor=\"#111827\";")
+                    lines.append(f"      label={box_label}; labelloc=t; labeljust=l; fontcolor=\"#111827\";")
                 else:  # an empty cluster is not drawn: its title is a node of its own
                     lines.append(
-                        f'      {_quote("empty:" + box)} [label={title} shape=plaintext style="" fontcolor="#111827"];'
+                        f'      {_quote("empty:" + box)} [label={box_label} shape=plaintext style=""'
+                        ' fontcolor="#111827"];'
                     )
                     nodes_in_rank.insert(0, "empty:" + box)
                 titled.add(box)
