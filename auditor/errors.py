@@ -12,10 +12,11 @@ class SourceLocation:
     file: str
     line: int = 1
     column: int = 1
-    # The last line where a value of the thing starts (an asset's extent, for SARIF regions); not
-    # part of its identity: two locations are the same place whatever their extents.
+    # Where the thing ends (an asset's extent, for SARIF regions): the line of its last character and
+    # the column just after it. Not part of its identity: two locations are the same place whatever
+    # their extents.
     end_line: int | None = field(default=None, compare=False)
-    end_column: int | None = field(default=None, compare=False)  # known for JSON inventories (the closing brace)
+    end_column: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"

@@ -60,7 +60,7 @@ def test_a_corrupt_or_foreign_entry_is_a_miss_and_is_replaced(tmp_path: Path) ->
     load_inventory([path], root=tmp_path, cache=cache)
     [entry] = entries(cache.folder)
     original = entry.read_bytes()
-    for bad in (b"{not json", original.replace(b'"format":1', b'"format":0'), b"[]", b'{"format":1}'):
+    for bad in (b"{not json", original.replace(b'"format":2', b'"format":1'), b"[]", b'{"format":2}'):
         entry.write_bytes(bad)
         inventory = load_inventory([path], root=tmp_path, cache=cache)
         assert (inventory.assets["fra"].country, inventory.locations["fra"].line) == ("DE", 2)

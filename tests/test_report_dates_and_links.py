@@ -85,8 +85,8 @@ def test_json_assets_have_their_extent_in_sarif_and_results(tmp_path: Path) -> N
     findings = json.loads(renderer("json")(result))["findings"]
     spans = {f["asset_id"]: f["location"] for f in findings if f["rule_id"] == "SEC-PUBLIC-DATASTORE"}
     assert spans == {
-        "s1": {"file": str(inventory), "line": 3, "column": 6, "end_line": 3, "end_column": 80},
-        "s2": {"file": str(inventory), "line": 6, "column": 7, "end_line": 9, "end_column": 5},
+        "s1": {"file": str(inventory), "line": 3, "column": 6, "end_line": 3, "end_column": 81},
+        "s2": {"file": str(inventory), "line": 6, "column": 7, "end_line": 9, "end_column": 6},
     }
     results = json.loads(renderer("sarif")(result))["runs"][0]["results"]
     regions = {
@@ -94,7 +94,7 @@ def test_json_assets_have_their_extent_in_sarif_and_results(tmp_path: Path) -> N
         for r in results
         if r["ruleId"] == "SEC-PUBLIC-DATASTORE"
     }
-    assert regions["s2"] == {"startLine": 6, "startColumn": 7, "endLine": 9, "endColumn": 5}
+    assert regions["s2"] == {"startLine": 6, "startColumn": 7, "endLine": 9, "endColumn": 6}
 
 
 def _audit_twice(cli: CliRunner, tmp_path: Path, formats: str) -> list[tuple[str | None, dict[str, bytes]]]:

@@ -15,9 +15,9 @@ from auditor.report import jsonfmt
 from bench.digests import digests
 
 RECORDED = {
-    "json": "d23408e3c7cd16d4bcaf74e9849d8914784d5c9fa13a2a7eab7275144272057f",
-    "sarif": "5e5eb8ba7539758121394e55b576ee607c160394daf3a525e8b48bf23f8c4ff7",
-    "sarif-all": "33928a3b7fde74b38d606c85eaf3254fa8121f75271829f1c450d6b792bea782",
+    "json": "d434d328b25719329d85960dd2d411c7e3bcefd1242cc9f4aecd20f6faa1acee",
+    "sarif": "97d50e6d05a68c8e426756c16d5e33b3d380bb3db7673efa6818d9af60f7993a",
+    "sarif-all": "60e4ed1e180ff59e4f2543e45bbbc234fc1702ff8e39b5fadda6e27ddefefa0b",
 }
 
 

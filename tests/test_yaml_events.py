@@ -1,4 +1,5 @@
-"""The one-pass YAML reader gives the full reader's data and positions, and gives up on what it does not read."""
+"""The one-pass YAML reader gives the full reader's data, positions and extents, and gives up on what it does not
+read."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.inventory.source import MAX_DEPTH, Document, read_document, read_yaml
+from auditor.inventory.source import MAX_DEPTH, Document, read_document, read_yaml_extents
 from auditor.inventory.yaml_events import SHALLOW, read_plain_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,15 +22,17 @@ PLAIN_FILES = sorted((ROOT / "inventories" / "example").glob("*.yaml")) + sorted
 @pytest.mark.parametrize("path", PLAIN_FILES, ids=lambda p: p.name)
 def test_plain_files_read_as_the_full_reader_reads_them(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    data, positions = read_yaml(text, path.name)
+    data, positions, ends = read_yaml_extents(text, path.name)
     shallow = read_plain_yaml(text, MAX_DEPTH)
     assert shallow is not None
     assert shallow.data == data
     assert shallow.positions == {key: value for key, value in positions.items() if len(key) <= SHALLOW}
-    full, fast = Document(path.name, data, _positions=positions), Document(path.name, data, _shallow=shallow)
+    assert shallow.ends == ends
+    full = Document(path.name, data, _positions=positions, _ends=ends)
+    fast = Document(path.name, data, _shallow=shallow)
     for key in shallow.positions:
         a, b = full.asset_location(key, ""), fast.asset_location(key, "")
-        assert (a.line, a.column, a.end_line) == (b.line, b.column, b.end_line)
+        assert (a.line, a.column, a.end_line, a.end_column) == (b.line, b.column, b.end_line, b.end_column)
 
 
 def test_scalars_follow_the_core_schema() -> None:
@@ -62,7 +65,7 @@ def test_deeper_positions_are_found_when_asked(tmp_path: Path) -> None:
     document = read_document(path, "inv.yaml")
     assert document._shallow is not None and document._positions is None
     location = document.asset_location(("sites", 0), "fra")
-    assert (location.line, location.column, location.end_line) == (2, 5, 5)
+    assert (location.line, location.column, location.end_line, location.end_column) == (2, 5, 5, 10)
     assert document._positions is None  # an asset's location needs no full read
     assert (document.locate(("sites", 0, "tags", 0)).line, document._positions is not None) == (5, True)
 
@@ -81,6 +84,7 @@ def test_the_one_pass_reader_agrees_with_the_full_reader_or_defers(value: object
     shallow = read_plain_yaml(text, MAX_DEPTH)
     if shallow is None:
         return
-    data, positions = read_yaml(text, "x.yaml")
+    data, positions, ends = read_yaml_extents(text, "x.yaml")
     assert shallow.data == data and repr(shallow.data) == repr(data)
     assert shallow.positions == {key: value for key, value in positions.items() if len(key) <= SHALLOW}
+    assert shallow.ends == ends

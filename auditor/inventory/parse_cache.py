@@ -21,7 +21,8 @@ import orjson
 from auditor import __version__
 from auditor.inventory.yaml_events import Shallow
 
-FORMAT = 1
+# 2: each position carries its value's end line and column (1: the line where its last value starts)
+FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -45,22 +46,19 @@ class ParseCache:
             if entry["format"] != FORMAT or entry["auditor"] != __version__ or entry["sha256"] != sha256:
                 return None
             positions: dict[tuple[str | int, ...], tuple[int, int]] = {}
-            last_lines: dict[tuple[str | int, ...], int] = {}
-            for *path, line, column, last in entry["positions"]:
-                if not all(type(n) is int for n in (line, column, last)):
+            ends: dict[tuple[str | int, ...], tuple[int, int]] = {}
+            for *path, line, column, end_line, end_column in entry["positions"]:
+                if not all(type(n) is int for n in (line, column, end_line, end_column)):
                     return None
                 key = tuple(path)
-                positions[key], last_lines[key] = (line, column), last
-            return Shallow(entry["data"], positions, last_lines)
+                positions[key], ends[key] = (line, column), (end_line, end_column)
+            return Shallow(entry["data"], positions, ends)
         except (OSError, ValueError, KeyError, TypeError):  # absent, corrupt or foreign: a miss
             return None
 
     def put(self, sha256: str, shallow: Shallow) -> None:
         """Keep `shallow` for the file of digest `sha256`; a folder that cannot be written is no error."""
-        rows: list[Any] = [
-            [*path, line, column, shallow.last_lines.get(path, line)]
-            for path, (line, column) in shallow.positions.items()
-        ]
+        rows: list[Any] = [[*path, *start, *shallow.ends[path]] for path, start in shallow.positions.items()]
         entry = {"format": FORMAT, "auditor": __version__, "sha256": sha256, "positions": rows, "data": shallow.data}
         try:
             payload = orjson.dumps(entry)

@@ -24,7 +24,7 @@ from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory.json_fast import decode_json, json_shape
 from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.yaml_core import CoreSchemaLoader, construct_scalar
-from auditor.inventory.yaml_events import SHALLOW, Shallow, read_plain_yaml
+from auditor.inventory.yaml_events import SHALLOW, Position, Shallow, read_plain_yaml, value_end
 
 DataPath = tuple[str | int, ...]
 
@@ -51,12 +51,13 @@ class Document:
     sha256: str = ""
     size: int = 0
     _positions: dict[DataPath, tuple[int, int]] | None = None
+    # Where the values of the top two levels end (see yaml_events.value_end), from the full YAML reader
+    _ends: dict[DataPath, Position] | None = field(default=None, repr=False)
     # Plain YAML read from its events: positions of the top two levels only (the rest found lazily)
     _shallow: Shallow | None = field(default=None, repr=False)
     _lazy_positions: Callable[[], dict[DataPath, tuple[int, int]]] | None = None
     _id_lines: Callable[[], dict[str, tuple[int, int, int | None, int | None]]] | None = None
     _id_cache: dict[str, tuple[int, int, int | None, int | None]] | None = field(default=None, repr=False)
-    _last_lines: dict[DataPath, int] | None = field(default=None, repr=False)
 
     def locate(self, path: DataPath) -> SourceLocation:
         """Position of `path`, or of its nearest ancestor that has one."""
@@ -69,15 +70,15 @@ class Document:
         return SourceLocation(self.file)
 
     def asset_location(self, path: DataPath, asset_id: str) -> SourceLocation:
-        """Position of an asset with its extent: cheap for JSON (found by its id, to the closing brace of its
-        object) and exact for YAML (to the line of its last value)."""
+        """Position of an asset with its extent, the end one past its last character as in SARIF: for YAML
+        the end of its last value (or of its flow mapping), for JSON its closing brace (the object found
+        cheaply, by its id)."""
         shallow = self._shallow
         if shallow is not None and path in shallow.positions:
-            line, column = shallow.positions[path]
-            return SourceLocation(self.file, line, column, shallow.last_lines.get(path, line))
-        if self._positions is not None:
+            return SourceLocation(self.file, *shallow.positions[path], *shallow.ends[path])
+        if self._ends is not None and path in self._ends:
             start = self.locate(path)
-            return SourceLocation(start.file, start.line, start.column, self._last_line(path) or start.line)
+            return SourceLocation(start.file, start.line, start.column, *self._ends[path])
         if self._id_lines is not None:  # scanned once; the text it holds is let go
             self._id_cache, self._id_lines = self._id_lines(), None
         if self._id_cache is not None:
@@ -85,17 +86,6 @@ class Document:
             if found:
                 return SourceLocation(self.file, *found)
         return self.locate(path)
-
-    def _last_line(self, path: DataPath) -> int | None:
-        """The last line where a value inside `path` starts (every prefix indexed once per document)."""
-        if self._last_lines is None:
-            self._last_lines = {}
-            for key, (line, _) in self._all_positions().items():
-                for cut in range(len(key) + 1):
-                    prefix = key[:cut]
-                    if self._last_lines.get(prefix, 0) < line:
-                        self._last_lines[prefix] = line
-        return self._last_lines.get(path)
 
     def _all_positions(self) -> dict[DataPath, tuple[int, int]]:
         if self._positions is None:
@@ -176,8 +166,8 @@ def _read_yaml_document(text: str, file: str) -> Document:
     """Plain YAML from its events (positions of deeper values found when asked); anything else the full way."""
     shallow = read_plain_yaml(text, MAX_DEPTH)
     if shallow is None:
-        data, positions = read_yaml(text, file)
-        return Document(file, data, _positions=positions)
+        data, positions, ends = read_yaml_extents(text, file)
+        return Document(file, data, _positions=positions, _ends=ends)
     return _yaml_document(file, shallow, lambda: text)
 
 
@@ -301,7 +291,8 @@ _TO_BRACE = re.compile(r'(?:[^"{}]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([{}])')
 
 
 def _json_id_extents(text: str) -> dict[str, tuple[int, int, int | None, int | None]]:
-    """Per asset id in a JSON text: where its `"id"` stands and where the object holding it closes.
+    """Per asset id in a JSON text: where its `"id"` stands and where the object holding it ends (the line of
+    its closing brace and the column one past it, as SARIF's endColumn).
 
     The closing brace is found by skipping strings from the id on, so the cost is one pass over the
     assets' text, and it is paid only when an asset location is asked for.
@@ -320,11 +311,18 @@ def _json_id_extents(text: str) -> dict[str, tuple[int, int, int | None, int | N
             continue
         brace = position - 1
         end_line = line + text.count("\n", offset, brace)
-        extents[key] = (line, column, end_line, brace - text.rfind("\n", 0, brace))
+        extents[key] = (line, column, end_line, position - text.rfind("\n", 0, brace))  # one past the brace
     return extents
 
 
 def read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int]]]:
+    """The data of a YAML text and the position of every value in it."""
+    data, positions, _ = read_yaml_extents(text, file)
+    return data, positions
+
+
+def read_yaml_extents(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int]], dict[DataPath, Position]]:
+    """read_yaml, with where the values at depth <= SHALLOW end (as yaml_events.read_plain_yaml finds them)."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -337,12 +335,12 @@ def read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int]
     except yaml.YAMLError as exc:
         raise InputError([InputIssue(SourceLocation(file), "$", f"invalid YAML: {exc}")]) from None
     if node is None:
-        return None, {(): (1, 1)}
-    builder = _YamlBuilder(file)
+        return None, {(): (1, 1)}, {(): (1, 1)}
+    builder = _YamlBuilder(file, text)
     data = builder.build(node, ())
     if builder.issues:
         raise InputError(builder.issues)
-    return data, builder.positions
+    return data, builder.positions, builder.ends
 
 
 class _Frame:
@@ -400,11 +398,18 @@ class _AliasLimit(Exception):
 
 
 class _YamlBuilder:
-    """Turns a composed YAML node tree into plain data, recording each value's position."""
+    """Turns a composed YAML node tree into plain data, recording each value's position.
 
-    def __init__(self, file: str) -> None:
-        self.file = file
+    Nodes are built in the order of the text (an alias only refers back), so a value's end is the
+    furthest end of a scalar or flow collection reached once it is built: a block collection's own end
+    mark lies past the blank lines and comments that follow it.
+    """
+
+    def __init__(self, file: str, text: str) -> None:
+        self.file, self.text = file, text
         self.positions: dict[DataPath, tuple[int, int]] = {}
+        self.ends: dict[DataPath, Position] = {}
+        self._furthest: Position = (1, 1)
         self.issues: list[InputIssue] = []
         self._seen: set[int] = set()
         self._alias_nodes = 0
@@ -440,6 +445,14 @@ class _YamlBuilder:
             if self._alias_nodes > MAX_ALIAS_NODES:
                 raise _AliasLimit
         self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        value = self._value(node, path, depth, in_alias)
+        if isinstance(node, yaml.ScalarNode) or (isinstance(node, yaml.CollectionNode) and node.flow_style):
+            self._furthest = max(self._furthest, value_end(self.text, node))
+        if len(path) <= SHALLOW:  # assigned last: a merge builds its sources at the mapping's path first
+            self.ends[path] = self._furthest
+        return value
+
+    def _value(self, node: yaml.Node, path: DataPath, depth: int, in_alias: bool) -> Any:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth, in_alias)
         if isinstance(node, yaml.SequenceNode):

@@ -8,6 +8,10 @@ read exactly as the full reader would (an anchor, an alias, an explicit tag, a m
 key, a complex key, nesting at the limit, a scalar that does not resolve, more than one document, a
 syntax error) makes it give up: the caller then reads the text the full way, which builds the same data
 or raises the exact error.
+
+Each of those values also gets its extent's end, as SARIF counts it: the line of its last character and
+the column one past it. libyaml's end mark of a block mapping or sequence is where the next token
+starts (past blank lines and comments), so the end is that of the last scalar or flow collection inside.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ Position = tuple[int, int]
 # How deep positions are kept: the section (length 1) and its items (length 2).
 SHALLOW = 2
 
+_BLOCK_STYLES = ("|", ">")
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # libyaml's line breaks
+_BLANK = " \t\r\n\x85\u2028\u2029"
+_HEADER_COMMENT = re.compile(r"[ \t]+#.*")
+
 _STR = f"{TAG}str"
 _RESOLVERS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
     first: tuple(resolvers) for first, resolvers in CoreSchemaLoader.yaml_implicit_resolvers.items() if first
@@ -37,10 +46,31 @@ class _GiveUp(Exception):
 
 
 class Shallow:
-    """Data of a plain YAML text with the start and last line of each value at depth <= SHALLOW."""
+    """Data of a plain YAML text with the start and the end (see value_end) of each value at depth <= SHALLOW."""
 
-    def __init__(self, data: Any, positions: dict[DataPath, Position], last_lines: dict[DataPath, int]) -> None:
-        self.data, self.positions, self.last_lines = data, positions, last_lines
+    def __init__(self, data: Any, positions: dict[DataPath, Position], ends: dict[DataPath, Position]) -> None:
+        self.data, self.positions, self.ends = data, positions, ends
+
+
+def value_end(text: str, item: Any) -> Position:
+    """Line and column (1-based) one past the last character of a scalar or a flow collection, event or node.
+
+    A block scalar's end mark lies past its trailing line breaks and blank lines: its end is its last
+    visible character (the end of its header line, less a comment, when its content is blank).
+    """
+    mark = item.end_mark
+    if getattr(item, "style", None) not in _BLOCK_STYLES:
+        return mark.line + 1, mark.column + 1
+    start = item.start_mark
+    segment = text[start.index : mark.index]  # the header, the content and the trailing breaks
+    if item.value.strip():
+        kept = segment.rstrip(_BLANK)
+    else:
+        kept = _HEADER_COMMENT.sub("", _LINE_BREAK.split(segment, maxsplit=1)[0], count=1).rstrip(_BLANK)
+    breaks = list(_LINE_BREAK.finditer(kept))
+    if not breaks:
+        return start.line + 1, start.column + len(kept) + 1
+    return start.line + 1 + len(breaks), len(kept) - breaks[-1].end() + 1
 
 
 def read_plain_yaml(text: str, max_depth: int) -> Shallow | None:
@@ -67,12 +97,13 @@ def _plain_value(value: str) -> Any:
 
 def _read(text: str, max_depth: int) -> Shallow:
     positions: dict[DataPath, Position] = {}
-    last_lines: dict[DataPath, int] = {}
-    # An open container: [value, is_mapping, pending key (None: a key comes next), its path or None when deep]
+    ends: dict[DataPath, Position] = {}
+    # An open container: [value, is_mapping, pending key (None: a key comes next), its path or None when deep,
+    # flow style]
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
-    last_line = 1
+    last: Any = None  # the last event that ends text: a value scalar or the end of a flow collection
     scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
     end_events = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     events: Iterator[Any] = yaml.parse(text, Loader=CoreSchemaLoader)
@@ -89,6 +120,7 @@ def _read(text: str, max_depth: int) -> Shallow:
                 frame[2] = key
                 continue
             value = _plain_value(event.value) if event.implicit[0] else event.value
+            last = event
             new: list[Any] | None = None
         elif kind is mapping_start or kind is sequence_start:
             if event.anchor is not None or event.tag is not None or len(stack) >= max_depth:
@@ -97,11 +129,13 @@ def _read(text: str, max_depth: int) -> Shallow:
             if frame is not None and frame[1] and frame[2] is None:  # a mapping or a list as a key
                 raise _GiveUp
             value = {} if kind is mapping_start else []
-            new = [value, kind is mapping_start, None, None]
+            new = [value, kind is mapping_start, None, None, event.flow_style]
         elif kind in end_events:
             closed = stack.pop()
+            if closed[4]:
+                last = event
             if closed[3] is not None:
-                last_lines[closed[3]] = last_line
+                ends[closed[3]] = value_end(text, last)
             continue
         elif kind is yaml.DocumentStartEvent:
             documents += 1
@@ -112,8 +146,6 @@ def _read(text: str, max_depth: int) -> Shallow:
             raise _GiveUp
         else:  # stream start/end, document end
             continue
-        line = event.start_mark.line + 1
-        last_line = line
         path: DataPath | None
         if frame is None:
             root, path = value, ()
@@ -126,12 +158,13 @@ def _read(text: str, max_depth: int) -> Shallow:
             path = (*frame[3], len(frame[0])) if frame[3] is not None and len(frame[3]) < SHALLOW else None
             frame[0].append(value)
         if path is not None:
-            positions[path] = (line, event.start_mark.column + 1)
+            mark = event.start_mark
+            positions[path] = (mark.line + 1, mark.column + 1)
             if new is None:
-                last_lines[path] = line
+                ends[path] = value_end(text, event)
         if new is not None:
             new[3] = path
             stack.append(new)
     if documents == 0:
-        return Shallow(None, {(): (1, 1)}, {})
-    return Shallow(root, positions, last_lines)
+        return Shallow(None, {(): (1, 1)}, {(): (1, 1)})
+    return Shallow(root, positions, ends)

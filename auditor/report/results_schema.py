@@ -111,8 +111,11 @@ class Location(_Closed):
     file: str
     line: Line
     column: Line
-    end_line: Line | None = Field(description="The last line of the asset (YAML: where its last value starts).")
-    end_column: Line | None = Field(description="The column of the asset's closing brace (JSON inventories).")
+    end_line: Line | None = Field(description="The line of the asset's last character (its extent in the file).")
+    end_column: Line | None = Field(
+        description="The column just after the asset's last character, as SARIF's endColumn: YAML, the end of "
+        "its last value (of its closing brace in flow style); JSON, its closing brace."
+    )
 
 
 class ManagementResponse(_Closed):

@@ -5,9 +5,10 @@ FAIL results are `kind: fail` at a level from the rule's severity; NOT_APPLICABL
 `--sarif-include-undecided`; waived results carry an accepted external suppression with the
 waiver's justification. Non-failures have level none, as SARIF requires.
 
-Regions span the asset's extent (YAML: to the line of its last value; JSON: to its closing
-brace, end column included). With a documentation URL (`--docs-url`), each rule's `helpUri`
-links to its section of docs/rules.md; without one there is no link rather than a broken one.
+Regions span the asset's extent, endColumn one past its last character (YAML: to the end of its
+last value; JSON: to its closing brace, included); columns count code points (`columnKind`).
+With a documentation URL (`--docs-url`), each rule's `helpUri` links to its section of
+docs/rules.md; without one there is no link rather than a broken one.
 The run properties hold the waiver register (every waiver, its state and the findings it covers). URIs are relative
 to the source root (`--root`, `%SRCROOT%` in `originalUriBaseIds`), as GitHub needs to match
 them to repository files. `primaryLocationLineHash`, the fingerprint GitHub tracks
@@ -223,6 +224,7 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
                     }
                 },
                 "automationDetails": {"id": f"auditor/{result.as_of}"},
+                "columnKind": "unicodeCodePoints",  # as Python and libyaml count them (default: UTF-16 units)
                 "invocations": [
                     {
                         "executionSuccessful": True,
