@@ -58,6 +58,10 @@ class AssetGraph:
         """Assets this one names under `rel`, sorted."""
         return self._out.get(rel, {}).get(asset_id, _NONE)
 
+    def relation(self, rel: str) -> dict[str, list[str]]:
+        """Every asset's targets under `rel`, sorted (for loops that would call `targets` per asset)."""
+        return self._out.get(rel, {})
+
     def sources(self, asset_id: str, rel: str) -> list[str]:
         """Assets naming this one under `rel`, sorted."""
         return self._in.get(rel, {}).get(asset_id, _NONE)

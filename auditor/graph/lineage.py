@@ -66,6 +66,7 @@ def unsupported_anonymisation(dataset: Dataset) -> bool:
 def trace_lineage(graph: AssetGraph) -> Lineage:
     lineage = Lineage()
     carriers = _carriers(graph)
+    gates = _Gates(graph)
     declaring: dict[str, list[str]] = {}  # dataset -> flows that declare it
     for flow in graph.inventory.by_kind.get("flow", []):
         assert isinstance(flow, Flow)
@@ -79,7 +80,7 @@ def trace_lineage(graph: AssetGraph) -> Lineage:
         into = lineage.reached if personal else lineage.unknown
         origin_carriers = carriers.get(dataset.id, {dataset.id})
         declared_by = sorted({f for carrier in origin_carriers for f in declaring.get(carrier, [])})
-        _spread(graph, dataset, origin_carriers, into, lineage, declared_by)
+        _spread(graph, gates, dataset, origin_carriers, into, lineage, declared_by)
     return lineage
 
 
@@ -100,26 +101,32 @@ def _carriers(graph: AssetGraph) -> dict[str, set[str]]:
     return result
 
 
-def _passes(asset: object, origin_carriers: set[str]) -> bool:
-    """May data of this origin enter `asset`?"""
-    if anonymised(asset):
-        return False
-    if isinstance(asset, Flow):
-        return not asset.datasets or bool(origin_carriers.intersection(asset.datasets))
-    return True
+class _Gates:
+    """What each asset does to data passing it, read once from the inventory for every origin's search.
 
+    `blocked`: anonymised assets, which data does not enter; `masking`: data leaves pseudonymised or
+    aggregated; `filters`: flows that carry only the datasets they declare; `anonymising_writers`:
+    workloads whose output (their `writes` edges) is anonymised.
+    """
 
-def _masks(asset: object) -> bool:
-    """Does data leave `asset` pseudonymised (or aggregated)?"""
-    if isinstance(asset, Dataset):
-        return bool(asset.pseudonymised)
-    if isinstance(asset, Flow):
-        return asset.transformation in ("pseudonymise", "aggregate")
-    return False
+    __slots__ = ("anonymising_writers", "blocked", "filters", "masking")
+
+    def __init__(self, graph: AssetGraph) -> None:
+        assets = graph.inventory.assets.values()
+        self.blocked = {a.id for a in assets if anonymised(a)}
+        self.anonymising_writers = {a.id for a in assets if isinstance(a, Workload) and a.id in self.blocked}
+        self.masking = {
+            a.id
+            for a in assets
+            if (isinstance(a, Dataset) and a.pseudonymised)
+            or (isinstance(a, Flow) and a.transformation in ("pseudonymise", "aggregate"))
+        }
+        self.filters = {a.id: a.datasets for a in assets if isinstance(a, Flow) and a.datasets}
 
 
 def _spread(
     graph: AssetGraph,
+    gates: _Gates,
     origin: Dataset,
     origin_carriers: set[str],
     into: dict[str, set[str]],
@@ -129,45 +136,50 @@ def _spread(
     """Breadth-first from `origin`, then from each flow declaring it that was not reached (its
     parent is the origin); a node is visited again only to upgrade it to a raw arrival."""
     start_raw = not origin.pseudonymised
-    seen = {origin.id}
-    seen_raw = {origin.id} if start_raw else set()
-    into.setdefault(origin.id, set()).add(origin.id)
-    if start_raw and into is lineage.reached:
-        lineage.raw.setdefault(origin.id, set()).add(origin.id)
-    data = graph.data
+    origin_id = origin.id
+    seen = {origin_id}
+    seen_raw = {origin_id} if start_raw else set()
+    into.setdefault(origin_id, set()).add(origin_id)
+    keeps_raw = into is lineage.reached
+    if start_raw and keeps_raw:
+        lineage.raw.setdefault(origin_id, set()).add(origin_id)
+    adj, parents, raw_of = graph.data.adj, lineage.parents, lineage.raw
+    blocked, masking, filters, writers = gates.blocked, gates.masking, gates.filters, gates.anonymising_writers
 
     def visit(nxt: str, parent: str, raw: bool) -> None:
-        asset = graph.asset(nxt)
-        if not _passes(asset, origin_carriers):
+        """Data of the origin enters `nxt` unless it is anonymised or a flow declaring other datasets."""
+        if nxt in blocked:
             return
-        arrives_raw = raw and not _masks(asset)
+        carried = filters.get(nxt)
+        if carried is not None and origin_carriers.isdisjoint(carried):
+            return
+        arrives_raw = raw and nxt not in masking
         seen.add(nxt)
-        lineage.parents[(nxt, origin.id)] = parent
-        into.setdefault(nxt, set()).add(origin.id)
+        parents[(nxt, origin_id)] = parent
+        into.setdefault(nxt, set()).add(origin_id)
         if arrives_raw:
             seen_raw.add(nxt)
-            if into is lineage.reached:
-                lineage.raw.setdefault(nxt, set()).add(origin.id)
+            if keeps_raw:
+                raw_of.setdefault(nxt, set()).add(origin_id)
         queue.append((nxt, arrives_raw))
 
     def drain() -> None:
         while queue:
             current, raw = queue.popleft()
-            current_asset = graph.asset(current)
-            blocked_writes = isinstance(current_asset, Workload) and anonymised(current_asset)
-            for nxt, attrs in data.adj[current].items():
+            blocked_writes = current in writers
+            for nxt, attrs in adj[current].items():
                 if blocked_writes and attrs["rel"] == "writes":
                     continue
                 if nxt in seen_raw or (nxt in seen and not raw):
                     continue
                 visit(nxt, current, raw)
 
-    queue = deque([(origin.id, start_raw)])
+    queue = deque([(origin_id, start_raw)])
     drain()
     for flow_id in declared_by:
         flow = graph.asset(flow_id)
         if flow_id not in seen and isinstance(flow, Flow):
-            visit(flow_id, origin.id, start_raw and _declares_raw(graph, flow, origin.id, origin_carriers))
+            visit(flow_id, origin_id, start_raw and _declares_raw(graph, flow, origin_id, origin_carriers))
     drain()
 
 
