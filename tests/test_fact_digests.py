@@ -1,8 +1,8 @@
-"""Faster analyses derive the same facts: a digest of every fact and lineage path is the recorded one.
+"""Faster analyses derive the same facts: a digest of the graph, every fact and lineage path is the recorded one.
 
-Recorded before the analyses were memoised for scale (issue 14: marks per origin set, hardware
-profiles per model, lineage parents shared). A deliberate change of an analysis that alters facts
-records the new digests printed by `.venv/bin/python -m tests.test_fact_digests`.
+Recorded before the graph build and the analyses were sped up for scale (issue 14: marks per
+origin set, facts shared per distinct answer, node profiles per node). A deliberate change of an
+analysis that alters facts records the new digests printed by `.venv/bin/python -m tests.test_fact_digests`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from auditor.graph.build import build_graph
+from auditor.graph.build import AssetGraph, build_graph
 from auditor.graph.facts import Facts, derive_facts
 from auditor.inventory.loader import load_inventory
 from bench.generate import declared, generate, write
@@ -28,10 +28,10 @@ AS_OF = date(2026, 11, 1)
 SIZE = 2000
 
 RECORDED = {
-    "sparse-2000": "95d8bb2a580ceca29ce69eb50bd26297bd180cac419ed36c8f0217590e0c04ce",
-    "declared-2000": "274ecde34776056a18214ba6a5649ed3e09f34cc69a0a4a463d9cb838a659874",
-    "example": "2defc39d898e2098282e220175ac65b8882294efbeaf752c944c74830815c388",
-    "precision": "52020cde316c6945ea7a72d819594147b50bff321793289ef6a17b8a4c579c06",
+    "sparse-2000": "c69d672fb5ec44ec39f4840361c898a095eb05ac2facf4541a37a457c20ebc25",
+    "declared-2000": "1393180b0f7775f9aa9eb3b713285c8a3947dd6762ec89e9344509d7de0e55cb",
+    "example": "f3f0916ed366007e3b38415395afbd52c471b04b4c1b5e026b55107b48fdb032",
+    "precision": "d225a92468afdb421878ae063428e33156ea07f8051567964f3bf458007730dc",
 }
 
 
@@ -70,8 +70,21 @@ def fact_digest(facts: Facts) -> str:
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest()
 
 
+def graph_digest(graph: AssetGraph) -> str:
+    """SHA-256 of the data graph's edges in their order and of every relation's targets and sources."""
+    relations = {rel for by in (graph._out, graph._in) for rel in by}
+    document = {
+        "edges": list(graph.data.edges()),
+        "nodes": list(graph.data.adj),
+        "targets": {rel: {a: graph.targets(a, rel) for a in graph.inventory.assets} for rel in sorted(relations)},
+        "sources": {rel: {a: graph.sources(a, rel) for a in graph.inventory.assets} for rel in sorted(relations)},
+    }
+    return hashlib.sha256(json.dumps(document).encode("utf-8")).hexdigest()
+
+
 def _digest_of(paths: list[Path]) -> str:
-    return fact_digest(derive_facts(build_graph(load_inventory(paths)), AS_OF))
+    graph = build_graph(load_inventory(paths))
+    return hashlib.sha256((graph_digest(graph) + fact_digest(derive_facts(graph, AS_OF))).encode()).hexdigest()
 
 
 def case_digest(case: str, folder: Path) -> str:
