@@ -146,7 +146,9 @@ def accelerators() -> dict[str, dict[str, Any]]:
     return found
 
 
+@cache
 def find_accelerator(model: str) -> dict[str, Any] | None:
+    """The catalog entry of a model name as written (memoised: every node of a fleet names one)."""
     return accelerators().get(_normalise(model))
 
 

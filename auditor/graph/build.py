@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from auditor.inventory.loader import Inventory, ref_fields
+from auditor.inventory.loader import Inventory, RefField, ref_fields
 from auditor.inventory.models import AssetBase
 
 _NONE: list[str] = []
@@ -25,11 +25,6 @@ class DataGraph:
 
     def __init__(self, nodes: Iterable[str]) -> None:
         self.adj: dict[str, dict[str, dict[str, str]]] = {node: {} for node in nodes}
-
-    def add_edge(self, source: str, target: str, attrs: dict[str, str]) -> None:
-        targets = self.adj.setdefault(source, {})
-        self.adj.setdefault(target, {})
-        targets.setdefault(target, {}).update(attrs)
 
     def edges(self) -> Iterator[tuple[str, str, dict[str, str]]]:
         for source, targets in self.adj.items():
@@ -58,27 +53,74 @@ class AssetGraph:
         """Assets this one names under `rel`, sorted."""
         return self._out.get(rel, {}).get(asset_id, _NONE)
 
+    def relation(self, rel: str) -> dict[str, list[str]]:
+        """Every asset's targets under `rel`, sorted (for loops that would call `targets` per asset)."""
+        return self._out.get(rel, {})
+
     def sources(self, asset_id: str, rel: str) -> list[str]:
         """Assets naming this one under `rel`, sorted."""
         return self._in.get(rel, {}).get(asset_id, _NONE)
 
 
 def build_graph(inventory: Inventory) -> AssetGraph:
+    """Both indexes and the data graph in one pass over the references (each model's reference
+    fields looked up once; a list is sorted only when it holds more than one name)."""
     data = DataGraph(inventory.assets)
-    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    inn: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    adj = data.adj
+    # One attribute dict per relation, shared by its edges: an edge added again takes the new
+    # relation's dict in its place, as `add_edge` would update it (edge attributes are only read).
+    rel_attrs: dict[str, dict[str, str]] = {}
+    out: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    inn: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    unsorted: list[tuple[dict[str, list[str]], str]] = []  # lists of more than one name, sorted at the end
+    specs_of: dict[type, list[tuple[RefField, str | None, dict[str, list[str]], dict[str, list[str]], dict[str, str]]]]
+    specs_of = {}
     for asset_id, asset in inventory.assets.items():
-        for spec in ref_fields(type(asset)):
-            for target in spec.targets(asset):
-                out[spec.rel][asset_id].add(target)
-                inn[spec.rel][target].add(asset_id)
+        specs = specs_of.get(type(asset))
+        if specs is None:
+            specs = specs_of[type(asset)] = [
+                (
+                    spec,
+                    spec.path[0] if len(spec.path) == 1 else None,  # a top-level field: read it directly
+                    out[spec.rel],
+                    inn[spec.rel],
+                    rel_attrs.setdefault(spec.rel, {"rel": spec.rel}),
+                )
+                for spec in ref_fields(type(asset))
+            ]
+        for spec, name, out_rel, in_rel, attrs in specs:
+            if name is None:
+                targets: Iterable[str] = spec.targets(asset)
+            else:
+                value = getattr(asset, name)
+                if not value:
+                    continue  # None, or an empty list or mapping (ids are never empty)
+                targets = value if spec.many else (value,)
+            for target in targets:  # a second name in a list marks it for sorting at the end
+                names = out_rel.get(asset_id)
+                if names is None:
+                    out_rel[asset_id] = [target]
+                else:
+                    if len(names) == 1:
+                        unsorted.append((out_rel, asset_id))
+                    names.append(target)
+                names = in_rel.get(target)
+                if names is None:
+                    in_rel[target] = [asset_id]
+                else:
+                    if len(names) == 1:
+                        unsorted.append((in_rel, target))
+                    names.append(asset_id)
                 if spec.lineage == "forward":
-                    data.add_edge(asset_id, target, {"rel": spec.rel})
+                    adj[asset_id][target] = attrs
+                    adj.setdefault(target, {})
                 elif spec.lineage == "reverse":
-                    data.add_edge(target, asset_id, {"rel": spec.rel})
-    return AssetGraph(
-        inventory,
-        data,
-        {rel: {k: sorted(v) for k, v in by.items()} for rel, by in out.items()},
-        {rel: {k: sorted(v) for k, v in by.items()} for rel, by in inn.items()},
-    )
+                    adj.setdefault(target, {})[asset_id] = attrs
+    for by_asset, key in unsorted:
+        by_asset[key] = sorted(set(by_asset[key]))
+    return AssetGraph(inventory, data, _used(out), _used(inn))
+
+
+def _used(by_rel: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+    """The relations some asset uses (the others were only looked up)."""
+    return {rel: by_asset for rel, by_asset in by_rel.items() if by_asset}

@@ -174,15 +174,19 @@ def _weakest_gpu_direct(profiles: list[NodeProfile]) -> str | None:
 def analyse_capacity(graph: AssetGraph) -> dict[str, CapacityFact]:
     """Fact `capacity` for every workload."""
     facts: dict[str, CapacityFact] = {}
+    profiles: dict[str, NodeProfile] = {}  # a node's profile once, however many jobs run on it
     for workload in graph.inventory.by_kind.get("workload", []):
         assert isinstance(workload, Workload)
-        facts[workload.id] = _workload_capacity(graph, workload)
+        facts[workload.id] = _workload_capacity(graph, workload, profiles)
     return facts
 
 
-def _workload_capacity(graph: AssetGraph, workload: Workload) -> CapacityFact:
+def _workload_capacity(graph: AssetGraph, workload: Workload, known: dict[str, NodeProfile]) -> CapacityFact:
     nodes = _nodes_of(graph, workload)
-    profiles = [node_profile(graph, node) for node in nodes]
+    for node in nodes:
+        if node.id not in known:
+            known[node.id] = node_profile(graph, node)
+    profiles = [known[node.id] for node in nodes]
     per_node = [p.gpus for p in profiles]
     available_gpus = _total(
         p.gpus * n.count if p.gpus is not None else None for p, n in zip(profiles, nodes, strict=True)

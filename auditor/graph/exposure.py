@@ -82,9 +82,12 @@ def analyse_exposure(graph: AssetGraph) -> dict[str, ExposureFact]:
             if isinstance(asset, Compute) and asset.public_ip is None
             else None
         )
-        facts[asset_id] = (
-            ExposureFact(internet=None, unknown_because=f"{unknown_flag} is not declared")
-            if unknown_flag
-            else _CLOSED
-        )
+        facts[asset_id] = _UNKNOWN[unknown_flag] if unknown_flag else _CLOSED
     return facts
+
+
+# One fact per undeclared flag, shared by every asset that leaves it undeclared (facts are only read).
+_UNKNOWN = {
+    flag: ExposureFact(internet=None, unknown_because=f"{flag} is not declared")
+    for flag in ("public_access", "public_ip")
+}

@@ -93,21 +93,24 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
         ccpa_fact.sells, ccpa_fact.selling_flows = any_flow(californian, "sale")
         ccpa_fact.shares, ccpa_fact.sharing_flows = any_flow(californian, "share")
     by_asset: dict[str, AssetFacts] = {}
-    for asset_id in graph.inventory.assets:
-        ccpa, cppa = organization.get(asset_id, (None, None))
+    transfer, capacity_of, catalog_of, flow_of = transfers.get, capacity.get, catalog.get, flows.get
+    power_of, dpia_of, controllership_of = power.get, dpia.get, controllership.get
+    for asset_id in graph.inventory.assets:  # positional, in AssetFacts' field order: one call per asset
         by_asset[asset_id] = AssetFacts(
-            jurisdiction=places[asset_id],
-            personal_data=personal[asset_id],
-            transfer=transfers.get(asset_id),
-            exposure=exposure[asset_id],
-            capacity=capacity.get(asset_id),
-            catalog=catalog.get(asset_id),
-            flow=flows.get(asset_id),
-            power=power.get(asset_id),
-            ccpa=ccpa,
-            cppa=cppa,
-            scope=scope[asset_id],
-            dpia=dpia.get(asset_id),
-            controllership=controllership.get(asset_id),
+            places[asset_id],
+            personal[asset_id],
+            transfer(asset_id),
+            exposure[asset_id],
+            capacity_of(asset_id),
+            catalog_of(asset_id),
+            flow_of(asset_id),
+            power_of(asset_id),
+            None,
+            scope[asset_id],
+            None,
+            dpia_of(asset_id),
+            controllership_of(asset_id),
         )
+    for asset_id, (ccpa, cppa) in organization.items():
+        by_asset[asset_id].ccpa, by_asset[asset_id].cppa = ccpa, cppa
     return Facts(by_asset, lineage)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from auditor.catalog import jurisdictions
+from auditor.catalog import Jurisdictions, jurisdictions
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
 
@@ -49,36 +49,43 @@ class JurisdictionFact:
 
 
 def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, JurisdictionFact]:
-    """Fact `jurisdiction` for every asset."""
+    """Fact `jurisdiction` for every asset (assets in the same places share one fact)."""
     catalog = jurisdictions()
-    countries: dict[str, list[str]] = {}
+    placed_by = [graph.relation(rel) for rel in _PLACED_BY]
+    countries: dict[str, tuple[str, ...]] = {}
     for kind in _ORDER:
         for asset in graph.inventory.by_kind.get(kind, []):
             if asset.country:
-                countries[asset.id] = [asset.country]
+                countries[asset.id] = (asset.country,)
                 continue
             found: set[str] = set()
-            for rel in _PLACED_BY:
-                for target in graph.targets(asset.id, rel):
-                    found.update(countries.get(target, []))
+            for targets in placed_by:
+                for target in targets.get(asset.id, ()):
+                    found.update(countries.get(target, ()))
                 if found:
                     break
-            countries[asset.id] = sorted(found)
-    per_country: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
+            countries[asset.id] = tuple(sorted(found))
+    shared: dict[tuple[str, ...], JurisdictionFact] = {}
     facts: dict[str, JurisdictionFact] = {}
     for asset_id, places in countries.items():
-        country = places[0] if len(places) == 1 else None
-        if country is None:
-            facts[asset_id] = JurisdictionFact(None, places)
-            continue
-        if country not in per_country:
-            decision = catalog.decision(country, as_of)
-            membership = catalog.membership(country, as_of)
-            per_country[country] = (
-                catalog.zone(country, as_of),
-                decision.decision if decision else None,
-                decision.scope if decision else None,
-                membership.basis if membership else None,
-            )
-        facts[asset_id] = JurisdictionFact(country, places, *per_country[country])
+        fact = shared.get(places)
+        if fact is None:
+            fact = shared[places] = _placed(catalog, list(places), as_of)
+        facts[asset_id] = fact
     return facts
+
+
+def _placed(catalog: Jurisdictions, places: list[str], as_of: date) -> JurisdictionFact:
+    country = places[0] if len(places) == 1 else None
+    if country is None:
+        return JurisdictionFact(None, places)
+    decision = catalog.decision(country, as_of)
+    membership = catalog.membership(country, as_of)
+    return JurisdictionFact(
+        country,
+        places,
+        catalog.zone(country, as_of),
+        decision.decision if decision else None,
+        decision.scope if decision else None,
+        membership.basis if membership else None,
+    )

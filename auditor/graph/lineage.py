@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import cache
 
 from auditor.catalog import category_marks, jurisdictions
 from auditor.graph.build import AssetGraph
@@ -66,6 +66,7 @@ def unsupported_anonymisation(dataset: Dataset) -> bool:
 def trace_lineage(graph: AssetGraph) -> Lineage:
     lineage = Lineage()
     carriers = _carriers(graph)
+    gates = _Gates(graph)
     declaring: dict[str, list[str]] = {}  # dataset -> flows that declare it
     for flow in graph.inventory.by_kind.get("flow", []):
         assert isinstance(flow, Flow)
@@ -79,7 +80,7 @@ def trace_lineage(graph: AssetGraph) -> Lineage:
         into = lineage.reached if personal else lineage.unknown
         origin_carriers = carriers.get(dataset.id, {dataset.id})
         declared_by = sorted({f for carrier in origin_carriers for f in declaring.get(carrier, [])})
-        _spread(graph, dataset, origin_carriers, into, lineage, declared_by)
+        _spread(graph, gates, dataset, origin_carriers, into, lineage, declared_by)
     return lineage
 
 
@@ -100,26 +101,32 @@ def _carriers(graph: AssetGraph) -> dict[str, set[str]]:
     return result
 
 
-def _passes(asset: object, origin_carriers: set[str]) -> bool:
-    """May data of this origin enter `asset`?"""
-    if anonymised(asset):
-        return False
-    if isinstance(asset, Flow):
-        return not asset.datasets or bool(origin_carriers.intersection(asset.datasets))
-    return True
+class _Gates:
+    """What each asset does to data passing it, read once from the inventory for every origin's search.
 
+    `blocked`: anonymised assets, which data does not enter; `masking`: data leaves pseudonymised or
+    aggregated; `filters`: flows that carry only the datasets they declare; `anonymising_writers`:
+    workloads whose output (their `writes` edges) is anonymised.
+    """
 
-def _masks(asset: object) -> bool:
-    """Does data leave `asset` pseudonymised (or aggregated)?"""
-    if isinstance(asset, Dataset):
-        return bool(asset.pseudonymised)
-    if isinstance(asset, Flow):
-        return asset.transformation in ("pseudonymise", "aggregate")
-    return False
+    __slots__ = ("anonymising_writers", "blocked", "filters", "masking")
+
+    def __init__(self, graph: AssetGraph) -> None:
+        assets = graph.inventory.assets.values()
+        self.blocked = {a.id for a in assets if anonymised(a)}
+        self.anonymising_writers = {a.id for a in assets if isinstance(a, Workload) and a.id in self.blocked}
+        self.masking = {
+            a.id
+            for a in assets
+            if (isinstance(a, Dataset) and a.pseudonymised)
+            or (isinstance(a, Flow) and a.transformation in ("pseudonymise", "aggregate"))
+        }
+        self.filters = {a.id: a.datasets for a in assets if isinstance(a, Flow) and a.datasets}
 
 
 def _spread(
     graph: AssetGraph,
+    gates: _Gates,
     origin: Dataset,
     origin_carriers: set[str],
     into: dict[str, set[str]],
@@ -129,45 +136,50 @@ def _spread(
     """Breadth-first from `origin`, then from each flow declaring it that was not reached (its
     parent is the origin); a node is visited again only to upgrade it to a raw arrival."""
     start_raw = not origin.pseudonymised
-    seen = {origin.id}
-    seen_raw = {origin.id} if start_raw else set()
-    into.setdefault(origin.id, set()).add(origin.id)
-    if start_raw and into is lineage.reached:
-        lineage.raw.setdefault(origin.id, set()).add(origin.id)
-    data = graph.data
+    origin_id = origin.id
+    seen = {origin_id}
+    seen_raw = {origin_id} if start_raw else set()
+    into.setdefault(origin_id, set()).add(origin_id)
+    keeps_raw = into is lineage.reached
+    if start_raw and keeps_raw:
+        lineage.raw.setdefault(origin_id, set()).add(origin_id)
+    adj, parents, raw_of = graph.data.adj, lineage.parents, lineage.raw
+    blocked, masking, filters, writers = gates.blocked, gates.masking, gates.filters, gates.anonymising_writers
 
     def visit(nxt: str, parent: str, raw: bool) -> None:
-        asset = graph.asset(nxt)
-        if not _passes(asset, origin_carriers):
+        """Data of the origin enters `nxt` unless it is anonymised or a flow declaring other datasets."""
+        if nxt in blocked:
             return
-        arrives_raw = raw and not _masks(asset)
+        carried = filters.get(nxt)
+        if carried is not None and origin_carriers.isdisjoint(carried):
+            return
+        arrives_raw = raw and nxt not in masking
         seen.add(nxt)
-        lineage.parents[(nxt, origin.id)] = parent
-        into.setdefault(nxt, set()).add(origin.id)
+        parents[(nxt, origin_id)] = parent
+        into.setdefault(nxt, set()).add(origin_id)
         if arrives_raw:
             seen_raw.add(nxt)
-            if into is lineage.reached:
-                lineage.raw.setdefault(nxt, set()).add(origin.id)
+            if keeps_raw:
+                raw_of.setdefault(nxt, set()).add(origin_id)
         queue.append((nxt, arrives_raw))
 
     def drain() -> None:
         while queue:
             current, raw = queue.popleft()
-            current_asset = graph.asset(current)
-            blocked_writes = isinstance(current_asset, Workload) and anonymised(current_asset)
-            for nxt, attrs in data.adj[current].items():
+            blocked_writes = current in writers
+            for nxt, attrs in adj[current].items():
                 if blocked_writes and attrs["rel"] == "writes":
                     continue
                 if nxt in seen_raw or (nxt in seen and not raw):
                     continue
                 visit(nxt, current, raw)
 
-    queue = deque([(origin.id, start_raw)])
+    queue = deque([(origin_id, start_raw)])
     drain()
     for flow_id in declared_by:
         flow = graph.asset(flow_id)
         if flow_id not in seen and isinstance(flow, Flow):
-            visit(flow_id, origin.id, start_raw and _declares_raw(graph, flow, origin.id, origin_carriers))
+            visit(flow_id, origin_id, start_raw and _declares_raw(graph, flow, origin_id, origin_carriers))
     drain()
 
 
@@ -227,18 +239,20 @@ class PersonalDataFact:
 NO_PERSONAL_DATA = PersonalDataFact(present=False)
 
 
-def _category_marks(categories: list[str], access_codes: bool | None = None) -> dict[str, Any]:
+@cache
+def _category_marks(categories: tuple[str, ...], access_codes: bool) -> dict[str, tuple[str, ...]]:
     """Marks of `categories`; an account or card number counts as sensitive PI and a 1798.81.5
-    element only with the code or password giving access (declared, or a credential category)."""
+    element only with the code or password giving access (declared, or a credential category).
+    Memoised (as tuples, so no fact holds the cached lists): many origin sets share one list of categories."""
     marks = {key: category_marks(key) or {} for key in categories}
-    with_code = bool(access_codes) or any(m.get("ccpa_8115") == "B" for m in marks.values())
+    with_code = access_codes or any(m.get("ccpa_8115") == "B" for m in marks.values())
     uncovered = {"ccpa_sensitive": False, "ccpa_8115": None}
     marks = {k: m | uncovered if m.get("ccpa_needs_access_code") and not with_code else m for k, m in marks.items()}
     return {
-        "special_categories": [k for k, m in marks.items() if m.get("gdpr_art9")],
-        "criminal_data": [k for k, m in marks.items() if m.get("gdpr_art10")],
-        "ccpa_sensitive": [k for k, m in marks.items() if m.get("ccpa_sensitive")],
-        "ccpa_8115_categories": [k for k, m in marks.items() if m.get("ccpa_8115")],
+        "special_categories": tuple(k for k, m in marks.items() if m.get("gdpr_art9")),
+        "criminal_data": tuple(k for k, m in marks.items() if m.get("gdpr_art10")),
+        "ccpa_sensitive": tuple(k for k, m in marks.items() if m.get("ccpa_sensitive")),
+        "ccpa_8115_categories": tuple(k for k, m in marks.items() if m.get("ccpa_8115")),
     }
 
 
@@ -265,75 +279,165 @@ def _unknown_personal_data(unknown: list[str]) -> PersonalDataFact:
     )
 
 
-def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dict[str, PersonalDataFact]:
-    """Fact `personal_data` for every asset: present (True/False/None when unknown) and what (EEA at `as_of`)."""
+@dataclass(slots=True)
+class _OriginSet:
+    """What one set of origins brings wherever it arrives (computed once per distinct set)."""
+
+    origins: list[str]
+    datasets: list[Dataset]
+    categories: tuple[str, ...]
+    regions: list[str]
+    data_subjects: list[str]
+    eea_subjects: bool
+    access_codes: bool
+    ccpa_8115: bool
+    ccpa_8115_unredacted: bool
+
+
+def _origin_set(graph: AssetGraph, origins: tuple[str, ...], as_of: date) -> _OriginSet:
     catalog = jurisdictions()
+    datasets: list[Dataset] = [graph.asset(origin) for origin in origins]  # type: ignore[misc]
+    regions = sorted({r for d in datasets for r in d.subject_jurisdictions})
+    holds_8115 = {
+        d.id: bool(d.contains_8115_elements)
+        or bool(_category_marks(tuple(d.data_categories), bool(d.access_codes_included))["ccpa_8115_categories"])
+        for d in datasets
+    }
+    return _OriginSet(
+        origins=list(origins),
+        datasets=datasets,
+        categories=tuple(sorted({c for d in datasets for c in d.data_categories})),
+        regions=regions,
+        data_subjects=sorted({s for d in datasets for s in d.data_subjects}),
+        eea_subjects=any(catalog.is_eea(r.split("-")[0], as_of) for r in regions),
+        access_codes=any(d.access_codes_included for d in datasets),
+        ccpa_8115=any(holds_8115.values()),
+        ccpa_8115_unredacted=any(holds_8115[d.id] and not d.redacted for d in datasets),
+    )
+
+
+def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dict[str, PersonalDataFact]:
+    """Fact `personal_data` for every asset: present (True/False/None when unknown) and what (EEA at `as_of`).
+
+    What an origin set brings is computed once per distinct set, and assets that come to the same
+    answer share one fact object (facts are only read once built).
+    """
     facts: dict[str, PersonalDataFact] = {}
-    for asset_id in graph.inventory.assets:
-        if asset_id not in lineage.reached and asset_id not in lineage.unknown:
+    sets: dict[tuple[str, ...], _OriginSet] = {}
+    unknowns: dict[tuple[str, ...], PersonalDataFact] = {}
+    shared: dict[tuple[object, ...], PersonalDataFact] = {}
+    in_model_of = _ModelOrigins(graph, lineage)
+    reached, unknown_of, raw_of = lineage.reached, lineage.unknown, lineage.raw
+    for asset_id, asset in graph.inventory.assets.items():
+        reaching = reached.get(asset_id)
+        undeclared = unknown_of.get(asset_id)
+        if reaching is None and undeclared is None:
             facts[asset_id] = NO_PERSONAL_DATA
             continue
-        origins = sorted(lineage.reached.get(asset_id, ()))
-        unknown = sorted(lineage.unknown.get(asset_id, ()))
-        if not origins:
-            facts[asset_id] = _unknown_personal_data(unknown)
+        unknown = tuple(sorted(undeclared)) if undeclared else ()
+        if not reaching:
+            if unknown not in unknowns:
+                unknowns[unknown] = _unknown_personal_data(list(unknown))
+            facts[asset_id] = unknowns[unknown]
             continue
-        datasets: list[Dataset] = [graph.asset(origin) for origin in origins]  # type: ignore[misc]
-        asset = graph.asset(asset_id)
-        if isinstance(asset, Dataset) and asset.data_categories:
-            categories = sorted(asset.data_categories)  # a derived dataset says what it kept
-        else:
-            categories = sorted({c for d in datasets for c in d.data_categories})
-        regions = sorted({r for d in datasets for r in d.subject_jurisdictions})
-        marks = _category_marks(categories, any(d.access_codes_included for d in datasets))
-        in_model = _model_origins(graph, lineage, asset_id, origins)
-        as_data = [d for d in datasets if d.id not in in_model]
-        retention = [d.retention_days for d in as_data if d.retention_days is not None]
-        complete = bool(retention) and len(retention) == len(as_data)
-        holds_8115 = {
-            d.id: bool(d.contains_8115_elements)
-            or bool(_category_marks(d.data_categories, d.access_codes_included)["ccpa_8115_categories"])
-            for d in datasets
-        }
-        facts[asset_id] = PersonalDataFact(
-            present=True,
-            origins=origins,
-            unknown_origins=unknown,
-            categories=categories,
-            subject_jurisdictions=regions,
-            data_subjects=sorted({s for d in datasets for s in d.data_subjects}),
-            eea_subjects=any(catalog.is_eea(r.split("-")[0], as_of) for r in regions),
-            ca_subjects="US-CA" in regions,
-            raw=bool(lineage.raw.get(asset_id)),
-            special_categories=marks["special_categories"],
-            criminal_data=marks["criminal_data"],
-            ccpa_sensitive=marks["ccpa_sensitive"],
-            ccpa_8115=any(holds_8115.values()),
-            ccpa_8115_unredacted=any(holds_8115[d.id] and not d.redacted for d in datasets),
-            model_origins=sorted(in_model),
-            model_only=len(in_model) == len(origins),
-            min_retention_days=min(retention) if complete else None,
-            max_retention_days=max(retention) if complete else None,
-            retention_exceeded=_retention_exceeded(asset, as_data),
-        )
+        origins = tuple(sorted(reaching))
+        found = sets.get(origins)
+        if found is None:
+            found = sets[origins] = _origin_set(graph, origins, as_of)
+        own = tuple(sorted(asset.data_categories)) if isinstance(asset, Dataset) and asset.data_categories else None
+        in_model = in_model_of(asset, origins)
+        as_data = [d for d in found.datasets if d.id not in in_model] if in_model else found.datasets
+        exceeded = _retention_exceeded(asset, as_data)
+        key = (origins, unknown, bool(raw_of.get(asset_id)), own, tuple(sorted(in_model)), _frozen(exceeded))
+        fact = shared.get(key)
+        if fact is None:
+            fact = shared[key] = _personal_fact(found, unknown, key[2], own, in_model, as_data, exceeded)
+        facts[asset_id] = fact
     return facts
+
+
+def _frozen(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+def _personal_fact(
+    found: _OriginSet,
+    unknown: tuple[str, ...],
+    raw: bool,
+    own: tuple[str, ...] | None,
+    in_model: set[str],
+    as_data: list[Dataset],
+    exceeded: list[str] | None,
+) -> PersonalDataFact:
+    categories = own if own is not None else found.categories  # a derived dataset says what it kept
+    marks = _category_marks(categories, found.access_codes)
+    retention = [d.retention_days for d in as_data if d.retention_days is not None]
+    complete = bool(retention) and len(retention) == len(as_data)
+    return PersonalDataFact(
+        present=True,
+        origins=found.origins,
+        unknown_origins=list(unknown),
+        categories=list(categories),
+        subject_jurisdictions=found.regions,
+        data_subjects=found.data_subjects,
+        eea_subjects=found.eea_subjects,
+        ca_subjects="US-CA" in found.regions,
+        raw=raw,
+        special_categories=list(marks["special_categories"]),
+        criminal_data=list(marks["criminal_data"]),
+        ccpa_sensitive=list(marks["ccpa_sensitive"]),
+        ccpa_8115=found.ccpa_8115,
+        ccpa_8115_unredacted=found.ccpa_8115_unredacted,
+        model_origins=sorted(in_model),
+        model_only=len(in_model) == len(found.origins),
+        min_retention_days=min(retention) if complete else None,
+        max_retention_days=max(retention) if complete else None,
+        retention_exceeded=exceeded,
+    )
 
 
 TRAINING_TYPES = ("training", "fine_tuning")
 
 
-def _model_origins(graph: AssetGraph, lineage: Lineage, asset_id: str, origins: list[str]) -> set[str]:
-    """Origins that reach `asset_id` only inside a model: it is a model registry, or the path there
-    passes a training job (its output is the model, not a copy of the training data)."""
-    asset = graph.asset(asset_id)
-    if isinstance(asset, Storage) and asset.type == "model_registry":
-        return set(origins)
-    found = set()
-    for origin in origins:
-        upstream = lineage.path(asset_id, origin)[:-1]
-        if any(isinstance(w, Workload) and w.type in TRAINING_TYPES for w in map(graph.asset, upstream)):
-            found.add(origin)
-    return found
+class _ModelOrigins:
+    """Origins that reach an asset only inside a model: it is a model registry, or the path there
+    passes a training job (its output is the model, not a copy of the training data).
+
+    Whether the path to (asset, origin) passes a training job is remembered for every asset on
+    it, so each lineage link is followed once for all the assets downstream."""
+
+    def __init__(self, graph: AssetGraph, lineage: Lineage) -> None:
+        self.parents = lineage.parents
+        workloads = graph.inventory.by_kind.get("workload", [])
+        self.trainers = {w.id for w in workloads if isinstance(w, Workload) and w.type in TRAINING_TYPES}
+        self.known: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, asset: object, origins: tuple[str, ...]) -> set[str]:
+        if isinstance(asset, Storage) and asset.type == "model_registry":
+            return set(origins)
+        asset_id = asset.id  # type: ignore[attr-defined]
+        return {origin for origin in origins if self._through_training(asset_id, origin)}
+
+    def _through_training(self, asset_id: str, origin: str) -> bool:
+        """Does the path from `origin` to `asset_id` pass a training job before `asset_id`?"""
+        known, parents, trainers = self.known, self.parents, self.trainers
+        chain = []
+        node = asset_id
+        answer = False
+        while node != origin:
+            found = known.get((node, origin))
+            if found is not None:
+                answer = found
+                break
+            chain.append(node)
+            parent = parents[(node, origin)]
+            if parent in trainers:
+                answer = True
+                break
+            node = parent
+        for node in chain:  # every link below a training job (or a known answer) gets the same answer
+            known[(node, origin)] = answer
+        return answer
 
 
 def _retention_exceeded(asset: object, datasets: list[Dataset]) -> list[str] | None:

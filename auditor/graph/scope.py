@@ -144,6 +144,8 @@ def analyse_scope(
         ccpa_service_provider=RegimeScope(False, "no personal information of California consumers reaches it"),
     )
     facts: dict[str, ScopeFact] = {}
+    combined: dict[frozenset[str], ScopeFact] = {}  # assets reached by the same datasets share one fact
+    reached, unknown = lineage.reached, lineage.unknown
     for asset_id in graph.inventory.assets:
         if asset_id in per_dataset:
             facts[asset_id] = per_dataset[asset_id]
@@ -151,8 +153,14 @@ def analyse_scope(
         if org is not None and asset_id == org.id:
             facts[asset_id] = _organisation(list(per_dataset.values()), without_data, ccpa, org)
             continue
-        origins = sorted(lineage.reached.get(asset_id, set()) | lineage.unknown.get(asset_id, set()))
-        facts[asset_id] = _combined([per_dataset[o] for o in origins]) if origins else without_data
+        origins = frozenset(reached.get(asset_id, _NONE) | unknown.get(asset_id, _NONE))
+        if not origins:
+            facts[asset_id] = without_data
+            continue
+        fact = combined.get(origins)
+        if fact is None:
+            fact = combined[origins] = _combined([per_dataset[o] for o in sorted(origins)])
+        facts[asset_id] = fact
     return facts
 
 
@@ -194,6 +202,7 @@ def _combined(scopes: list[ScopeFact]) -> ScopeFact:
     )
 
 
+_NONE: frozenset[str] = frozenset()
 _NOT_SERVICE_PROVIDER = RegimeScope(False, "the organisation's own personal information, as a business")
 
 

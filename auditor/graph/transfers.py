@@ -158,9 +158,12 @@ def analyse_transfers(
         if asset.kind not in TRANSFER_KINDS:
             continue
         origins = [origin for origin in personal[asset_id].origins if under_gdpr[origin]]
+        if not origins:  # nothing under the GDPR here
+            facts[asset_id] = NO_TRANSFER
+            continue
         recipient = _recipient(graph, asset_id)
-        if not origins or recipient is None:  # nothing under the GDPR here, or our own processing
-            facts[asset_id] = NO_TRANSFER if not origins else TransferFact(required=False, datasets=origins)
+        if recipient is None:  # our own processing
+            facts[asset_id] = TransferFact(required=False, datasets=origins)
             continue
         origin = origins[0]
         place = places[asset_id]

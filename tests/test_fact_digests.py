@@ -1,0 +1,111 @@
+"""Faster analyses derive the same facts: a digest of the graph, every fact and lineage path is the recorded one.
+
+Recorded before the graph build and the analyses were sped up for scale (issue 14: marks per
+origin set, facts shared per distinct answer, node profiles per node). A deliberate change of an
+analysis that alters facts records the new digests printed by `.venv/bin/python -m tests.test_fact_digests`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.graph.build import AssetGraph, build_graph
+from auditor.graph.facts import Facts, derive_facts
+from auditor.inventory.loader import load_inventory
+from bench.generate import declared, generate, write
+
+ROOT = Path(__file__).parent.parent
+AS_OF = date(2026, 11, 1)
+SIZE = 2000
+
+RECORDED = {
+    "sparse-2000": "c69d672fb5ec44ec39f4840361c898a095eb05ac2facf4541a37a457c20ebc25",
+    "declared-2000": "1393180b0f7775f9aa9eb3b713285c8a3947dd6762ec89e9344509d7de0e55cb",
+    "example": "f3f0916ed366007e3b38415395afbd52c471b04b4c1b5e026b55107b48fdb032",
+    "precision": "d225a92468afdb421878ae063428e33156ea07f8051567964f3bf458007730dc",
+}
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-able form that names each fact type and sorts what has no order of its own."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return [type(value).__name__, fields]
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    if isinstance(value, set | frozenset):
+        return ["set", sorted(_canonical(item) for item in value)]
+    if isinstance(value, dict):
+        return ["dict", sorted([str(key), _canonical(item)] for key, item in value.items())]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return [type(value).__name__, str(value)]
+
+
+def fact_digest(facts: Facts) -> str:
+    """SHA-256 of every asset's facts in asset order, and of every lineage path."""
+    lineage = facts.lineage
+    paths = [
+        [asset_id, origin, lineage.path(asset_id, origin)]
+        for reached in (lineage.reached, lineage.unknown)
+        for asset_id, origins in sorted(reached.items())
+        for origin in sorted(origins)
+    ]
+    document = {
+        "facts": [[asset_id, _canonical(asset_facts)] for asset_id, asset_facts in facts.by_asset.items()],
+        "reached": _canonical(lineage.reached),
+        "unknown": _canonical(lineage.unknown),
+        "raw": _canonical(lineage.raw),
+        "paths": paths,
+    }
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def graph_digest(graph: AssetGraph) -> str:
+    """SHA-256 of the data graph's edges in their order and of every relation's targets and sources."""
+    relations = {rel for by in (graph._out, graph._in) for rel in by}
+    document = {
+        "edges": list(graph.data.edges()),
+        "nodes": list(graph.data.adj),
+        "targets": {rel: {a: graph.targets(a, rel) for a in graph.inventory.assets} for rel in sorted(relations)},
+        "sources": {rel: {a: graph.sources(a, rel) for a in graph.inventory.assets} for rel in sorted(relations)},
+    }
+    return hashlib.sha256(json.dumps(document).encode("utf-8")).hexdigest()
+
+
+def _digest_of(paths: list[Path]) -> str:
+    graph = build_graph(load_inventory(paths))
+    return hashlib.sha256((graph_digest(graph) + fact_digest(derive_facts(graph, AS_OF))).encode()).hexdigest()
+
+
+def case_digest(case: str, folder: Path) -> str:
+    """The digest of one recorded case; generated inventories are written into `folder`."""
+    if case == "precision":
+        return hashlib.sha256(
+            "".join(_digest_of([path]) for path in sorted((ROOT / "tests/precision").glob("*.yaml"))).encode()
+        ).hexdigest()
+    if case == "example":
+        return _digest_of([ROOT / "inventories/example"])
+    path = folder / f"{case}.json"
+    write((generate if case.startswith("sparse") else declared)(SIZE), path)
+    return _digest_of([path])
+
+
+@pytest.mark.parametrize("case", sorted(RECORDED))
+def test_facts_are_the_recorded_ones(case: str, tmp_path: Path) -> None:
+    assert case_digest(case, tmp_path) == RECORDED[case]
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in sys.argv[1:] or sorted(RECORDED):
+            print(f'    "{name}": "{case_digest(name, Path(tmp))}",')
