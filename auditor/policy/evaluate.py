@@ -11,6 +11,7 @@ from auditor.graph.build import AssetGraph
 from auditor.graph.facts import Facts
 from auditor.policy.calendar import Calendar
 from auditor.policy.compiler import CompiledRule, EvalContext, run_computed
+from auditor.policy.fastpath import FastJudge, fast_judges
 from auditor.policy.values import plain
 from auditor.result import Finding, Status
 
@@ -112,16 +113,22 @@ class Evaluator:
         findings: list[Finding] = []
         keep = findings.append
         by_kind = self.graph.inventory.by_kind
+        judges = dict(zip(map(id, rules), self._fast_judges(rules), strict=True))
         for kind, runs in _rules_by_kind(rules).items():
-            recorders = [(run, passed[run.compiled.rule.id].append) for run in runs]
+            recorders = [(run, judges[id(run)], passed[run.compiled.rule.id].append) for run in runs]
             for asset in by_kind.get(kind, []):
                 asset_id = asset.id
-                view = self.view(asset_id)
                 facts = self._facts[asset_id]
-                location = self._locations[asset_id]
-                for run, record_pass in recorders:
+                for run, fast, record_pass in recorders:
+                    verdict = fast(asset_id, asset, facts, run.params)
+                    if verdict is True:
+                        record_pass(asset_id)
+                        continue
+                    if verdict is False:
+                        continue
+                    view = self.view(asset_id)
                     ctx = EvalContext(asset_id, view, facts, self.org, self._neighbours, self.audit, run.params)
-                    outcome = self._judge(run, ctx, location)
+                    outcome = self._judge(run, ctx, self._locations[asset_id])
                     if outcome is True:
                         record_pass(asset_id)
                     elif outcome is not None:
@@ -129,6 +136,10 @@ class Evaluator:
         for ids in passed.values():
             ids.sort()
         return Evaluation(findings, passed)
+
+    def _fast_judges(self, rules: list[RuleRun]) -> list[FastJudge]:
+        pairs = [(run.compiled, run.regime) for run in rules]
+        return fast_judges(pairs, self.org, self.audit, self._neighbours, self.view)
 
     def _judge(self, run: RuleRun, ctx: EvalContext, location: SourceLocation) -> Finding | Literal[True] | None:
         """True for a pass, None when the rule's selector leaves the asset out, else the Finding."""
@@ -145,12 +156,10 @@ class Evaluator:
             applies = True
         scope = getattr(ctx.facts.scope, run.regime) if run.regime else None
         if scope is not None and scope.applies is False:
-            return Finding(
-                rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, scope.reason, location
-            )
+            return Finding(rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, scope.reason, location)
         for exempt, reason in compiled.exemptions:
             known = len(ctx.missing)
-            if exempt(ctx) is True:
+            if exempt.check(ctx) is True:
                 return Finding(
                     rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, reason.fill(ctx), location
                 )
