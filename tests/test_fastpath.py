@@ -39,6 +39,8 @@ def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement
     found: list[Disagreement] = []
 
     class Both(Evaluator):
+        fast_from = 0
+
         def _fast_judges(self, rules: list[RuleRun]) -> list[FastJudge]:
             return [
                 _recording(fast, run.compiled.rule.id)
