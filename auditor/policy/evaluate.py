@@ -123,8 +123,8 @@ class Evaluator:
         by_kind = self.graph.inventory.by_kind
         grouped = _rules_by_kind(rules)
         pairs = sum(len(by_kind.get(kind, ())) * len(runs) for kind, runs in grouped.items())
-        fast = self._fast_judges(rules) if pairs >= self.fast_from else [_judge_fully] * len(rules)
-        judges = dict(zip(map(id, rules), fast, strict=True))
+        verdicts: list[FastJudge] = self._fast_judges(rules) if pairs >= self.fast_from else [_judge_fully] * len(rules)
+        judges = dict(zip(map(id, rules), verdicts, strict=True))
         for kind, runs in grouped.items():
             recorders = [(run, judges[id(run)], passed[run.compiled.rule.id].append) for run in runs]
             for asset in by_kind.get(kind, []):
