@@ -1,17 +1,19 @@
-"""The generated verdict functions (auditor.policy.fastpath) answer as the compiled closures do.
+"""The generated functions (auditor.policy.fastpath) answer as the compiled closures do.
 
 Every rule fixture case, the precision suite's organisations and a generated inventory are audited
-with each generated function's answer recorded and the asset then judged by the closures: the
-function must say True exactly where the closures record a pass, False exactly where the selector
-leaves the asset out, None (judge it fully) everywhere else.
+with each generated verdict recorded and every asset then judged twice, by the generated checks and
+by the closures: both must give the same Finding (evidence, missing values, message), and the verdict
+must say True exactly where they record a pass, False exactly where the selector leaves the asset
+out, None (judge it fully) everywhere else.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -22,7 +24,7 @@ from auditor.inventory.loader import load_inventory
 from auditor.policy.compiler import EvalContext
 from auditor.policy.config import load_config
 from auditor.policy.evaluate import Evaluator, RuleRun
-from auditor.policy.fastpath import FastJudge
+from auditor.policy.fastpath import FastJudge, Generated
 from auditor.result import Finding
 from bench.generate import generate, write
 from tests.conftest import AS_OF, audit_rule, bundled
@@ -41,15 +43,24 @@ def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement
     class Both(Evaluator):
         fast_from = 0
 
-        def _fast_judges(self, rules: list[RuleRun]) -> list[FastJudge]:
+        def _generated(self, rules: list[RuleRun]) -> list[Generated | None]:
+            made = super()._generated(rules)
             return [
-                _recording(fast, run.compiled.rule.id)
-                for fast, run in zip(super()._fast_judges(rules), rules, strict=True)
+                dataclasses.replace(functions, verdict=_recording(functions.verdict, run.compiled.rule.id))
+                for functions, run in zip(made, rules, strict=True)
+                if functions is not None
             ]
 
-        def _judge(self, run: RuleRun, ctx: EvalContext, location: SourceLocation) -> Finding | bool | None:
-            outcome = super()._judge(run, ctx, location)
+        def _judge(
+            self, run: RuleRun, ctx: EvalContext, location: SourceLocation, checks: Generated | None = None
+        ) -> Finding | Literal[True] | None:
+            assert checks is not None
+            fresh = EvalContext(ctx.asset_id, ctx.view, ctx.facts, ctx.org, ctx.neighbours, ctx.audit, ctx.params)
+            by_closures = super()._judge(run, fresh, location)
+            outcome = super()._judge(run, ctx, location, checks)
             key = (run.compiled.rule.id, ctx.asset_id)
+            if outcome != by_closures:
+                found.append((*key, outcome, by_closures))
             expected = True if outcome is True else False if outcome is None else None
             answer = answers.pop(key)
             if answer is not expected:

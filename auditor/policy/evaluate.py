@@ -11,7 +11,7 @@ from auditor.graph.build import AssetGraph
 from auditor.graph.facts import Facts
 from auditor.policy.calendar import Calendar
 from auditor.policy.compiler import CompiledRule, EvalContext, run_computed
-from auditor.policy.fastpath import FastJudge, fast_judges
+from auditor.policy.fastpath import FastJudge, Generated, generate
 from auditor.policy.values import plain
 from auditor.result import Finding, Status
 
@@ -64,6 +64,10 @@ def _imported_from(labels: dict[str, str]) -> SourceLocation | None:
 
 def _judge_fully(asset_id: str, asset: Any, facts: Any, params: dict[str, Any]) -> None:
     return None
+
+
+def _verdict(generated: Generated | None) -> FastJudge:
+    return _judge_fully if generated is None else generated.verdict
 
 
 class Evaluator:
@@ -123,14 +127,17 @@ class Evaluator:
         by_kind = self.graph.inventory.by_kind
         grouped = _rules_by_kind(rules)
         pairs = sum(len(by_kind.get(kind, ())) * len(runs) for kind, runs in grouped.items())
-        verdicts: list[FastJudge] = self._fast_judges(rules) if pairs >= self.fast_from else [_judge_fully] * len(rules)
-        judges = dict(zip(map(id, rules), verdicts, strict=True))
+        made = self._generated(rules) if pairs >= self.fast_from else [None] * len(rules)
+        generated = dict(zip(map(id, rules), made, strict=True))
         for kind, runs in grouped.items():
-            recorders = [(run, judges[id(run)], passed[run.compiled.rule.id].append) for run in runs]
+            recorders = [
+                (run, _verdict(generated[id(run)]), generated[id(run)], passed[run.compiled.rule.id].append)
+                for run in runs
+            ]
             for asset in by_kind.get(kind, []):
                 asset_id = asset.id
                 facts = self._facts[asset_id]
-                for run, fast, record_pass in recorders:
+                for run, fast, checks, record_pass in recorders:
                     verdict = fast(asset_id, asset, facts, run.params)
                     if verdict is True:
                         record_pass(asset_id)
@@ -139,7 +146,7 @@ class Evaluator:
                         continue
                     view = self.view(asset_id)
                     ctx = EvalContext(asset_id, view, facts, self.org, self._neighbours, self.audit, run.params)
-                    outcome = self._judge(run, ctx, self._locations[asset_id])
+                    outcome = self._judge(run, ctx, self._locations[asset_id], checks)
                     if outcome is True:
                         record_pass(asset_id)
                     elif outcome is not None:
@@ -148,17 +155,22 @@ class Evaluator:
             ids.sort()
         return Evaluation(findings, passed)
 
-    def _fast_judges(self, rules: list[RuleRun]) -> list[FastJudge]:
+    def _generated(self, rules: list[RuleRun]) -> list[Generated | None]:
         pairs = [(run.compiled, run.regime) for run in rules]
-        return fast_judges(pairs, self.org, self.audit, self._neighbours, self.view)
+        return list(generate(pairs, self.org, self.audit, self._neighbours, self.view))
 
-    def _judge(self, run: RuleRun, ctx: EvalContext, location: SourceLocation) -> Finding | Literal[True] | None:
-        """True for a pass, None when the rule's selector leaves the asset out, else the Finding."""
+    def _judge(
+        self, run: RuleRun, ctx: EvalContext, location: SourceLocation, checks: Generated | None = None
+    ) -> Finding | Literal[True] | None:
+        """True for a pass, None when the rule's selector leaves the asset out, else the Finding.
+
+        `checks`: the rule's generated drop-ins for its closures (same answers, same records)."""
         compiled = run.compiled
         rule = compiled.rule
         asset_id = ctx.asset_id
-        if compiled.selector is not None:
-            applies = compiled.selector(ctx)
+        selector = compiled.selector if checks is None else checks.selector
+        if selector is not None:
+            applies = selector(ctx)
             if applies is False:
                 return None
             if applies is True:  # what the selector could not read does not matter once it matched
@@ -168,9 +180,10 @@ class Evaluator:
         scope = getattr(ctx.facts.scope, run.regime) if run.regime else None
         if scope is not None and scope.applies is False:
             return Finding(rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, scope.reason, location)
-        for exempt, reason in compiled.exemptions:
+        exempts = [exempt.check for exempt, _ in compiled.exemptions] if checks is None else checks.exemptions
+        for exempt, (_, reason) in zip(exempts, compiled.exemptions, strict=True):
             known = len(ctx.missing)
-            if exempt.check(ctx) is True:
+            if exempt(ctx) is True:
                 return Finding(
                     rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, reason.fill(ctx), location
                 )
@@ -178,7 +191,7 @@ class Evaluator:
         verdict = None
         if applies:
             run_computed(compiled, ctx)
-            verdict = compiled.condition(ctx)
+            verdict = (compiled.condition if checks is None else checks.condition)(ctx)
         if verdict is True:
             return True
         if scope is not None and scope.applies is None:

@@ -13,6 +13,7 @@ values) it runs as the closures on a context. Any exception is a None: the closu
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from auditor.policy.compiler import (
     AllNode,
     AnyNode,
+    Check,
     CompareNode,
     CompiledRule,
     EmptinessNode,
@@ -91,6 +93,7 @@ class _Writer:
         }
         self.count = 0
         self.reads_fields = False  # the function reads the asset's fields
+        self.record = False  # writing a check that records what it reads, as the closures do
 
     def const(self, value: Any) -> str:
         name = f"_k{len(self.names)}"
@@ -155,6 +158,8 @@ def _read(path: str, w: _Writer, needs: str = "value") -> str:
         return _attributes("org.get('facts')", rest[1:])
     if head in ("org", "computed", "audit"):
         return _items(head, rest, w)
+    if w.record:
+        return _items("view", [head, *rest], w)
     return _asset([head, *rest], w, needs)
 
 
@@ -203,11 +208,20 @@ def _shortcut(node: CompareNode, w: _Writer) -> tuple[str, str] | None:
     return None
 
 
+def _unknown(path: str, if_missing: bool | None, target: str, w: _Writer, at: int) -> None:
+    """A missing value: the rule's if_missing answer, else unknown (recorded as missing)."""
+    if if_missing is None and w.record:
+        w.add(at, f"missing.append({path!r})")
+    w.add(at, f"{target} = {if_missing!r}")
+
+
 def _compare(node: CompareNode, target: str, w: _Writer, at: int) -> None:
     """Mirrors the `binary` closure of compiler.compile_leaf."""
     w.add(at, f"v = {_read(node.path, w)}")
+    if w.record:
+        w.add(at, f"observed[{node.path!r}] = v")
     w.add(at, "if v is None:")
-    w.add(at + 1, f"{target} = {node.if_missing!r}")
+    _unknown(node.path, node.if_missing, target, w, at + 1)
     w.add(at, "else:")
     at += 1
     late = node.late
@@ -215,8 +229,10 @@ def _compare(node: CompareNode, target: str, w: _Writer, at: int) -> None:
         assert late.source is not None
         w.add(at, f"o = {_late(late.source, w)}")
         if late.path is not None:
+            if w.record:
+                w.add(at, f"observed[{late.path!r}] = o")
             w.add(at, "if o is None:")
-            w.add(at + 1, f"{target} = None")
+            _unknown(late.path, None, target, w, at + 1)
             w.add(at, "else:")
             at += 1
     other = "o" if late is not None else w.const(node.constant)
@@ -234,8 +250,16 @@ def _compare(node: CompareNode, target: str, w: _Writer, at: int) -> None:
         if late is not None and (node.scalar_ops or (node.listed and late.path is None)):
             w.add(body, f"o = {w.const(node.converted)}(o)")
     w.add(body, f"{target} = {w.const(node.compare)}(v, {other})")
-    w.add(at, "except (_Mismatch, TypeError):")
-    w.add(at + 1, f"{target} = None")
+    if w.record:
+        w.add(at, "except _Mismatch as exc:")
+        w.add(at + 1, f"problems.append({node.path + ': '!r} + str(exc))")
+        w.add(at + 1, f"{target} = None")
+        w.add(at, "except TypeError:")
+        w.add(at + 1, f"problems.append(f{node.path + ': {v!r} cannot be compared with {' + other + '!r}'!r})")
+        w.add(at + 1, f"{target} = None")
+    else:
+        w.add(at, "except (_Mismatch, TypeError):")
+        w.add(at + 1, f"{target} = None")
 
 
 def _combined(parts: Sequence[Node], target: str, w: _Writer, at: int, decisive: bool) -> None:
@@ -256,10 +280,19 @@ def _combined(parts: Sequence[Node], target: str, w: _Writer, at: int, decisive:
 def _emit(node: Node, target: str, w: _Writer, at: int) -> None:
     """Lines that set `target` to the node's verdict (True, False or None)."""
     if isinstance(node, PresenceNode):
-        w.add(at, f"{target} = {_read(node.path, w, 'presence')} is {'not ' if node.wanted else ''}None")
+        read = _read(node.path, w, "presence")
+        if w.record:
+            w.add(at, f"v = observed[{node.path!r}] = {read}")
+            read = "v"
+        w.add(at, f"{target} = {read} is {'not ' if node.wanted else ''}None")
     elif isinstance(node, EmptinessNode):
         w.add(at, f"v = {_read(node.path, w, 'length')}")
-        w.add(at, f"{target} = {node.if_missing!r} if v is None else (len(v) == 0) is {node.wanted_empty!r}")
+        if w.record:
+            w.add(at, f"observed[{node.path!r}] = v")
+        w.add(at, "if v is None:")
+        _unknown(node.path, node.if_missing, target, w, at + 1)
+        w.add(at, "else:")
+        w.add(at + 1, f"{target} = (len(v) == 0) is {node.wanted_empty!r}")
     elif isinstance(node, CompareNode):
         _compare(node, target, w, at)
     elif isinstance(node, AllNode | AnyNode):
@@ -270,8 +303,20 @@ def _emit(node: Node, target: str, w: _Writer, at: int) -> None:
         w.add(at, f"{target} = None if {inner} is None else not {inner}")
     else:
         assert isinstance(node, RelatedNode)
-        context = "_Context(asset_id, view_of(asset_id), facts, org, neighbours, audit, params)"
+        context = "ctx" if w.record else "_Context(asset_id, view_of(asset_id), facts, org, neighbours, audit, params)"
         w.add(at, f"{target} = {w.const(node.check)}({context})")
+
+
+def _check(name: str, node: Node, w: _Writer) -> str:
+    """A drop-in for the node's closure: the same answer, the same records on the context."""
+    w.record = True
+    w.add(1, f"def {name}(ctx):")
+    w.add(2, "view, facts, org, params, audit = ctx.view, ctx.facts, ctx.org, ctx.params, ctx.audit")
+    w.add(2, "computed, observed, missing, problems = ctx.computed, ctx.observed, ctx.missing, ctx.problems")
+    _emit(node, "answer", w, 2)
+    w.add(2, "return answer")
+    w.record = False
+    return name
 
 
 def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer) -> None:
@@ -306,24 +351,39 @@ def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer)
     w.add(3, "return None")
 
 
-def fast_judges(
+@dataclass(frozen=True)
+class Generated:
+    """One rule's generated functions: its verdict, and drop-ins for its closures."""
+
+    verdict: FastJudge
+    selector: Check | None
+    exemptions: tuple[Check, ...]
+    condition: Check
+
+
+def generate(
     rules: Sequence[tuple[CompiledRule, str | None]],
     org: dict[str, Any],
     audit: dict[str, Any],
     neighbours: Neighbours,
     view_of: Callable[[str], dict[str, Any]],
-) -> list[FastJudge]:
-    """One function per (compiled rule, regime), in order, for an audit's organisation and date."""
+) -> list[Generated]:
+    """The functions of each (compiled rule, regime), in order, for an audit's organisation and date."""
     w = _Writer()
-    w.add(0, "def judges(org, audit, neighbours, view_of):")
+    w.add(0, "def generated(org, audit, neighbours, view_of):")
+    made = []
     for index, (compiled, regime) in enumerate(rules):
         _function(f"rule_{index}", compiled, regime, w)
-    w.add(1, f"return [{', '.join(f'rule_{index}' for index in range(len(rules)))}]")
+        selector = compiled.selector_node
+        exemptions = [_check(f"exempt_{index}_{n}", exempt, w) for n, (exempt, _) in enumerate(compiled.exemptions)]
+        condition = _check(f"condition_{index}", compiled.condition_node, w)
+        selected = _check(f"selector_{index}", selector, w) if selector else None
+        made.append(f"(rule_{index}, {selected}, ({''.join(name + ', ' for name in exemptions)}), {condition})")
+    w.add(1, f"return [{', '.join(made)}]")
     source = "\n".join(w.lines) + "\n"
     code = _CODE_CACHE.get(source)
     if code is None:
         code = _CODE_CACHE[source] = compile(source, "<auditor rules>", "exec")
     namespace = dict(w.names)
     exec(code, namespace)  # the source is written above from compiled, checked rules
-    judges: list[FastJudge] = namespace["judges"](org, audit, neighbours, view_of)
-    return judges
+    return [Generated(*functions) for functions in namespace["generated"](org, audit, neighbours, view_of)]
