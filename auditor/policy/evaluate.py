@@ -229,8 +229,10 @@ class Evaluator:
     @staticmethod
     def _explain(path: str, ctx: EvalContext) -> str:
         """A missing derived fact names the input that left it unknown."""
+        if not path.startswith("facts."):
+            return path
         parts = path.split(".")
-        if len(parts) > 2 and parts[0] == "facts":
+        if len(parts) > 2:
             reason = getattr(getattr(ctx.facts, parts[1], None), "unknown_because", None)
             if reason:
                 return f"{path} ({reason})"

@@ -50,6 +50,8 @@ def plain(value: Any) -> Any:
 
 def shown(value: Any) -> str:
     """A value inside a sentence: lists joined, floats to two decimals, None as 'unknown'."""
+    if type(value) is str:
+        return value
     value = plain(round(value, 2) if isinstance(value, float) else value)
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
