@@ -4,7 +4,7 @@ Every rule fixture case, the precision suite's organisations and a generated inv
 with each generated verdict recorded and every asset then judged twice, by the generated checks and
 by the closures: both must give the same Finding (evidence, missing values, message), and the verdict
 must say True exactly where they record a pass, False exactly where the selector leaves the asset
-out, None (judge it fully) everywhere else.
+out, OUT_OF_SCOPE exactly where the rule's law does not apply, None (judge it fully) everywhere else.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from auditor.inventory.loader import load_inventory
 from auditor.policy.compiler import EvalContext
 from auditor.policy.config import load_config
 from auditor.policy.evaluate import Evaluator, RuleRun
-from auditor.policy.fastpath import FastJudge, Generated
+from auditor.policy.fastpath import OUT_OF_SCOPE, FastJudge, Generated
 from auditor.result import Finding
 from bench.generate import generate, write
 from tests.conftest import AS_OF, audit_rule, bundled
@@ -37,7 +37,7 @@ Disagreement = tuple[str, str, Any, Any]
 @pytest.fixture
 def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement]]:
     """Audits in the test run every asset through both: (rule, asset, generated, expected) where they differ."""
-    answers: dict[tuple[str, str], bool | None] = {}
+    answers: dict[tuple[str, str], bool | str | None] = {}
     found: list[Disagreement] = []
 
     class Both(Evaluator):
@@ -62,13 +62,16 @@ def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement
             if outcome != by_closures:
                 found.append((*key, outcome, by_closures))
             expected = True if outcome is True else False if outcome is None else None
+            scope = getattr(ctx.facts.scope, run.regime) if run.regime else None
+            if isinstance(outcome, Finding) and scope is not None and scope.applies is False:
+                expected = OUT_OF_SCOPE  # the scope fact is read before the exemptions
             answer = answers.pop(key)
             if answer is not expected:
                 found.append((*key, answer, expected))
             return outcome
 
     def _recording(fast: FastJudge, rule_id: str) -> FastJudge:
-        def record(asset_id: str, asset: Any, facts: Any, params: dict[str, Any]) -> None:
+        def record(asset_id: str, asset: Any, facts: Any, params: dict[str, Any]) -> None:  # always judged
             answers[(rule_id, asset_id)] = fast(asset_id, asset, facts, params)
 
         return record

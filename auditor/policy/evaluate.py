@@ -11,7 +11,7 @@ from auditor.graph.build import AssetGraph
 from auditor.graph.facts import Facts
 from auditor.policy.calendar import Calendar
 from auditor.policy.compiler import CompiledRule, EvalContext, run_computed
-from auditor.policy.fastpath import FastJudge, Generated, generate
+from auditor.policy.fastpath import OUT_OF_SCOPE, FastJudge, Generated, generate
 from auditor.policy.values import plain
 from auditor.result import Finding, Status
 
@@ -64,6 +64,12 @@ def _imported_from(labels: dict[str, str]) -> SourceLocation | None:
 
 def _judge_fully(asset_id: str, asset: Any, facts: Any, params: dict[str, Any]) -> None:
     return None
+
+
+def _out_of_scope(run: RuleRun, asset_id: str, kind: str, reason: str, location: SourceLocation) -> Finding:
+    """NOT_APPLICABLE: the asset is outside the territorial scope of the rule's law."""
+    rule = run.compiled.rule
+    return Finding(rule.id, asset_id, kind, _NOT_APPLICABLE, rule.severity, reason, location)
 
 
 def _verdict(generated: Generated | None) -> FastJudge:
@@ -144,6 +150,10 @@ class Evaluator:
                         continue
                     if verdict is False:
                         continue
+                    if verdict is OUT_OF_SCOPE:
+                        reason = getattr(facts.scope, run.regime or "").reason
+                        keep(_out_of_scope(run, asset_id, asset.kind, reason, self._locations[asset_id]))
+                        continue
                     view = self.view(asset_id)
                     ctx = EvalContext(asset_id, view, facts, self.org, self._neighbours, self.audit, run.params)
                     outcome = self._judge(run, ctx, self._locations[asset_id], checks)
@@ -179,7 +189,7 @@ class Evaluator:
             applies = True
         scope = getattr(ctx.facts.scope, run.regime) if run.regime else None
         if scope is not None and scope.applies is False:
-            return Finding(rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, scope.reason, location)
+            return _out_of_scope(run, asset_id, ctx.view["kind"], scope.reason, location)
         exempts = [exempt.check for exempt, _ in compiled.exemptions] if checks is None else checks.exemptions
         for exempt, (_, reason) in zip(exempts, compiled.exemptions, strict=True):
             known = len(ctx.missing)

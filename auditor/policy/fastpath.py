@@ -1,13 +1,15 @@
 """Each rule's verdict as generated Python, for the results that need no evidence.
 
 The compiled closures (auditor.policy.compiler) record what they read for every result: the
-evidence and the missing values a Finding shows. At scale most results are passes, or assets a
-selector leaves out, which show none of it. This writes the selectors, exemptions and conditions
-of an audit's rules as straight-line Python, one function per rule in one module compiled once,
-that answers True (a pass), False (the selector leaves the asset out) or None (anything else: the
-evaluator then judges the asset with the closures, which make the Finding). Same three-valued
-logic, same conversions and operators; what it does not write out (`related` conditions, computed
-values) it runs as the closures on a context. Any exception is a None: the closures then meet it.
+evidence and the missing values a Finding shows. At scale most results are passes, assets a
+selector leaves out or outside the scope of the rule's law, which show none of it. This writes the
+selectors, exemptions and conditions of an audit's rules as straight-line Python, one function per
+rule in one module compiled once, that answers True (a pass), False (the selector leaves the asset
+out), OUT_OF_SCOPE (the rule's law does not apply) or None (anything else: the evaluator then judges
+the asset fully and makes the Finding). Same three-valued logic, same conversions and operators;
+what it does not write out (`related` conditions, computed values) it runs as the closures on a
+context. Any exception is a None: the full judgement then meets it. The same module holds drop-ins
+for the closures (`Generated`), which record on the context exactly what the closures record.
 """
 
 from __future__ import annotations
@@ -36,8 +38,11 @@ from auditor.policy.compiler import (
 )
 from auditor.policy.operators import CONVERTERS, TypeMismatch
 
-# (asset id, asset model, facts, effective parameters) -> True (pass), False (not selected), None (judge it fully).
-FastJudge = Callable[[str, Any, Any, dict[str, Any]], bool | None]
+# The answer for an asset outside the territorial scope of the rule's law (a NOT_APPLICABLE result).
+OUT_OF_SCOPE = "out of scope"
+# (asset id, asset model, facts, effective parameters) -> True (pass), False (not selected),
+# OUT_OF_SCOPE, None (judge it fully).
+FastJudge = Callable[[str, Any, Any, dict[str, Any]], bool | str | None]
 
 _NUMBER, _STRING, _BOOL, _DATE = CONVERTERS["number"], CONVERTERS["string"], CONVERTERS["bool"], CONVERTERS["date"]
 _SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
@@ -90,6 +95,7 @@ class _Writer:
             "_run_computed": run_computed,
             "_date": date,
             "_timedelta": timedelta,
+            "_OUT_OF_SCOPE": OUT_OF_SCOPE,
         }
         self.count = 0
         self.reads_fields = False  # the function reads the asset's fields
@@ -320,7 +326,8 @@ def _check(name: str, node: Node, w: _Writer) -> str:
 
 
 def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer) -> None:
-    """Mirrors Evaluator._judge up to its verdict: True only where it would record a pass."""
+    """Mirrors Evaluator._judge up to its verdict: True only where it would record a pass, OUT_OF_SCOPE
+    only where it would find the rule not applicable by the scope fact."""
     w.add(1, f"def {name}(asset_id, asset, facts, params):")
     w.add(2, "try:")
     at = 3
@@ -328,11 +335,14 @@ def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer)
     w.reads_fields = False
     if compiled.selector_node is not None:
         _emit(compiled.selector_node, "s", w, at)
-        w.add(at, "if s is not True:")
-        w.add(at + 1, "return None if s is None else False")
+        w.add(at, "if s is False:")
+        w.add(at + 1, "return False")
     if regime:
         w.add(at, f"scope = facts.scope.{regime}")
         w.add(at, "if scope is not None and scope.applies is False:")
+        w.add(at + 1, "return _OUT_OF_SCOPE")  # the object itself: the evaluator tests it with `is`
+    if compiled.selector_node is not None:
+        w.add(at, "if s is None:")
         w.add(at + 1, "return None")
     for exempt, _ in compiled.exemptions:
         answer = w.temp()
