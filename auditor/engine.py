@@ -96,7 +96,7 @@ def load_inputs(request: AuditRequest) -> AuditInputs:
     inventory: Inventory | None = _collect(
         issues, load_inventory, request.inventory, request.max_file_bytes, root, cache
     )
-    policies: PolicySet | None = _collect(issues, load_policies, request.policies, root)
+    policies: PolicySet | None = _collect(issues, load_policies, request.policies, root, cache)
     config: AuditConfig | None = None
     frameworks = None
     if policies is not None:

@@ -10,13 +10,15 @@ from pydantic import TypeAdapter
 from auditor.graph.exposure import ExposureFact
 from auditor.graph.facts import AssetFacts
 from auditor.policy.compiler import (
+    CompiledRule,
     EvalContext,
     RuleError,
     Scope,
-    compile_condition,
+    compile_node,
     compile_rule,
     run_computed,
 )
+from auditor.policy.fastpath import generate
 from auditor.policy.model import Condition, Rule
 from auditor.policy.paths import ASSET_KINDS
 from tests.conftest import AS_OF, rule_text
@@ -44,10 +46,22 @@ def check(
     params: dict[str, Any] | None = None,
     neighbours: dict[str, list[dict[str, Any]]] | None = None,
 ) -> tuple[bool | None, EvalContext]:
-    """Evaluate `condition` on one asset of any kind; `params` are the declared defaults."""
+    """Evaluate `condition` on one asset of any kind; `params` are the declared defaults.
+
+    The check generated as Python (auditor.policy.fastpath) must answer and record the same."""
     ctx = context(view, params, neighbours)
-    fn = compile_condition(CONDITION.validate_python(condition), Scope(params or {}, (), ASSET_KINDS), ("condition",))
-    return fn(ctx), ctx
+    node = compile_node(CONDITION.validate_python(condition), Scope(params or {}, (), ASSET_KINDS), ("condition",))
+    verdict = node.check(ctx)
+    twin = context(view, params, neighbours)
+    compiled = CompiledRule(None, None, [], node, [], None, None, None)  # type: ignore[arg-type]
+    generated = generate([(compiled, None)], twin.org, twin.audit, twin.neighbours, lambda _: view)[0]
+    assert (generated.condition(twin), twin.observed, twin.missing, twin.problems) == (
+        verdict,
+        ctx.observed,
+        ctx.missing,
+        ctx.problems,
+    )
+    return verdict, ctx
 
 
 @pytest.mark.parametrize(
@@ -97,6 +111,13 @@ def test_missing_attribute_is_unknown_and_recorded() -> None:
 def test_type_mismatch_is_unknown_never_string_order() -> None:
     verdict, ctx = check({"path": "capacity_tb", "op": "gt", "value": 5}, {"capacity_tb": "10"})
     assert verdict is None and ctx.problems == ["capacity_tb: '10' is not a number"]
+
+
+def test_values_that_cannot_be_compared_are_unknown_with_both_values_named() -> None:
+    verdict, ctx = check({"path": "tags", "op": "intersects", "value": ["a"]}, {"tags": [["x"]]})
+    assert verdict is None and ctx.problems == ["tags: [['x']] cannot be compared with ['a']"]
+    verdict, ctx = check({"path": "tags", "op": "in", "value": ["a"]}, {"tags": ["x"]})
+    assert verdict is None and ctx.problems == ["tags: ['x'] has the wrong type"]
 
 
 @pytest.mark.parametrize(

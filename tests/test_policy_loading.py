@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from auditor.errors import InputError
+from auditor.inventory.parse_cache import ParseCache
 from auditor.policy.loader import default_policies_dir, load_policies
 from tests.conftest import rule_text, write
 
@@ -152,4 +153,26 @@ def test_a_typo_in_a_transitional_exemption_stops_the_run_with_its_place(
         "unknown attribute 'placed_on_markt' of workload; did you mean 'placed_on_market'?",
         "policies/eu-ai-act/AIACT-53-GPAI-PROVIDER.yaml:71:15: $.applies_to.not_applicable[2].reason: unknown "
         "attribute 'placed_on_the_market' of workload; did you mean 'placed_on_market'?",
+    ]
+
+
+def test_rule_files_parsed_from_the_cache_give_the_same_rules_and_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parse cache (as for inventories) keeps what each rule file parsed to: a second load reads
+    the entries, and an error is located as from the file itself."""
+    cache = ParseCache(tmp_path / "cache")
+    bundled = [load_policies(default_policies_dir(), cache=cache) for _ in range(2)]
+    assert len(list((tmp_path / "cache").iterdir())) > 100
+    assert [rule.rule for rule in bundled[0].rules.values()] == [rule.rule for rule in bundled[1].rules.values()]
+    assert bundled[0].pack_hashes == bundled[1].pack_hashes
+    root = pack(tmp_path, {"X-1": {**GOOD, "condition": {"path": "ownr", "op": "present"}}})
+    monkeypatch.chdir(tmp_path)
+    errors = []
+    for _ in range(2):
+        with pytest.raises(InputError) as caught:
+            load_policies(root, cache=cache)
+        errors.append([str(issue) for issue in caught.value.issues])
+    assert errors[0] == errors[1] == [
+        "policies/p/X-1.yaml:14:9: $.condition.path: unknown attribute 'ownr' of storage; did you mean 'owner'?"
     ]

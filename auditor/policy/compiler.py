@@ -210,6 +210,7 @@ class _Operand:
     constant: Any = None
     resolver: Resolver | None = None
     path: str | None = None
+    source: tuple[str, Any] | None = None  # what the resolver reads, for auditor.policy.fastpath
 
 
 def _param_reader(name: str, scope: Scope, where: DataPath) -> Resolver:
@@ -219,17 +220,19 @@ def _param_reader(name: str, scope: Scope, where: DataPath) -> Resolver:
     return lambda ctx: ctx.params[name]
 
 
-def _days_before(days: int | ParamRef, scope: Scope, where: DataPath) -> Resolver:
+def _days_before(days: int | ParamRef, scope: Scope, where: DataPath) -> _Operand:
     """The audit date minus `days` (a number or a parameter), read at evaluation."""
     if isinstance(days, ParamRef):
         name = days.param
         _param_reader(name, scope, where)
         count = scope.defaults[name]
         _check_days(count, where)
-        return lambda ctx: ctx.audit["as_of"] - timedelta(days=ctx.params[name])
+        return _Operand(
+            resolver=lambda ctx: ctx.audit["as_of"] - timedelta(days=ctx.params[name]), source=("days_param", name)
+        )
     _check_days(days, where)
     delta = timedelta(days=days)
-    return lambda ctx: ctx.audit["as_of"] - delta
+    return _Operand(resolver=lambda ctx: ctx.audit["as_of"] - delta, source=("days", delta))
 
 
 def _check_days(count: Any, where: DataPath) -> None:
@@ -244,22 +247,89 @@ def _operand(leaf: Leaf, scope: Scope, where: DataPath) -> tuple[_Operand, Any]:
     at = (*where, "value")
     if isinstance(value, ParamRef):
         reader = _param_reader(value.param, scope, at)
-        return _Operand(resolver=reader), scope.defaults[value.param]
+        return _Operand(resolver=reader, source=("param", value.param)), scope.defaults[value.param]
     if isinstance(value, AsOfRef):
-        return _Operand(resolver=_days_before(value.days_before_as_of, scope, at)), date(2000, 1, 1)
+        return _days_before(value.days_before_as_of, scope, at), date(2000, 1, 1)
     if isinstance(value, MilestoneRef):
         problem = unknown_milestone(value.milestone)
         if problem:
             raise RuleError((*at, "milestone"), problem)
         name = value.milestone
-        return _Operand(resolver=lambda ctx: ctx.audit["milestones"].date_of(name)), date(2000, 1, 1)
+        reader = lambda ctx: ctx.audit["milestones"].date_of(name)  # noqa: E731
+        return _Operand(resolver=reader, source=("milestone", name)), date(2000, 1, 1)
     if isinstance(value, PathRef):
         scope.check(value.path, at)
-        return _Operand(resolver=path_resolver(value.path), path=value.path), None
+        return _Operand(resolver=path_resolver(value.path), path=value.path, source=("path", value.path)), None
     return _Operand(constant=value), value
 
 
-def compile_leaf(leaf: Leaf, scope: Scope, where: DataPath) -> Check:
+@dataclass(frozen=True)
+class PresenceNode:
+    """`present` / `absent`: a missing value is the answer."""
+
+    path: str
+    wanted: bool  # True for present
+    check: Check
+
+
+@dataclass(frozen=True)
+class EmptinessNode:
+    """`empty` / `not_empty` of a list or text."""
+
+    path: str
+    wanted_empty: bool
+    if_missing: bool | None
+    check: Check
+
+
+@dataclass(frozen=True)
+class CompareNode:
+    """A binary operator: the attribute at `path` against a constant or a value read late."""
+
+    path: str
+    op: str
+    if_missing: bool | None
+    convert: Callable[[Any], Any] | None
+    compare: Callable[[Any, Any], bool]
+    constant: Any
+    late: _Operand | None
+    scalar_ops: bool  # the conversion applies to the value itself (not to a list of them)
+    listed: bool  # in / not_in: the comparison value is a list of converted items
+    converted: Callable[[Any], Any]
+    check: Check
+
+
+@dataclass(frozen=True)
+class AllNode:
+    parts: tuple[Node, ...]
+    check: Check
+
+
+@dataclass(frozen=True)
+class AnyNode:
+    parts: tuple[Node, ...]
+    check: Check
+
+
+@dataclass(frozen=True)
+class NotNode:
+    inner: Node
+    check: Check
+
+
+@dataclass(frozen=True)
+class RelatedNode:
+    """A `related` condition: runs on the neighbours' contexts, so only as a closure."""
+
+    check: Check
+
+
+# A compiled condition: `check` answers it on a context; auditor.policy.fastpath writes the
+# same logic as Python source.
+Node = PresenceNode | EmptinessNode | CompareNode | AllNode | AnyNode | NotNode | RelatedNode
+
+
+def compile_leaf(leaf: Leaf, scope: Scope, where: DataPath) -> Node:
     scope.check(leaf.path, (*where, "path"))
     resolve = path_resolver(leaf.path)
     path, op = leaf.path, leaf.op
@@ -274,7 +344,7 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: DataPath) -> Check:
             ctx.observed[path] = value
             return (value is not None) is wanted
 
-        return presence
+        return PresenceNode(path, wanted, presence)
 
     if op in EMPTINESS:
         wanted_empty = op == "empty"
@@ -289,7 +359,7 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: DataPath) -> Check:
                 return None
             return (len(value) == 0) is wanted_empty
 
-        return emptiness
+        return EmptinessNode(path, wanted_empty, leaf.if_missing, emptiness)
 
     if leaf.value is None:
         raise RuleError(where, f"operator {op!r} needs a value")
@@ -356,7 +426,10 @@ def compile_leaf(leaf: Leaf, scope: Scope, where: DataPath) -> Check:
             ctx.problems.append(f"{path}: {value!r} cannot be compared with {other!r}")
             return None
 
-    return binary
+    late_operand = operand if late is not None else None
+    return CompareNode(
+        path, op, if_missing, convert, compare, constant, late_operand, scalar_ops, listed, converted, binary
+    )
 
 
 def _regex(pattern: Any, where: DataPath) -> re.Pattern[str]:
@@ -369,17 +442,24 @@ def _regex(pattern: Any, where: DataPath) -> re.Pattern[str]:
 
 
 def compile_condition(condition: Condition, scope: Scope, where: DataPath) -> Check:
+    return compile_node(condition, scope, where).check
+
+
+def compile_node(condition: Condition, scope: Scope, where: DataPath) -> Node:
     if isinstance(condition, All):
-        parts = [compile_condition(c, scope, (*where, "all", i)) for i, c in enumerate(condition.all)]
-        return lambda ctx: _all(part(ctx) for part in parts)
+        parts = tuple(compile_node(c, scope, (*where, "all", i)) for i, c in enumerate(condition.all))
+        checks = [part.check for part in parts]
+        return AllNode(parts, lambda ctx: _all(check(ctx) for check in checks))
     if isinstance(condition, Any_):
-        parts = [compile_condition(c, scope, (*where, "any", i)) for i, c in enumerate(condition.any)]
-        return lambda ctx: _any(part(ctx) for part in parts)
+        parts = tuple(compile_node(c, scope, (*where, "any", i)) for i, c in enumerate(condition.any))
+        checks = [part.check for part in parts]
+        return AnyNode(parts, lambda ctx: _any(check(ctx) for check in checks))
     if isinstance(condition, Not):
-        inner = compile_condition(condition.not_, scope, (*where, "not"))
-        return lambda ctx: _not(inner(ctx))
+        inner = compile_node(condition.not_, scope, (*where, "not"))
+        inner_check = inner.check
+        return NotNode(inner, lambda ctx: _not(inner_check(ctx)))
     if isinstance(condition, Related):
-        return _compile_related(condition, scope, where)
+        return RelatedNode(_compile_related(condition, scope, where))
     assert isinstance(condition, Leaf)
     return compile_leaf(condition, scope, where)
 
@@ -464,14 +544,22 @@ class CompiledRule:
     """A rule ready to run on any audit date with any parameter overrides."""
 
     rule: Rule
-    selector: Check | None
+    selector_node: Node | None
     computed: list[tuple[str, Compiled]]
-    condition: Check
+    condition_node: Node
     evidence: list[tuple[str, Resolver]]
     graph_path: Resolver | None
     key: Resolver | None
     message: MessageTemplate
-    exemptions: tuple[tuple[Check, MessageTemplate], ...] = ()
+    exemptions: tuple[tuple[Node, MessageTemplate], ...] = ()
+
+    @property
+    def selector(self) -> Check | None:
+        return self.selector_node.check if self.selector_node is not None else None
+
+    @property
+    def condition(self) -> Check:
+        return self.condition_node.check
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -491,7 +579,7 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
     scope = Scope(defaults, tuple(rule.compute), rule.applies_to.kinds)
     selector_scope = Scope(defaults, (), rule.applies_to.kinds)
     selector = (
-        compile_condition(rule.applies_to.where, selector_scope, ("applies_to", "where"))
+        compile_node(rule.applies_to.where, selector_scope, ("applies_to", "where"))
         if rule.applies_to.where is not None
         else None
     )
@@ -500,7 +588,7 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
     listed = declared if isinstance(declared, list) else [] if declared is None else [declared]
     for index, exempt in enumerate(listed):
         at: DataPath = ("applies_to", "not_applicable", *((index,) if isinstance(declared, list) else ()))
-        when = compile_condition(exempt.when, selector_scope, (*at, "when"))
+        when = compile_node(exempt.when, selector_scope, (*at, "when"))
         reason = MessageTemplate(exempt.reason)
         for path in reason.paths:
             selector_scope.check(path, (*at, "reason"))
@@ -515,7 +603,7 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
         for path in paths:
             scope.check(path, where)
         computed.append((name, fn))
-    condition = compile_condition(rule.condition, scope, ("condition",))
+    condition = compile_node(rule.condition, scope, ("condition",))
     for index, path in enumerate(rule.evidence):
         scope.check(path, ("evidence", index))
     for field in ("evidence_path", "fingerprint_key"):
@@ -536,9 +624,9 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
         scope.check(path, ("message",))
     return CompiledRule(
         rule=rule,
-        selector=selector,
+        selector_node=selector,
         computed=computed,
-        condition=condition,
+        condition_node=condition,
         evidence=[(p, path_resolver(p)) for p in rule.evidence],
         graph_path=path_resolver(rule.evidence_path) if rule.evidence_path else None,
         key=path_resolver(rule.fingerprint_key) if rule.fingerprint_key else None,

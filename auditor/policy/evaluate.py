@@ -11,6 +11,7 @@ from auditor.graph.build import AssetGraph
 from auditor.graph.facts import Facts
 from auditor.policy.calendar import Calendar
 from auditor.policy.compiler import CompiledRule, EvalContext, run_computed
+from auditor.policy.fastpath import OUT_OF_SCOPE, FastJudge, Generated, generate
 from auditor.policy.values import plain
 from auditor.result import Finding, Status
 
@@ -52,17 +53,35 @@ class RuleRun:
         return (self.starts is None or self.starts <= day) and (self.ends is None or day < self.ends)
 
 
-def _imported_from(view: dict[str, Any]) -> SourceLocation | None:
+def _imported_from(labels: dict[str, str]) -> SourceLocation | None:
     """The file and line an importer recorded for the asset (label import.location), if any."""
-    recorded = (view.get("labels") or {}).get("import.location")
+    recorded = labels.get("import.location")
     if not recorded or ":" not in recorded:
         return None
     file, _, line = recorded.rpartition(":")
     return SourceLocation(file, int(line)) if line.isdigit() else None
 
 
+def _judge_fully(asset_id: str, asset: Any, facts: Any, params: dict[str, Any]) -> None:
+    return None
+
+
+def _out_of_scope(run: RuleRun, asset_id: str, kind: str, reason: str, location: SourceLocation) -> Finding:
+    """NOT_APPLICABLE: the asset is outside the territorial scope of the rule's law."""
+    rule = run.compiled.rule
+    return Finding(rule.id, asset_id, kind, _NOT_APPLICABLE, rule.severity, reason, location)
+
+
+def _verdict(generated: Generated | None) -> FastJudge:
+    return _judge_fully if generated is None else generated.verdict
+
+
 class Evaluator:
     """Holds the per-asset views (built lazily, once) that contexts read."""
+
+    # From how many (rule, asset) pairs the generated verdicts pay for compiling them (~30 ms):
+    # a CI gate's few hundred assets are judged by the closures alone.
+    fast_from = 20_000
 
     def __init__(self, graph: AssetGraph, facts: Facts, as_of: date, calendar: Calendar | None = None) -> None:
         self.graph = graph
@@ -112,16 +131,32 @@ class Evaluator:
         findings: list[Finding] = []
         keep = findings.append
         by_kind = self.graph.inventory.by_kind
-        for kind, runs in _rules_by_kind(rules).items():
-            recorders = [(run, passed[run.compiled.rule.id].append) for run in runs]
+        grouped = _rules_by_kind(rules)
+        pairs = sum(len(by_kind.get(kind, ())) * len(runs) for kind, runs in grouped.items())
+        made = self._generated(rules) if pairs >= self.fast_from else [None] * len(rules)
+        generated = dict(zip(map(id, rules), made, strict=True))
+        for kind, runs in grouped.items():
+            recorders = [
+                (run, _verdict(generated[id(run)]), generated[id(run)], passed[run.compiled.rule.id].append)
+                for run in runs
+            ]
             for asset in by_kind.get(kind, []):
                 asset_id = asset.id
-                view = self.view(asset_id)
                 facts = self._facts[asset_id]
-                location = self._locations[asset_id]
-                for run, record_pass in recorders:
+                for run, fast, checks, record_pass in recorders:
+                    verdict = fast(asset_id, asset, facts, run.params)
+                    if verdict is True:
+                        record_pass(asset_id)
+                        continue
+                    if verdict is False:
+                        continue
+                    if verdict is OUT_OF_SCOPE:
+                        reason = getattr(facts.scope, run.regime or "").reason
+                        keep(_out_of_scope(run, asset_id, asset.kind, reason, self._locations[asset_id]))
+                        continue
+                    view = self.view(asset_id)
                     ctx = EvalContext(asset_id, view, facts, self.org, self._neighbours, self.audit, run.params)
-                    outcome = self._judge(run, ctx, location)
+                    outcome = self._judge(run, ctx, self._locations[asset_id], checks)
                     if outcome is True:
                         record_pass(asset_id)
                     elif outcome is not None:
@@ -130,13 +165,22 @@ class Evaluator:
             ids.sort()
         return Evaluation(findings, passed)
 
-    def _judge(self, run: RuleRun, ctx: EvalContext, location: SourceLocation) -> Finding | Literal[True] | None:
-        """True for a pass, None when the rule's selector leaves the asset out, else the Finding."""
+    def _generated(self, rules: list[RuleRun]) -> list[Generated | None]:
+        pairs = [(run.compiled, run.regime) for run in rules]
+        return list(generate(pairs, self.org, self.audit, self._neighbours, self.view))
+
+    def _judge(
+        self, run: RuleRun, ctx: EvalContext, location: SourceLocation, checks: Generated | None = None
+    ) -> Finding | Literal[True] | None:
+        """True for a pass, None when the rule's selector leaves the asset out, else the Finding.
+
+        `checks`: the rule's generated drop-ins for its closures (same answers, same records)."""
         compiled = run.compiled
         rule = compiled.rule
         asset_id = ctx.asset_id
-        if compiled.selector is not None:
-            applies = compiled.selector(ctx)
+        selector = compiled.selector if checks is None else checks.selector
+        if selector is not None:
+            applies = selector(ctx)
             if applies is False:
                 return None
             if applies is True:  # what the selector could not read does not matter once it matched
@@ -145,10 +189,9 @@ class Evaluator:
             applies = True
         scope = getattr(ctx.facts.scope, run.regime) if run.regime else None
         if scope is not None and scope.applies is False:
-            return Finding(
-                rule.id, asset_id, ctx.view["kind"], _NOT_APPLICABLE, rule.severity, scope.reason, location
-            )
-        for exempt, reason in compiled.exemptions:
+            return _out_of_scope(run, asset_id, ctx.view["kind"], scope.reason, location)
+        exempts = [exempt.check for exempt, _ in compiled.exemptions] if checks is None else checks.exemptions
+        for exempt, (_, reason) in zip(exempts, compiled.exemptions, strict=True):
             known = len(ctx.missing)
             if exempt(ctx) is True:
                 return Finding(
@@ -158,15 +201,16 @@ class Evaluator:
         verdict = None
         if applies:
             run_computed(compiled, ctx)
-            verdict = compiled.condition(ctx)
+            verdict = (compiled.condition if checks is None else checks.condition)(ctx)
         if verdict is True:
             return True
         if scope is not None and scope.applies is None:
             verdict = None  # compliant either way is a pass; a failure needs the law to apply
             ctx.problems.append(f"scope: {scope.reason}")
         status = _FAIL if verdict is False else _UNDECIDED
-        evidence = {path: ctx.observed[path] for path in sorted(ctx.observed)}
-        evidence.update({f"computed.{k}": v for k, v in ctx.computed.items()})
+        evidence = dict(ctx.observed)  # plain() below sorts it
+        for name, value in ctx.computed.items():
+            evidence["computed." + name] = value
         for path, resolve in compiled.evidence:
             evidence[path] = resolve(ctx)
         missing = [self._explain(path, ctx) for path in sorted(set(ctx.missing))] + sorted(set(ctx.problems))
@@ -174,27 +218,31 @@ class Evaluator:
             message = "cannot decide: " + ", ".join(missing or ["no answer"])
         else:
             message = compiled.message.fill(ctx)
+        view = ctx.view
+        labels = view.get("labels")
         return Finding(
-            rule_id=rule.id,
-            asset_id=asset_id,
-            asset_kind=ctx.view["kind"],
-            status=status,
-            severity=rule.severity,
-            message=message,
-            location=location,
-            evidence=plain(evidence),
-            graph_path=list(compiled.graph_path(ctx) or []) if compiled.graph_path else [],
-            missing=missing if status is _UNDECIDED else [],
-            evidence_key=str(compiled.key(ctx) or "") if compiled.key else "",
-            imported_from=_imported_from(ctx.view),
-            imported_address=(ctx.view.get("labels") or {}).get("import.address"),
+            rule.id,
+            asset_id,
+            view["kind"],
+            status,
+            rule.severity,
+            message,
+            location,
+            plain(evidence),
+            list(compiled.graph_path(ctx) or []) if compiled.graph_path else [],
+            missing if status is _UNDECIDED else [],
+            str(compiled.key(ctx) or "") if compiled.key else "",
+            imported_from=_imported_from(labels) if labels else None,
+            imported_address=labels.get("import.address") if labels else None,
         )
 
     @staticmethod
     def _explain(path: str, ctx: EvalContext) -> str:
         """A missing derived fact names the input that left it unknown."""
+        if not path.startswith("facts."):
+            return path
         parts = path.split(".")
-        if len(parts) > 2 and parts[0] == "facts":
+        if len(parts) > 2:
             reason = getattr(getattr(ctx.facts, parts[1], None), "unknown_because", None)
             if reason:
                 return f"{path} ({reason})"

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
+from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.source import Document, display_path, read_document
 from auditor.policy.calendar import Calendar, unknown_milestone
 from auditor.policy.compiler import CompiledRule, RuleError, compile_rule
@@ -112,11 +113,12 @@ def policy_folders(folders: PolicyFolders) -> list[Path]:
     return [folders] if isinstance(folders, Path) else list(folders)
 
 
-def load_policies(folders: PolicyFolders, root: Path | None = None) -> PolicySet:
+def load_policies(folders: PolicyFolders, root: Path | None = None, cache: ParseCache | None = None) -> PolicySet:
     """Read every rule pack under each folder (one sub-folder per pack, one YAML file per rule).
 
     A rule id or a pack name found in two places is an error naming both: a later folder
-    never silently replaces what an earlier one defines.
+    never silently replaces what an earlier one defines. `cache`: where unchanged files' parses
+    are kept (as for inventories): reading the bundled packs' YAML is half of loading them.
     """
     issues: list[InputIssue] = []
     rules: dict[str, LoadedRule] = {}
@@ -125,7 +127,7 @@ def load_policies(folders: PolicyFolders, root: Path | None = None) -> PolicySet
     pack_dirs: dict[str, Path] = {}
     listed = policy_folders(folders)
     for folder in listed:
-        _load_folder(folder, issues, rules, packs, hashes, pack_dirs, root)
+        _load_folder(folder, issues, rules, packs, hashes, pack_dirs, root, cache)
     if issues:
         raise InputError(issues)
     origin = ", ".join(display_path(folder, root) for folder in listed)
@@ -140,6 +142,7 @@ def _load_folder(
     hashes: dict[str, str],
     pack_dirs: dict[str, Path],
     root: Path | None,
+    cache: ParseCache | None = None,
 ) -> None:
     """Add the packs of one folder to what earlier folders gave."""
     if not folder.is_dir():
@@ -160,7 +163,7 @@ def _load_folder(
         digest = hashlib.sha256()
         for path in sorted(pack_dir.rglob("*.yaml")):
             try:
-                document = read_document(path, display_path(path, root))
+                document = read_document(path, display_path(path, root), cache=cache)
             except InputError as exc:
                 issues.extend(exc.issues)
                 continue

@@ -18,8 +18,16 @@ class ExactFloat(float):
 
 def plain(value: Any) -> Any:
     """JSON-ready copy of an evidence value (dates as ISO text, sets sorted, facts as mappings)."""
-    if type(value) in _AS_IS:
+    kind = type(value)
+    if kind in _AS_IS:
         return value
+    if kind is dict:  # the common case first, its plain items copied without a call each
+        return {
+            (k if type(k) is str else str(k)): (v if type(v) in _AS_IS else plain(v))
+            for k, v in sorted(value.items())
+        }
+    if kind is list:
+        return [v if type(v) in _AS_IS else plain(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -42,6 +50,8 @@ def plain(value: Any) -> Any:
 
 def shown(value: Any) -> str:
     """A value inside a sentence: lists joined, floats to two decimals, None as 'unknown'."""
+    if type(value) is str:
+        return value
     value = plain(round(value, 2) if isinstance(value, float) else value)
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)

@@ -1,0 +1,399 @@
+"""Each rule's verdict as generated Python, for the results that need no evidence.
+
+The compiled closures (auditor.policy.compiler) record what they read for every result: the
+evidence and the missing values a Finding shows. At scale most results are passes, assets a
+selector leaves out or outside the scope of the rule's law, which show none of it. This writes the
+selectors, exemptions and conditions of an audit's rules as straight-line Python, one function per
+rule in one module compiled once, that answers True (a pass), False (the selector leaves the asset
+out), OUT_OF_SCOPE (the rule's law does not apply) or None (anything else: the evaluator then judges
+the asset fully and makes the Finding). Same three-valued logic, same conversions and operators;
+what it does not write out (`related` conditions, computed values) it runs as the closures on a
+context. Any exception is a None: the full judgement then meets it. The same module holds drop-ins
+for the closures (`Generated`), which record on the context exactly what the closures record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from auditor.policy.compiler import (
+    AllNode,
+    AnyNode,
+    Check,
+    CompareNode,
+    CompiledRule,
+    EmptinessNode,
+    EvalContext,
+    Neighbours,
+    Node,
+    NotNode,
+    PresenceNode,
+    RelatedNode,
+    run_computed,
+)
+from auditor.policy.operators import CONVERTERS, TypeMismatch
+
+# The answer for an asset outside the territorial scope of the rule's law (a NOT_APPLICABLE result).
+OUT_OF_SCOPE = "out of scope"
+# (asset id, asset model, facts, effective parameters) -> True (pass), False (not selected),
+# OUT_OF_SCOPE, None (judge it fully).
+FastJudge = Callable[[str, Any, Any, dict[str, Any]], bool | str | None]
+
+_NUMBER, _STRING, _BOOL, _DATE = CONVERTERS["number"], CONVERTERS["string"], CONVERTERS["bool"], CONVERTERS["date"]
+_SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_CODE_CACHE: dict[str, Any] = {}  # generated source -> code object: the same packs compile once a process
+
+
+class _NotPlain(Exception):
+    """A model value whose dump (the view's copy) could differ from it: left to the closures."""
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None), date, datetime})
+
+
+def _plain(value: Any) -> Any:
+    """`value` when it is what the asset's view (its model_dump) holds at that place, else _NotPlain."""
+    if type(value) is list and all(type(item) in _PLAIN for item in value):
+        return value
+    if type(value) is dict and all(type(item) in _PLAIN for item in value.values()):
+        return value
+    raise _NotPlain
+
+
+def _field(value: Any, key: str) -> Any:
+    """One level down, as in the view: a dict's item, a nested model's field, else None."""
+    if type(value) is dict:
+        return value.get(key)
+    if isinstance(value, BaseModel):
+        return value.__dict__.get(key)
+    return None
+
+
+def _dig(value: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        value = _field(value, key)
+    return value
+
+
+class _Writer:
+    """Source lines, and the constants they refer to by name."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, Any] = {
+            "_dig": _dig,
+            "_field": _field,
+            "_plain": _plain,
+            "_PLAIN": _PLAIN,
+            "_Mismatch": TypeMismatch,
+            "_Context": EvalContext,
+            "_run_computed": run_computed,
+            "_date": date,
+            "_timedelta": timedelta,
+            "_OUT_OF_SCOPE": OUT_OF_SCOPE,
+        }
+        self.count = 0
+        self.reads_fields = False  # the function reads the asset's fields
+        self.record = False  # writing a check that records what it reads, as the closures do
+
+    def const(self, value: Any) -> str:
+        name = f"_k{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def temp(self) -> str:
+        self.count += 1
+        return f"_t{self.count}"
+
+    def add(self, indent: int, text: str) -> None:
+        self.lines.append("    " * indent + text)
+
+
+def _items(root: str, keys: list[str], w: _Writer) -> str:
+    """Mirrors compiler._items: dict lookups, None once a level is not a dict."""
+    if not keys:
+        return root
+    first = f"{root}.get({keys[0]!r})"
+    if len(keys) == 1:
+        return first
+    if len(keys) == 2:
+        held = w.temp()
+        return f"({held}.get({keys[1]!r}) if type({held} := {first}) is dict else None)"
+    return f"_dig({first}, {tuple(keys[1:])!r})"
+
+
+def _attributes(root: str, keys: list[str]) -> str:
+    """Mirrors compiler._attributes: attribute reads, None when absent."""
+    expression = root
+    for key in keys:
+        expression = f"getattr({expression}, {key!r}, None)"
+    return expression
+
+
+def _asset(keys: list[str], w: _Writer, needs: str) -> str:
+    """An asset attribute read from its model's fields, as its view (model_dump) holds it: as it is
+    for `needs` "presence" (None either way), any list for "length" (a dumped list is as long), else
+    only values the dump leaves as they are."""
+    if keys == ["kind"]:
+        return "asset.kind"
+    w.reads_fields = True
+    first = f"fields.get({keys[0]!r})"
+    if len(keys) == 2:
+        held = w.temp()
+        first = f"({held}.get({keys[1]!r}) if type({held} := {first}) is dict else _field({held}, {keys[1]!r}))"
+    elif len(keys) > 2:
+        first = f"_dig({first}, {tuple(keys[1:])!r})"
+    if needs == "presence":
+        return first
+    value = w.temp()
+    lists = f" or type({value}) is list" if needs == "length" else ""
+    return f"({value} if type({value} := {first}) in _PLAIN{lists} else _plain({value}))"
+
+
+def _read(path: str, w: _Writer, needs: str = "value") -> str:
+    """The expression that reads `path`, as compiler.path_resolver does."""
+    head, *rest = path.split(".")
+    if head == "facts":
+        return _attributes("facts", rest)
+    if head == "org" and rest[:1] == ["facts"]:
+        return _attributes("org.get('facts')", rest[1:])
+    if head in ("org", "computed", "audit"):
+        return _items(head, rest, w)
+    if w.record:
+        return _items("view", [head, *rest], w)
+    return _asset([head, *rest], w, needs)
+
+
+def _late(source: tuple[str, Any], w: _Writer) -> str:
+    kind, value = source
+    if kind == "param":
+        return f"params[{value!r}]"
+    if kind == "days":
+        return f"audit['as_of'] - {w.const(value)}"
+    if kind == "days_param":
+        return f"audit['as_of'] - _timedelta(days=params[{value!r}])"
+    if kind == "milestone":
+        return f"audit['milestones'].date_of({value!r})"
+    return _read(value, w)
+
+
+def _shortcut(node: CompareNode, w: _Writer) -> tuple[str, str] | None:
+    """(guard, expression) giving the comparison's answer directly for the common value types;
+    every other value goes through the general code."""
+    op, convert, constant = node.op, node.convert, node.constant
+    if node.late is not None:
+        if op in _SYMBOLS and convert is _DATE and node.late.source is not None and node.late.source[0] != "path":
+            return "type(v) is _date and type(o) is _date", f"v {_SYMBOLS[op]} o"
+        return None
+    if op in _SYMBOLS and convert is _BOOL and type(constant) is bool and op in ("eq", "ne"):
+        return "type(v) is bool", f"v {'is' if op == 'eq' else 'is not'} {constant!r}"
+    if op in _SYMBOLS and convert is _STRING and type(constant) is str:
+        return "type(v) is str", f"v {_SYMBOLS[op]} {w.const(constant)}"
+    if op in _SYMBOLS and convert is _NUMBER and type(constant) in (int, float):
+        return "type(v) is int or type(v) is float", f"v {_SYMBOLS[op]} {w.const(constant)}"
+    if op in _SYMBOLS and convert is _DATE and type(constant) is date:
+        return "type(v) is _date", f"v {_SYMBOLS[op]} {w.const(constant)}"
+    if op in ("in", "not_in") and type(constant) is list and convert in (_STRING, None):
+        try:
+            listed = frozenset(constant)
+        except TypeError:
+            return None
+        return "type(v) is str", f"v {'in' if op == 'in' else 'not in'} {w.const(listed)}"
+    if op in ("intersects", "disjoint", "subset_of") and type(constant) is list:
+        try:
+            members = w.const(frozenset(constant))
+        except TypeError:
+            return None
+        test = {"intersects": f"not {members}.isdisjoint(v)", "disjoint": f"{members}.isdisjoint(v)"}
+        return "type(v) is list", test.get(op, f"{members}.issuperset(v)")
+    return None
+
+
+def _unknown(path: str, if_missing: bool | None, target: str, w: _Writer, at: int) -> None:
+    """A missing value: the rule's if_missing answer, else unknown (recorded as missing)."""
+    if if_missing is None and w.record:
+        w.add(at, f"missing.append({path!r})")
+    w.add(at, f"{target} = {if_missing!r}")
+
+
+def _compare(node: CompareNode, target: str, w: _Writer, at: int) -> None:
+    """Mirrors the `binary` closure of compiler.compile_leaf."""
+    w.add(at, f"v = {_read(node.path, w)}")
+    if w.record:
+        w.add(at, f"observed[{node.path!r}] = v")
+    w.add(at, "if v is None:")
+    _unknown(node.path, node.if_missing, target, w, at + 1)
+    w.add(at, "else:")
+    at += 1
+    late = node.late
+    if late is not None:
+        assert late.source is not None
+        w.add(at, f"o = {_late(late.source, w)}")
+        if late.path is not None:
+            if w.record:
+                w.add(at, f"observed[{late.path!r}] = o")
+            w.add(at, "if o is None:")
+            _unknown(late.path, None, target, w, at + 1)
+            w.add(at, "else:")
+            at += 1
+    other = "o" if late is not None else w.const(node.constant)
+    w.add(at, "try:")
+    shortcut = _shortcut(node, w)
+    body = at + 1
+    if shortcut is not None:
+        guard, expression = shortcut
+        w.add(body, f"if {guard}:")
+        w.add(body + 1, f"{target} = {expression}")
+        w.add(body, "else:")
+        body += 1
+    if node.convert is not None and (node.scalar_ops or node.listed):
+        w.add(body, f"v = {w.const(node.convert)}(v)")
+        if late is not None and (node.scalar_ops or (node.listed and late.path is None)):
+            w.add(body, f"o = {w.const(node.converted)}(o)")
+    w.add(body, f"{target} = {w.const(node.compare)}(v, {other})")
+    if w.record:
+        w.add(at, "except _Mismatch as exc:")
+        w.add(at + 1, f"problems.append({node.path + ': '!r} + str(exc))")
+        w.add(at + 1, f"{target} = None")
+        w.add(at, "except TypeError:")
+        w.add(at + 1, f"problems.append(f{node.path + ': {v!r} cannot be compared with {' + other + '!r}'!r})")
+        w.add(at + 1, f"{target} = None")
+    else:
+        w.add(at, "except (_Mismatch, TypeError):")
+        w.add(at + 1, f"{target} = None")
+
+
+def _combined(parts: Sequence[Node], target: str, w: _Writer, at: int, decisive: bool) -> None:
+    """`all` (decisive False) or `any` (decisive True) in Kleene's logic, stopping at the first decisive answer."""
+    w.add(at, f"{target} = {not decisive!r}")
+    w.add(at, "while True:")
+    for part in parts:
+        answer = w.temp()
+        _emit(part, answer, w, at + 1)
+        w.add(at + 1, f"if {answer} is {decisive!r}:")
+        w.add(at + 2, f"{target} = {decisive!r}")
+        w.add(at + 2, "break")
+        w.add(at + 1, f"if {answer} is None:")
+        w.add(at + 2, f"{target} = None")
+    w.add(at + 1, "break")
+
+
+def _emit(node: Node, target: str, w: _Writer, at: int) -> None:
+    """Lines that set `target` to the node's verdict (True, False or None)."""
+    if isinstance(node, PresenceNode):
+        read = _read(node.path, w, "presence")
+        if w.record:
+            w.add(at, f"v = observed[{node.path!r}] = {read}")
+            read = "v"
+        w.add(at, f"{target} = {read} is {'not ' if node.wanted else ''}None")
+    elif isinstance(node, EmptinessNode):
+        w.add(at, f"v = {_read(node.path, w, 'length')}")
+        if w.record:
+            w.add(at, f"observed[{node.path!r}] = v")
+        w.add(at, "if v is None:")
+        _unknown(node.path, node.if_missing, target, w, at + 1)
+        w.add(at, "else:")
+        w.add(at + 1, f"{target} = (len(v) == 0) is {node.wanted_empty!r}")
+    elif isinstance(node, CompareNode):
+        _compare(node, target, w, at)
+    elif isinstance(node, AllNode | AnyNode):
+        _combined(node.parts, target, w, at, decisive=isinstance(node, AnyNode))
+    elif isinstance(node, NotNode):
+        inner = w.temp()
+        _emit(node.inner, inner, w, at)
+        w.add(at, f"{target} = None if {inner} is None else not {inner}")
+    else:
+        assert isinstance(node, RelatedNode)
+        context = "ctx" if w.record else "_Context(asset_id, view_of(asset_id), facts, org, neighbours, audit, params)"
+        w.add(at, f"{target} = {w.const(node.check)}({context})")
+
+
+def _check(name: str, node: Node, w: _Writer) -> str:
+    """A drop-in for the node's closure: the same answer, the same records on the context."""
+    w.record = True
+    w.add(1, f"def {name}(ctx):")
+    w.add(2, "view, facts, org, params, audit = ctx.view, ctx.facts, ctx.org, ctx.params, ctx.audit")
+    w.add(2, "computed, observed, missing, problems = ctx.computed, ctx.observed, ctx.missing, ctx.problems")
+    _emit(node, "answer", w, 2)
+    w.add(2, "return answer")
+    w.record = False
+    return name
+
+
+def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer) -> None:
+    """Mirrors Evaluator._judge up to its verdict: True only where it would record a pass, OUT_OF_SCOPE
+    only where it would find the rule not applicable by the scope fact."""
+    w.add(1, f"def {name}(asset_id, asset, facts, params):")
+    w.add(2, "try:")
+    at = 3
+    start = len(w.lines)
+    w.reads_fields = False
+    if compiled.selector_node is not None:
+        _emit(compiled.selector_node, "s", w, at)
+        w.add(at, "if s is False:")
+        w.add(at + 1, "return False")
+    if regime:
+        w.add(at, f"scope = facts.scope.{regime}")
+        w.add(at, "if scope is not None and scope.applies is False:")
+        w.add(at + 1, "return _OUT_OF_SCOPE")  # the object itself: the evaluator tests it with `is`
+    if compiled.selector_node is not None:
+        w.add(at, "if s is None:")
+        w.add(at + 1, "return None")
+    for exempt, _ in compiled.exemptions:
+        answer = w.temp()
+        _emit(exempt, answer, w, at)
+        w.add(at, f"if {answer} is True:")
+        w.add(at + 1, "return None")
+    if compiled.computed:
+        w.add(at, "ctx = _Context(asset_id, view_of(asset_id), facts, org, neighbours, audit, params)")
+        w.add(at, f"_run_computed({w.const(compiled)}, ctx)")
+        w.add(at, "computed = ctx.computed")
+    _emit(compiled.condition_node, "c", w, at)
+    w.add(at, "return True if c is True else None")
+    if w.reads_fields:
+        w.lines.insert(start, "    " * at + "fields = asset.__dict__")
+    w.add(2, "except Exception:")
+    w.add(3, "return None")
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One rule's generated functions: its verdict, and drop-ins for its closures."""
+
+    verdict: FastJudge
+    selector: Check | None
+    exemptions: tuple[Check, ...]
+    condition: Check
+
+
+def generate(
+    rules: Sequence[tuple[CompiledRule, str | None]],
+    org: dict[str, Any],
+    audit: dict[str, Any],
+    neighbours: Neighbours,
+    view_of: Callable[[str], dict[str, Any]],
+) -> list[Generated]:
+    """The functions of each (compiled rule, regime), in order, for an audit's organisation and date."""
+    w = _Writer()
+    w.add(0, "def generated(org, audit, neighbours, view_of):")
+    made = []
+    for index, (compiled, regime) in enumerate(rules):
+        _function(f"rule_{index}", compiled, regime, w)
+        selector = compiled.selector_node
+        exemptions = [_check(f"exempt_{index}_{n}", exempt, w) for n, (exempt, _) in enumerate(compiled.exemptions)]
+        condition = _check(f"condition_{index}", compiled.condition_node, w)
+        selected = _check(f"selector_{index}", selector, w) if selector else None
+        made.append(f"(rule_{index}, {selected}, ({''.join(name + ', ' for name in exemptions)}), {condition})")
+    w.add(1, f"return [{', '.join(made)}]")
+    source = "\n".join(w.lines) + "\n"
+    code = _CODE_CACHE.get(source)
+    if code is None:
+        code = _CODE_CACHE[source] = compile(source, "<auditor rules>", "exec")
+    namespace = dict(w.names)
+    exec(code, namespace)  # the source is written above from compiled, checked rules
+    return [Generated(*functions) for functions in namespace["generated"](org, audit, neighbours, view_of)]

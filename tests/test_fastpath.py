@@ -1,0 +1,106 @@
+"""The generated functions (auditor.policy.fastpath) answer as the compiled closures do.
+
+Every rule fixture case, the precision suite's organisations and a generated inventory are audited
+with each generated verdict recorded and every asset then judged twice, by the generated checks and
+by the closures: both must give the same Finding (evidence, missing values, message), and the verdict
+must say True exactly where they record a pass, False exactly where the selector leaves the asset
+out, OUT_OF_SCOPE exactly where the rule's law does not apply, None (judge it fully) everywhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+
+import auditor.engine
+from auditor.engine import AuditInputs
+from auditor.errors import SourceLocation
+from auditor.inventory.loader import load_inventory
+from auditor.policy.compiler import EvalContext
+from auditor.policy.config import load_config
+from auditor.policy.evaluate import Evaluator, RuleRun
+from auditor.policy.fastpath import OUT_OF_SCOPE, FastJudge, Generated
+from auditor.result import Finding
+from bench.generate import generate, write
+from tests.conftest import AS_OF, audit_rule, bundled
+from tests.test_rule_cases import _cases
+
+PRECISION = sorted((Path(__file__).parent / "precision").glob("*.yaml"))
+Disagreement = tuple[str, str, Any, Any]
+
+
+@pytest.fixture
+def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement]]:
+    """Audits in the test run every asset through both: (rule, asset, generated, expected) where they differ."""
+    answers: dict[tuple[str, str], bool | str | None] = {}
+    found: list[Disagreement] = []
+
+    class Both(Evaluator):
+        fast_from = 0
+
+        def _generated(self, rules: list[RuleRun]) -> list[Generated | None]:
+            made = super()._generated(rules)
+            return [
+                dataclasses.replace(functions, verdict=_recording(functions.verdict, run.compiled.rule.id))
+                for functions, run in zip(made, rules, strict=True)
+                if functions is not None
+            ]
+
+        def _judge(
+            self, run: RuleRun, ctx: EvalContext, location: SourceLocation, checks: Generated | None = None
+        ) -> Finding | Literal[True] | None:
+            assert checks is not None
+            fresh = EvalContext(ctx.asset_id, ctx.view, ctx.facts, ctx.org, ctx.neighbours, ctx.audit, ctx.params)
+            by_closures = super()._judge(run, fresh, location)
+            outcome = super()._judge(run, ctx, location, checks)
+            key = (run.compiled.rule.id, ctx.asset_id)
+            if outcome != by_closures:
+                found.append((*key, outcome, by_closures))
+            expected = True if outcome is True else False if outcome is None else None
+            scope = getattr(ctx.facts.scope, run.regime) if run.regime else None
+            if isinstance(outcome, Finding) and scope is not None and scope.applies is False:
+                expected = OUT_OF_SCOPE  # the scope fact is read before the exemptions
+            answer = answers.pop(key)
+            if answer is not expected:
+                found.append((*key, answer, expected))
+            return outcome
+
+    def _recording(fast: FastJudge, rule_id: str) -> FastJudge:
+        def record(asset_id: str, asset: Any, facts: Any, params: dict[str, Any]) -> None:  # always judged
+            answers[(rule_id, asset_id)] = fast(asset_id, asset, facts, params)
+
+        return record
+
+    monkeypatch.setattr(auditor.engine, "Evaluator", Both)
+    yield found
+    assert not answers, "an answer without a judgement"
+
+
+@pytest.mark.parametrize(("rule_id", "case"), _cases())
+def test_rule_cases_agree(tmp_path: Path, rule_id: str, case: dict[str, Any], disagreements: list[Any]) -> None:
+    as_of = date.fromisoformat(str(case["as_of"])) if "as_of" in case else AS_OF
+    audit_rule(tmp_path, rule_id, case["inventory"], as_of, case["config"])
+    assert disagreements == []
+
+
+def _audit(path: Path) -> None:
+    policies, frameworks = bundled()
+    auditor.engine.audit(AuditInputs(load_inventory([path]), policies, frameworks, load_config(None, policies)), AS_OF)
+
+
+@pytest.mark.parametrize("inventory", PRECISION, ids=lambda path: path.stem)
+def test_precision_organisations_agree(inventory: Path, disagreements: list[Any]) -> None:
+    _audit(inventory)
+    assert disagreements == []
+
+
+def test_generated_inventory_agrees(tmp_path: Path, disagreements: list[Any]) -> None:
+    path = tmp_path / "inventory.json"
+    write(generate(500), path)
+    _audit(path)
+    assert disagreements == []
