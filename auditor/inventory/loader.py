@@ -184,9 +184,10 @@ def _load_inventory(
             locations[asset.id] = location
             origins[asset.id] = (document, data_path)
 
+    ordered = {asset_id: assets[asset_id] for asset_id in sorted(assets)}
     by_kind: dict[str, list[AssetBase]] = {kind: [] for kind in MODEL_BY_KIND}
-    for asset_id in sorted(assets):
-        by_kind[assets[asset_id].kind].append(assets[asset_id])
+    for asset in ordered.values():
+        by_kind[asset.kind].append(asset)
     if len(by_kind["organization"]) > 1:
         for org in by_kind["organization"][1:]:
             issues.append(
@@ -199,7 +200,6 @@ def _load_inventory(
     issues.extend(_dangling_references(assets, origins))
     if issues:
         raise InputError(issues)
-    ordered = {asset_id: assets[asset_id] for asset_id in sorted(assets)}
     return Inventory(ordered, locations, sorted(files, key=lambda f: f.path), by_kind)
 
 
