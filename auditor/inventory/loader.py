@@ -21,6 +21,7 @@ from auditor.inventory.source import (
     display_path,
     read_document,
 )
+from auditor.inventory.structs import as_struct, as_structs
 from auditor.suggest import did_you_mean, shown
 from auditor.validation import located_issues
 
@@ -183,9 +184,10 @@ def _load_inventory(
             locations[asset.id] = location
             origins[asset.id] = (document, data_path)
 
+    ordered = {asset_id: assets[asset_id] for asset_id in sorted(assets)}
     by_kind: dict[str, list[AssetBase]] = {kind: [] for kind in MODEL_BY_KIND}
-    for asset_id in sorted(assets):
-        by_kind[assets[asset_id].kind].append(assets[asset_id])
+    for asset in ordered.values():
+        by_kind[asset.kind].append(asset)
     if len(by_kind["organization"]) > 1:
         for org in by_kind["organization"][1:]:
             issues.append(
@@ -198,7 +200,6 @@ def _load_inventory(
     issues.extend(_dangling_references(assets, origins))
     if issues:
         raise InputError(issues)
-    ordered = {asset_id: assets[asset_id] for asset_id in sorted(assets)}
     return Inventory(ordered, locations, sorted(files, key=lambda f: f.path), by_kind)
 
 
@@ -240,6 +241,10 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
                     InputIssue(document.locate((section,)), json_path((section,)), "organization must be a mapping")
                 )
                 continue
+            organization = as_struct(section, items)
+            if organization is not None:
+                yield organization, (section,)
+                continue
             try:
                 yield model.model_validate(items), (section,)
             except ValidationError as exc:
@@ -250,8 +255,10 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
                 InputIssue(document.locate((section,)), json_path((section,)), f"{section} must be a list of assets")
             )
             continue
+        validated: list[AssetBase | None] | None = as_structs(section, items)  # type: ignore[assignment]
         try:
-            validated: list[AssetBase | None] = list(_adapter(model).validate_python(items))
+            if validated is None:  # some item is invalid, or outside what the structs read: pydantic decides
+                validated = list(_adapter(model).validate_python(items))
         except ValidationError as exc:
             issues.extend(located_issues(exc, document, (section,), schema=list[model]))  # type: ignore[valid-type]
             validated = [_valid_or_none(model, item) for item in items]
@@ -273,14 +280,21 @@ def _dangling_references(
     assets: dict[str, AssetBase], origins: dict[str, tuple[Document, DataPath]]
 ) -> list[InputIssue]:
     issues = []
+    refs_of: dict[type, tuple[RefField, ...]] = {}
     for asset_id, asset in assets.items():
-        for ref in ref_fields(type(asset)):
-            for index, target in enumerate(ref.targets(asset)):
+        refs = refs_of.get(type(asset))
+        if refs is None:
+            refs = refs_of[type(asset)] = ref_fields(type(asset))
+        for ref in refs:
+            value = ref.value(asset)
+            if not value:
+                continue
+            for index, target in enumerate(value if ref.many else (value,)):
                 found = assets.get(target)
                 if found is not None and ("*" in ref.kinds or found.kind in ref.kinds):
                     continue
                 document, path = origins[asset_id]
-                at: int | str = target if isinstance(ref.value(asset), dict) else index
+                at: int | str = target if isinstance(value, dict) else index
                 field_path: DataPath = (*path, *ref.path, at) if ref.many else (*path, *ref.path)
                 if found is None:
                     message = f"reference to unknown asset {target!r}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic._internal._model_construction import ModelMetaclass
 
 from auditor.dates import IsoDate
 
@@ -87,7 +88,18 @@ def ref(
     return Field(None, description=description or None, json_schema_extra=extra)
 
 
-class Strict_(BaseModel):
+class _MirroredModel(ModelMetaclass):
+    """A model class whose instances include the msgspec structs made from it (structs.py): loaded assets are
+    structs, and the analyses ask `isinstance(asset, Dataset)`."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        if type.__instancecheck__(cls, instance):
+            return True
+        model = getattr(type(instance), "__model__", None)
+        return model is not None and issubclass(model, cls)
+
+
+class Strict_(BaseModel, metaclass=_MirroredModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
