@@ -46,7 +46,7 @@ class ColumnEvaluator(Evaluator):
                 column = columns.get(kind, [])
                 codes = bytearray(len(column))
                 for row, (asset_id, view, facts, location) in enumerate(column):
-                    ctx = EvalContext(asset_id, view, facts, self.org, self._neighbours, self.audit, run.params)
+                    ctx = EvalContext(asset_id, view, facts, self.org, self.neighbours, self.audit, run.params)
                     outcome = self._judge(run, ctx, location)
                     if outcome is True:
                         codes[row] = PASSED

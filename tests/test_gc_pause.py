@@ -62,3 +62,32 @@ def test_what_the_block_made_leaves_in_the_oldest_generation_and_nothing_stays_f
     oldest = {id(item) for item in gc.get_objects(generation=2)}
     assert all(id(item) in oldest for item in made)
     assert gc.get_freeze_count() == 0
+
+
+def test_the_evaluator_is_freed_without_the_collector() -> None:
+    """With the collector paused, anything in a reference cycle lives until the process ends: the
+    evaluator holds the graph, facts and every view, so it must be freed by reference counting."""
+    import weakref
+    from datetime import date
+
+    from auditor.graph.build import build_graph
+    from auditor.graph.facts import derive_facts
+    from auditor.inventory.loader import load_inventory
+    from auditor.policy.evaluate import Evaluator
+    from auditor.policy.loader import default_policies_dir, load_policies
+    from tests.conftest import EXAMPLE
+
+    day = date(2026, 11, 1)
+    graph = build_graph(load_inventory([EXAMPLE]))
+    facts = derive_facts(graph, day)
+    policies = load_policies(default_policies_dir())
+    rules = [run for run in policies.runs(policies.enabled_packs()) if run.in_force(day)]
+    with collector_paused():
+        evaluator = Evaluator(graph, facts, day)
+        gone = weakref.ref(evaluator)
+        for fast_from in (10**9, 0):  # the closures and the generated verdicts
+            evaluator.fast_from = fast_from
+            evaluation = evaluator.run(rules)
+            assert evaluation.findings and not evaluator._views  # no asset's view kept past its kind
+        del evaluator
+        assert gone() is None
