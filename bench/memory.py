@@ -1,8 +1,9 @@
-"""Where an audit's memory goes: `python -m bench.memory INVENTORY [--sizes]` (not a test).
+"""Where an audit's memory goes: `python -m bench.memory INVENTORY [--sizes | --collect]` (not a test).
 
 Default: the CLI's path (`run_audit`, then the JSON and SARIF renders with the CLI's default options,
 then `publish`), the process's resident memory (RSS, /proc/self/statm) and peak (ru_maxrss) printed at
-each stage boundary, from the engine's own stage calls. `--sizes`: the stages done one by one and what
+each stage boundary, from the engine's own stage calls; `--collect` adds a full garbage collection
+between the audit and the renders. `--sizes`: the stages done one by one and what
 each keeps alive measured exclusively (a walk of `gc.get_referents` from each root in pipeline order:
 a shared string counts once, for the first root that reaches it), plus tracemalloc's top allocation
 sites; slow (about a minute per 100k assets) and the RSS is tracemalloc's too.
@@ -38,43 +39,46 @@ def peak_mb() -> float:
 
 
 class StageLog:
-    """Prints RSS and peak at each boundary, with the CPU seconds of the stage that ended."""
+    """Called with each stage's name as it starts; prints the stage that ended: CPU s, RSS and peak after it."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[str, float, float, float]] = []
+        self._stage = "imports"
         self._cpu = time.process_time()
+        print(f"{'stage':58} {'CPU s':>6} {'RSS after':>10} {'peak after':>11}")
 
-    def __call__(self, stage: str) -> None:
+    def __call__(self, next_stage: str) -> None:
         cpu = time.process_time()
-        self.rows.append((stage, rss_mb(), peak_mb(), cpu - self._cpu))
-        self._cpu = cpu
-        print(
-            f"before {stage[:60]:60} rss {self.rows[-1][1]:8.0f} MB  peak {self.rows[-1][2]:8.0f} MB  "
-            f"(previous stage {self.rows[-1][3]:.1f} s CPU)",
-            flush=True,
-        )
+        print(f"{self._stage[:58]:58} {cpu - self._cpu:6.1f} {rss_mb():7.0f} MB {peak_mb():8.0f} MB", flush=True)
+        self._stage, self._cpu = next_stage, cpu
 
 
-def cli_path(inventory: Path) -> None:
-    """The stages of `auditor audit INVENTORY --format json,sarif --fail-on none --no-cache`."""
+def cli_path(inventory: Path, collect: bool = False) -> None:
+    """The stages of `auditor audit INVENTORY --format json,sarif --fail-on none --no-cache`.
+
+    `collect`: a full collection after the audit, before the renders: what the peak would be if the
+    audit's cyclic garbage (the evaluator refers to itself) were freed when the audit ends.
+    """
     from auditor.engine import AuditRequest, run_audit
     from auditor.policy.loader import default_policies_dir
     from auditor.report import OUTPUT_FILES, ReportOptions, outputs
     from auditor.report.write import publish
 
     log = StageLog()
-    log("imports done")
     result = run_audit(AuditRequest([inventory], [default_policies_dir()], AS_OF), log)
-    log("rendering results.json (audit done)")
+    if collect:
+        log("gc.collect()")
+        gc.collect()
     options = ReportOptions(fail_on=None)
     reports: dict[str, bytes] = {}
     for name in ("json", "sarif"):
         for file, render in outputs(name).items():
+            log(f"render {file}")
             reports[file] = render(result, options)
-            log(f"next render ({file} done, {len(reports[file]) / 2**20:.0f} MB)")
+    log("publish (write the set)")
     with tempfile.TemporaryDirectory() as folder:
-        publish(Path(folder) / "reports", reports, OUTPUT_FILES, log)
-    log("end (published)")
+        publish(Path(folder) / "reports", reports, OUTPUT_FILES)
+    log("end")
+    print(", ".join(f"{file} {len(data) / 2**20:.0f} MB" for file, data in reports.items()))
 
 
 def deep_size(roots: Iterable[Any], seen: set[int]) -> tuple[int, int]:
@@ -161,8 +165,8 @@ def _short(filename: str) -> str:
 
 
 def main() -> None:
-    inventory = Path(sys.argv[1])
-    sizes(inventory) if "--sizes" in sys.argv[2:] else cli_path(inventory)
+    inventory, flags = Path(sys.argv[1]), sys.argv[2:]
+    sizes(inventory) if "--sizes" in flags else cli_path(inventory, collect="--collect" in flags)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ def _case_rows(figures: Figures) -> list[list[str]]:
         rows.append(["auditor import + audit, same plan", "", checkov["skipped"], "", "", ""])
     else:
         theirs = checkov and checkov["checkov"]
-        resources = str(checkov["resources"]) if checkov else ""
+        resources = f"{checkov['resources']:,}" if checkov else ""
         rows.append(["Checkov 3.3.30, Terraform plan (resources)", resources, *_process(theirs), ""])
         ours = checkov and {
             "wall": checkov["auditor import"]["wall"] + checkov["auditor audit"]["wall"],
