@@ -102,6 +102,10 @@ def test_the_launcher_measures_one_process_and_refuses_a_failure() -> None:
         measured([sys.executable, "-c", "import sys; sys.exit('boom')"])
 
 
-def test_an_unknown_case_is_refused_naming_the_cases() -> None:
-    with pytest.raises(SystemExit, match="unknown case 'scales'; cases: gate, scale, 1m, cache"):
-        main(["scales"])
+@pytest.mark.parametrize("argument", ["scales", "--gate"])
+def test_an_unknown_case_is_refused_naming_the_cases(argument: str) -> None:
+    cases = "gate, scale, 1m, cache, yaml50, checkov, medium, pdf"
+    expected = f"unknown case '{argument}'; cases: {cases}; options: --1m, --quick"
+    with pytest.raises(SystemExit) as refused:
+        main([argument])
+    assert str(refused.value) == expected
