@@ -2,9 +2,10 @@
 
 Checkov is never a dependency of the project: it is installed (pinned) into its own virtual environment,
 bench/.checkov-venv, on first use. The plan is bench/import_terraform.py's (TerraGoat's resources repeated
-182 times). Both sides run once, in the same run of this script, as whole processes: Checkov scanning the
-plan (`--framework terraform_plan`), and auditor importing it and auditing what it imported with every
+182 times). Both sides run once, in the same run, as whole processes: Checkov scanning the plan
+(`--framework terraform_plan`), and auditor importing it and auditing what it imported with every
 bundled pack (`--format json,sarif`). The ratios are per Terraform resource and per check result.
+`python -m bench.run` runs this as its `checkov` case.
 """
 
 from __future__ import annotations
@@ -15,42 +16,41 @@ import sys
 from pathlib import Path
 
 from bench.import_terraform import plan_of
-from bench.run import AS_OF, OUT, measured
+from bench.measure import Measure, measured
 
 CHECKOV = "checkov==3.3.30"
 VENV = Path(__file__).parent / ".checkov-venv"
+COPIES = 182  # of TerraGoat's 55 resources: 10,010
+OUT = Path(__file__).parent / "out"
 
 
-def checkov_binary() -> Path:
-    binary = VENV / "bin" / "checkov"
+def checkov_binary(venv: Path = VENV) -> Path:
+    binary = venv / "bin" / "checkov"
     if not binary.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(VENV / "bin" / "pip"), "install", "--quiet", CHECKOV], check=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", CHECKOV], check=True)
     return binary
 
 
-def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    plan = plan_of(182)
-    path = OUT / "large-plan.json"
+def compare(binary: Path, copies: int, out: Path, measure: Measure, cli: list[str], as_of: str) -> dict[str, object]:
+    """Checkov's scan and auditor's import + audit of a plan of `copies` TerraGoats, and the ratios."""
+    plan = plan_of(copies)
+    path = out / "large-plan.json"
     path.write_text(json.dumps(plan, indent=2), encoding="utf-8")
     resources = len(plan["planned_values"]["root_module"]["resources"])
-    report = OUT / "checkov.json"
-    checkov_command = [str(checkov_binary()), "-f", str(path), "--framework", "terraform_plan", "-o", "json"]
-    checkov_command += ["--quiet", "--compact"]
-    scan = OUT / "checkov-results.json"
-    theirs = measured(checkov_command, ok=(0, 1), stdout=scan)  # 1: some check failed
+    checkov_command = [str(binary), "-f", str(path), "--framework", "terraform_plan", "-o", "json"]
+    scan = out / "checkov-results.json"
+    theirs = measure([*checkov_command, "--quiet", "--compact"], ok=(0, 1), stdout=scan)  # 1: some check failed
     summary = json.loads(scan.read_text(encoding="utf-8"))["summary"]
     their_results = summary["passed"] + summary["failed"]
-    imported = OUT / "imported"
-    cli = [sys.executable, "-m", "auditor.cli"]
-    ours_import = measured([*cli, "import", "terraform", str(path), "-o", str(imported)])
-    audit = [*cli, "audit", str(imported), "--out", str(OUT / "reports"), "--format", "json,sarif"]
-    ours_audit = measured([*audit, "--fail-on", "none", "--as-of", AS_OF, "--no-cache"])
-    results = json.loads((OUT / "reports" / "results.json").read_text(encoding="utf-8"))["summary"]
+    imported = out / "imported"
+    ours_import = measure([*cli, "import", "terraform", str(path), "-o", str(imported)])
+    audit = [*cli, "audit", str(imported), "--out", str(out / "reports"), "--format", "json,sarif"]
+    ours_audit = measure([*audit, "--fail-on", "none", "--as-of", as_of, "--no-cache"])
+    results = json.loads((out / "reports" / "results.json").read_text(encoding="utf-8"))["summary"]
     our_results = sum(results["results"].values())
     ours = {key: ours_import[key] + ours_audit[key] for key in ("wall", "cpu")}
-    figures = {
+    return {
         "resources": resources,
         "checkov": {**theirs, "results": their_results, "resources_scanned": summary["resource_count"]},
         "auditor import": ours_import,
@@ -61,7 +61,12 @@ def main() -> None:
             (theirs["cpu"] / their_results) / (ours_audit["cpu"] / our_results), 1
         ),
     }
-    report.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    figures = compare(checkov_binary(), COPIES, OUT, measured, [sys.executable, "-m", "auditor.cli"], "2026-11-01")
+    (OUT / "checkov.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(figures, indent=2))
 
 

@@ -1,97 +1,183 @@
-"""Benchmark harness (not part of the test run): `make bench` or `python -m bench.run [CASE]... [--1m]`.
+"""Benchmark harness (not part of the test run): `make bench` or `python -m bench.run [CASE]... [--1m] [--quick]`.
 
-Every whole-process figure is the `auditor` process alone (os.wait4): wall seconds, CPU seconds (user +
-system) and peak memory (ru_maxrss), the median of several runs; the load average is printed because
-the machine is shared. Cases, on inventories from bench/generate.py:
+Every whole-process figure is the `auditor` process alone (bench.measure): wall seconds, CPU seconds
+(user + system) and peak memory (ru_maxrss), the median of several runs; the load average is kept
+because the machine is shared. The cases are issue 14's table, on inventories from bench/generate.py:
 - gate: `auditor audit --format json,sarif` of the 200-asset sparse YAML inventory (the CI gate), 7 runs;
-- scale: sparse and fully declared inventories, JSON and YAML, 1k/10k/100k assets (1M JSON with --1m:
-  long), whole process, 3 runs each (1 at 100k YAML and above);
+- scale: sparse and fully declared inventories, JSON and YAML, 1k/10k/100k assets, whole process,
+  3 runs each (1 at 100k YAML);
+- 1m (only with --1m: long): the fully declared 1M-asset JSON inventory, one file, 1 run;
 - cache: 100k sparse YAML audited with the parse cache warm, and with --no-cache;
 - yaml50: `auditor validate` of a single 50 MB YAML file, peak memory against the file's size;
-- medium: stages of a 20k JSON audit in CPU seconds (a quick loop);
-- pdf: rendering the PDF report of a 5,000-asset audit with over 10,000 findings (time, pages).
-`python -m bench.checkov` compares with Checkov in its own virtual environment. Figures go to
-bench/out/<case>.json and are copied by hand into bench/README.md.
+- checkov: Checkov against `auditor import terraform` + `audit` on a 10,010-resource plan (bench.checkov).
+By name only: medium (stages of a 20k JSON audit in CPU seconds) and pdf (the PDF report of a
+5,000-asset audit). At the end one table (bench.summary) gives every figure and the issue's ratios,
+all from this run. `--quick` (or BENCH_QUICK=1): every size divided by 100, 1 run each, Checkov
+skipped when its virtual environment is absent: a check that the harness works, not figures.
+Raw figures go to bench/out/<case>.json; the parse cache lives in bench/out/cache for the run.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bench import checkov
 from bench.generate import count, declared, generate, write
+from bench.measure import Measure, measured, median_of
+from bench.summary import table
 
 OUT = Path(__file__).parent / "out"
 AS_OF = "2026-11-01"
+QUICK_DIVISOR = 100
 
 
-# Runs the command and reports on it. Linux carries a process's peak memory over fork and exec, so a
-# child of this (large) harness would report at least the harness's own peak: a small launcher between
-# them makes each figure the command's alone.
-_LAUNCHER = """
-import json, os, subprocess, sys, time
-start = time.perf_counter()
-_, status, usage = os.wait4(subprocess.Popen(sys.argv[2:]).pid, 0)
-figures = {"wall": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
-           "peak_mb": usage.ru_maxrss / 1024, "exit": os.waitstatus_to_exitcode(status)}
-with open(sys.argv[1], "w") as out:
-    json.dump(figures, out)
-"""
+@dataclass(frozen=True)
+class Settings:
+    """What a run of the harness measures, and how."""
+
+    out: Path = OUT
+    divisor: int = 1  # every inventory size is divided by it (--quick: 100)
+    runs: int | None = None  # runs of each command; None: each case's own number
+    measure: Measure = measured
+    checkov_venv: Path = checkov.VENV
+    install_checkov: bool = True  # else a missing Checkov environment skips the comparison, saying why
+
+    def size(self, assets: int) -> int:
+        return max(1, assets // self.divisor)
+
+    def runs_of(self, runs: int) -> int:
+        return self.runs if self.runs is not None else runs
+
+    def audit_command(self, inventory: Path, *extra: str) -> list[str]:
+        return [
+            *_CLI,
+            "audit",
+            str(inventory),
+            "--out",
+            str(self.out / "reports"),
+            "--format",
+            "json,sarif",
+            "--fail-on",
+            "none",
+            "--as-of",
+            AS_OF,
+            *extra,
+        ]
+
+    def whole_process(self, inventory: Path, runs: int, *extra: str) -> dict[str, object]:
+        return median_of(self.measure, self.audit_command(inventory, *extra), self.runs_of(runs))
 
 
-def measured(command: list[str], ok: tuple[int, ...] = (0,), stdout: Path | None = None) -> dict[str, float]:
-    """Wall and CPU seconds and peak memory (MB) of one process; its exit status must be in `ok`."""
-    with tempfile.TemporaryDirectory() as folder, open(stdout or os.devnull, "wb") as output:
-        report = Path(folder) / "figures.json"
-        with open(report.with_suffix(".err"), "wb") as errors:
-            subprocess.run([sys.executable, "-c", _LAUNCHER, str(report), *command], stdout=output, stderr=errors)
-        figures = json.loads(report.read_text(encoding="utf-8"))
-        if figures.pop("exit") not in ok:
-            message = report.with_suffix(".err").read_text(encoding="utf-8", errors="replace")[-2000:]
-            raise SystemExit(f"{' '.join(command)} failed: {message}")
+_CLI = [sys.executable, "-m", "auditor.cli"]
+Case = Callable[[Settings], dict[str, object]]
+
+
+def gate_case(settings: Settings) -> dict[str, object]:
+    doc = generate(settings.size(200))
+    path = settings.out / "gate-200.yaml"
+    write(doc, path)
+    settings.measure(settings.audit_command(path))  # the parse cache warm, as on a CI runner that keeps it
+    return {"assets": count(doc), **settings.whole_process(path, 7)}
+
+
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+GENERATORS = {"sparse": generate, "declared": declared}
+
+
+def scale_case(
+    settings: Settings,
+    sizes: dict[str, int] = SIZES,
+    generators: tuple[str, ...] = ("sparse", "declared"),
+    suffixes: tuple[str, ...] = (".json", ".yaml"),
+) -> dict[str, object]:
+    """Keys name the nominal size ("sparse 100k json"); each entry gives the real assets and bytes."""
+    figures: dict[str, object] = {}
+    for label, size in sizes.items():
+        for name in generators:
+            doc = GENERATORS[name](settings.size(size))
+            for suffix in suffixes:
+                path = settings.out / f"{name}-{label}{suffix}"
+                write(doc, path)
+                runs = 1 if size >= 1_000_000 or (size >= 100_000 and suffix == ".yaml") else 3
+                key = f"{name} {label} {suffix[1:]}"
+                figures[key] = {
+                    "assets": count(doc),
+                    "bytes": path.stat().st_size,
+                    **settings.whole_process(path, runs, "--no-cache"),
+                }
+                print(key, json.dumps(figures[key]), flush=True)
+            del doc
     return figures
 
 
-def median_of(command: list[str], runs: int) -> dict[str, object]:
-    """Medians of `runs` runs of `command`, each run's figures alongside."""
-    figures = [measured(command) for _ in range(runs)]
-    summary: dict[str, object] = {
-        key: round(statistics.median(f[key] for f in figures), 3) for key in ("wall", "cpu", "peak_mb")
+def million_case(settings: Settings) -> dict[str, object]:
+    return scale_case(settings, {"1M": 1_000_000}, ("declared",), (".json",))
+
+
+def cache_case(settings: Settings) -> dict[str, object]:
+    doc = generate(settings.size(100_000))
+    path = settings.out / "sparse-100k-cache.yaml"
+    write(doc, path)
+    settings.measure(settings.audit_command(path))  # fills the cache
+    return {
+        "assets": count(doc),
+        "cached": settings.whole_process(path, 3),
+        "not cached": settings.whole_process(path, 1, "--no-cache"),
+        "load stage cpu, cached": round(_load_cpu(path, cached=True), 2),
+        "load stage cpu, not cached": round(_load_cpu(path, cached=False), 2),
     }
-    summary["runs"] = [{key: round(value, 3) for key, value in f.items()} for f in figures]
-    summary["load_average"] = [round(load, 2) for load in os.getloadavg()]
-    return summary
 
 
-def audit_command(inventory: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "auditor.cli",
-        "audit",
-        str(inventory),
-        "--out",
-        str(OUT / "reports"),
-        "--format",
-        "json,sarif",
-        "--fail-on",
-        "none",
-        "--as-of",
-        AS_OF,
-        *extra,
-    ]
+def _load_cpu(path: Path, cached: bool) -> float:
+    from auditor.gc_pause import collector_paused
+    from auditor.inventory.loader import load_inventory
+    from auditor.inventory.parse_cache import ParseCache, default_cache_dir
+
+    with collector_paused():
+        start = time.process_time()
+        load_inventory([path], cache=ParseCache(default_cache_dir()) if cached else None)
+        return time.process_time() - start
 
 
-def whole_process(inventory: Path, runs: int, *extra: str) -> dict[str, object]:
-    return median_of(audit_command(inventory, *extra), runs)
+def yaml50_case(settings: Settings) -> dict[str, object]:
+    doc = generate(settings.size(330_000))
+    path = settings.out / "single-50mb.yaml"
+    write(doc, path)
+    command = [*_CLI, "validate", str(path), "--no-cache"]
+    file_mib = path.stat().st_size / 2**20
+    figures = median_of(settings.measure, command, settings.runs_of(3))
+    return {
+        "assets": count(doc),
+        "file_mb": round(file_mib, 1),
+        **figures,
+        "peak_over_file": round(float(figures["peak_mb"]) / file_mib, 1),  # type: ignore[arg-type]
+    }
+
+
+def checkov_case(settings: Settings) -> dict[str, object]:
+    if not (settings.checkov_venv / "bin" / "checkov").exists() and not settings.install_checkov:
+        reason = f"skipped: no Checkov in {settings.checkov_venv} (quick mode does not install it; make bench does)"
+        print(f"checkov {reason}", flush=True)
+        return {"skipped": reason}
+    binary = checkov.checkov_binary(settings.checkov_venv)
+    return checkov.compare(binary, settings.size(checkov.COPIES), settings.out, settings.measure, [*_CLI], AS_OF)
+
+
+def medium_case(settings: Settings) -> dict[str, object]:
+    doc = generate(settings.size(20_000))
+    path = settings.out / "medium-20k.json"
+    write(doc, path)
+    return {
+        "assets": count(doc),
+        "stages_cpu_seconds": {k: round(v, 2) for k, v in stages(path, time.process_time).items()},
+    }
 
 
 def stages(inventory: Path, clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
@@ -131,101 +217,19 @@ def stages(inventory: Path, clock: Callable[[], float] = time.perf_counter) -> d
     return timings
 
 
-def gate_case() -> dict[str, object]:
-    doc = generate(200)
-    path = OUT / "gate-200.yaml"
-    write(doc, path)
-    measured(audit_command(path))  # the parse cache warm, as on a CI runner that keeps it
-    return {"assets": count(doc), **whole_process(path, 7)}
-
-
-SIZES = (1_000, 10_000, 100_000)
-GENERATORS = {"sparse": generate, "declared": declared}
-
-
-def scale_case(sizes: tuple[int, ...] = SIZES) -> dict[str, object]:
-    figures: dict[str, object] = {}
-    for size in sizes:
-        for name, generator in GENERATORS.items():
-            doc = generator(size)
-            for suffix in (".json", ".yaml") if size < 1_000_000 else (".json",):
-                path = OUT / f"{name}-{size}{suffix}"
-                write(doc, path)
-                runs = 1 if size >= 1_000_000 or (size >= 100_000 and suffix == ".yaml") else 3
-                key = f"{name} {size} {suffix[1:]}"
-                figures[key] = {"assets": count(doc), "bytes": path.stat().st_size}
-                figures[key].update(whole_process(path, runs, "--no-cache"))  # type: ignore[attr-defined]
-                print(key, figures[key], flush=True)
-    return figures
-
-
-def million_case() -> dict[str, object]:
-    return scale_case((1_000_000,))
-
-
-def cache_case() -> dict[str, object]:
-    doc = generate(100_000)
-    path = OUT / "sparse-100000.yaml"
-    write(doc, path)
-    measured(audit_command(path))  # fills the cache
-    return {
-        "assets": count(doc),
-        "cached": whole_process(path, 3),
-        "not cached": whole_process(path, 1, "--no-cache"),
-        "load stage cpu, cached": round(_load_cpu(path, cached=True), 2),
-        "load stage cpu, not cached": round(_load_cpu(path, cached=False), 2),
-    }
-
-
-def _load_cpu(path: Path, cached: bool) -> float:
-    from auditor.gc_pause import collector_paused
-    from auditor.inventory.loader import load_inventory
-    from auditor.inventory.parse_cache import ParseCache, default_cache_dir
-
-    with collector_paused():
-        start = time.process_time()
-        load_inventory([path], cache=ParseCache(default_cache_dir()) if cached else None)
-        return time.process_time() - start
-
-
-def yaml50_case() -> dict[str, object]:
-    doc = generate(330_000)
-    path = OUT / "single-50mb.yaml"
-    write(doc, path)
-    command = [sys.executable, "-m", "auditor.cli", "validate", str(path), "--no-cache"]
-    size_mb = path.stat().st_size / 1e6
-    figures = median_of(command, 3)
-    return {
-        "assets": count(doc),
-        "file_mb": round(size_mb, 1),
-        **figures,
-        "peak_over_file": round(float(figures["peak_mb"]) * 1.048576 / size_mb, 1),  # type: ignore[arg-type]
-    }
-
-
-def medium_case() -> dict[str, object]:
-    doc = generate(20_000)
-    path = OUT / "medium-20k.json"
-    write(doc, path)
-    return {
-        "assets": count(doc),
-        "stages_cpu_seconds": {k: round(v, 2) for k, v in stages(path, time.process_time).items()},
-    }
-
-
-def pdf_case() -> dict[str, object]:
+def pdf_case(settings: Settings) -> dict[str, object]:
     from auditor.engine import AuditRequest, run_audit
     from auditor.policy.loader import default_policies_dir
     from auditor.report import ReportOptions, pdf, renderer
 
-    doc = generate(5000)
-    path = OUT / "pdf-5k.json"
+    doc = generate(settings.size(5000))
+    path = settings.out / "pdf-5k.json"
     write(doc, path)
     result = run_audit(AuditRequest([path], default_policies_dir(), date.fromisoformat(AS_OF)))
     start = time.perf_counter()
     data = pdf.render(result, ReportOptions())
     seconds = time.perf_counter() - start
-    (OUT / "pdf-5k.pdf").write_bytes(data)
+    (settings.out / "pdf-5k.pdf").write_bytes(data)
     counts = result.counts()
     start = time.perf_counter()
     html_bytes = len(renderer("html")(result, ReportOptions()))
@@ -254,27 +258,42 @@ def _pages(data: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-CASES = {
+CASES: dict[str, Case] = {
     "gate": gate_case,
     "scale": scale_case,
+    "1m": million_case,
     "cache": cache_case,
     "yaml50": yaml50_case,
+    "checkov": checkov_case,
     "medium": medium_case,
     "pdf": pdf_case,
-    "1m": million_case,
 }
-DEFAULT = ["gate", "scale", "cache", "yaml50", "medium", "pdf"]
+DEFAULT = ["gate", "scale", "cache", "yaml50", "checkov"]
 
 
-def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    names = [name.removeprefix("--") for name in sys.argv[1:]]
-    only = [name for name in names if name != "1m"]
-    for name in (only or DEFAULT) + (["1m"] if "1m" in names else []):
-        figures = CASES[name]()
-        (OUT / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
-        print(name, json.dumps(figures, indent=2))
+def run_cases(names: list[str], settings: Settings) -> dict[str, dict[str, object]]:
+    """Run the named cases in order; each one's figures are also written to <out>/<case>.json."""
+    settings.out.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, dict[str, object]] = {}
+    for name in names:
+        figures[name] = CASES[name](settings)
+        (settings.out / f"{name}.json").write_text(json.dumps(figures[name], indent=2) + "\n", encoding="utf-8")
+    return figures
+
+
+def main(argv: list[str]) -> None:
+    flags = {arg.removeprefix("--") for arg in argv if arg.startswith("--")}
+    unknown = [arg for arg in argv if arg not in CASES and arg not in ("--1m", "--quick")]
+    if unknown:
+        raise SystemExit(f"unknown case {unknown[0]!r}; cases: {', '.join(CASES)}; options: --1m, --quick")
+    chosen = [arg for arg in argv if not arg.startswith("--")] or DEFAULT
+    names = [name for name in CASES if name in chosen or (name == "1m" and "1m" in flags)]
+    quick = "quick" in flags or os.environ.get("BENCH_QUICK") == "1"
+    settings = Settings(divisor=QUICK_DIVISOR, runs=1, install_checkov=False) if quick else Settings()
+    os.environ["XDG_CACHE_HOME"] = str(settings.out / "cache")  # the parse cache of this run, not the user's
+    figures = run_cases(names, settings)
+    print(table(figures, quick=quick))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,0 +1,122 @@
+"""The one table `python -m bench.run` ends with: issue 14's cases and ratios, from the figures of that run.
+
+A case that was not run (not asked for, Checkov skipped) still has its row, saying so, so the table
+always has the same rows; the ratios are computed only from figures of the same run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+Figures = Mapping[str, Mapping[str, Any]]
+
+SCALE_TARGETS = {
+    "sparse 100k json": "<= 10 s",
+    "declared 100k json": "<= 5 s",
+    "sparse 100k yaml": "<= 15 s",
+    "declared 100k yaml": "<= 15 s",
+}
+NOT_RUN = "not run"
+
+
+def _process(run: Mapping[str, Any] | None) -> list[str]:
+    """Wall, CPU and peak cells of one measured process (medians), or 'not run'."""
+    if not run:
+        return [NOT_RUN, "", ""]
+    return [f"{run['wall']:.2f}", f"{run['cpu']:.2f}", f"{run['peak_mb']:.0f}"]
+
+
+def _case_rows(figures: Figures) -> list[list[str]]:
+    rows: list[list[str]] = []
+    gate = figures.get("gate")
+    rows.append(["CI gate, sparse YAML (issue: 200 assets)", _assets(gate), *_process(gate), "<= 0.5 s"])
+    scale = figures.get("scale", {})
+    for generator in ("sparse", "declared"):
+        for fmt in ("json", "yaml"):
+            for size in ("1k", "10k", "100k"):
+                key = f"{generator} {size} {fmt}"
+                run = scale.get(key)
+                rows.append(
+                    [f"{size} {fmt.upper()}, {generator}", _assets(run), *_process(run), SCALE_TARGETS.get(key, "")]
+                )
+    million = figures.get("1m", {}).get("declared 1M json")
+    rows.append(["1M JSON, declared, one file (--1m)", _assets(million), *_process(million), "<= 60 s, <= 6 GB"])
+    cache = figures.get("cache")
+    rows.append(["100k YAML, sparse, parse cache warm", _assets(cache), *_process(cache and cache["cached"]), "<= 2 s"])
+    rows.append(["same, --no-cache", _assets(cache), *_process(cache and cache["not cached"]), "<= 15 s"])
+    yaml50 = figures.get("yaml50")
+    rows.append(["50 MB YAML file, validate", _assets(yaml50), *_process(yaml50), "<= 10x the file in memory"])
+    checkov = figures.get("checkov")
+    if checkov and "skipped" in checkov:
+        rows.append(["Checkov 3.3.30, Terraform plan", "", checkov["skipped"], "", "", ""])
+        rows.append(["auditor import + audit, same plan", "", checkov["skipped"], "", "", ""])
+    else:
+        theirs = checkov and checkov["checkov"]
+        resources = f"{checkov['resources']:,}" if checkov else ""
+        rows.append(["Checkov 3.3.30, Terraform plan (resources)", resources, *_process(theirs), ""])
+        ours = checkov and {
+            "wall": checkov["auditor import"]["wall"] + checkov["auditor audit"]["wall"],
+            "cpu": checkov["auditor import"]["cpu"] + checkov["auditor audit"]["cpu"],
+            "peak_mb": max(checkov["auditor import"]["peak_mb"], checkov["auditor audit"]["peak_mb"]),
+        }
+        rows.append(["auditor import + audit, same plan", resources, *_process(ours), ""])
+    return rows
+
+
+def _assets(figures: Mapping[str, Any] | None) -> str:
+    return f"{figures['assets']:,}" if figures else ""
+
+
+def _ratio_rows(figures: Figures) -> list[list[str]]:
+    million = figures.get("1m", {}).get("declared 1M json")
+    hundred = figures.get("scale", {}).get("declared 100k json")
+    if million and hundred:
+        cpu = f"{million['cpu'] / hundred['cpu']:.1f}"
+        wall = f"{million['wall'] / hundred['wall']:.1f}"
+    else:
+        cpu = wall = f"{NOT_RUN}: needs the 1m case (--1m) and scale in the same run"
+    checkov = figures.get("checkov")
+    if checkov is None:
+        versus = NOT_RUN
+    else:
+        versus = checkov.get("skipped") or f"{checkov['cpu per resource, checkov / auditor (import + audit)']:.1f}"
+    yaml50 = figures.get("yaml50")
+    gate = figures.get("gate")
+    return [
+        ["time(1M) / time(100k), declared JSON, CPU", cpu, "<= 11"],
+        ["time(1M) / time(100k), declared JSON, wall", wall, "<= 11"],
+        ["Checkov CPU per resource / auditor's (import + audit)", versus, ">= 10"],
+        ["50 MB YAML validate: peak memory / file size", _over_file(yaml50), "<= 10"],
+        ["CI gate wall (s)", f"{gate['wall']:.3f}" if gate else NOT_RUN, "<= 0.5"],
+    ]
+
+
+def _over_file(yaml50: Mapping[str, Any] | None) -> str:
+    return f"{yaml50['peak_over_file']:.1f} ({yaml50['file_mb']} MB file)" if yaml50 else NOT_RUN
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+    ]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def table(figures: Figures, quick: bool = False) -> str:
+    """Every case's medians (wall s, CPU s, peak MB) and the ratios, as Markdown."""
+    loads = sorted({tuple(f["load_average"]) for case in figures.values() for f in _measured(case)})
+    lines = ["", "QUICK MODE: sizes / 100, 1 run each: checks the harness, not the issue's figures."] if quick else [""]
+    lines += _markdown(["case", "assets", "wall s", "CPU s", "peak MB", "target"], _case_rows(figures))
+    lines += ["", *_markdown(["ratio (this run)", "measured", "target"], _ratio_rows(figures))]
+    if loads:
+        lines += ["", f"load average (1, 5, 15 min) after each case: {loads[0]} to {loads[-1]}"]
+    return "\n".join(lines) + "\n"
+
+
+def _measured(case: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The medians dicts found in a case's figures (they carry the load average)."""
+    if "load_average" in case:
+        return [case]
+    return [value for value in case.values() if isinstance(value, Mapping) and "load_average" in value]

@@ -1,0 +1,111 @@
+"""`make bench`'s harness on tiny inventories: every case runs and its table has every row and ratio.
+
+The cases run as in `python -m bench.run --quick --1m`, with sizes so small that every inventory is
+one generator unit, the CLI run in-process (a subprocess per run would take most of a minute here)
+and no Checkov environment (so the comparison says why it was skipped). Timings are not asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor.cli import app
+from bench.measure import measured
+from bench.run import Settings, main, run_cases
+from bench.summary import table
+
+CASE_ROWS = [
+    "CI gate, sparse YAML (issue: 200 assets)",
+    *(
+        f"{size} {fmt}, {generator}"
+        for generator in ("sparse", "declared")
+        for fmt in ("JSON", "YAML")
+        for size in ("1k", "10k", "100k")
+    ),
+    "1M JSON, declared, one file (--1m)",
+    "100k YAML, sparse, parse cache warm",
+    "same, --no-cache",
+    "50 MB YAML file, validate",
+]
+RATIOS = [
+    "time(1M) / time(100k), declared JSON, CPU",
+    "time(1M) / time(100k), declared JSON, wall",
+    "Checkov CPU per resource / auditor's (import + audit)",
+    "50 MB YAML validate: peak memory / file size",
+    "CI gate wall (s)",
+]
+NUMBER = re.compile(r"\d+(\.\d+)?")
+
+
+def in_process(command: list[str], ok: tuple[int, ...] = (0,), stdout: Path | None = None) -> dict[str, float]:
+    """Runs `python -m auditor.cli ...` in this process; the peak is this process's so far."""
+    assert command[:3] == [sys.executable, "-m", "auditor.cli"]
+    start, cpu = time.perf_counter(), time.process_time()
+    outcome = CliRunner().invoke(app, command[3:])
+    assert outcome.exit_code in ok, outcome.output
+    if stdout is not None:
+        stdout.write_text(outcome.stdout, encoding="utf-8")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu, "peak_mb": peak}
+
+
+def rows(markdown: str) -> dict[str, list[str]]:
+    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in markdown.splitlines()]
+    return {row[0]: row[1:] for row in cells if len(row) > 1 and row[0] not in ("case", "ratio (this run)", "---")}
+
+
+def test_every_case_gives_its_rows_and_the_ratios(tmp_path: Path) -> None:
+    missing_venv = tmp_path / "no-checkov-venv"
+    settings = Settings(
+        out=tmp_path, divisor=1_000_000, runs=1, measure=in_process, checkov_venv=missing_venv, install_checkov=False
+    )
+    figures = run_cases(["gate", "scale", "1m", "cache", "yaml50", "checkov"], settings)
+
+    found = rows(table(figures, quick=True))
+
+    reason = f"skipped: no Checkov in {missing_venv} (quick mode does not install it; make bench does)"
+    assert found.pop("Checkov 3.3.30, Terraform plan") == ["", reason, "", "", ""]
+    assert found.pop("auditor import + audit, same plan") == ["", reason, "", "", ""]
+    assert list(found) == CASE_ROWS + RATIOS
+    assert found["Checkov CPU per resource / auditor's (import + audit)"] == [reason, ">= 10"]
+    for label in CASE_ROWS:  # assets, wall, CPU, peak are numbers
+        assert all(NUMBER.fullmatch(cell.replace(",", "")) for cell in found[label][:4]), (label, found[label])
+    for label in RATIOS[:2] + RATIOS[3:]:
+        assert NUMBER.match(found[label][0]), (label, found[label])
+    assert found["50 MB YAML validate: peak memory / file size"][0].endswith(" (0.0 MB file)")
+    assert json.loads((tmp_path / "1m.json").read_text())["declared 1M json"]["assets"] == 32
+
+
+def test_a_case_not_run_keeps_its_row_and_says_why() -> None:
+    found = rows(table({}))
+
+    assert found["1M JSON, declared, one file (--1m)"][:2] == ["", "not run"]
+    assert found["time(1M) / time(100k), declared JSON, CPU"][0] == (
+        "not run: needs the 1m case (--1m) and scale in the same run"
+    )
+    assert found["CI gate wall (s)"][0] == "not run"
+
+
+def test_the_launcher_measures_one_process_and_refuses_a_failure() -> None:
+    figures = measured([sys.executable, "-c", "print('hello')"])
+    assert set(figures) == {"wall", "cpu", "peak_mb"} and figures["peak_mb"] > 1
+
+    with pytest.raises(SystemExit, match="failed: boom"):
+        measured([sys.executable, "-c", "import sys; sys.exit('boom')"])
+
+
+@pytest.mark.parametrize("argument", ["scales", "--gate"])
+def test_an_unknown_case_is_refused_naming_the_cases(argument: str) -> None:
+    cases = "gate, scale, 1m, cache, yaml50, checkov, medium, pdf"
+    expected = f"unknown case '{argument}'; cases: {cases}; options: --1m, --quick"
+    with pytest.raises(SystemExit) as refused:
+        main([argument])
+    assert str(refused.value) == expected
