@@ -147,6 +147,9 @@ def test_the_example_map_is_readable_at_print_size_and_draws_every_flow() -> Non
     stub = next(text for *_, text, _ in label_boxes(pages[1].svg) if "aws-us-east-1" in text)
     assert stub.strip() == "in aws-us-east-1, map 3"
     assert "copy_of from fra-model-registry in fra-dc1 (map 2) to s3-us-model-replica" in pages[2].lists[-1]
+    # own compute at the AWS site: no transfer judged on it, so it stands with the site's DPF-certified stores
+    zones = {node["id"]: flow_layout.column(node) for node in result.flow_map["nodes"]}
+    assert (zones["us-infer-g6e"], zones["s3-us-inference-logs"]) == ("certified", "certified")
 
 
 def assert_whole_boxes(flow_map: dict, pages: list[flow_layout.MapPage]) -> None:

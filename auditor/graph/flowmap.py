@@ -55,6 +55,7 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
                     "personal": _personal(facts, asset.id),
                 }
             )
+    _certified_by_host(nodes)
     # (label, map node of the source, map node of the target, what carries the data, where it arrives, datasets)
     movements: list[tuple[str, str | None, str | None, str, str, list[str]]] = []
     for flow in graph.inventory.by_kind.get("flow", []):
@@ -92,9 +93,24 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges}
 
 
-def _certified(facts: Facts, asset_id: str) -> bool:
+def _certified(facts: Facts, asset_id: str) -> bool | None:
+    """Whether the asset's recipient is certified; None when nothing was judged (e.g. a compute node)."""
     transfer = facts.by_asset[asset_id].transfer
-    return bool(transfer and transfer.certified)
+    return None if transfer is None or transfer.certified is None else transfer.certified
+
+
+def _certified_by_host(nodes: list[dict[str, Any]]) -> None:
+    """A node with no certification of its own (own compute at a cloud site) stands with what it shares a
+    site or hosting vendor with, when those agree: drawn under "not certified" it would claim a transfer
+    to an uncertified recipient that no one judged."""
+    known: dict[str, set[bool]] = {}
+    for node in nodes:
+        if node["host"] is not None and node["certified"] is not None:
+            known.setdefault(node["host"], set()).add(node["certified"])
+    for node in nodes:
+        answers = known.get(node["host"], set()) if node["certified"] is None else set()
+        if len(answers) == 1:
+            node["certified"] = next(iter(answers))
 
 
 def _personal(facts: Facts, asset_id: str) -> bool:
