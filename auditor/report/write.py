@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import functools
 import os
 import re
 import shutil
@@ -30,8 +29,7 @@ import tempfile
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
-from auditor.gc_pause import collector_paused
-from auditor.report import Report, forked
+from auditor.report import Report
 
 Step = Callable[[str], None]
 _AT_FDCWD = -100
@@ -43,14 +41,10 @@ def _silent(step: str) -> None:
     """The default step listener."""
 
 
-def publish(
-    target: Path, reports: Mapping[str, Report], ours: Collection[str], on_step: Step = _silent, jobs: int = 1
-) -> None:
+def publish(target: Path, reports: Mapping[str, Report], ours: Collection[str], on_step: Step = _silent) -> None:
     """Replace the reports in `target` by `reports` (file name -> bytes, or a function writing the file) as one step.
 
     `ours` names every report file the tool can write; the others found in `target` are kept.
-    With `jobs` > 1, up to `jobs` - 1 of the streamed reports after the first are each written
-    by a forked process (auditor.report.forked) while this one writes the rest.
     Raise OSError (with the reason) before the swap and the target is as it was; a renderer's
     exception likewise leaves the target as it was.
     """
@@ -60,7 +54,9 @@ def publish(
     _clean_stale(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-{os.getpid()}-", dir=target.parent))
     try:
-        _write_all(staging, reports, jobs, on_step)
+        for name, report in reports.items():
+            on_step(f"writing {name}")
+            _write(staging / name, report)
         on_step("keeping the other files")
         if target.is_dir():
             _carry_over(target, staging, {*reports, *ours})
@@ -85,40 +81,6 @@ def _check_replaceable(target: Path) -> None:
         raise OSError(errno.EINVAL, "the working folder is inside it; give the reports a folder of their own")
     if target.is_dir() and os.path.ismount(target):
         raise OSError(errno.EBUSY, "a mount point cannot be replaced as a whole; give a folder inside it")
-
-
-def _write_all(staging: Path, reports: Mapping[str, Report], jobs: int, on_step: Step) -> None:
-    streamed = [name for name, report in reports.items() if not isinstance(report, bytes)]
-    if jobs < 2 or len(streamed) < 2:
-        for name, report in reports.items():
-            on_step(f"writing {name}")
-            _write(staging / name, report)
-        return
-    with collector_paused():  # and frozen at the fork: the children share the result copy-on-write
-        children: list[forked.Child] = []
-        here = dict(reports)
-        try:
-            for name in streamed[1:jobs]:
-                try:
-                    children.append(forked.start(functools.partial(_write, staging / name, reports[name])))
-                except OSError:  # no fork (no memory for one): written here instead
-                    continue
-                del here[name]
-                on_step(f"writing {name} in a second process")
-            for name, report in here.items():
-                on_step(f"writing {name}")
-                _write(staging / name, report)
-        except BaseException:
-            for child in children:
-                forked.stop(child)
-            raise
-        for index, child in enumerate(children):
-            try:
-                forked.finish(child)
-            except BaseException:
-                for other in children[index + 1 :]:
-                    forked.stop(other)
-                raise
 
 
 def _write(path: Path, report: Report) -> None:
