@@ -70,46 +70,97 @@ def _response(response: Response, as_of: str) -> dict[str, Any]:
 
 
 class _Tally:
-    """What results.json counts, from one pass over the findings: per rule and status, the waived,
-    the open failures by severity, the overdue responses (a pass each cost 0.2-0.5 s at 100k assets)."""
+    """What results.json counts (per rule and status, the waived, the open failures by severity, the
+    overdue responses), counted while the findings' dicts are made: one pass over the findings for
+    both. A pass costs 0.2-0.3 s at 100k assets, most of it reading findings spread over memory."""
 
     def __init__(self, result: AuditResult) -> None:
-        self.per_rule: dict[str, Counter[str]] = {rule.id: Counter() for rule in result.rules}
-        self.passed: dict[str, list[str]] = {rule.id: [] for rule in result.rules}
+        self.result = result
+        self.groups: dict[tuple[str, Status, Severity, bool], int] = {}
         self.overdue = 0
-        groups: dict[tuple[str, Status, Severity, bool], int] = {}
-        as_of = result.as_of
-        for finding in result.findings:
+        self.passed: dict[str, list[str]] = {rule.id: [] for rule in result.rules}
+        self.complete = False
+
+    def finding_dicts(self) -> Iterator[dict[str, Any]]:
+        """Each finding that is not a pass as its dict, counted on the way."""
+        groups, as_of = self.groups, self.result.as_of
+        for finding in self.result.findings:
             key = (finding.rule_id, finding.status, finding.severity, finding.waived_by is not None)
             groups[key] = groups.get(key, 0) + 1
             if finding.response is not None and finding.response.overdue(as_of):
                 self.overdue += 1
             if finding.status is Status.PASS:  # results built by hand may carry passes as Findings
                 self.passed[finding.rule_id].append(finding.asset_id)
-        self.counts = {status.value: 0 for status in Status}
-        self.counts["WAIVED"] = 0
-        self.open_failures: Counter[Severity] = Counter()
-        for (rule_id, status, severity, waived), count in groups.items():
-            self.per_rule[rule_id][status.value] += count
-            self.counts[status.value] += count
-            self.counts["WAIVED"] += count if waived else 0
+            else:
+                yield finding_dict(finding, as_of)
+        self.complete = True
+
+    def totals(self) -> tuple[dict[str, Counter[str]], dict[str, int], Counter[Severity]]:
+        """Per rule and status, per status (and WAIVED), open failures by severity."""
+        if not self.complete:  # the findings come first in the document's sorted keys
+            raise RuntimeError("results.json's counts were asked for before its findings were all made")
+        result = self.result
+        per_rule: dict[str, Counter[str]] = {rule.id: Counter() for rule in result.rules}
+        counts = {status.value: 0 for status in Status} | {"WAIVED": 0}
+        open_failures: Counter[Severity] = Counter()
+        for (rule_id, status, severity, waived), count in self.groups.items():
+            per_rule[rule_id][status.value] += count
+            counts[status.value] += count
+            counts["WAIVED"] += count if waived else 0
             if status is Status.FAIL and not waived:
-                self.open_failures[severity] += count
-        self.counts[Status.PASS.value] += result.passes.count()
+                open_failures[severity] += count
+        counts[Status.PASS.value] += result.passes.count()
         for rule_id, ids in result.passes.by_rule.items():
-            self.per_rule[rule_id][Status.PASS.value] += len(ids)
-            self.passed[rule_id] = sorted(self.passed[rule_id] + ids) if self.passed[rule_id] else ids
+            per_rule[rule_id][Status.PASS.value] += len(ids)
+        return per_rule, counts, open_failures
+
+    def summary(self) -> dict[str, Any]:
+        result = self.result
+        _, counts, open_failures = self.totals()
+        return {
+            "assets": result.asset_count,
+            "assets_by_kind": result.assets_by_kind,
+            "rules": len(result.rules),
+            "results": counts,
+            "open_failures_by_severity": dict(open_failures),
+            "baseline": result.baseline,
+            "overdue_responses": self.overdue,
+        }
+
+    def rules(self) -> list[dict[str, Any]]:
+        per_rule = self.totals()[0]
+        passes = self.result.passes.by_rule
+        return [
+            {
+                "id": rule.id,
+                "title": rule.title,
+                "severity": rule.severity,
+                "pack": rule.pack,
+                "references": rule.references,
+                "parameters": rule.parameters,
+                "counts": {status.value: per_rule[rule.id][status.value] for status in Status},
+                "passed_assets": _passed(self.passed[rule.id], passes.get(rule.id, [])),
+            }
+            for rule in self.result.rules
+        ]
+
+
+def _passed(made: list[str], ids: list[str]) -> list[str]:
+    """The passes given as Findings (results built by hand, in result order) and those kept as ids."""
+    return sorted(made + ids) if made and ids else made or ids
 
 
 def result_dict(result: AuditResult, generated_at: str | None = None) -> dict[str, Any]:
     """The document as plain data (what the history store records)."""
-    return _document(result, generated_at, list)
+    document = _document(result, generated_at, list)
+    return {key: value.make() if isinstance(value, jsonfmt.Later) else value for key, value in document.items()}
 
 
 def _document(
     result: AuditResult, generated_at: str | None, findings: Callable[[Iterator[dict[str, Any]]], Any]
 ) -> dict[str, Any]:
-    """The document, its findings as `findings(dicts)`: a list, or jsonfmt.Items to stream them."""
+    """The document, its findings as `findings(dicts)` (a list, or jsonfmt.Items to stream them);
+    the rules and summary, counted while the findings are made, as jsonfmt.Later."""
     tally = _Tally(result)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -121,29 +172,9 @@ def _document(
         "settings": result.settings,
         "packs": result.packs,
         "notices": result.notices,
-        "summary": {
-            "assets": result.asset_count,
-            "assets_by_kind": result.assets_by_kind,
-            "rules": len(result.rules),
-            "results": tally.counts,
-            "open_failures_by_severity": dict(tally.open_failures),
-            "baseline": result.baseline,
-            "overdue_responses": tally.overdue,
-        },
-        "rules": [
-            {
-                "id": rule.id,
-                "title": rule.title,
-                "severity": rule.severity,
-                "pack": rule.pack,
-                "references": rule.references,
-                "parameters": rule.parameters,
-                "counts": {status.value: tally.per_rule[rule.id][status.value] for status in Status},
-                "passed_assets": tally.passed[rule.id],
-            }
-            for rule in result.rules
-        ],
-        "findings": findings(finding_dict(f, result.as_of) for f in result.findings if f.status is not Status.PASS),
+        "summary": jsonfmt.Later(tally.summary),
+        "rules": jsonfmt.Later(tally.rules),
+        "findings": findings(tally.finding_dicts()),
         "frameworks": [
             {
                 "name": fw.name,

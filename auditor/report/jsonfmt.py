@@ -36,6 +36,16 @@ class Items:
         self.items = items
 
 
+class Later:
+    """A value made when the writer reaches it, after the values of the keys sorted before it
+    (results.json's counts, made while its findings are written)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+
 def _as_python_prints(value: Any) -> orjson.Fragment:
     if isinstance(value, ExactFloat):
         return orjson.Fragment(float.__repr__(value))
@@ -67,6 +77,8 @@ def write(value: Any, out: BinaryIO, levels: int = OUTER_LEVELS, indent: str = "
 
 def _lay_out(value: Any, levels: int, indent: bytes, out: Callable[[bytes], object]) -> None:
     inner = indent + b" "
+    if isinstance(value, Later):
+        value = value.make()
     if levels > 0 and isinstance(value, dict) and value:
         separator = b"{\n"
         for key in sorted(value):
