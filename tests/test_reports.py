@@ -12,7 +12,7 @@ import pytest
 
 from auditor.engine import AuditRequest, run_audit
 from auditor.policy.loader import default_policies_dir
-from auditor.report import REPORTERS, json_report, renderer
+from auditor.report import REPORTERS, json_report, jsonfmt, renderer
 from auditor.report.markdown import cell
 from auditor.result import AuditResult, Passes, Severity
 from tests.conftest import AS_OF, EXAMPLE, audit_process, checked, valid_results
@@ -67,6 +67,13 @@ def test_json_counts_passes_given_as_findings_as_those_kept_as_ids(example_resul
     text = json_report.render(example_result)
     assert json_report.render(by_hand) == text
     assert json_report.result_dict(by_hand) == json_report.result_dict(example_result) == json.loads(text)
+
+
+def test_json_counts_are_refused_before_its_findings_are_all_made(example_result: AuditResult) -> None:
+    """The counts are made while the findings are written: asked for first, they would be zeros."""
+    document = json_report._document(example_result, None, jsonfmt.Items)
+    with pytest.raises(RuntimeError, match="counts were asked for before its findings were all made"):
+        jsonfmt.dumps({"a": document["summary"], "b": document["findings"]}, levels=2)
 
 
 def test_json_is_the_canonical_result(example_result: AuditResult) -> None:
