@@ -23,7 +23,7 @@ def finding_dict(finding: Finding, as_of: str) -> dict[str, Any]:
         "rule_id": finding.rule_id,
         "asset_id": finding.asset_id,
         "asset_kind": finding.asset_kind,
-        "status": finding.status.value,
+        "status": finding.status,  # a StrEnum, as the severity: written as its value
         "severity": finding.severity,
         "message": finding.message,
         "location": {
