@@ -379,7 +379,7 @@ def audit(
             charts = not {"html", "pdf"}.isdisjoint(_formats(output_format))
             options = _compare_with_history(options, history, result, charts)
         on_stage("rendering the reports")
-        try:  # every report is rendered before any is written: the folder gets the whole set or none
+        try:  # rendered before any is written (JSON, SARIF: streamed into the staging folder by publish)
             reports = {file: render(result, options) for file, render in renderers.items()}
         except Exception:
             _err(f"note: a report could not be rendered; {untouched}")
@@ -389,6 +389,9 @@ def audit(
         except OSError as exc:
             _err(f"error: cannot write the reports to {out}: {exc.strerror or exc}; {untouched}")
             raise typer.Exit(EXIT_INPUT) from None
+        except Exception:  # a streamed report's renderer failed: the folder gets the whole set or none
+            _err(f"note: a report could not be rendered; {untouched}")
+            raise
         written = [out / name for name in reports]
         if record:
             on_stage("recording the run")

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pytest
 from typer.testing import CliRunner
 
-from auditor.report import Renderer, ReportOptions, renderer, write
+from auditor.engine import AuditRequest, run_audit
+from auditor.policy.loader import default_policies_dir
+from auditor.report import Renderer, ReportOptions, json_report, renderer, sarif, write
 from auditor.report.write import publish
 from auditor.result import AuditResult
-from tests.conftest import EXAMPLE, REPO, invoke
+from tests.conftest import AS_OF, EXAMPLE, REPO, invoke
 
 OURS = ["results.json", "results.sarif", "summary.md", "report.pdf"]
 # A writer of a large set (8 files of 4 MB) that stops at the step named in argv[2] until it is killed.
@@ -208,3 +212,67 @@ def test_kill_9_at_timed_moments_never_mixes_the_sets(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert snapshot(out) in (before, after), f"a mixed set after a kill {0.3 * attempt:.1f} publish-times in"
+
+
+HALF_WAY = [
+    (
+        RuntimeError("encoder bug"),
+        "note: a report could not be rendered; the previous reports in {out} were left untouched\n",
+    ),
+    (
+        OSError(errno.ENOSPC, "No space left on device"),
+        "error: cannot write the reports to {out}: No space left on device; "
+        "the previous reports in {out} were left untouched\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("failure", "message"), HALF_WAY)
+def test_a_streamed_report_failing_half_way_leaves_the_old_set(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: Exception, message: str
+) -> None:
+    """results.json is streamed into the staging folder: half of it written, the set is dropped.
+    A renderer's bug goes on as an internal error; a full disk is exit 2."""
+    out = tmp_path / "reports"
+    assert invoke(cli, "audit", EXAMPLE, "--out", out, "--format", "json,sarif,markdown").exit_code == 1
+    before = snapshot(out)
+    real = json_report.write
+    halves: list[int] = []
+
+    def half_then_fail(result: AuditResult, options: ReportOptions, file: BinaryIO) -> None:
+        whole = io.BytesIO()
+        real(result, options, whole)
+        file.write(whole.getvalue()[: len(whole.getvalue()) // 2])
+        file.flush()
+        halves.append(os.fstat(file.fileno()).st_size)
+        raise failure
+
+    monkeypatch.setattr(json_report, "write", half_then_fail)
+    result = invoke(cli, "audit", EXAMPLE, "--out", out, "--format", "json,sarif,markdown", "--as-of", "2030-01-01")
+    assert halves and halves[0] > 10_000  # the staging file held half a report when it failed
+    assert result.exception is failure if isinstance(failure, RuntimeError) else result.exit_code == 2
+    assert result.stderr == message.format(out=out)
+    assert snapshot(out) == before
+    assert leftovers(out) == []
+
+
+def test_streamed_reports_are_written_piece_by_piece(tmp_path: Path) -> None:
+    """The whole text is never one piece: the largest write is a line (a finding, a rule)."""
+    result = run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF))
+
+    class Pieces(io.BytesIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.sizes: list[int] = []
+
+        def write(self, piece: Any) -> int:
+            self.sizes.append(len(piece))
+            return super().write(piece)
+
+    for module in (json_report, sarif):
+        pieces = Pieces()
+        module.write(result, ReportOptions(sarif_include_undecided=True), pieces)
+        text = pieces.getvalue()
+        assert text == module.render(result, ReportOptions(sarif_include_undecided=True))
+        assert len(pieces.sizes) >= text.count(b"\n")
+        assert max(pieces.sizes) <= max(len(line) for line in text.splitlines()) + len(b",\n ")

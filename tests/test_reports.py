@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -11,9 +12,9 @@ import pytest
 
 from auditor.engine import AuditRequest, run_audit
 from auditor.policy.loader import default_policies_dir
-from auditor.report import REPORTERS, renderer
+from auditor.report import REPORTERS, json_report, jsonfmt, renderer
 from auditor.report.markdown import cell
-from auditor.result import AuditResult, Severity
+from auditor.result import AuditResult, Passes, Severity
 from tests.conftest import AS_OF, EXAMPLE, audit_process, checked, valid_results
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -56,6 +57,23 @@ def test_junit_has_a_case_per_rule_and_asset(example_result: AuditResult) -> Non
     case = root.find("testsuite[@name='SEC-FLOW-ENCRYPTION-IN-TRANSIT']/testcase[@name='flow-etl-to-features']")
     assert case is not None and case.find("failure").get("type") == "high"
     assert case.find("system-out").text == "inventories/example/60-flows-workloads.yaml:25:5"
+
+
+def test_json_counts_passes_given_as_findings_as_those_kept_as_ids(example_result: AuditResult) -> None:
+    """A result built by hand with its passes as Findings writes the same results.json, and
+    result_dict (what history records) is the document results.json holds."""
+    by_hand = dataclasses.replace(example_result, findings=example_result.results(), passes=Passes())
+    assert len(by_hand.findings) > len(example_result.findings)
+    text = json_report.render(example_result)
+    assert json_report.render(by_hand) == text
+    assert json_report.result_dict(by_hand) == json_report.result_dict(example_result) == json.loads(text)
+
+
+def test_json_counts_are_refused_before_its_findings_are_all_made(example_result: AuditResult) -> None:
+    """The counts are made while the findings are written: asked for first, they would be zeros."""
+    document = json_report._document(example_result, None, jsonfmt.Items)
+    with pytest.raises(RuntimeError, match="counts were asked for before its findings were all made"):
+        jsonfmt.dumps({"a": document["summary"], "b": document["findings"]}, levels=2)
 
 
 def test_json_is_the_canonical_result(example_result: AuditResult) -> None:

@@ -7,12 +7,17 @@ records the new digests printed by `.venv/bin/python -m bench.digests`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from auditor.policy.values import plain
-from auditor.report import jsonfmt
-from bench.digests import digests
+from auditor.report import OUTPUT_FILES, ReportOptions, jsonfmt, outputs
+from auditor.report.write import publish
+from auditor.result import AuditResult
+from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
     "json": "d434d328b25719329d85960dd2d411c7e3bcefd1242cc9f4aecd20f6faa1acee",
@@ -21,8 +26,30 @@ RECORDED = {
 }
 
 
-def test_generated_audit_outputs_are_byte_identical(tmp_path: Path) -> None:
-    assert digests(tmp_path) == RECORDED
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> AuditResult:
+    return audited(tmp_path_factory.mktemp("generated"))
+
+
+def test_generated_audit_outputs_are_byte_identical(generated: AuditResult) -> None:
+    assert digests(generated) == RECORDED
+
+
+def test_reports_streamed_into_the_report_folder_are_the_recorded_bytes(generated: AuditResult, tmp_path: Path) -> None:
+    """What the CLI writes: JSON and SARIF rendered straight into publish's staging files."""
+    json_report, sarif = outputs("json")["results.json"], outputs("sarif")["results.sarif"]
+    reports = {
+        "results.json": json_report(generated, ReportOptions()),
+        "results.sarif": sarif(generated, ReportOptions()),
+        "every-result.sarif": sarif(generated, EVERY_RESULT),
+    }
+    assert not any(isinstance(report, bytes) for report in reports.values())
+    publish(tmp_path / "out", reports, OUTPUT_FILES)
+    written = {
+        name: hashlib.sha256((tmp_path / "out" / file).read_bytes()).hexdigest()
+        for name, file in (("json", "results.json"), ("sarif", "results.sarif"), ("sarif-all", "every-result.sarif"))
+    }
+    assert written == RECORDED
 
 
 def test_fast_encoder_writes_the_bytes_of_the_standard_one() -> None:
@@ -43,3 +70,18 @@ def test_fast_encoder_writes_the_bytes_of_the_standard_one() -> None:
     standard = json.dumps(evidence, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert jsonfmt.dumps(evidence, levels=0) == standard.encode("utf-8")
     assert standard.startswith('{"half":0.5,"huge":1e+22,"integer":1180591620717411303424,"negative":-2e-05,')
+
+
+def test_items_are_laid_out_as_the_list_of_them_would_be() -> None:
+    """jsonfmt.Items (made while written) gives the bytes of a list, empty or not, at every laid-out
+    level; inside a compact value it is refused, not written as something else."""
+    rows = [{"b": 1, "a": [1, {"y": 2, "x": None}]}, {"c": "é"}]
+    for levels in range(2, 5):
+        lazy = {"rows": jsonfmt.Items(iter(rows)), "none": jsonfmt.Items(iter([])), "z": 1}
+        assert jsonfmt.dumps(lazy, levels) == jsonfmt.dumps({"rows": rows, "none": [], "z": 1}, levels), levels
+    with pytest.raises(TypeError, match="type Items is not JSON serializable"):
+        jsonfmt.dumps({"rows": jsonfmt.Items(iter(rows))}, 1)
+    assert (
+        jsonfmt.dumps({"rows": jsonfmt.Items(iter(rows))}, 2)
+        == b'{\n "rows": [\n  {"a":[1,{"x":null,"y":2}],"b":1},\n  {"c":"\xc3\xa9"}\n ]\n}'
+    )

@@ -1,7 +1,9 @@
 """Reporters: each module renders an AuditResult to bytes; none depends on another.
 
 Modules are imported only when their format is asked for, so the CI-gate path (JSON, SARIF)
-never loads what the PDF needs.
+never loads what the PDF needs. A module that also has `write(result, options, out)` (JSON,
+SARIF) streams its report into the file: the report set's writer (report.write.publish) takes
+it as a function of the open staging file, and the whole text is never held in memory.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from auditor.gc_pause import collector_paused
 from auditor.result import AuditResult, Severity
@@ -60,19 +62,31 @@ class ReportOptions:
 
 DEFAULT_OPTIONS = ReportOptions()
 Renderer = Callable[[AuditResult, ReportOptions], bytes]
+Streamer = Callable[[AuditResult, ReportOptions, BinaryIO], None]
+FileWriter = Callable[[BinaryIO], None]  # writes one report into an open binary file
+Report = bytes | FileWriter  # what publish writes: the report's bytes, or a function that writes them
+Output = Callable[[AuditResult, ReportOptions], Report]
 
 
 class ReporterUnavailable(RuntimeError):
     """A format whose optional dependencies are not installed."""
 
 
-def outputs(name: str) -> dict[str, Renderer]:
-    """Output file name -> render function, for every file the format writes (see COMPANIONS)."""
+def outputs(name: str) -> dict[str, Output]:
+    """Output file name -> function of the result giving the report to publish, for every file the
+    format writes (see COMPANIONS): its bytes, rendered at once, or where the format streams
+    (a `write` function) a FileWriter that renders it into the file when publish opens it."""
     file = REPORTERS[name][1]
-    files = {file: renderer(name)}
+    render = renderer(name)  # ReporterUnavailable when the format's dependencies are missing
+    stream = streamer(name)
+    files: dict[str, Output] = {file: render if stream is None else functools.partial(_deferred, stream)}
     for function, extra in COMPANIONS.get(name, ()):
         files[extra] = renderer(name, function)
     return files
+
+
+def _deferred(stream: Streamer, result: AuditResult, options: ReportOptions) -> FileWriter:
+    return functools.partial(stream, result, options)
 
 
 def renderer(name: str, function: str = "render") -> Renderer:
@@ -89,5 +103,20 @@ def renderer(name: str, function: str = "render") -> Renderer:
     def paused(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
         with collector_paused():
             return render(result, options)
+
+    return paused
+
+
+def streamer(name: str) -> Streamer | None:
+    """The format's `write` (renders into an open file), run with the collector paused; None
+    for a format that only renders bytes."""
+    write: Streamer | None = getattr(importlib.import_module(REPORTERS[name][0]), "write", None)
+    if write is None:
+        return None
+
+    @functools.wraps(write)
+    def paused(result: AuditResult, options: ReportOptions, out: BinaryIO) -> None:
+        with collector_paused():
+            write(result, options, out)
 
     return paused

@@ -6,13 +6,15 @@ bytes for the same input. orjson writes the bytes the standard library's encoder
 for floats below 1e-4, which it prints without an exponent (0.00001, where Python prints 1e-05):
 evidence values carry those as `ExactFloat` (auditor.policy.values.plain) and are printed as
 Python prints them. A value orjson refuses (an integer past 64 bits) goes to the standard encoder.
+A long list at a laid-out level can be given as `Items` (any iterable): its items are made while
+the text is written.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
 
 import orjson
@@ -23,6 +25,25 @@ OUTER_LEVELS = 3
 
 _standard = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 _SORTED = orjson.OPT_SORT_KEYS
+
+
+class Items:
+    """A list laid out item by item as its items are made: a list of a million findings' dicts is never held."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+
+class Later:
+    """A value made when the writer reaches it, after the values of the keys sorted before it
+    (results.json's counts, made while its findings are written)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
 
 
 def _as_python_prints(value: Any) -> orjson.Fragment:
@@ -56,6 +77,8 @@ def write(value: Any, out: BinaryIO, levels: int = OUTER_LEVELS, indent: str = "
 
 def _lay_out(value: Any, levels: int, indent: bytes, out: Callable[[bytes], object]) -> None:
     inner = indent + b" "
+    if isinstance(value, Later):
+        value = value.make()
     if levels > 0 and isinstance(value, dict) and value:
         separator = b"{\n"
         for key in sorted(value):
@@ -63,12 +86,18 @@ def _lay_out(value: Any, levels: int, indent: bytes, out: Callable[[bytes], obje
             _lay_out(value[key], levels - 1, inner, out)
             separator = b",\n"
         out(b"\n" + indent + b"}")
-    elif levels > 0 and isinstance(value, list) and value:
-        separator = b"[\n"
-        for item in value:
-            out(separator + inner)
-            _lay_out(item, levels - 1, inner, out)
-            separator = b",\n"
-        out(b"\n" + indent + b"]")
+    elif levels > 0 and isinstance(value, list | Items):
+        separator = b"[\n" + inner
+        for item in value.items if isinstance(value, Items) else value:
+            if levels > 1:
+                out(separator)
+                _lay_out(item, levels - 1, inner, out)
+            else:  # most of a large output is here: one piece per item, orjson called straight
+                try:
+                    out(separator + orjson.dumps(item, default=_as_python_prints, option=_SORTED))
+                except orjson.JSONEncodeError:
+                    out(separator + _compact(item))
+            separator = b",\n" + inner
+        out(b"[]" if separator[0] == ord("[") else b"\n" + indent + b"]")
     else:
         out(_compact(value))

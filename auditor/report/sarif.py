@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import functools
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from auditor.report import DEFAULT_OPTIONS, ReportOptions, jsonfmt
 from auditor.report.text import rule_anchor
 from auditor.result import AuditResult, Finding, RuleInfo, Severity, Status, WaiverState
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LAID_OUT = 4  # laid out down to one line per rule, artifact and result
 LEVELS = {
     Severity.critical: "error",
     Severity.high: "error",
@@ -201,7 +202,8 @@ def _notifications(result: AuditResult, omitted: int, cap: int) -> list[dict[str
     return notes
 
 
-def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
+def _log(result: AuditResult, options: ReportOptions) -> dict[str, Any]:
+    """The SARIF log, its results as jsonfmt.Items: each is made while the log is written."""
     index = {rule.id: i for i, rule in enumerate(result.rules)}
     exported = _exported(result, options)
     cap = options.sarif_max_results
@@ -240,7 +242,7 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
                     }
                     for item in result.inputs
                 ],
-                "results": [_result(f, index[f.rule_id]) for f in kept],
+                "results": jsonfmt.Items(_result(f, index[f.rule_id]) for f in kept),
                 "properties": {
                     "asOf": result.as_of,
                     "notices": result.notices,
@@ -253,4 +255,14 @@ def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> byt
             }
         ],
     }
-    return jsonfmt.dumps(log, levels=4) + b"\n"
+    return log
+
+
+def write(result: AuditResult, options: ReportOptions, out: BinaryIO) -> None:
+    """Stream the SARIF log into `out`, result by result."""
+    jsonfmt.write(_log(result, options), out, levels=LAID_OUT)
+    out.write(b"\n")
+
+
+def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
+    return jsonfmt.dumps(_log(result, options), levels=LAID_OUT) + b"\n"

@@ -8,6 +8,9 @@ two renames, target -> `.<name>.old-<pid>-*` then staging -> target: a kill betw
 target, and the next run puts the old set back. A run killed earlier leaves only a staging folder,
 which the next run deletes; one killed after the swap leaves the old set there, deleted likewise.
 
+A report is given as its bytes or as a function that writes it into the open staging file (JSON
+and SARIF stream there, item by item); one that raises half-way leaves the target as it was.
+
 Reports of ours that this run does not write (a PDF from an earlier run given --format json) are
 not carried over: every report in the folder comes from the same run. A file written into the
 target by someone else while a run is between staging and swap is lost with the old folder.
@@ -26,20 +29,24 @@ import tempfile
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
+from auditor.report import Report
+
 Step = Callable[[str], None]
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+_BUFFER = 1 << 20  # a streamed report arrives in pieces of a few hundred bytes: one system call per MiB
 
 
 def _silent(step: str) -> None:
     """The default step listener."""
 
 
-def publish(target: Path, reports: Mapping[str, bytes], ours: Collection[str], on_step: Step = _silent) -> None:
-    """Replace the reports in `target` by `reports` (file name -> bytes) as one step.
+def publish(target: Path, reports: Mapping[str, Report], ours: Collection[str], on_step: Step = _silent) -> None:
+    """Replace the reports in `target` by `reports` (file name -> bytes, or a function writing the file) as one step.
 
     `ours` names every report file the tool can write; the others found in `target` are kept.
-    Raise OSError (with the reason) before the swap and the target is as it was.
+    Raise OSError (with the reason) before the swap and the target is as it was; a renderer's
+    exception likewise leaves the target as it was.
     """
     target = Path(os.path.realpath(target))  # swap the real folder, never a symlink pointing at it
     _check_replaceable(target)
@@ -47,9 +54,9 @@ def publish(target: Path, reports: Mapping[str, bytes], ours: Collection[str], o
     _clean_stale(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-{os.getpid()}-", dir=target.parent))
     try:
-        for name, data in reports.items():
+        for name, report in reports.items():
             on_step(f"writing {name}")
-            _write(staging / name, data)
+            _write(staging / name, report)
         on_step("keeping the other files")
         if target.is_dir():
             _carry_over(target, staging, {*reports, *ours})
@@ -76,10 +83,13 @@ def _check_replaceable(target: Path) -> None:
         raise OSError(errno.EBUSY, "a mount point cannot be replaced as a whole; give a folder inside it")
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, report: Report) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    with os.fdopen(fd, "wb", buffering=_BUFFER) as handle:
+        if isinstance(report, bytes):
+            handle.write(report)
+        else:
+            report(handle)
         handle.flush()
         os.fsync(handle.fileno())
 
