@@ -21,7 +21,7 @@ import auditor.engine
 from auditor.engine import AuditInputs
 from auditor.errors import SourceLocation
 from auditor.inventory.loader import load_inventory
-from auditor.policy.compiler import EvalContext
+from auditor.policy.compiler import EvalContext, Neighbours
 from auditor.policy.config import load_config
 from auditor.policy.evaluate import Evaluator, RuleRun
 from auditor.policy.fastpath import OUT_OF_SCOPE, FastJudge, Generated
@@ -43,8 +43,8 @@ def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement
     class Both(Evaluator):
         fast_from = 0
 
-        def _generated(self, rules: list[RuleRun]) -> list[Generated | None]:
-            made = super()._generated(rules)
+        def _generated(self, rules: list[RuleRun], neighbours: Neighbours) -> list[Generated | None]:
+            made = super()._generated(rules, neighbours)
             return [
                 dataclasses.replace(functions, verdict=_recording(functions.verdict, run.compiled.rule.id))
                 for functions, run in zip(made, rules, strict=True)

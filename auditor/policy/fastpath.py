@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from msgspec import Struct
 from pydantic import BaseModel
 
 from auditor.policy.compiler import (
@@ -69,8 +70,8 @@ def _field(value: Any, key: str) -> Any:
     """One level down, as in the view: a dict's item, a nested model's field, else None."""
     if type(value) is dict:
         return value.get(key)
-    if isinstance(value, BaseModel):
-        return value.__dict__.get(key)
+    if isinstance(value, BaseModel | Struct):  # loaded assets are msgspec structs, hand-built ones models
+        return getattr(value, key, None)
     return None
 
 
@@ -98,7 +99,6 @@ class _Writer:
             "_OUT_OF_SCOPE": OUT_OF_SCOPE,
         }
         self.count = 0
-        self.reads_fields = False  # the function reads the asset's fields
         self.record = False  # writing a check that records what it reads, as the closures do
 
     def const(self, value: Any) -> str:
@@ -141,8 +141,7 @@ def _asset(keys: list[str], w: _Writer, needs: str) -> str:
     only values the dump leaves as they are."""
     if keys == ["kind"]:
         return "asset.kind"
-    w.reads_fields = True
-    first = f"fields.get({keys[0]!r})"
+    first = f"getattr(asset, {keys[0]!r}, None)"
     if len(keys) == 2:
         held = w.temp()
         first = f"({held}.get({keys[1]!r}) if type({held} := {first}) is dict else _field({held}, {keys[1]!r}))"
@@ -331,8 +330,6 @@ def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer)
     w.add(1, f"def {name}(asset_id, asset, facts, params):")
     w.add(2, "try:")
     at = 3
-    start = len(w.lines)
-    w.reads_fields = False
     if compiled.selector_node is not None:
         _emit(compiled.selector_node, "s", w, at)
         w.add(at, "if s is False:")
@@ -355,8 +352,6 @@ def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer)
         w.add(at, "computed = ctx.computed")
     _emit(compiled.condition_node, "c", w, at)
     w.add(at, "return True if c is True else None")
-    if w.reads_fields:
-        w.lines.insert(start, "    " * at + "fields = asset.__dict__")
     w.add(2, "except Exception:")
     w.add(3, "return None")
 
