@@ -104,3 +104,26 @@ def test_generated_inventory_agrees(tmp_path: Path, disagreements: list[Any]) ->
     write(generate(500), path)
     _audit(path)
     assert disagreements == []
+
+
+def test_generated_verdicts_answer_every_pair_of_a_lawful_loaded_inventory() -> None:
+    """The fast path reads the loaded assets (msgspec structs) itself: a verdict that raised on them would
+    fall back to the closures silently, same results at several times the cost."""
+    from auditor.graph.build import build_graph
+    from auditor.graph.facts import derive_facts
+    from auditor.policy.evaluate import _rules_by_kind
+
+    graph = build_graph(load_inventory([Path(__file__).parent / "precision" / "eu-ai-lab.yaml"]))
+    facts = derive_facts(graph, AS_OF)
+    policies, _ = bundled()
+    rules = [run for run in policies.runs(policies.enabled_packs()) if run.in_force(AS_OF)]
+    evaluator = Evaluator(graph, facts, AS_OF)
+    made = evaluator._generated(rules, evaluator.neighbours)
+    verdicts = {id(run): functions.verdict for run, functions in zip(rules, made, strict=True) if functions}
+    answers = [
+        verdicts[id(run)](asset.id, asset, facts.by_asset[asset.id], run.params)
+        for kind, runs in _rules_by_kind(rules).items()
+        for asset in graph.inventory.by_kind.get(kind, [])
+        for run in runs
+    ]
+    assert len(answers) == 445 and None not in answers
