@@ -320,6 +320,7 @@ def audit(
     Settings not given as options come from .auditor.yaml when there is one (a note names it).
     """
     from auditor.engine import AuditRequest, run_audit
+    from auditor.gc_pause import collector_paused
     from auditor.report import OUTPUT_FILES, ReporterUnavailable, ReportOptions, outputs
     from auditor.report.write import publish
 
@@ -369,39 +370,42 @@ def audit(
         waiver_warning_days=waiver_warning_days,
         parse_cache=_parse_cache(no_cache),
     )
-    with _progress(enabled=sys.stderr.isatty() and not quiet) as on_stage:
-        try:
-            result = run_audit(request, on_stage)
-        except InputError as exc:
-            raise _input_failure(exc) from None
-        untouched = f"the previous reports in {out} were left untouched"
-        if record:
-            charts = not {"html", "pdf"}.isdisjoint(_formats(output_format))
-            options = _compare_with_history(options, history, result, charts)
-        on_stage("rendering the reports")
-        try:  # rendered before any is written (JSON, SARIF: streamed into the staging folder by publish)
-            reports = {file: render(result, options) for file, render in renderers.items()}
-        except Exception:
-            _err(f"note: a report could not be rendered; {untouched}")
-            raise
-        try:
-            publish(out, reports, OUTPUT_FILES, on_stage)
-        except OSError as exc:
-            _err(f"error: cannot write the reports to {out}: {exc.strerror or exc}; {untouched}")
-            raise typer.Exit(EXIT_INPUT) from None
-        except Exception:  # a streamed report's renderer failed: the folder gets the whole set or none
-            _err(f"note: a report could not be rendered; {untouched}")
-            raise
-        written = [out / name for name in reports]
-        if record:
-            on_stage("recording the run")
-            _record(history, result)
-    show = (True if summary is None else summary) and not quiet
-    if show:
-        from auditor.console import print_summary
+    # The collector stays paused to the exit status: the summary and the gate sort and count the
+    # findings, and a full collection over every asset and finding there cost 1.5 s at 100k.
+    with collector_paused():
+        with _progress(enabled=sys.stderr.isatty() and not quiet) as on_stage:
+            try:
+                result = run_audit(request, on_stage)
+            except InputError as exc:
+                raise _input_failure(exc) from None
+            untouched = f"the previous reports in {out} were left untouched"
+            if record:
+                charts = not {"html", "pdf"}.isdisjoint(_formats(output_format))
+                options = _compare_with_history(options, history, result, charts)
+            on_stage("rendering the reports")
+            try:  # rendered before any is written (JSON, SARIF: streamed into the staging folder by publish)
+                reports = {file: render(result, options) for file, render in renderers.items()}
+            except Exception:
+                _err(f"note: a report could not be rendered; {untouched}")
+                raise
+            try:
+                publish(out, reports, OUTPUT_FILES, on_stage)
+            except OSError as exc:
+                _err(f"error: cannot write the reports to {out}: {exc.strerror or exc}; {untouched}")
+                raise typer.Exit(EXIT_INPUT) from None
+            except Exception:  # a streamed report's renderer failed: the folder gets the whole set or none
+                _err(f"note: a report could not be rendered; {untouched}")
+                raise
+            written = [out / name for name in reports]
+            if record:
+                on_stage("recording the run")
+                _record(history, result)
+        show = (True if summary is None else summary) and not quiet
+        if show:
+            from auditor.console import print_summary
 
-        print_summary(result, written, gate)
-    raise typer.Exit(_gate(result, gate))
+            print_summary(result, written, gate)
+        raise typer.Exit(_gate(result, gate))
 
 
 def _project_settings() -> ProjectSettings | None:
