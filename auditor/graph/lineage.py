@@ -352,17 +352,14 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
         own = tuple(sorted(asset.data_categories)) if isinstance(asset, Dataset) and asset.data_categories else None
         in_model = in_model_of(asset, origins)
         as_data = [d for d in found.datasets if d.id not in in_model] if in_model else found.datasets
-        exceeded = _retention_exceeded(asset, as_data)
-        key = (origins, unknown, bool(raw_of.get(asset_id)), own, tuple(sorted(in_model)), _frozen(exceeded))
+        exceeded = _retention_exceeded(asset, as_data) if isinstance(asset, Storage) else None
+        kept = None if exceeded is None else tuple(exceeded)
+        key = (origins, unknown, bool(raw_of.get(asset_id)), own, tuple(sorted(in_model)) if in_model else (), kept)
         fact = shared.get(key)
         if fact is None:
             fact = shared[key] = _personal_fact(found, unknown, key[2], own, in_model, as_data, exceeded)
         facts[asset_id] = fact
     return facts
-
-
-def _frozen(values: list[str] | None) -> tuple[str, ...] | None:
-    return None if values is None else tuple(values)
 
 
 def _personal_fact(
