@@ -8,6 +8,8 @@ from datetime import date
 from auditor.catalog import Jurisdictions, jurisdictions
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
+from auditor.inventory.loader import ref_fields
+from auditor.inventory.models import MODEL_BY_KIND
 
 # Relations followed, in order, to find the country of an asset that does not state one.
 _PLACED_BY = ("located_at", "member_of", "runs_on", "stored_in", "to", "operated_by")
@@ -51,9 +53,10 @@ class JurisdictionFact:
 def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, JurisdictionFact]:
     """Fact `jurisdiction` for every asset (assets in the same places share one fact)."""
     catalog = jurisdictions()
-    placed_by = [graph.relation(rel) for rel in _PLACED_BY]
     countries: dict[str, tuple[str, ...]] = {}
     for kind in _ORDER:
+        own = {spec.rel for spec in ref_fields(MODEL_BY_KIND[kind])}  # the relations this kind can name
+        placed_by = [graph.relation(rel) for rel in _PLACED_BY if rel in own]
         for asset in graph.inventory.by_kind.get(kind, []):
             if asset.country:
                 countries[asset.id] = (asset.country,)

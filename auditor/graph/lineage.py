@@ -112,16 +112,21 @@ class _Gates:
     __slots__ = ("anonymising_writers", "blocked", "filters", "masking")
 
     def __init__(self, graph: AssetGraph) -> None:
-        assets = graph.inventory.assets.values()
-        self.blocked = {a.id for a in assets if anonymised(a)}
-        self.anonymising_writers = {a.id for a in assets if isinstance(a, Workload) and a.id in self.blocked}
-        self.masking = {
-            a.id
-            for a in assets
-            if (isinstance(a, Dataset) and a.pseudonymised)
-            or (isinstance(a, Flow) and a.transformation in ("pseudonymise", "aggregate"))
-        }
-        self.filters = {a.id: a.datasets for a in assets if isinstance(a, Flow) and a.datasets}
+        datasets, flows = graph.inventory.by_kind.get("dataset", []), graph.inventory.by_kind.get("flow", [])
+        workloads = graph.inventory.by_kind.get("workload", [])
+        self.anonymising_writers = {w.id for w in workloads if anonymised(w)}
+        self.blocked = {a.id for a in (*datasets, *flows) if anonymised(a)} | self.anonymising_writers
+        self.masking = {d.id for d in datasets if _masks(d)} | {f.id for f in flows if _masks(f)}
+        self.filters = {f.id: f.datasets for f in flows if isinstance(f, Flow) and f.datasets}
+
+
+def _masks(asset: object) -> bool:
+    """Does data leave `asset` pseudonymised (or aggregated)?"""
+    if isinstance(asset, Dataset):
+        return bool(asset.pseudonymised)
+    if isinstance(asset, Flow):
+        return asset.transformation in ("pseudonymise", "aggregate")
+    return False
 
 
 def _spread(
@@ -347,17 +352,14 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
         own = tuple(sorted(asset.data_categories)) if isinstance(asset, Dataset) and asset.data_categories else None
         in_model = in_model_of(asset, origins)
         as_data = [d for d in found.datasets if d.id not in in_model] if in_model else found.datasets
-        exceeded = _retention_exceeded(asset, as_data)
-        key = (origins, unknown, bool(raw_of.get(asset_id)), own, tuple(sorted(in_model)), _frozen(exceeded))
+        exceeded = _retention_exceeded(asset, as_data) if isinstance(asset, Storage) else None
+        kept = None if exceeded is None else tuple(exceeded)
+        key = (origins, unknown, bool(raw_of.get(asset_id)), own, tuple(sorted(in_model)) if in_model else (), kept)
         fact = shared.get(key)
         if fact is None:
             fact = shared[key] = _personal_fact(found, unknown, key[2], own, in_model, as_data, exceeded)
         facts[asset_id] = fact
     return facts
-
-
-def _frozen(values: list[str] | None) -> tuple[str, ...] | None:
-    return None if values is None else tuple(values)
 
 
 def _personal_fact(
