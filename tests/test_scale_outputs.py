@@ -15,9 +15,9 @@ from auditor.report import jsonfmt
 from bench.digests import digests
 
 RECORDED = {
-    "json": "d23408e3c7cd16d4bcaf74e9849d8914784d5c9fa13a2a7eab7275144272057f",
-    "sarif": "5e5eb8ba7539758121394e55b576ee607c160394daf3a525e8b48bf23f8c4ff7",
-    "sarif-all": "33928a3b7fde74b38d606c85eaf3254fa8121f75271829f1c450d6b792bea782",
+    "json": "bc38d9c08069f7d781ef88b6c680c0ed699a518f1c7b73c131a8827599f0a6dd",
+    "sarif": "3206e97d09a043510a7dd6b1daaa9ad65196dead1ed236f8e492d32b96813cfc",
+    "sarif-all": "d3f90ef3b08b908e495d1f3654979fede0d0ef36b05a230764e06df82568ac7e",
 }
 
 
