@@ -180,6 +180,15 @@ def test_undeclared_roles_are_open_questions_not_failures(result: AuditResult) -
     ]
 
 
+def test_high_risk_credit_model_without_role_is_an_open_fria_question(result: AuditResult) -> None:
+    """credit-check-model is declared high-risk but not whether Nordlicht deploys it nor for which
+    Annex III use: the Art. 27 assessment is an open question, not silently skipped."""
+    fria = {(f.rule_id, f.asset_id): f for f in result.results()}[
+        ("AIACT-27-FUNDAMENTAL-RIGHTS-IMPACT", "credit-check-model")
+    ]
+    assert (fria.status.value, fria.missing) == ("NOT_EVALUABLE", ["ai_act_role", "ai_use_case"])
+
+
 def test_every_enabled_pack_finds_something(result: AuditResult) -> None:
     packs = {rule.id: rule.pack for rule in result.rules}
     assert {packs[f.rule_id] for f in result.with_status(Status.FAIL)} == {

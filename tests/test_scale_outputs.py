@@ -15,7 +15,7 @@ from auditor.report import jsonfmt
 from bench.digests import digests
 
 RECORDED = {
-    "json": "bc38d9c08069f7d781ef88b6c680c0ed699a518f1c7b73c131a8827599f0a6dd",
+    "json": "e876fe55b16f7d61d1ddcff1067e943ee16422a2ccec77ce497934c36f4cf278",
     "sarif": "3206e97d09a043510a7dd6b1daaa9ad65196dead1ed236f8e492d32b96813cfc",
     "sarif-all": "d3f90ef3b08b908e495d1f3654979fede0d0ef36b05a230764e06df82568ac7e",
 }
