@@ -15,9 +15,9 @@ from auditor.report import jsonfmt
 from bench.digests import digests
 
 RECORDED = {
-    "json": "e876fe55b16f7d61d1ddcff1067e943ee16422a2ccec77ce497934c36f4cf278",
-    "sarif": "3206e97d09a043510a7dd6b1daaa9ad65196dead1ed236f8e492d32b96813cfc",
-    "sarif-all": "d3f90ef3b08b908e495d1f3654979fede0d0ef36b05a230764e06df82568ac7e",
+    "json": "7ce8cd45939c2faaf563db5567dd568407699b4596a88ab4eb00dc423e492483",
+    "sarif": "8f1db603c21973a1a6478edd9d846197b4e1c396fef62b6b7ce3e62388d9081d",
+    "sarif-all": "075ee376be4362a6c91ea72de5b9bcf6ad8466b59575132936a0777a8e25142a",
 }
 
 

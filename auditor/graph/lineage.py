@@ -201,7 +201,11 @@ class PersonalDataFact:
     special_categories: list[str] | None = described("GDPR Art. 9 special categories among them.", factory=list)
     criminal_data: list[str] | None = described("GDPR Art. 10 criminal-offence categories among them.", factory=list)
     ccpa_sensitive: list[str] | None = described("CCPA 1798.140(ae) sensitive PI categories.", factory=list)
-    ccpa_8115: bool | None = described("Cal. Civ. Code 1798.81.5(d)(1) elements reach the asset.", False)
+    ccpa_8115: bool | None = described(
+        "Cal. Civ. Code 1798.81.5(d)(1) personal information reaches the asset: a name with an (A) element in one "
+        "dataset, or a username/email with its password (B).",
+        False,
+    )
     ccpa_8115_unredacted: bool | None = described("Such elements arrive from a dataset that is not redacted.", False)
     model_origins: list[str] | None = described(
         "Origins whose data reaches the asset only inside a trained model: in a model registry, or through a "
@@ -239,7 +243,21 @@ def _category_marks(categories: list[str], access_codes: bool | None = None) -> 
         "criminal_data": [k for k, m in marks.items() if m.get("gdpr_art10")],
         "ccpa_sensitive": [k for k, m in marks.items() if m.get("ccpa_sensitive")],
         "ccpa_8115_categories": [k for k, m in marks.items() if m.get("ccpa_8115")],
+        "ccpa_8115_kinds": {m["ccpa_8115"] for m in marks.values() if m.get("ccpa_8115")},  # (d)(1)(A), (B)
     }
+
+
+def _holds_8115(dataset: Dataset) -> bool:
+    """Cal. Civ. Code 1798.81.5(d)(1) personal information: (A) a first name or initial and last name
+    in combination with an (A) element, or (B) a username or email address with its password or
+    security answer; an element alone (a card vault, an SSN lookup table) is not (d)(1) information."""
+    if dataset.contains_8115_elements:
+        return True
+    categories = set(dataset.data_categories)
+    marks = _category_marks(dataset.data_categories, dataset.access_codes_included)["ccpa_8115_kinds"]
+    named = "user.name" in categories or {"user.name.first", "user.name.last"} <= categories
+    login = "user.account.username" in categories or any(c.startswith("user.contact.email") for c in categories)
+    return (named and "A" in marks) or (login and "B" in marks)
 
 
 def _unknown_personal_data(unknown: list[str]) -> PersonalDataFact:
@@ -290,11 +308,7 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
         as_data = [d for d in datasets if d.id not in in_model]
         retention = [d.retention_days for d in as_data if d.retention_days is not None]
         complete = bool(retention) and len(retention) == len(as_data)
-        holds_8115 = {
-            d.id: bool(d.contains_8115_elements)
-            or bool(_category_marks(d.data_categories, d.access_codes_included)["ccpa_8115_categories"])
-            for d in datasets
-        }
+        holds_8115 = {d.id: _holds_8115(d) for d in datasets}
         facts[asset_id] = PersonalDataFact(
             present=True,
             origins=origins,
