@@ -15,9 +15,9 @@ from auditor.report import jsonfmt
 from bench.digests import digests
 
 RECORDED = {
-    "json": "7ce8cd45939c2faaf563db5567dd568407699b4596a88ab4eb00dc423e492483",
-    "sarif": "8f1db603c21973a1a6478edd9d846197b4e1c396fef62b6b7ce3e62388d9081d",
-    "sarif-all": "075ee376be4362a6c91ea72de5b9bcf6ad8466b59575132936a0777a8e25142a",
+    "json": "b81cf73b3042ffd788f03a78a0d4fdefe27d0d4d5df6477c66679a38ce72f063",
+    "sarif": "919ecc46ad7dea9865fa7f928090dbbfab761823f087ff007e32f0229d8512ee",
+    "sarif-all": "1160591759cff1812883382697064e4ceef885d4fe3faad7cd01303c5b401512",
 }
 
 
