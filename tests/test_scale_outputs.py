@@ -15,7 +15,7 @@ from auditor.report import jsonfmt
 from bench.digests import digests
 
 RECORDED = {
-    "json": "b81cf73b3042ffd788f03a78a0d4fdefe27d0d4d5df6477c66679a38ce72f063",
+    "json": "aadff9ee7e9bc5a481d83be77ec67b9f1dd78cb80db52a778582fd1717a2d1e3",
     "sarif": "919ecc46ad7dea9865fa7f928090dbbfab761823f087ff007e32f0229d8512ee",
     "sarif-all": "1160591759cff1812883382697064e4ceef885d4fe3faad7cd01303c5b401512",
 }
