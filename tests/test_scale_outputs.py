@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "d434d328b25719329d85960dd2d411c7e3bcefd1242cc9f4aecd20f6faa1acee",
-    "sarif": "97d50e6d05a68c8e426756c16d5e33b3d380bb3db7673efa6818d9af60f7993a",
-    "sarif-all": "60e4ed1e180ff59e4f2543e45bbbc234fc1702ff8e39b5fadda6e27ddefefa0b",
+    "json": "791c0f91b8441fea52f39fc8cfb0d2d97575b71b88ae285e07954c44d25d9340",
+    "sarif": "431d0589401d479f6f14429850cb07374943839b3e2ea7548fef44c02f828416",
+    "sarif-all": "96170123f238f3767f6c816c27289acfc50698efd8e7703a28d0981e2fe8bb17",
 }
 
 

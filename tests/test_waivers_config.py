@@ -163,7 +163,13 @@ def test_rules_run_only_inside_their_effective_dates(tmp_path: Path) -> None:
 AI_ORGANISATION = {
     "organization": {"id": "lab", "country": "DE", "ai_systems": True},
     "workloads": [
-        {"id": "assistant", "type": "inference", "interacts_with_people": True, "ai_interaction_disclosed": False}
+        {
+            "id": "assistant",
+            "type": "inference",
+            "ai_act_role": "provider",
+            "interacts_with_people": True,
+            "ai_interaction_disclosed": False,
+        }
     ],
 }
 

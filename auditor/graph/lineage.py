@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from typing import Any
 
 from auditor.catalog import category_marks, jurisdictions
 from auditor.graph.build import AssetGraph
@@ -218,7 +219,11 @@ class PersonalDataFact:
     special_categories: list[str] | None = described("GDPR Art. 9 special categories among them.", factory=list)
     criminal_data: list[str] | None = described("GDPR Art. 10 criminal-offence categories among them.", factory=list)
     ccpa_sensitive: list[str] | None = described("CCPA 1798.140(ae) sensitive PI categories.", factory=list)
-    ccpa_8115: bool | None = described("Cal. Civ. Code 1798.81.5(d)(1) elements reach the asset.", False)
+    ccpa_8115: bool | None = described(
+        "Cal. Civ. Code 1798.81.5(d)(1) personal information reaches the asset: a name with an (A) element in one "
+        "dataset, or a username/email with its password (B).",
+        False,
+    )
     ccpa_8115_unredacted: bool | None = described("Such elements arrive from a dataset that is not redacted.", False)
     model_origins: list[str] | None = described(
         "Origins whose data reaches the asset only inside a trained model: in a model registry, or through a "
@@ -245,7 +250,7 @@ NO_PERSONAL_DATA = PersonalDataFact(present=False)
 
 
 @cache
-def _category_marks(categories: tuple[str, ...], access_codes: bool) -> dict[str, tuple[str, ...]]:
+def _category_marks(categories: tuple[str, ...], access_codes: bool) -> dict[str, Any]:
     """Marks of `categories`; an account or card number counts as sensitive PI and a 1798.81.5
     element only with the code or password giving access (declared, or a credential category).
     Memoised (as tuples, so no fact holds the cached lists): many origin sets share one list of categories."""
@@ -258,7 +263,21 @@ def _category_marks(categories: tuple[str, ...], access_codes: bool) -> dict[str
         "criminal_data": tuple(k for k, m in marks.items() if m.get("gdpr_art10")),
         "ccpa_sensitive": tuple(k for k, m in marks.items() if m.get("ccpa_sensitive")),
         "ccpa_8115_categories": tuple(k for k, m in marks.items() if m.get("ccpa_8115")),
+        "ccpa_8115_kinds": frozenset(m["ccpa_8115"] for m in marks.values() if m.get("ccpa_8115")),  # (d)(1)(A), (B)
     }
+
+
+def _holds_8115(dataset: Dataset) -> bool:
+    """Cal. Civ. Code 1798.81.5(d)(1) personal information: (A) a first name or initial and last name
+    in combination with an (A) element, or (B) a username or email address with its password or
+    security answer; an element alone (a card vault, an SSN lookup table) is not (d)(1) information."""
+    if dataset.contains_8115_elements:
+        return True
+    categories = set(dataset.data_categories)
+    marks = _category_marks(tuple(dataset.data_categories), bool(dataset.access_codes_included))["ccpa_8115_kinds"]
+    named = "user.name" in categories or {"user.name.first", "user.name.last"} <= categories
+    login = "user.account.username" in categories or any(c.startswith("user.contact.email") for c in categories)
+    return (named and "A" in marks) or (login and "B" in marks)
 
 
 def _unknown_personal_data(unknown: list[str]) -> PersonalDataFact:
@@ -303,11 +322,7 @@ def _origin_set(graph: AssetGraph, origins: tuple[str, ...], as_of: date) -> _Or
     catalog = jurisdictions()
     datasets: list[Dataset] = [graph.asset(origin) for origin in origins]  # type: ignore[misc]
     regions = sorted({r for d in datasets for r in d.subject_jurisdictions})
-    holds_8115 = {
-        d.id: bool(d.contains_8115_elements)
-        or bool(_category_marks(tuple(d.data_categories), bool(d.access_codes_included))["ccpa_8115_categories"])
-        for d in datasets
-    }
+    holds_8115 = {d.id: _holds_8115(d) for d in datasets}
     return _OriginSet(
         origins=list(origins),
         datasets=datasets,
