@@ -178,6 +178,9 @@ def render_coverage(framework: Framework, fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+_VALUES = {status: status.value for status in Status}  # Enum's .value is a slow property: 0.1 s at 100k assets
+
+
 def rule_counts(findings: list[Finding], passed: Mapping[str, list[str]] | None = None) -> dict[str, Counter[str]]:
     """Results per rule by status (waived failures counted apart), computed once per audit.
 
@@ -188,7 +191,7 @@ def rule_counts(findings: list[Finding], passed: Mapping[str, list[str]] | None 
         if ids:
             by_rule.setdefault(rule_id, Counter())[Status.PASS.value] += len(ids)
     for finding in findings:
-        status = "WAIVED" if finding.waived_by is not None else finding.status.value
+        status = "WAIVED" if finding.waived_by is not None else _VALUES[finding.status]
         counter = by_rule.get(finding.rule_id)
         if counter is None:
             counter = by_rule[finding.rule_id] = Counter()
