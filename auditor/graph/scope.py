@@ -126,8 +126,7 @@ def analyse_scope(
     org = graph.inventory.organization
     established, places = _eea_establishments(org, as_of)
     per_dataset: dict[str, ScopeFact] = {}
-    for dataset in graph.inventory.by_kind.get("dataset", []):
-        assert isinstance(dataset, Dataset)
+    for dataset in graph.of_kind(Dataset):
         per_dataset[dataset.id] = _with_ccpa_role(
             dataset,
             ScopeFact(

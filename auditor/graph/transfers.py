@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import cast
 
 from auditor.catalog import AdequacyDecision, jurisdictions
 from auditor.graph.build import AssetGraph
@@ -40,7 +41,7 @@ from auditor.graph.fact import described
 from auditor.graph.jurisdiction import JurisdictionFact
 from auditor.graph.lineage import Lineage, PersonalDataFact
 from auditor.graph.scope import ScopeFact
-from auditor.inventory.models import Certification, Flow, Vendor
+from auditor.inventory.models import AssetBase, Certification, Dataset, Flow, Vendor
 
 TRANSFER_KINDS = frozenset({"storage", "compute", "cluster", "workload", "vendor"})
 SAFEGUARDS = frozenset({"scc", "bcr", "code_of_conduct", "certification", "ad_hoc_clauses"})
@@ -152,7 +153,7 @@ def analyse_transfers(
     as_of: date,
 ) -> dict[str, TransferFact]:
     """Fact `transfer` for assets of TRANSFER_KINDS (a transfer made there or not)."""
-    under_gdpr = {d.id: scope[d.id].gdpr.applies is not False for d in graph.inventory.by_kind.get("dataset", [])}
+    under_gdpr = {d.id: scope[d.id].gdpr.applies is not False for d in graph.of_kind(Dataset)}
     facts: dict[str, TransferFact] = {}
     for asset_id, asset in graph.inventory.assets.items():
         if asset.kind not in TRANSFER_KINDS:
@@ -258,10 +259,11 @@ def _coverage(decision: AdequacyDecision, recipient: Vendor | None, hr_data: boo
     return _Cover(True)
 
 
-def _remote_access(asset: object, hr_data: bool, as_of: date) -> dict[str, _Cover]:
+def _remote_access(asset: AssetBase, hr_data: bool, as_of: date) -> dict[str, _Cover]:
     """Countries a vendor's staff reach the data from that are neither EEA nor (known to be) adequate for it."""
-    if not isinstance(asset, Vendor):
+    if asset.kind != "vendor":
         return {}
+    asset = cast(Vendor, asset)
     catalog = jurisdictions()
     found = {}
     for country in asset.remote_access_countries:
@@ -277,8 +279,8 @@ def _remote_access(asset: object, hr_data: bool, as_of: date) -> dict[str, _Cove
 def _recipient(graph: AssetGraph, asset_id: str) -> Vendor | None:
     """The vendor that receives the data at this asset, if any."""
     asset = graph.asset(asset_id)
-    if isinstance(asset, Vendor):
-        return asset
+    if asset.kind == "vendor":
+        return cast(Vendor, asset)
     for target in graph.targets(asset_id, "operated_by"):
         return graph.asset(target)  # type: ignore[return-value]
     for site in graph.targets(asset_id, "located_at"):
@@ -291,8 +293,8 @@ def _crossing_flow(graph: AssetGraph, path: list[str]) -> Flow | None:
     """The last flow on the path: the one that carried the data to its destination."""
     for asset_id in reversed(path):
         asset = graph.asset(asset_id)
-        if isinstance(asset, Flow):
-            return asset
+        if asset.kind == "flow":
+            return cast(Flow, asset)
     return None
 
 
