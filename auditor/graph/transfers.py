@@ -154,40 +154,59 @@ def analyse_transfers(
 ) -> dict[str, TransferFact]:
     """Fact `transfer` for assets of TRANSFER_KINDS (a transfer made there or not)."""
     under_gdpr = {d.id: scope[d.id].gdpr.applies is not False for d in graph.of_kind(Dataset)}
+    # Per personal-data fact (shared by assets with the same answer): its origins under the GDPR, and
+    # the fact of the organisation's own processing of them (one object for all such assets).
+    gdpr_origins: dict[int, tuple[PersonalDataFact, list[str], TransferFact]] = {}
     facts: dict[str, TransferFact] = {}
-    for asset_id, asset in graph.inventory.assets.items():
-        if asset.kind not in TRANSFER_KINDS:
-            continue
-        origins = [origin for origin in personal[asset_id].origins if under_gdpr[origin]]
-        if not origins:  # nothing under the GDPR here
-            facts[asset_id] = NO_TRANSFER
-            continue
-        recipient = _recipient(graph, asset_id)
-        if recipient is None:  # our own processing
-            facts[asset_id] = TransferFact(required=False, datasets=origins)
-            continue
-        origin = origins[0]
-        place = places[asset_id]
-        hr_data = bool(HR_SUBJECTS.intersection(personal[asset_id].data_subjects or ()))
-        organisation = recipient.international_organisation
-        remote = _remote_access(asset, hr_data, as_of)
-        outside = None if place.country is None else place.zone != "eea"
-        fact = TransferFact(
-            required=True if remote or organisation else outside,
-            remote_access_third_countries=sorted(remote),
-            international_organisation=organisation,
-            origin=origin,
-            path=lineage.path(asset_id, origin),
-            country=place.country,
-            zone=place.zone,
-            hr_data=hr_data,
-            datasets=origins,
-            importer=recipient.id,
-        )
-        if fact.required:
-            fact = _with_basis(graph, fact, recipient, remote, as_of)
-        facts[asset_id] = fact
+    for kind in sorted(TRANSFER_KINDS):
+        for asset in graph.inventory.by_kind.get(kind, ()):
+            asset_id = asset.id
+            reaching = personal[asset_id]
+            known = gdpr_origins.get(id(reaching))
+            if known is None:
+                origins = [origin for origin in reaching.origins if under_gdpr[origin]]
+                known = gdpr_origins[id(reaching)] = (reaching, origins, TransferFact(required=False, datasets=origins))
+            _, origins, own = known
+            if not origins:  # nothing under the GDPR here
+                facts[asset_id] = NO_TRANSFER
+                continue
+            recipient = _recipient(graph, asset_id)
+            if recipient is None:  # our own processing
+                facts[asset_id] = own
+                continue
+            facts[asset_id] = _made_at(graph, lineage, asset, recipient, origins, places[asset_id], reaching, as_of)
     return _one_per_transfer(graph, facts)
+
+
+def _made_at(
+    graph: AssetGraph,
+    lineage: Lineage,
+    asset: AssetBase,
+    recipient: Vendor,
+    origins: list[str],
+    place: JurisdictionFact,
+    reaching: PersonalDataFact,
+    as_of: date,
+) -> TransferFact:
+    """The transfer fact of an asset whose data a vendor receives."""
+    origin = origins[0]
+    hr_data = bool(HR_SUBJECTS.intersection(reaching.data_subjects or ()))
+    organisation = recipient.international_organisation
+    remote = _remote_access(asset, hr_data, as_of)
+    outside = None if place.country is None else place.zone != "eea"
+    fact = TransferFact(
+        required=True if remote or organisation else outside,
+        remote_access_third_countries=sorted(remote),
+        international_organisation=organisation,
+        origin=origin,
+        path=lineage.path(asset.id, origin),
+        country=place.country,
+        zone=place.zone,
+        hr_data=hr_data,
+        datasets=origins,
+        importer=recipient.id,
+    )
+    return _with_basis(graph, fact, recipient, remote, as_of) if fact.required else fact
 
 
 def _one_per_transfer(graph: AssetGraph, facts: dict[str, TransferFact]) -> dict[str, TransferFact]:
