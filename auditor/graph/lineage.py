@@ -401,40 +401,29 @@ class _ModelOrigins:
     """Origins that reach an asset only inside a model: it is a model registry, or the path there
     passes a training job (its output is the model, not a copy of the training data).
 
-    Whether the path to (asset, origin) passes a training job is remembered for every asset on
-    it, so each lineage link is followed once for all the assets downstream."""
+    The (asset, origin) pairs below a training job are found once, down each origin's tree of
+    lineage links from the training jobs it reaches (each link followed once)."""
 
     def __init__(self, graph: AssetGraph, lineage: Lineage) -> None:
-        self.parents = lineage.parents
-        self.trainers = {w.id for w in graph.of_kind(Workload) if w.type in TRAINING_TYPES}
-        self.known: dict[tuple[str, str], bool] = {}
+        children: dict[tuple[str, str], list[str]] = {}
+        for (node, origin), parent in lineage.parents.items():
+            children.setdefault((parent, origin), []).append(node)
+        below: set[tuple[str, str]] = set()
+        for trainer in (w.id for w in graph.of_kind(Workload) if w.type in TRAINING_TYPES):
+            for origin in (*lineage.reached.get(trainer, ()), *lineage.unknown.get(trainer, ())):
+                stack = list(children.get((trainer, origin), ()))
+                while stack:
+                    node = stack.pop()
+                    if (node, origin) not in below:
+                        below.add((node, origin))
+                        stack.extend(children.get((node, origin), ()))
+        self.below = below
 
     def __call__(self, asset: AssetBase, origins: tuple[str, ...]) -> set[str]:
         if asset.kind == "storage" and cast(Storage, asset).type == "model_registry":
             return set(origins)
-        asset_id = asset.id
-        return {origin for origin in origins if self._through_training(asset_id, origin)}
-
-    def _through_training(self, asset_id: str, origin: str) -> bool:
-        """Does the path from `origin` to `asset_id` pass a training job before `asset_id`?"""
-        known, parents, trainers = self.known, self.parents, self.trainers
-        chain = []
-        node = asset_id
-        answer = False
-        while node != origin:
-            found = known.get((node, origin))
-            if found is not None:
-                answer = found
-                break
-            chain.append(node)
-            parent = parents[(node, origin)]
-            if parent in trainers:
-                answer = True
-                break
-            node = parent
-        for node in chain:  # every link below a training job (or a known answer) gets the same answer
-            known[(node, origin)] = answer
-        return answer
+        asset_id, below = asset.id, self.below
+        return {origin for origin in origins if (asset_id, origin) in below}
 
 
 def _retention_exceeded(asset: Storage, datasets: list[Dataset]) -> list[str] | None:
