@@ -20,7 +20,7 @@ from auditor.graph.fact import described
 from auditor.graph.hardware import NodeProfile, node_profile
 from auditor.graph.locality import Locality, data_locality
 from auditor.graph.training_memory import BYTES_PER_VALUE, gradient_bytes, training_memory, uses_fsdp, zero_stage
-from auditor.inventory.models import Cluster, Compute, Dataset, Storage, Workload
+from auditor.inventory.models import Compute, Dataset, Storage, Workload
 
 FAST_STORAGE = frozenset({"parallel_fs", "nvme"})
 # ZeRO stage 3 moves 1.5 x the data of plain data parallelism (Rajbhandari et al., §7.2.2).
@@ -115,12 +115,12 @@ class CatalogFact:
 def _nodes_of(graph: AssetGraph, workload: Workload) -> list[Compute]:
     nodes: dict[str, Compute] = {}
     for target in workload.runs_on:
-        asset = graph.asset(target)
-        if isinstance(asset, Cluster):
+        kind = graph.asset(target).kind
+        if kind == "cluster":
             for member in graph.sources(target, "member_of"):
                 nodes[member] = graph.asset(member)  # type: ignore[assignment]
-        elif isinstance(asset, Compute):
-            nodes[target] = asset
+        elif kind == "compute":
+            nodes[target] = graph.asset(target)  # type: ignore[assignment]
     return [nodes[key] for key in sorted(nodes)]
 
 
@@ -175,8 +175,7 @@ def analyse_capacity(graph: AssetGraph) -> dict[str, CapacityFact]:
     """Fact `capacity` for every workload."""
     facts: dict[str, CapacityFact] = {}
     profiles: dict[str, NodeProfile] = {}  # a node's profile once, however many jobs run on it
-    for workload in graph.inventory.by_kind.get("workload", []):
-        assert isinstance(workload, Workload)
+    for workload in graph.of_kind(Workload):
         facts[workload.id] = _workload_capacity(graph, workload, profiles)
     return facts
 
@@ -311,8 +310,7 @@ def _over_third(modification: float | None, base: float | None) -> bool | None:
 def analyse_catalog_coverage(graph: AssetGraph) -> dict[str, CatalogFact]:
     """Fact `catalog` for nodes: are their accelerator and instance type in the catalogs?"""
     facts: dict[str, CatalogFact] = {}
-    for node in graph.inventory.by_kind.get("compute", []):
-        assert isinstance(node, Compute)
+    for node in graph.of_kind(Compute):
         checks = []
         if node.instance_type is not None:
             checks.append(node.instance_type in instances())

@@ -21,6 +21,7 @@ controller's own duty is that each such processor's DPA requires the flow-down (
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
@@ -60,20 +61,17 @@ class ControllershipFact:
 def analyse_controllership(graph: AssetGraph, personal: dict[str, PersonalDataFact]) -> dict[str, ControllershipFact]:
     """Fact `controllership` for every vendor."""
     incoming: dict[str, list[Flow]] = {}
-    for flow in graph.inventory.by_kind.get("flow", []):
-        assert isinstance(flow, Flow)
+    for flow in graph.of_kind(Flow):
         recipient = recipient_of(graph, flow.destination)
         if recipient is not None and personal[flow.id].present is not False:
             incoming.setdefault(recipient.id, []).append(flow)
     engaged: dict[str, list[Vendor]] = {}
-    for processor in graph.inventory.by_kind.get("vendor", []):
-        assert isinstance(processor, Vendor)
+    for processor in graph.of_kind(Vendor):
         if processor.role in PROCESSOR_ROLES:
             for sub in processor.subprocessors:
                 engaged.setdefault(sub, []).append(processor)
     facts = {}
-    for vendor in graph.inventory.by_kind.get("vendor", []):
-        assert isinstance(vendor, Vendor)
+    for vendor in graph.of_kind(Vendor):
         fact = _joint(graph, vendor, incoming.get(vendor.id, []))
         processors = sorted(engaged.get(vendor.id, []), key=lambda p: p.id)
         fact.engaged_by = [p.id for p in processors]
@@ -98,7 +96,7 @@ def _flow_down(vendor: Vendor, processors: list[Vendor]) -> tuple[bool | None, s
 
 def _third_party_code(graph: AssetGraph, flow: Flow) -> bool:
     source = graph.asset(flow.source)
-    return isinstance(source, CollectionPoint) and source.type in THIRD_PARTY_CODE
+    return source.kind == "collection_point" and cast(CollectionPoint, source).type in THIRD_PARTY_CODE
 
 
 def _advertising(flow: Flow) -> bool:

@@ -69,8 +69,7 @@ class DpiaFact:
 def analyse_dpia(graph: AssetGraph, personal: dict[str, PersonalDataFact]) -> dict[str, DpiaFact]:
     """Fact `dpia` for every workload that personal data reaches."""
     facts: dict[str, DpiaFact] = {}
-    for workload in graph.inventory.by_kind.get("workload", []):
-        assert isinstance(workload, Workload)
+    for workload in graph.of_kind(Workload):
         data = personal[workload.id]
         if data.present:
             facts[workload.id] = _screen(graph, workload, data)

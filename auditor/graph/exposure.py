@@ -30,19 +30,15 @@ _CLOSED = ExposureFact(internet=False)
 
 
 def _entry_points(graph: AssetGraph) -> list[str]:
-    entries = []
-    for asset_id, asset in graph.inventory.assets.items():
-        public_network = isinstance(asset, Network) and (asset.internet_facing or asset.type == "internet")
-        public_store = isinstance(asset, Storage) and asset.public_access
-        public_node = isinstance(asset, Compute) and asset.public_ip
-        if public_network or public_store or public_node:
-            entries.append(asset_id)
-    return entries
+    """Public networks, stores and nodes, in inventory order (the search's order: paths depend on it)."""
+    public = {a.id for a in graph.of_kind(Network) if a.internet_facing or a.type == "internet"}
+    public.update(a.id for a in graph.of_kind(Storage) if a.public_access)
+    public.update(a.id for a in graph.of_kind(Compute) if a.public_ip)
+    return [asset_id for asset_id in graph.inventory.assets if asset_id in public]
 
 
 def _next_hops(graph: AssetGraph, asset_id: str) -> list[str]:
-    asset = graph.asset(asset_id)
-    if isinstance(asset, Network):
+    if graph.asset(asset_id).kind == "network":
         return sorted(
             {
                 *graph.targets(asset_id, "connects"),
@@ -67,22 +63,17 @@ def analyse_exposure(graph: AssetGraph) -> dict[str, ExposureFact]:
             if nxt not in parents:
                 parents[nxt] = current
                 queue.append(nxt)
+    undeclared = {a.id: _UNKNOWN["public_access"] for a in graph.of_kind(Storage) if a.public_access is None}
+    undeclared.update((a.id, _UNKNOWN["public_ip"]) for a in graph.of_kind(Compute) if a.public_ip is None)
     facts: dict[str, ExposureFact] = {}
-    for asset_id, asset in graph.inventory.assets.items():
+    for asset_id in graph.inventory.assets:
         if asset_id in parents:
             path = [asset_id]
             while path[-1] != INTERNET:
                 path.append(parents[path[-1]])
             facts[asset_id] = ExposureFact(internet=True, path=path[::-1])
             continue
-        unknown_flag = (
-            "public_access"
-            if isinstance(asset, Storage) and asset.public_access is None
-            else "public_ip"
-            if isinstance(asset, Compute) and asset.public_ip is None
-            else None
-        )
-        facts[asset_id] = _UNKNOWN[unknown_flag] if unknown_flag else _CLOSED
+        facts[asset_id] = undeclared.get(asset_id, _CLOSED)
     return facts
 
 

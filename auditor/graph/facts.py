@@ -78,7 +78,7 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
     personal = personal_data_facts(graph, lineage, as_of)
     organization = analyse_organization(graph, as_of, thresholds)
     org = graph.inventory.organization
-    scope = analyse_scope(graph, lineage, personal, organization[org.id][0] if org else None, as_of)
+    scope = analyse_scope(graph, personal, organization[org.id][0] if org else None, as_of)
     transfers = analyse_transfers(graph, lineage, places, personal, scope, as_of)
     exposure = analyse_exposure(graph)
     capacity = analyse_capacity(graph)

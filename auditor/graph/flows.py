@@ -21,6 +21,7 @@ behavioural advertising is not within (B).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
@@ -83,11 +84,11 @@ def recipient_of(graph: AssetGraph, asset_id: str) -> Vendor | None:
     A site's operator (a cloud region) hosts the business's own systems and is not counted.
     """
     asset = graph.asset(asset_id)
-    if isinstance(asset, Vendor):
-        return asset
+    if asset.kind == "vendor":
+        return cast(Vendor, asset)
     for target in graph.targets(asset_id, "operated_by"):
         vendor = graph.asset(target)
-        return vendor if isinstance(vendor, Vendor) else None
+        return cast(Vendor, vendor) if vendor.kind == "vendor" else None
     return None
 
 
@@ -198,11 +199,10 @@ def _conflicts(flow: Flow, derived: _Derived) -> list[str] | None:
 def analyse_flows(graph: AssetGraph, personal: dict[str, PersonalDataFact]) -> dict[str, FlowFact]:
     """Fact `flow` for every flow."""
     facts: dict[str, FlowFact] = {}
-    for flow in graph.inventory.by_kind.get("flow", []):
-        assert isinstance(flow, Flow)
+    for flow in graph.of_kind(Flow):
         carried = flow.datasets or personal[flow.id].origins
         datasets = [graph.asset(d) for d in carried]
-        purposes = sorted({p for d in datasets if isinstance(d, Dataset) for p in d.purposes})
+        purposes = sorted({p for d in datasets if d.kind == "dataset" for p in cast(Dataset, d).purposes})
         vendor = recipient_of(graph, flow.destination)
         derived = _derive(graph, flow, personal[flow.id], vendor)
         facts[flow.id] = FlowFact(

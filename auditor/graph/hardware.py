@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from auditor.catalog import find_accelerator, instances
 from auditor.graph.build import AssetGraph
@@ -83,8 +83,8 @@ def node_profile(graph: AssetGraph, node: Compute) -> NodeProfile:
 def _cluster(graph: AssetGraph, node: Compute) -> Cluster | None:
     for cluster_id in graph.targets(node.id, "member_of"):
         asset = graph.asset(cluster_id)
-        if isinstance(asset, Cluster):
-            return asset
+        if asset.kind == "cluster":
+            return cast(Cluster, asset)
     return None
 
 

@@ -18,12 +18,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from auditor.catalog import category_marks, jurisdictions
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
-from auditor.inventory.models import Dataset, Flow, Storage, Workload
+from auditor.inventory.models import AssetBase, Dataset, Flow, Storage, Workload
 
 
 @dataclass
@@ -46,14 +46,17 @@ class Lineage:
         return path[::-1]
 
 
-def anonymised(asset: object) -> bool:
-    """Is the asset's data anonymous, as claimed *and* backed by an anonymisation assessment?"""
-    if isinstance(asset, Dataset):
-        claimed = bool(asset.anonymised)
-    elif isinstance(asset, Flow):
-        claimed = asset.transformation == "anonymise"
-    elif isinstance(asset, Workload):
-        claimed = bool(asset.output_anonymised)
+def anonymised(asset: AssetBase) -> bool:
+    """Is the asset's data anonymous, as claimed *and* backed by an anonymisation assessment?
+
+    Kinds compared, not `isinstance` (a loaded asset is a struct, matched by a metaclass hook)."""
+    kind = asset.kind
+    if kind == "dataset":
+        claimed = bool(cast(Dataset, asset).anonymised)
+    elif kind == "flow":
+        claimed = cast(Flow, asset).transformation == "anonymise"
+    elif kind == "workload":
+        claimed = bool(cast(Workload, asset).output_anonymised)
     else:
         return False
     return claimed and getattr(asset, "anonymisation_assessment_ref", None) is not None
@@ -69,12 +72,10 @@ def trace_lineage(graph: AssetGraph) -> Lineage:
     carriers = _carriers(graph)
     gates = _Gates(graph)
     declaring: dict[str, list[str]] = {}  # dataset -> flows that declare it
-    for flow in graph.inventory.by_kind.get("flow", []):
-        assert isinstance(flow, Flow)
+    for flow in graph.of_kind(Flow):
         for carried in flow.datasets:
             declaring.setdefault(carried, []).append(flow.id)
-    for dataset in graph.inventory.by_kind.get("dataset", []):
-        assert isinstance(dataset, Dataset)
+    for dataset in graph.of_kind(Dataset):
         personal = dataset.personal_data or unsupported_anonymisation(dataset)
         if anonymised(dataset) or (dataset.personal_data is False and not personal):
             continue
@@ -113,21 +114,13 @@ class _Gates:
     __slots__ = ("anonymising_writers", "blocked", "filters", "masking")
 
     def __init__(self, graph: AssetGraph) -> None:
-        datasets, flows = graph.inventory.by_kind.get("dataset", []), graph.inventory.by_kind.get("flow", [])
-        workloads = graph.inventory.by_kind.get("workload", [])
-        self.anonymising_writers = {w.id for w in workloads if anonymised(w)}
+        datasets, flows = graph.of_kind(Dataset), graph.of_kind(Flow)
+        self.anonymising_writers = {w.id for w in graph.of_kind(Workload) if anonymised(w)}
         self.blocked = {a.id for a in (*datasets, *flows) if anonymised(a)} | self.anonymising_writers
-        self.masking = {d.id for d in datasets if _masks(d)} | {f.id for f in flows if _masks(f)}
-        self.filters = {f.id: f.datasets for f in flows if isinstance(f, Flow) and f.datasets}
-
-
-def _masks(asset: object) -> bool:
-    """Does data leave `asset` pseudonymised (or aggregated)?"""
-    if isinstance(asset, Dataset):
-        return bool(asset.pseudonymised)
-    if isinstance(asset, Flow):
-        return asset.transformation in ("pseudonymise", "aggregate")
-    return False
+        # Data leaves these pseudonymised (or aggregated).
+        self.masking = {d.id for d in datasets if d.pseudonymised}
+        self.masking.update(f.id for f in flows if f.transformation in ("pseudonymise", "aggregate"))
+        self.filters = {f.id: f.datasets for f in flows if f.datasets}
 
 
 def _spread(
@@ -182,9 +175,9 @@ def _spread(
 
     queue = deque([(origin_id, start_raw)])
     drain()
-    for flow_id in declared_by:
-        flow = graph.asset(flow_id)
-        if flow_id not in seen and isinstance(flow, Flow):
+    for flow_id in declared_by:  # flows only (trace_lineage's `declaring`)
+        if flow_id not in seen:
+            flow = cast(Flow, graph.asset(flow_id))
             visit(flow_id, origin_id, start_raw and _declares_raw(graph, flow, origin_id, origin_carriers))
     drain()
 
@@ -193,7 +186,7 @@ def _declares_raw(graph: AssetGraph, flow: Flow, origin: str, origin_carriers: s
     """The flow declares the origin itself, or a derived carrier of it that is not pseudonymised."""
     for carried in origin_carriers.intersection(flow.datasets):
         dataset = graph.asset(carried)
-        if carried == origin or (isinstance(dataset, Dataset) and not dataset.pseudonymised):
+        if carried == origin or (dataset.kind == "dataset" and not cast(Dataset, dataset).pseudonymised):
             return True
     return False
 
@@ -364,10 +357,12 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
         found = sets.get(origins)
         if found is None:
             found = sets[origins] = _origin_set(graph, origins, as_of)
-        own = tuple(sorted(asset.data_categories)) if isinstance(asset, Dataset) and asset.data_categories else None
+        kind = asset.kind
+        categories = cast(Dataset, asset).data_categories if kind == "dataset" else None
+        own = tuple(sorted(categories)) if categories else None
         in_model = in_model_of(asset, origins)
         as_data = [d for d in found.datasets if d.id not in in_model] if in_model else found.datasets
-        exceeded = _retention_exceeded(asset, as_data) if isinstance(asset, Storage) else None
+        exceeded = _retention_exceeded(cast(Storage, asset), as_data) if kind == "storage" else None
         kept = None if exceeded is None else tuple(exceeded)
         key = (origins, unknown, bool(raw_of.get(asset_id)), own, tuple(sorted(in_model)) if in_model else (), kept)
         fact = shared.get(key)
@@ -420,48 +415,34 @@ class _ModelOrigins:
     """Origins that reach an asset only inside a model: it is a model registry, or the path there
     passes a training job (its output is the model, not a copy of the training data).
 
-    Whether the path to (asset, origin) passes a training job is remembered for every asset on
-    it, so each lineage link is followed once for all the assets downstream."""
+    The (asset, origin) pairs below a training job are found once, down each origin's tree of
+    lineage links from the training jobs it reaches (each link followed once)."""
 
     def __init__(self, graph: AssetGraph, lineage: Lineage) -> None:
-        self.parents = lineage.parents
-        workloads = graph.inventory.by_kind.get("workload", [])
-        self.trainers = {w.id for w in workloads if isinstance(w, Workload) and w.type in TRAINING_TYPES}
-        self.known: dict[tuple[str, str], bool] = {}
+        children: dict[tuple[str, str], list[str]] = {}
+        for (node, origin), parent in lineage.parents.items():
+            children.setdefault((parent, origin), []).append(node)
+        below: set[tuple[str, str]] = set()
+        for trainer in (w.id for w in graph.of_kind(Workload) if w.type in TRAINING_TYPES):
+            for origin in (*lineage.reached.get(trainer, ()), *lineage.unknown.get(trainer, ())):
+                stack = list(children.get((trainer, origin), ()))
+                while stack:
+                    node = stack.pop()
+                    if (node, origin) not in below:
+                        below.add((node, origin))
+                        stack.extend(children.get((node, origin), ()))
+        self.below = below
 
-    def __call__(self, asset: object, origins: tuple[str, ...]) -> set[str]:
-        if isinstance(asset, Storage) and asset.type == "model_registry":
+    def __call__(self, asset: AssetBase, origins: tuple[str, ...]) -> set[str]:
+        if asset.kind == "storage" and cast(Storage, asset).type == "model_registry":
             return set(origins)
-        asset_id = asset.id  # type: ignore[attr-defined]
-        return {origin for origin in origins if self._through_training(asset_id, origin)}
-
-    def _through_training(self, asset_id: str, origin: str) -> bool:
-        """Does the path from `origin` to `asset_id` pass a training job before `asset_id`?"""
-        known, parents, trainers = self.known, self.parents, self.trainers
-        chain = []
-        node = asset_id
-        answer = False
-        while node != origin:
-            found = known.get((node, origin))
-            if found is not None:
-                answer = found
-                break
-            chain.append(node)
-            parent = parents[(node, origin)]
-            if parent in trainers:
-                answer = True
-                break
-            node = parent
-        for node in chain:  # every link below a training job (or a known answer) gets the same answer
-            known[(node, origin)] = answer
-        return answer
+        asset_id, below = asset.id, self.below
+        return {origin for origin in origins if (asset_id, origin) in below}
 
 
-def _retention_exceeded(asset: object, datasets: list[Dataset]) -> list[str] | None:
+def _retention_exceeded(asset: Storage, datasets: list[Dataset]) -> list[str] | None:
     """Datasets a store keeps longer than their own retention, each by its own entry in
     retention_by_dataset (an archive expiring dataset by dataset) or else the store's period."""
-    if not isinstance(asset, Storage):
-        return None
     exceeded = []
     for dataset in datasets:
         kept = asset.retention_by_dataset.get(dataset.id, asset.retention_days)

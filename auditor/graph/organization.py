@@ -119,9 +119,8 @@ def analyse_organization(
 
 
 def _risk_assessments(graph: AssetGraph) -> list[str]:
-    kinds = ("dataset", "flow", "workload")
-    assets = [a for kind in kinds for a in graph.inventory.by_kind.get(kind, [])]
-    return sorted(a.id for a in assets if isinstance(a, Dataset | Flow | Workload) and a.risk_assessment_ref)
+    assets: list[Dataset | Flow | Workload] = [*graph.of_kind(Dataset), *graph.of_kind(Flow), *graph.of_kind(Workload)]
+    return sorted(a.id for a in assets if a.risk_assessment_ref)
 
 
 def _submission_due(as_of: date) -> date | None:

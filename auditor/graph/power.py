@@ -39,8 +39,7 @@ def _highest(values: list[float | None]) -> float | None:
 def analyse_power(graph: AssetGraph) -> dict[str, PowerFact]:
     """Fact `power` for every site with racks: per-rack load, worst budget ratio, air-cooled peak."""
     load: dict[tuple[str, str], float | None] = defaultdict(float)
-    for node in graph.inventory.by_kind.get("compute", []):
-        assert isinstance(node, Compute)
+    for node in graph.of_kind(Compute):
         if node.rack is None:
             continue
         for site_id in graph.targets(node.id, "located_at"):
@@ -48,8 +47,7 @@ def analyse_power(graph: AssetGraph) -> dict[str, PowerFact]:
             current = load[key]
             load[key] = None if current is None or node.power_kw is None else current + node.power_kw * node.count
     facts: dict[str, PowerFact] = {}
-    for site in graph.inventory.by_kind.get("site", []):
-        assert isinstance(site, Site)
+    for site in graph.of_kind(Site):
         if not site.racks:
             continue
         racks: list[RackLoad] = []

@@ -20,7 +20,7 @@ from datetime import date
 from auditor.catalog import jurisdictions
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
-from auditor.graph.lineage import Lineage, PersonalDataFact
+from auditor.graph.lineage import PersonalDataFact
 from auditor.graph.organization import CcpaFact
 from auditor.inventory.models import Dataset, Organization
 
@@ -117,7 +117,6 @@ def _ccpa_of(ccpa: CcpaFact | None, personal: PersonalDataFact | None, regions_d
 
 def analyse_scope(
     graph: AssetGraph,
-    lineage: Lineage,
     personal: dict[str, PersonalDataFact],
     ccpa: CcpaFact | None,
     as_of: date,
@@ -126,8 +125,7 @@ def analyse_scope(
     org = graph.inventory.organization
     established, places = _eea_establishments(org, as_of)
     per_dataset: dict[str, ScopeFact] = {}
-    for dataset in graph.inventory.by_kind.get("dataset", []):
-        assert isinstance(dataset, Dataset)
+    for dataset in graph.of_kind(Dataset):
         per_dataset[dataset.id] = _with_ccpa_role(
             dataset,
             ScopeFact(
@@ -145,7 +143,9 @@ def analyse_scope(
     )
     facts: dict[str, ScopeFact] = {}
     combined: dict[frozenset[str], ScopeFact] = {}  # assets reached by the same datasets share one fact
-    reached, unknown = lineage.reached, lineage.unknown
+    # The datasets reaching an asset (lineage's reached and unknown) are its personal-data fact's
+    # origins and unknown_origins: assets sharing that fact share the answer, found once per fact.
+    by_personal: dict[int, tuple[PersonalDataFact, ScopeFact]] = {}
     for asset_id in graph.inventory.assets:
         if asset_id in per_dataset:
             facts[asset_id] = per_dataset[asset_id]
@@ -153,15 +153,27 @@ def analyse_scope(
         if org is not None and asset_id == org.id:
             facts[asset_id] = _organisation(list(per_dataset.values()), without_data, ccpa, org)
             continue
-        origins = frozenset(reached.get(asset_id, _NONE) | unknown.get(asset_id, _NONE))
-        if not origins:
-            facts[asset_id] = without_data
-            continue
-        fact = combined.get(origins)
-        if fact is None:
-            fact = combined[origins] = _combined([per_dataset[o] for o in sorted(origins)])
-        facts[asset_id] = fact
+        reaching = personal[asset_id]
+        known = by_personal.get(id(reaching))
+        if known is None:
+            known = by_personal[id(reaching)] = (reaching, _reached_by(reaching, per_dataset, combined, without_data))
+        facts[asset_id] = known[1]
     return facts
+
+
+def _reached_by(
+    reaching: PersonalDataFact,
+    per_dataset: dict[str, ScopeFact],
+    combined: dict[frozenset[str], ScopeFact],
+    without_data: ScopeFact,
+) -> ScopeFact:
+    origins = frozenset((*reaching.origins, *reaching.unknown_origins))
+    if not origins:
+        return without_data
+    fact = combined.get(origins)
+    if fact is None:
+        fact = combined[origins] = _combined([per_dataset[o] for o in sorted(origins)])
+    return fact
 
 
 def _organisation(
@@ -202,7 +214,6 @@ def _combined(scopes: list[ScopeFact]) -> ScopeFact:
     )
 
 
-_NONE: frozenset[str] = frozenset()
 _NOT_SERVICE_PROVIDER = RegimeScope(False, "the organisation's own personal information, as a business")
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import cast
 
 from auditor.catalog import AdequacyDecision, jurisdictions
 from auditor.graph.build import AssetGraph
@@ -40,7 +41,7 @@ from auditor.graph.fact import described
 from auditor.graph.jurisdiction import JurisdictionFact
 from auditor.graph.lineage import Lineage, PersonalDataFact
 from auditor.graph.scope import ScopeFact
-from auditor.inventory.models import Certification, Flow, Vendor
+from auditor.inventory.models import AssetBase, Certification, Dataset, Flow, Vendor
 
 TRANSFER_KINDS = frozenset({"storage", "compute", "cluster", "workload", "vendor"})
 SAFEGUARDS = frozenset({"scc", "bcr", "code_of_conduct", "certification", "ad_hoc_clauses"})
@@ -152,41 +153,60 @@ def analyse_transfers(
     as_of: date,
 ) -> dict[str, TransferFact]:
     """Fact `transfer` for assets of TRANSFER_KINDS (a transfer made there or not)."""
-    under_gdpr = {d.id: scope[d.id].gdpr.applies is not False for d in graph.inventory.by_kind.get("dataset", [])}
+    under_gdpr = {d.id: scope[d.id].gdpr.applies is not False for d in graph.of_kind(Dataset)}
+    # Per personal-data fact (shared by assets with the same answer): its origins under the GDPR, and
+    # the fact of the organisation's own processing of them (one object for all such assets).
+    gdpr_origins: dict[int, tuple[PersonalDataFact, list[str], TransferFact]] = {}
     facts: dict[str, TransferFact] = {}
-    for asset_id, asset in graph.inventory.assets.items():
-        if asset.kind not in TRANSFER_KINDS:
-            continue
-        origins = [origin for origin in personal[asset_id].origins if under_gdpr[origin]]
-        if not origins:  # nothing under the GDPR here
-            facts[asset_id] = NO_TRANSFER
-            continue
-        recipient = _recipient(graph, asset_id)
-        if recipient is None:  # our own processing
-            facts[asset_id] = TransferFact(required=False, datasets=origins)
-            continue
-        origin = origins[0]
-        place = places[asset_id]
-        hr_data = bool(HR_SUBJECTS.intersection(personal[asset_id].data_subjects or ()))
-        organisation = recipient.international_organisation
-        remote = _remote_access(asset, hr_data, as_of)
-        outside = None if place.country is None else place.zone != "eea"
-        fact = TransferFact(
-            required=True if remote or organisation else outside,
-            remote_access_third_countries=sorted(remote),
-            international_organisation=organisation,
-            origin=origin,
-            path=lineage.path(asset_id, origin),
-            country=place.country,
-            zone=place.zone,
-            hr_data=hr_data,
-            datasets=origins,
-            importer=recipient.id,
-        )
-        if fact.required:
-            fact = _with_basis(graph, fact, recipient, remote, as_of)
-        facts[asset_id] = fact
+    for kind in sorted(TRANSFER_KINDS):
+        for asset in graph.inventory.by_kind.get(kind, ()):
+            asset_id = asset.id
+            reaching = personal[asset_id]
+            known = gdpr_origins.get(id(reaching))
+            if known is None:
+                origins = [origin for origin in reaching.origins if under_gdpr[origin]]
+                known = gdpr_origins[id(reaching)] = (reaching, origins, TransferFact(required=False, datasets=origins))
+            _, origins, own = known
+            if not origins:  # nothing under the GDPR here
+                facts[asset_id] = NO_TRANSFER
+                continue
+            recipient = _recipient(graph, asset_id)
+            if recipient is None:  # our own processing
+                facts[asset_id] = own
+                continue
+            facts[asset_id] = _made_at(graph, lineage, asset, recipient, origins, places[asset_id], reaching, as_of)
     return _one_per_transfer(graph, facts)
+
+
+def _made_at(
+    graph: AssetGraph,
+    lineage: Lineage,
+    asset: AssetBase,
+    recipient: Vendor,
+    origins: list[str],
+    place: JurisdictionFact,
+    reaching: PersonalDataFact,
+    as_of: date,
+) -> TransferFact:
+    """The transfer fact of an asset whose data a vendor receives."""
+    origin = origins[0]
+    hr_data = bool(HR_SUBJECTS.intersection(reaching.data_subjects or ()))
+    organisation = recipient.international_organisation
+    remote = _remote_access(asset, hr_data, as_of)
+    outside = None if place.country is None else place.zone != "eea"
+    fact = TransferFact(
+        required=True if remote or organisation else outside,
+        remote_access_third_countries=sorted(remote),
+        international_organisation=organisation,
+        origin=origin,
+        path=lineage.path(asset.id, origin),
+        country=place.country,
+        zone=place.zone,
+        hr_data=hr_data,
+        datasets=origins,
+        importer=recipient.id,
+    )
+    return _with_basis(graph, fact, recipient, remote, as_of) if fact.required else fact
 
 
 def _one_per_transfer(graph: AssetGraph, facts: dict[str, TransferFact]) -> dict[str, TransferFact]:
@@ -258,10 +278,11 @@ def _coverage(decision: AdequacyDecision, recipient: Vendor | None, hr_data: boo
     return _Cover(True)
 
 
-def _remote_access(asset: object, hr_data: bool, as_of: date) -> dict[str, _Cover]:
+def _remote_access(asset: AssetBase, hr_data: bool, as_of: date) -> dict[str, _Cover]:
     """Countries a vendor's staff reach the data from that are neither EEA nor (known to be) adequate for it."""
-    if not isinstance(asset, Vendor):
+    if asset.kind != "vendor":
         return {}
+    asset = cast(Vendor, asset)
     catalog = jurisdictions()
     found = {}
     for country in asset.remote_access_countries:
@@ -277,8 +298,8 @@ def _remote_access(asset: object, hr_data: bool, as_of: date) -> dict[str, _Cove
 def _recipient(graph: AssetGraph, asset_id: str) -> Vendor | None:
     """The vendor that receives the data at this asset, if any."""
     asset = graph.asset(asset_id)
-    if isinstance(asset, Vendor):
-        return asset
+    if asset.kind == "vendor":
+        return cast(Vendor, asset)
     for target in graph.targets(asset_id, "operated_by"):
         return graph.asset(target)  # type: ignore[return-value]
     for site in graph.targets(asset_id, "located_at"):
@@ -291,8 +312,8 @@ def _crossing_flow(graph: AssetGraph, path: list[str]) -> Flow | None:
     """The last flow on the path: the one that carried the data to its destination."""
     for asset_id in reversed(path):
         asset = graph.asset(asset_id)
-        if isinstance(asset, Flow):
-            return asset
+        if asset.kind == "flow":
+            return cast(Flow, asset)
     return None
 
 
