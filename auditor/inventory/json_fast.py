@@ -54,9 +54,10 @@ def json_shape(data: Any, max_depth: int, too_deep: str) -> JsonShape:
     """Whether a container sits inside `max_depth` others or a number is beyond +-1e308 (cheap: no paths)."""
     shape = JsonShape()
     stack: list[tuple[Any, int]] = [(data if type(data) is dict or type(data) is list else [data], 0)]
+    push, pop = stack.append, stack.pop
     keys = objects = 0
     while stack:
-        value, depth = stack.pop()
+        value, depth = pop()
         if depth >= max_depth:
             shape.problem = too_deep
             return shape
@@ -66,10 +67,13 @@ def json_shape(data: Any, max_depth: int, too_deep: str) -> JsonShape:
             children = value.values()
         else:
             children = value
+        inner = depth + 1
         for child in children:
             kind = type(child)
+            if kind is str:  # most values: one test
+                continue
             if kind is dict or kind is list:
-                stack.append((child, depth + 1))
+                push((child, inner))
             elif kind is float or kind is int:
                 if not -MAX_NUMBER <= child <= MAX_NUMBER:
                     shape.problem = "number out of range (beyond -1e308..1e308)"
