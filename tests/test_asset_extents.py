@@ -96,6 +96,15 @@ JSON_EXTENTS = {
     "s-line": ((8, 6, 8, 44), '"id": "s-line", "public_access": true}'),
     "s-second": ((11, 7, 13, 6), '"id": "s-second",\n      "public_access": true\n    }'),
 }
+# The same without a brace inside a string: the closing braces are then found by counting braces alone.
+JSON_PLAIN_BRACES = JSON_INVENTORY.replace('"a } in a string {"', '"no brace in a string"')
+JSON_PLAIN_EXTENTS = {
+    **JSON_EXTENTS,
+    "s-block": (
+        (4, 7, 7, 6),
+        '"id": "s-block",\n      "public_access": true,\n      "labels": {"note": "no brace in a string"}\n    }',
+    ),
+}
 Span = tuple[int, int, int, int]
 
 
@@ -132,8 +141,12 @@ def public_datastore_regions(inventory: Path) -> dict[str, Span]:
 
 @pytest.mark.parametrize(
     ("name", "text", "extents"),
-    [("inv.yaml", YAML_INVENTORY, YAML_EXTENTS), ("inv.json", JSON_INVENTORY, JSON_EXTENTS)],
-    ids=["yaml", "json"],
+    [
+        ("inv.yaml", YAML_INVENTORY, YAML_EXTENTS),
+        ("inv.json", JSON_INVENTORY, JSON_EXTENTS),
+        ("inv.json", JSON_PLAIN_BRACES, JSON_PLAIN_EXTENTS),
+    ],
+    ids=["yaml", "json", "json-no-brace-in-a-string"],
 )
 def test_regions_span_each_asset_text(tmp_path: Path, name: str, text: str, extents: dict[str, Any]) -> None:
     """YAML: from the first key to the last value; JSON: from the `"id"` to the closing brace."""

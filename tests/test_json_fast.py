@@ -9,12 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.inventory.json_fast import decode_json
-from auditor.inventory.source import MAX_DEPTH, TOO_DEEP
+from auditor.inventory.json_fast import DecodedJson, decode_json
+from auditor.inventory.source import MAX_DEPTH, TOO_DEEP, _json_id_extents
+
+
+def decoded(text: str | bytes) -> DecodedJson | None:
+    return decode_json(text.encode() if isinstance(text, str) else text, MAX_DEPTH, TOO_DEEP)
 
 
 def fast(text: str | bytes) -> object:
-    return decode_json(text.encode() if isinstance(text, str) else text, MAX_DEPTH, TOO_DEEP)
+    result = decoded(text)
+    return None if result is None else result.data
 
 
 @pytest.mark.parametrize(
@@ -93,3 +98,40 @@ def test_a_key_written_twice_is_never_taken(mapping: dict[str, object], data: st
     body = json.dumps(mapping)[1:-1]
     text = "{" + body + ", " + json.dumps(key) + ": " + json.dumps(data.draw(_VALUES)) + "}"
     assert fast(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "structural"),
+    [
+        ('{"sites": [{"id": "a", "tags": {"k": "v"}}], "b": [{}]}', True),
+        ('{"a": "{"}', False),
+        ('{"a": {"b": "}"}}', False),
+        ('{"a": "\\u007b"}', True),  # an escaped brace is no brace of the bytes
+    ],
+)
+def test_braces_are_structural_only_when_no_string_holds_one(text: str, structural: bool) -> None:
+    result = decoded(text)
+    assert result is not None and result.structural_braces is structural
+
+
+_ID_FREE = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters='{}"\\'), max_size=5)
+_NO_BRACES = st.recursive(
+    st.none() | st.integers(-(2**53), 2**53) | _ID_FREE,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_ID_FREE, children, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_ID_FREE, st.dictionaries(_ID_FREE, _NO_BRACES, max_size=3)), max_size=6), st.booleans())
+def test_counting_braces_finds_the_closing_brace_that_skipping_strings_finds(
+    assets: list[tuple[str, dict[str, object]]], indent: bool
+) -> None:
+    items = [
+        {**fields, "id": asset_id} if index % 2 else {"id": asset_id, **fields}
+        for index, (asset_id, fields) in enumerate(assets)
+    ]
+    text = json.dumps({"storage": items}, indent=2 if indent else None)
+    result = decoded(text)
+    assert result is not None and result.structural_braces
+    assert _json_id_extents(text, structural_braces=True) == _json_id_extents(text)

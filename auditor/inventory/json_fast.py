@@ -12,6 +12,10 @@ string. If no string spells a colon as an escape (\\u003a), the colons of the by
 written plus the colons inside strings; a duplicate key is dropped by the decoder with its value, so the
 data, encoded again (in C, colons unescaped), has fewer colons than the bytes exactly when some key was
 written twice.
+
+Braces the same way: each object of the data is one `{` and one `}` of the bytes, so when the bytes
+hold no more of them than the data has objects, none stands inside a string and an object's closing
+brace is found by counting braces alone (source._json_id_extents).
 """
 
 from __future__ import annotations
@@ -30,43 +34,57 @@ _BOM = b"\xef\xbb\xbf"
 
 @dataclass
 class JsonShape:
-    """What one walk over decoded JSON found: a problem the strict reader reports, keys, a possibly widened int."""
+    """What one walk over decoded JSON found: a problem the strict reader reports, keys, objects, a widened int."""
 
     problem: str | None = None
     keys: int = 0
+    objects: int = 0
     wide_float: bool = False
+
+
+@dataclass
+class DecodedJson:
+    """Data the strict reader would read the same, and whether every brace of its bytes is an object's."""
+
+    data: Any
+    structural_braces: bool
 
 
 def json_shape(data: Any, max_depth: int, too_deep: str) -> JsonShape:
     """Whether a container sits inside `max_depth` others or a number is beyond +-1e308 (cheap: no paths)."""
     shape = JsonShape()
     stack: list[tuple[Any, int]] = [(data if type(data) is dict or type(data) is list else [data], 0)]
-    keys = 0
+    push, pop = stack.append, stack.pop
+    keys = objects = 0
     while stack:
-        value, depth = stack.pop()
+        value, depth = pop()
         if depth >= max_depth:
             shape.problem = too_deep
             return shape
         if type(value) is dict:
             keys += len(value)
+            objects += 1
             children = value.values()
         else:
             children = value
+        inner = depth + 1
         for child in children:
             kind = type(child)
+            if kind is str:  # most values: one test
+                continue
             if kind is dict or kind is list:
-                stack.append((child, depth + 1))
+                push((child, inner))
             elif kind is float or kind is int:
                 if not -MAX_NUMBER <= child <= MAX_NUMBER:
                     shape.problem = "number out of range (beyond -1e308..1e308)"
                     return shape
                 if kind is float and not -_WIDE < child < _WIDE:
                     shape.wide_float = True
-    shape.keys = keys
+    shape.keys, shape.objects = keys, objects
     return shape
 
 
-def decode_json(raw: bytes, max_depth: int, too_deep: str) -> Any | None:
+def decode_json(raw: bytes, max_depth: int, too_deep: str) -> DecodedJson | None:
     """The data of `raw` when the strict reader would read the same without complaint; None otherwise."""
     body = memoryview(raw)[3:] if raw.startswith(_BOM) else raw
     try:
@@ -77,8 +95,8 @@ def decode_json(raw: bytes, max_depth: int, too_deep: str) -> Any | None:
     if shape.problem is not None or shape.wide_float:
         return None
     colons = raw.count(b":")
-    if colons == shape.keys:  # no colon inside any string: nothing to encode again
-        return data
-    if b"\\u003a" in raw or b"\\u003A" in raw or orjson.dumps(data).count(b":") != colons:
+    if colons != shape.keys and (  # else no colon inside any string: nothing to encode again
+        b"\\u003a" in raw or b"\\u003A" in raw or orjson.dumps(data).count(b":") != colons
+    ):
         return None
-    return data
+    return DecodedJson(data, raw.count(b"{") == shape.objects == raw.count(b"}"))

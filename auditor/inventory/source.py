@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
-from auditor.inventory.json_fast import decode_json, json_shape
+from auditor.inventory.json_fast import DecodedJson, decode_json, json_shape
 from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.yaml_core import CoreSchemaLoader, construct_scalar
 from auditor.inventory.yaml_events import SHALLOW, Position, Shallow, read_plain_yaml, value_end
@@ -117,10 +117,10 @@ def read_document(
     is_json = path.suffix.lower() == ".json"
     raw = read_bytes_bounded(path, display, max(max_bytes, max_json_bytes) if is_json else max_bytes)
     sha256 = hashlib.sha256(raw).hexdigest()
-    data = decode_json(raw, MAX_DEPTH, TOO_DEEP) if is_json else None
+    decoded = decode_json(raw, MAX_DEPTH, TOO_DEEP) if is_json else None
     cached = cache.get(sha256) if cache is not None and not is_json else None
-    if data is not None:
-        document = _json_bytes_document(path, display, raw, sha256, data)
+    if decoded is not None and decoded.data is not None:
+        document = _json_bytes_document(path, display, raw, sha256, decoded)
     elif cached is not None:
         document = _yaml_document(display, cached, lambda: _utf8_text(raw, display))
     else:
@@ -216,7 +216,7 @@ def _json_document(text: str, file: str, data: Any) -> Document:
     return Document(file, data, _lazy_positions=positions, _id_lines=id_lines)
 
 
-def _json_bytes_document(path: Path, file: str, raw: bytes, sha256: str, data: Any) -> Document:
+def _json_bytes_document(path: Path, file: str, raw: bytes, sha256: str, decoded: DecodedJson) -> Document:
     """A JSON document decoded from its bytes, which are kept only until its assets' ids are found.
 
     Positions of other values (an error's) are worked out from the file read again, if still unchanged.
@@ -230,9 +230,9 @@ def _json_bytes_document(path: Path, file: str, raw: bytes, sha256: str, data: A
         return _json_positions(again.decode("utf-8-sig"), file) if hashlib.sha256(again).hexdigest() == sha256 else {}
 
     def extents() -> dict[str, tuple[int, int, int | None, int | None]]:
-        return _json_id_extents(raw.decode("utf-8-sig"))
+        return _json_id_extents(raw.decode("utf-8-sig"), decoded.structural_braces)
 
-    return Document(file, data, _lazy_positions=positions, _id_lines=extents)
+    return Document(file, decoded.data, _lazy_positions=positions, _id_lines=extents)
 
 
 # JSON writes characters outside the BMP as surrogate-pair escapes, which the YAML reader refuses
@@ -290,29 +290,49 @@ def _first_matches(
 _TO_BRACE = re.compile(r'(?:[^"{}]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+([{}])')
 
 
-def _json_id_extents(text: str) -> dict[str, tuple[int, int, int | None, int | None]]:
+def _json_id_extents(text: str, structural_braces: bool = False) -> dict[str, tuple[int, int, int | None, int | None]]:
     """Per asset id in a JSON text: where its `"id"` stands and where the object holding it ends (the line of
     its closing brace and the column one past it, as SARIF's endColumn).
 
     The closing brace is found by skipping strings from the id on, so the cost is one pass over the
-    assets' text, and it is paid only when an asset location is asked for.
+    assets' text, and it is paid only when an asset location is asked for. With `structural_braces`
+    (no brace inside any string: json_fast.DecodedJson) braces are counted without reading the strings.
     """
+    closing_brace = _counted_closing_brace if structural_braces else _closing_brace
     extents: dict[str, tuple[int, int, int | None, int | None]] = {}
     for key, (line, column, offset) in _first_matches(text, _JSON_ID).items():
-        depth, position = 1, offset
-        while depth:
-            match = _TO_BRACE.match(text, position)
-            if match is None:
-                break
-            depth += 1 if match.group(1) == "{" else -1
-            position = match.end()
-        if depth:
+        brace = closing_brace(text, offset)
+        if brace < 0:
             extents[key] = (line, column, None, None)
             continue
-        brace = position - 1
         end_line = line + text.count("\n", offset, brace)
-        extents[key] = (line, column, end_line, position - text.rfind("\n", 0, brace))  # one past the brace
+        extents[key] = (line, column, end_line, brace + 1 - text.rfind("\n", 0, brace))  # one past the brace
     return extents
+
+
+def _closing_brace(text: str, offset: int) -> int:
+    """Where the object open at `offset` closes, strings skipped; -1 if it does not."""
+    depth, position = 1, offset
+    while depth:
+        match = _TO_BRACE.match(text, position)
+        if match is None:
+            return -1
+        depth += 1 if match.group(1) == "{" else -1
+        position = match.end()
+    return position - 1
+
+
+def _counted_closing_brace(text: str, offset: int) -> int:
+    """_closing_brace for a text whose every brace is structural: the first `}` not matched by a `{` before it."""
+    depth, position = 1, offset
+    while True:
+        close = text.find("}", position)
+        if close < 0:
+            return -1
+        depth += text.count("{", position, close) - 1
+        if not depth:
+            return close
+        position = close + 1
 
 
 def read_yaml(text: str, file: str) -> tuple[Any, dict[DataPath, tuple[int, int]]]:
