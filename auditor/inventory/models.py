@@ -93,10 +93,17 @@ class _MirroredModel(ModelMetaclass):
     structs, and the analyses ask `isinstance(asset, Dataset)`."""
 
     def __instancecheck__(cls, instance: Any) -> bool:
-        if type.__instancecheck__(cls, instance):
-            return True
-        model = getattr(type(instance), "__model__", None)
-        return model is not None and issubclass(model, cls)
+        key = (cls, type(instance))
+        found = _MIRRORS.get(key)
+        if found is None:  # once per (model, class) pair: the analyses ask millions of times
+            model = getattr(key[1], "__model__", None)
+            found = _MIRRORS[key] = type.__instancecheck__(cls, instance) or (
+                model is not None and issubclass(model, cls)
+            )
+        return found
+
+
+_MIRRORS: dict[tuple[type, type], bool] = {}
 
 
 class Strict_(BaseModel, metaclass=_MirroredModel):
