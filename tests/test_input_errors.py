@@ -182,3 +182,19 @@ def test_json_schema_error_is_located(tmp_path: Path) -> None:
     path = write(tmp_path, "inv.json", '{"sites": [\n  {"id": "fra",\n   "country": 7}\n]}\n')
     [message] = errors(path)
     assert message.endswith(":3:15: $.sites[0].country: Input should be a valid string (got 7)")
+
+
+def test_errors_past_the_first_converted_chunk_keep_their_index_line_and_the_valid_items(tmp_path: Path) -> None:
+    # The loader converts a section a chunk at a time and lets each converted chunk's plain data go: an
+    # invalid item beyond the first chunks is still reported at its own index and line, the valid items
+    # before and after it still count for the cross-checks (the references below resolve), and the
+    # only other error is the reference to the invalid item.
+    count = 5000
+    lines = ["storage:"] + [f"  - {{id: s{index}, capacity_tb: 1}}" for index in range(count)]
+    lines[4001] = "  - {id: s4000, capacity_tb: many}"
+    lines += ["datasets:", "  - {id: d, stored_in: [s0, s2047, s2048, s4999, s4000]}"]
+    path = write(tmp_path, "big.yaml", "\n".join(lines) + "\n")
+    assert errors(path) == [
+        f"{path}:4002:30: $.storage[4000].capacity_tb: Input should be a valid number (got 'many')",
+        f"{path}:5003:50: $.datasets[0].stored_in[4]: reference to unknown asset 's4000'",
+    ]

@@ -9,7 +9,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.gc_pause import collector_paused
@@ -28,6 +28,8 @@ from auditor.validation import located_issues
 
 INVENTORY_SUFFIXES = (".yaml", ".yml", ".json")
 KNOWN_VERSIONS = (1,)
+# Items of a section converted at a time (see _section_structs)
+_CHUNK = 2048
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,6 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             return candidate
     return None
-
-
-@cache
-def _adapter(model: type[AssetBase]) -> TypeAdapter[list[AssetBase]]:
-    return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
 def discover_files(paths: Iterable[Path], root: Path | None = None) -> list[tuple[Path, str]]:
@@ -257,25 +254,41 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
                 InputIssue(document.locate((section,)), json_path((section,)), f"{section} must be a list of assets")
             )
             continue
-        validated: list[AssetBase | None] | None = as_structs(section, items)  # type: ignore[assignment]
-        try:
-            if validated is None:  # some item is invalid, or outside what the structs read: pydantic decides
-                validated = list(_adapter(model).validate_python(items))
-        except ValidationError as exc:
-            issues.extend(located_issues(exc, document, (section,), schema=list[model]))  # type: ignore[valid-type]
-            validated = [_valid_or_none(model, item) for item in items]
+        validated = _section_structs(section, items)
+        if len(validated) < len(items):  # some item is invalid, or outside what the structs read: pydantic decides
+            validated.extend(_pydantic_items(model, document, section, items, len(validated), issues))
         data[section] = None  # the section's plain data is no longer needed: its memory goes to the next
         for index, asset in enumerate(validated):
             if asset is not None:
                 yield asset, (section, index)
 
 
-def _valid_or_none(model: type[AssetBase], item: Any) -> AssetBase | None:
-    """Keep the valid items of a section whose other items failed, for the cross-checks."""
-    try:
-        return model.model_validate(item)
-    except ValidationError:
-        return None
+def _section_structs(section: str, items: list[Any]) -> list[AssetBase | None]:
+    """The items of a section as structs, a chunk at a time, up to the first chunk they refuse.
+
+    Each chunk's plain data is let go once converted, so the plain data and the structs of a section
+    are never all alive at once (a 50 MB YAML file peaked at 14x its size with both).
+    """
+    validated: list[AssetBase | None] = []
+    for start in range(0, len(items), _CHUNK):
+        chunk = as_structs(section, items[start : start + _CHUNK])
+        if chunk is None:
+            break
+        validated.extend(chunk)
+        items[start : start + _CHUNK] = [None] * len(chunk)
+    return validated
+
+
+def _pydantic_items(
+    model: type[AssetBase], document: Document, section: str, items: list[Any], start: int, issues: list[InputIssue]
+) -> Iterator[AssetBase | None]:
+    """The items from `start` on, each validated by pydantic, whose errors stand (the earlier ones are valid)."""
+    for index in range(start, len(items)):
+        try:
+            yield model.model_validate(items[index])
+        except ValidationError as exc:
+            issues.extend(located_issues(exc, document, (section, index), schema=model))
+            yield None
 
 
 def _references_resolve(by_kind: dict[str, list[AssetBase]]) -> bool:

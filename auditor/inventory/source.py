@@ -116,19 +116,21 @@ def read_document(
     """
     is_json = path.suffix.lower() == ".json"
     raw = read_bytes_bounded(path, display, max(max_bytes, max_json_bytes) if is_json else max_bytes)
-    sha256 = hashlib.sha256(raw).hexdigest()
+    sha256, size = hashlib.sha256(raw).hexdigest(), len(raw)
     decoded = decode_json(raw, MAX_DEPTH, TOO_DEEP) if is_json else None
     cached = cache.get(sha256) if cache is not None and not is_json else None
     if decoded is not None and decoded.data is not None:
         document = _json_bytes_document(path, display, raw, sha256, decoded)
     elif cached is not None:
-        document = _yaml_document(display, cached, lambda: _utf8_text(raw, display))
+        document = _yaml_document(display, cached, _text_again(path, display, sha256))
     else:
         text = _utf8_text(raw, display)
-        document = _read_json(text, display) if is_json else _read_yaml_document(text, display)
+        del raw  # the text alone while it is parsed
+        again = _text_again(path, display, sha256)
+        document = _read_json(text, display) if is_json else _read_yaml_document(text, display, again)
         if cache is not None and document._shallow is not None:
             cache.put(sha256, document._shallow)
-    document.sha256, document.size = sha256, len(raw)
+    document.sha256, document.size = sha256, size
     return document
 
 
@@ -138,6 +140,20 @@ def _utf8_text(raw: bytes, display: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError([InputIssue(SourceLocation(display, line), "$", "file is not UTF-8 text")]) from None
+
+
+def _text_again(path: Path, display: str, sha256: str) -> Callable[[], str]:
+    """The file's text read again when deeper positions are asked for (an error's): holding a YAML file's
+    text for that would cost as much as the file for the whole run. A changed file gives no positions."""
+
+    def text() -> str:
+        try:
+            again = path.read_bytes()
+        except OSError:
+            return ""
+        return _utf8_text(again, display) if hashlib.sha256(again).hexdigest() == sha256 else ""
+
+    return text
 
 
 def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
@@ -162,13 +178,13 @@ def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
     return raw
 
 
-def _read_yaml_document(text: str, file: str) -> Document:
+def _read_yaml_document(text: str, file: str, again: Callable[[], str]) -> Document:
     """Plain YAML from its events (positions of deeper values found when asked); anything else the full way."""
     shallow = read_plain_yaml(text, MAX_DEPTH)
     if shallow is None:
         data, positions, ends = read_yaml_extents(text, file)
         return Document(file, data, _positions=positions, _ends=ends)
-    return _yaml_document(file, shallow, lambda: text)
+    return _yaml_document(file, shallow, again)
 
 
 def _yaml_document(file: str, shallow: Shallow, text: Callable[[], str]) -> Document:
