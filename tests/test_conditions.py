@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from auditor.graph.facts import AssetFacts
 from auditor.policy.compiler import (
     CompiledRule,
     EvalContext,
+    MessageTemplate,
     RuleError,
     Scope,
     compile_node,
@@ -53,7 +55,9 @@ def check(
     node = compile_node(CONDITION.validate_python(condition), Scope(params or {}, (), ASSET_KINDS), ("condition",))
     verdict = node.check(ctx)
     twin = context(view, params, neighbours)
-    compiled = CompiledRule(None, None, [], node, [], None, None, None)  # type: ignore[arg-type]
+    # A rule stand-in: the generated judgement reads the rule's id, severity, evidence and message.
+    rule = SimpleNamespace(id="X", severity="low", evidence=[], evidence_path=None, fingerprint_key=None)
+    compiled = CompiledRule(rule, None, [], node, [], None, None, MessageTemplate("m"))  # type: ignore[arg-type]
     generated = generate([(compiled, None)], twin.org, twin.audit, twin.neighbours, lambda _: view)[0]
     assert (generated.condition(twin), twin.observed, twin.missing, twin.problems) == (
         verdict,

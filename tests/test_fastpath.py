@@ -24,7 +24,7 @@ from auditor.inventory.loader import load_inventory
 from auditor.policy.compiler import EvalContext, Neighbours
 from auditor.policy.config import load_config
 from auditor.policy.evaluate import Evaluator, RuleRun
-from auditor.policy.fastpath import OUT_OF_SCOPE, FastJudge, Generated
+from auditor.policy.fastpath import OUT_OF_SCOPE, UNJUDGED, FastJudge, Generated
 from auditor.result import Finding
 from bench.generate import generate, write
 from tests.conftest import AS_OF, audit_rule, bundled
@@ -39,6 +39,7 @@ def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement
     """Audits in the test run every asset through both: (rule, asset, generated, expected) where they differ."""
     answers: dict[tuple[str, str], bool | str | None] = {}
     found: list[Disagreement] = []
+    unjudged: list[tuple[str, str]] = []  # (rule, asset) the generated judgement left to the closures
 
     class Both(Evaluator):
         fast_from = 0
@@ -51,18 +52,27 @@ def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement
                 if functions is not None
             ]
 
-        def _judge(
-            self, run: RuleRun, ctx: EvalContext, location: SourceLocation, checks: Generated | None = None
+        def _full(
+            self,
+            run: RuleRun,
+            asset: Any,
+            facts: Any,
+            location: SourceLocation,
+            neighbours: Neighbours,
+            checks: Generated | None,
         ) -> Finding | Literal[True] | None:
             assert checks is not None
-            fresh = EvalContext(ctx.asset_id, ctx.view, ctx.facts, ctx.org, ctx.neighbours, ctx.audit, ctx.params)
-            by_closures = super()._judge(run, fresh, location)
-            outcome = super()._judge(run, ctx, location, checks)
-            key = (run.compiled.rule.id, ctx.asset_id)
-            if outcome != by_closures:
-                found.append((*key, outcome, by_closures))
-            expected = True if outcome is True else False if outcome is None else None
-            scope = getattr(ctx.facts.scope, run.regime) if run.regime else None
+            if checks.judge(asset.id, asset, facts, run.params, location) is UNJUDGED:
+                unjudged.append((run.compiled.rule.id, asset.id))
+            outcome = super()._full(run, asset, facts, location, neighbours, checks)
+            key = (run.compiled.rule.id, asset.id)
+            for checked in (checks, None):  # the drop-ins for the closures on a view, and the closures
+                ctx = EvalContext(asset.id, self.view(asset.id), facts, self.org, neighbours, self.audit, run.params)
+                expected_outcome = self._judge(run, ctx, location, checked)
+                if outcome != expected_outcome or repr(outcome) != repr(expected_outcome):  # repr: 1 is not True
+                    found.append((*key, outcome, expected_outcome))
+            expected: bool | str | None = True if outcome is True else False if outcome is None else None
+            scope = getattr(facts.scope, run.regime) if run.regime else None
             if isinstance(outcome, Finding) and scope is not None and scope.applies is False:
                 expected = OUT_OF_SCOPE  # the scope fact is read before the exemptions
             answer = answers.pop(key)
@@ -79,6 +89,7 @@ def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement
     monkeypatch.setattr(auditor.engine, "Evaluator", Both)
     yield found
     assert not answers, "an answer without a judgement"
+    assert not unjudged, f"judged on views, not by the generated code: {unjudged[:5]}"
 
 
 @pytest.mark.parametrize(("rule_id", "case"), _cases())

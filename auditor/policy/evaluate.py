@@ -11,7 +11,7 @@ from auditor.graph.build import AssetGraph
 from auditor.graph.facts import Facts
 from auditor.policy.calendar import Calendar
 from auditor.policy.compiler import CompiledRule, EvalContext, Neighbours, run_computed
-from auditor.policy.fastpath import OUT_OF_SCOPE, FastJudge, Generated, generate
+from auditor.policy.fastpath import OUT_OF_SCOPE, UNJUDGED, FastJudge, Generated, explained, generate, imported_from
 from auditor.policy.values import plain
 from auditor.result import Finding, Status
 
@@ -51,15 +51,6 @@ class RuleRun:
 
     def in_force(self, day: date) -> bool:
         return (self.starts is None or self.starts <= day) and (self.ends is None or day < self.ends)
-
-
-def _imported_from(labels: dict[str, str]) -> SourceLocation | None:
-    """The file and line an importer recorded for the asset (label import.location), if any."""
-    recorded = labels.get("import.location")
-    if not recorded or ":" not in recorded:
-        return None
-    file, _, line = recorded.rpartition(":")
-    return SourceLocation(file, int(line)) if line.isdigit() else None
 
 
 def _judge_fully(asset_id: str, asset: Any, facts: Any, params: dict[str, Any]) -> None:
@@ -157,9 +148,7 @@ class Evaluator:
                         reason = getattr(facts.scope, run.regime or "").reason
                         keep(_out_of_scope(run, asset_id, asset.kind, reason, self._locations[asset_id]))
                         continue
-                    view = self.view(asset_id)
-                    ctx = EvalContext(asset_id, view, facts, self.org, neighbours, self.audit, run.params)
-                    outcome = self._judge(run, ctx, self._locations[asset_id], checks)
+                    outcome = self._full(run, asset, facts, self._locations[asset_id], neighbours, checks)
                     if outcome is True:
                         record_pass(asset_id)
                     elif outcome is not None:
@@ -168,6 +157,24 @@ class Evaluator:
         for ids in passed.values():
             ids.sort()
         return Evaluation(findings, passed)
+
+    def _full(
+        self,
+        run: RuleRun,
+        asset: Any,
+        facts: Any,
+        location: SourceLocation,
+        neighbours: Neighbours,
+        checks: Generated | None,
+    ) -> Finding | Literal[True] | None:
+        """The generated judgement where it reads the asset itself, else `_judge` on the asset's view."""
+        asset_id = asset.id
+        if checks is not None:
+            outcome = checks.judge(asset_id, asset, facts, run.params, location)
+            if outcome is not UNJUDGED:
+                return outcome  # type: ignore[return-value]
+        ctx = EvalContext(asset_id, self.view(asset_id), facts, self.org, neighbours, self.audit, run.params)
+        return self._judge(run, ctx, location, checks)
 
     def _generated(self, rules: list[RuleRun], neighbours: Neighbours) -> list[Generated | None]:
         pairs = [(run.compiled, run.regime) for run in rules]
@@ -217,7 +224,7 @@ class Evaluator:
             evidence["computed." + name] = value
         for path, resolve in compiled.evidence:
             evidence[path] = resolve(ctx)
-        missing = [self._explain(path, ctx) for path in sorted(set(ctx.missing))] + sorted(set(ctx.problems))
+        missing = [explained(path, ctx.facts) for path in sorted(set(ctx.missing))] + sorted(set(ctx.problems))
         if status is _UNDECIDED:
             message = "cannot decide: " + ", ".join(missing or ["no answer"])
         else:
@@ -236,18 +243,6 @@ class Evaluator:
             list(compiled.graph_path(ctx) or []) if compiled.graph_path else [],
             missing if status is _UNDECIDED else [],
             str(compiled.key(ctx) or "") if compiled.key else "",
-            imported_from=_imported_from(labels) if labels else None,
+            imported_from=imported_from(labels) if labels else None,
             imported_address=labels.get("import.address") if labels else None,
         )
-
-    @staticmethod
-    def _explain(path: str, ctx: EvalContext) -> str:
-        """A missing derived fact names the input that left it unknown."""
-        if not path.startswith("facts."):
-            return path
-        parts = path.split(".")
-        if len(parts) > 2:
-            reason = getattr(getattr(ctx.facts, parts[1], None), "unknown_because", None)
-            if reason:
-                return f"{path} ({reason})"
-        return path

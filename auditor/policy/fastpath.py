@@ -22,6 +22,7 @@ from typing import Any
 from msgspec import Struct
 from pydantic import BaseModel
 
+from auditor.errors import SourceLocation
 from auditor.policy.compiler import (
     AllNode,
     AnyNode,
@@ -30,6 +31,7 @@ from auditor.policy.compiler import (
     CompiledRule,
     EmptinessNode,
     EvalContext,
+    MessageTemplate,
     Neighbours,
     Node,
     NotNode,
@@ -38,12 +40,20 @@ from auditor.policy.compiler import (
     run_computed,
 )
 from auditor.policy.operators import CONVERTERS, TypeMismatch
+from auditor.policy.values import plain, shown
+from auditor.result import Finding, Status
 
 # The answer for an asset outside the territorial scope of the rule's law (a NOT_APPLICABLE result).
 OUT_OF_SCOPE = "out of scope"
 # (asset id, asset model, facts, effective parameters) -> True (pass), False (not selected),
 # OUT_OF_SCOPE, None (judge it fully).
 FastJudge = Callable[[str, Any, Any, dict[str, Any]], bool | str | None]
+# What a generated judgement answers when it met a value it does not read itself (a nested model, an
+# enum) or an error: the closures then judge the asset on its view.
+UNJUDGED = "judge by the closures"
+# (asset id, asset model, facts, effective parameters, location) -> True (pass), None (not selected),
+# the Finding, or UNJUDGED: Evaluator._judge's answers, without a view or a context.
+FullJudge = Callable[[str, Any, Any, dict[str, Any], SourceLocation], "Finding | bool | str | None"]
 
 _NUMBER, _STRING, _BOOL, _DATE = CONVERTERS["number"], CONVERTERS["string"], CONVERTERS["bool"], CONVERTERS["date"]
 _SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
@@ -66,6 +76,19 @@ def _plain(value: Any) -> Any:
     raise _NotPlain
 
 
+def _viewed(value: Any) -> Any:
+    """`value` as the asset's view (its model_dump) holds it: nested models as their dumps; else _NotPlain."""
+    if type(value) in _PLAIN:
+        return value
+    if type(value) is list:
+        return [_viewed(item) for item in value]
+    if type(value) is dict:
+        return {key: _viewed(item) for key, item in value.items()}
+    if isinstance(value, BaseModel | Struct):
+        return value.model_dump()  # type: ignore[union-attr]  # the inventory's structs have it
+    raise _NotPlain
+
+
 def _field(value: Any, key: str) -> Any:
     """One level down, as in the view: a dict's item, a nested model's field, else None."""
     if type(value) is dict:
@@ -81,6 +104,27 @@ def _dig(value: Any, keys: tuple[str, ...]) -> Any:
     return value
 
 
+def imported_from(labels: dict[str, str]) -> SourceLocation | None:
+    """The file and line an importer recorded for the asset (label import.location), if any."""
+    recorded = labels.get("import.location")
+    if not recorded or ":" not in recorded:
+        return None
+    file, _, line = recorded.rpartition(":")
+    return SourceLocation(file, int(line)) if line.isdigit() else None
+
+
+def explained(path: str, facts: Any) -> str:
+    """A missing path as a finding names it: a missing derived fact with the input that left it unknown."""
+    if not path.startswith("facts."):
+        return path
+    parts = path.split(".")
+    if len(parts) > 2:
+        reason = getattr(getattr(facts, parts[1], None), "unknown_because", None)
+        if reason:
+            return f"{path} ({reason})"
+    return path
+
+
 class _Writer:
     """Source lines, and the constants they refer to by name."""
 
@@ -90,6 +134,7 @@ class _Writer:
             "_dig": _dig,
             "_field": _field,
             "_plain": _plain,
+            "_viewed": _viewed,
             "_PLAIN": _PLAIN,
             "_Mismatch": TypeMismatch,
             "_Context": EvalContext,
@@ -97,9 +142,19 @@ class _Writer:
             "_date": date,
             "_timedelta": timedelta,
             "_OUT_OF_SCOPE": OUT_OF_SCOPE,
+            "_UNJUDGED": UNJUDGED,
+            "_Finding": Finding,
+            "_FAIL": Status.FAIL,
+            "_UNDECIDED": Status.NOT_EVALUABLE,
+            "_NOT_APPLICABLE": Status.NOT_APPLICABLE,
+            "_evidence": plain,
+            "_shown": shown,
+            "_explained": explained,
+            "_imported_from": imported_from,
         }
         self.count = 0
         self.record = False  # writing a check that records what it reads, as the closures do
+        self.from_view = True  # recording: asset attributes read from the view (else from the model, as plain values)
 
     def const(self, value: Any) -> str:
         name = f"_k{len(self.names)}"
@@ -137,8 +192,8 @@ def _attributes(root: str, keys: list[str]) -> str:
 
 def _asset(keys: list[str], w: _Writer, needs: str) -> str:
     """An asset attribute read from its model's fields, as its view (model_dump) holds it: as it is
-    for `needs` "presence" (None either way), any list for "length" (a dumped list is as long), else
-    only values the dump leaves as they are."""
+    for `needs` "presence" (None either way), any list for "length" (a dumped list is as long), as
+    dumped for "record" (what a finding shows), else only values the dump leaves as they are."""
     if keys == ["kind"]:
         return "asset.kind"
     first = f"getattr(asset, {keys[0]!r}, None)"
@@ -151,7 +206,8 @@ def _asset(keys: list[str], w: _Writer, needs: str) -> str:
         return first
     value = w.temp()
     lists = f" or type({value}) is list" if needs == "length" else ""
-    return f"({value} if type({value} := {first}) in _PLAIN{lists} else _plain({value}))"
+    copy = "_viewed" if needs == "record" else "_plain"
+    return f"({value} if type({value} := {first}) in _PLAIN{lists} else {copy}({value}))"
 
 
 def _read(path: str, w: _Writer, needs: str = "value") -> str:
@@ -163,9 +219,9 @@ def _read(path: str, w: _Writer, needs: str = "value") -> str:
         return _attributes("org.get('facts')", rest[1:])
     if head in ("org", "computed", "audit"):
         return _items(head, rest, w)
-    if w.record:
+    if w.record and w.from_view:
         return _items("view", [head, *rest], w)
-    return _asset([head, *rest], w, needs)
+    return _asset([head, *rest], w, "record" if w.record else needs)  # what is recorded must be what the view holds
 
 
 def _late(source: tuple[str, Any], w: _Writer) -> str:
@@ -356,11 +412,108 @@ def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer)
     w.add(3, "return None")
 
 
+def _needs_context(node: Node | None) -> bool:
+    """A `related` condition runs on a context (its neighbours' views)."""
+    if isinstance(node, RelatedNode):
+        return True
+    if isinstance(node, AllNode | AnyNode):
+        return any(_needs_context(part) for part in node.parts)
+    return isinstance(node, NotNode) and _needs_context(node.inner)
+
+
+def _filled(template: MessageTemplate, w: _Writer) -> str:
+    """Mirrors MessageTemplate.fill: its literals around each path's value as shown in a sentence."""
+    pieces = [w.const(template.literals[0])]
+    for path, literal in zip(template.paths, template.literals[1:], strict=True):
+        pieces += [f"_shown({_read(path, w)})", w.const(literal)]
+    return " + ".join(pieces)
+
+
+def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer) -> None:
+    """Mirrors Evaluator._judge (no selector, exemption or computed value it does not have), reading
+    the asset's model: a context and a view only for `related` conditions and computed values."""
+    w.record, w.from_view = True, False
+    rule = compiled.rule
+    rule_id, severity = w.const(rule.id), w.const(rule.severity)
+    w.add(1, f"def {name}(asset_id, asset, facts, params, location):")
+    w.add(2, "try:")
+    at = 3
+    nodes = [compiled.selector_node, compiled.condition_node, *(exempt for exempt, _ in compiled.exemptions)]
+    if compiled.computed or any(_needs_context(node) for node in nodes):
+        w.add(at, "ctx = _Context(asset_id, view_of(asset_id), facts, org, neighbours, audit, params)")
+        w.add(at, "computed, observed, missing, problems = ctx.computed, ctx.observed, ctx.missing, ctx.problems")
+    else:
+        w.add(at, "computed, observed, missing, problems = {}, {}, [], []")
+    w.add(at, "kind = asset.kind")
+    if compiled.selector_node is not None:
+        _emit(compiled.selector_node, "s", w, at)
+        w.add(at, "if s is False:")
+        w.add(at + 1, "return None")
+        w.add(at, "if s is True:")
+        w.add(at + 1, "missing.clear()")
+    if regime:
+        w.add(at, f"scope = facts.scope.{regime}")
+        w.add(at, "if scope is not None and scope.applies is False:")
+        not_applicable = f"_Finding({rule_id}, asset_id, kind, _NOT_APPLICABLE, {severity}, scope.reason, location)"
+        w.add(at + 1, f"return {not_applicable}")
+    for exempt, reason in compiled.exemptions:
+        answer = w.temp()
+        w.add(at, "known = len(missing)")
+        _emit(exempt, answer, w, at)
+        w.add(at, f"if {answer} is True:")
+        filled = _filled(reason, w)
+        w.add(at + 1, f"return _Finding({rule_id}, asset_id, kind, _NOT_APPLICABLE, {severity}, {filled}, location)")
+        w.add(at, "del missing[known:]")
+    body = at
+    if compiled.selector_node is not None:
+        w.add(at, "c = None")
+        w.add(at, "if s:")
+        body += 1
+    if compiled.computed:
+        w.add(body, f"_run_computed({w.const(compiled)}, ctx)")
+    _emit(compiled.condition_node, "c", w, body)
+    w.add(at, "if c is True:")
+    w.add(at + 1, "return True")
+    if regime:
+        w.add(at, "if scope is not None and scope.applies is None:")
+        w.add(at + 1, "c = None")
+        w.add(at + 1, "problems.append(f'scope: {scope.reason}')")
+    w.add(at, "evidence = observed")
+    if compiled.computed:
+        w.add(at, "for name, value in computed.items():")
+        w.add(at + 1, "evidence['computed.' + name] = value")
+    for path in compiled.rule.evidence:
+        w.add(at, f"evidence[{path!r}] = {_read(path, w)}")
+    w.add(at, "shown = [_explained(path, facts) for path in sorted(set(missing))] + sorted(set(problems))")
+    w.add(at, "labels = " + _read("labels", w))
+    graph_path = f"list({_read(rule.evidence_path, w)} or [])" if rule.evidence_path else "[]"
+    key = f"str({_read(rule.fingerprint_key, w)} or '')" if rule.fingerprint_key else "''"
+    place = "location, _evidence(evidence)"
+    imported = "_imported_from(labels) if labels else None, labels.get('import.address') if labels else None"
+    w.add(at, "if c is False:")
+    w.add(at + 1, f"message = {_filled(compiled.message, w)}")
+    w.add(
+        at + 1,
+        f"return _Finding({rule_id}, asset_id, kind, _FAIL, {severity}, message, {place}, {graph_path}, [], {key},"
+        f" None, None, {imported})",
+    )
+    w.add(at, "message = 'cannot decide: ' + ', '.join(shown or ['no answer'])")
+    w.add(
+        at,
+        f"return _Finding({rule_id}, asset_id, kind, _UNDECIDED, {severity}, message, {place}, {graph_path}, shown,"
+        f" {key}, None, None, {imported})",
+    )
+    w.add(2, "except Exception:")
+    w.add(3, "return _UNJUDGED")
+    w.record, w.from_view = False, True
+
+
 @dataclass(frozen=True)
 class Generated:
     """One rule's generated functions: its verdict, and drop-ins for its closures."""
 
     verdict: FastJudge
+    judge: FullJudge
     selector: Check | None
     exemptions: tuple[Check, ...]
     condition: Check
@@ -379,11 +532,13 @@ def generate(
     made = []
     for index, (compiled, regime) in enumerate(rules):
         _function(f"rule_{index}", compiled, regime, w)
+        _judgement(f"judge_{index}", compiled, regime, w)
         selector = compiled.selector_node
         exemptions = [_check(f"exempt_{index}_{n}", exempt, w) for n, (exempt, _) in enumerate(compiled.exemptions)]
         condition = _check(f"condition_{index}", compiled.condition_node, w)
         selected = _check(f"selector_{index}", selector, w) if selector else None
-        made.append(f"(rule_{index}, {selected}, ({''.join(name + ', ' for name in exemptions)}), {condition})")
+        exempts = "".join(name + ", " for name in exemptions)
+        made.append(f"(rule_{index}, judge_{index}, {selected}, ({exempts}), {condition})")
     w.add(1, f"return [{', '.join(made)}]")
     source = "\n".join(w.lines) + "\n"
     code = _CODE_CACHE.get(source)
