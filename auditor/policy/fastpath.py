@@ -276,14 +276,20 @@ def _unknown(path: str, if_missing: bool | None, target: str, w: _Writer, at: in
     w.add(at, f"{target} = {if_missing!r}")
 
 
+def _read_or_unknown(path: str, needs: str, if_missing: bool | None, target: str, w: _Writer, at: int) -> None:
+    """`v = <path>` (observed when recording); a missing value answers as `_unknown`, and the
+    caller's lines for a present value follow at `at + 1`, under the `else:` written here."""
+    w.add(at, f"v = {_read(path, w, needs)}")
+    if w.record:
+        w.add(at, f"observed[{path!r}] = v")
+    w.add(at, "if v is None:")
+    _unknown(path, if_missing, target, w, at + 1)
+    w.add(at, "else:")
+
+
 def _compare(node: CompareNode, target: str, w: _Writer, at: int) -> None:
     """Mirrors the `binary` closure of compiler.compile_leaf."""
-    w.add(at, f"v = {_read(node.path, w)}")
-    if w.record:
-        w.add(at, f"observed[{node.path!r}] = v")
-    w.add(at, "if v is None:")
-    _unknown(node.path, node.if_missing, target, w, at + 1)
-    w.add(at, "else:")
+    _read_or_unknown(node.path, "value", node.if_missing, target, w, at)
     at += 1
     late = node.late
     if late is not None:
@@ -347,12 +353,7 @@ def _emit(node: Node, target: str, w: _Writer, at: int) -> None:
             read = "v"
         w.add(at, f"{target} = {read} is {'not ' if node.wanted else ''}None")
     elif isinstance(node, EmptinessNode):
-        w.add(at, f"v = {_read(node.path, w, 'length')}")
-        if w.record:
-            w.add(at, f"observed[{node.path!r}] = v")
-        w.add(at, "if v is None:")
-        _unknown(node.path, node.if_missing, target, w, at + 1)
-        w.add(at, "else:")
+        _read_or_unknown(node.path, "length", node.if_missing, target, w, at)
         w.add(at + 1, f"{target} = (len(v) == 0) is {node.wanted_empty!r}")
     elif isinstance(node, CompareNode):
         _compare(node, target, w, at)
