@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import gc
+import weakref
+from datetime import date
 from typing import cast
 
 import pytest
 
 from auditor.gc_pause import collector_paused
+from auditor.graph.build import build_graph
+from auditor.graph.facts import derive_facts
+from auditor.inventory.loader import load_inventory
+from auditor.policy.evaluate import Evaluator
+from auditor.policy.loader import default_policies_dir, load_policies
 from auditor.report import ReportOptions, renderer
 from auditor.result import AuditResult
+from tests.conftest import EXAMPLE
 
 
 def test_paused_inside_and_enabled_after_nested_blocks() -> None:
@@ -67,16 +75,6 @@ def test_what_the_block_made_leaves_in_the_oldest_generation_and_nothing_stays_f
 def test_the_evaluator_is_freed_without_the_collector() -> None:
     """With the collector paused, anything in a reference cycle lives until the process ends: the
     evaluator holds the graph, facts and every view, so it must be freed by reference counting."""
-    import weakref
-    from datetime import date
-
-    from auditor.graph.build import build_graph
-    from auditor.graph.facts import derive_facts
-    from auditor.inventory.loader import load_inventory
-    from auditor.policy.evaluate import Evaluator
-    from auditor.policy.loader import default_policies_dir, load_policies
-    from tests.conftest import EXAMPLE
-
     day = date(2026, 11, 1)
     graph = build_graph(load_inventory([EXAMPLE]))
     facts = derive_facts(graph, day)
