@@ -7,7 +7,9 @@ a separate environment that has fideslang installed:
     python -m venv /tmp/fides && /tmp/fides/bin/pip install fideslang==3.1.4 pyyaml
     /tmp/fides/bin/python scripts/build_data_categories.py
 
-The legal marks are ours, by key prefix (a mark on a key applies to all keys below it).
+The legal marks are ours, by key prefix (a mark on a key applies to all keys below it). Categories
+the law names but fideslang has no key for are added as EXTENSIONS (marked `extension: true`), so
+that an inventory can declare them.
 """
 
 from __future__ import annotations
@@ -20,14 +22,26 @@ from fideslang.default_taxonomy import DEFAULT_TAXONOMY
 
 TARGET = Path(__file__).resolve().parents[1] / "auditor" / "catalog" / "data_categories.yaml"
 
-# GDPR Art. 9(1) special categories (no fideslang key exists for trade-union membership).
+# Keys of the auditor's own, for categories of GDPR Art. 9(1) or Cal. Civ. Code 1798.140(ae) that
+# fideslang 3.1.4 cannot express: (key, name, parent).
+EXTENSIONS = (
+    ("user.demographic.citizenship", "Citizenship or Immigration Status", "user.demographic"),  # 140(ae)(1)(D)
+    ("user.demographic.philosophical_belief", "Philosophical Beliefs", "user.demographic"),  # Art. 9(1); (ae)(1)(D)
+    ("user.demographic.sex_life", "Sex Life", "user.demographic"),  # Art. 9(1); 140(ae)(2)(C)
+    ("user.demographic.trade_union_membership", "Trade-Union Membership", "user.demographic"),  # Art. 9(1); (ae)(1)(D)
+    ("user.neural", "Neural Data", "user"),  # 1798.140(ae)(1)(G), added by SB 1223 (2024)
+)
+# GDPR Art. 9(1) special categories.
 GDPR_ART9 = (
     "user.biometric",
     "user.authorization.biometric",
+    "user.demographic.philosophical_belief",
     "user.demographic.political_opinion",
     "user.demographic.race_ethnicity",
     "user.demographic.religious_belief",
+    "user.demographic.sex_life",
     "user.demographic.sexual_orientation",
+    "user.demographic.trade_union_membership",
     "user.health_and_medical",
 )
 GDPR_ART10 = ("user.criminal_history",)
@@ -45,18 +59,26 @@ CCPA_SENSITIVE = (
     "user.financial.bank_account",
     "user.financial.credit_card",
     "user.location.precise",
+    "user.demographic.citizenship",
+    "user.demographic.philosophical_belief",
     "user.demographic.race_ethnicity",
     "user.demographic.religious_belief",
+    "user.demographic.sex_life",
     "user.demographic.sexual_orientation",
+    "user.demographic.trade_union_membership",
     "user.content.private",
+    "user.neural",
     "user.biometric",
     "user.authorization.biometric",
     "user.health_and_medical",
 )
-# Cal. Civ. Code 1798.81.5(d)(1)(A) elements (with a name) and (d)(1)(B) log-in credentials.
+# Cal. Civ. Code 1798.81.5(d)(1)(A) elements (with a name) and (d)(1)(B) log-in credentials. An
+# immigration ID number is a "unique identification number issued on a government document commonly
+# used to verify the identity of a specific individual" ((d)(1)(A)(ii)).
 CCPA_8115_A = (
     "user.government_id.national_identification_number",
     "user.government_id.drivers_license_number",
+    "user.government_id.immigration",
     "user.government_id.passport_number",
     "user.financial.bank_account",
     "user.financial.credit_card",
@@ -77,19 +99,20 @@ def marked(key: str, prefixes: tuple[str, ...]) -> bool:
 
 
 def main() -> None:
+    named = [(c.fides_key, c.name, c.parent_key, False) for c in DEFAULT_TAXONOMY.data_category]
     categories = []
-    for category in sorted(DEFAULT_TAXONOMY.data_category, key=lambda c: c.fides_key):
-        key = category.fides_key
+    for key, name, parent, extension in sorted(named + [(*e, True) for e in EXTENSIONS]):
         categories.append(
             {
                 "key": key,
-                "name": category.name,
-                "parent": category.parent_key,
+                "name": name,
+                "parent": parent,
                 "gdpr_art9": marked(key, GDPR_ART9),
                 "gdpr_art10": marked(key, GDPR_ART10),
                 "ccpa_sensitive": marked(key, CCPA_SENSITIVE),
                 "ccpa_8115": "A" if marked(key, CCPA_8115_A) else "B" if marked(key, CCPA_8115_B) else None,
                 "ccpa_needs_access_code": marked(key, CCPA_NEEDS_ACCESS_CODE),
+                **({"extension": True} if extension else {}),
             }
         )
     header = (
@@ -97,6 +120,9 @@ def main() -> None:
         "# scripts/build_data_categories.py. Marks: GDPR Art. 9(1) special category, Art. 10\n"
         "# criminal-offence data, CCPA 1798.140(ae) sensitive PI, 1798.81.5(d)(1)(A)/(B) element,\n"
         "# counted only with an access code or password (1798.81.5(d)(1)(A)(iii)).\n"
+        "# extension: true marks the auditor's own keys for categories fideslang has no key for.\n"
+        "# Marks are not dated: citizenship or immigration status is sensitive PI from 1 Jan 2024\n"
+        "# (AB 947) and neural data from 1 Jan 2025 (SB 1223); audits of earlier dates overstate them.\n"
         "# Under-16 consumers' PI as sensitive (CPPA 2025 regs) is unverified [U] and not marked.\n"
     )
     data = {

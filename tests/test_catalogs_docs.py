@@ -64,7 +64,7 @@ def test_jurisdictions() -> None:
 
 def test_data_categories_come_from_fideslang_with_marks() -> None:
     categories = data_categories()
-    assert len(categories) == 85 and "user.contact.email" in categories
+    assert len(categories) == 90 and "user.contact.email" in categories
     assert category_marks("user.health_and_medical.genetic")["gdpr_art9"] is True
     assert category_marks("user.criminal_history")["gdpr_art10"] is True
     assert category_marks("user.government_id.passport_number")["ccpa_sensitive"] is True
@@ -72,6 +72,21 @@ def test_data_categories_come_from_fideslang_with_marks() -> None:
     assert category_marks("user.contact.email")["gdpr_art9"] is False
     assert category_marks("user.biometric.custom_scan")["gdpr_art9"] is True  # inherits from user.biometric
     assert category_marks("vendor.custom") is None
+
+
+def test_categories_fideslang_cannot_express_are_extension_keys_with_their_marks() -> None:
+    extensions = {key: m for key, m in data_categories().items() if m.get("extension")}
+    marks = {key: (m["gdpr_art9"], m["ccpa_sensitive"]) for key, m in extensions.items()}
+    assert marks == {
+        "user.demographic.trade_union_membership": (True, True),  # Art. 9(1); 1798.140(ae)(1)(D)
+        "user.demographic.philosophical_belief": (True, True),  # Art. 9(1); 1798.140(ae)(1)(D)
+        "user.demographic.sex_life": (True, True),  # Art. 9(1); 1798.140(ae)(2)(C)
+        "user.demographic.citizenship": (False, True),  # 1798.140(ae)(1)(D)
+        "user.neural": (False, True),  # 1798.140(ae)(1)(G), SB 1223
+    }
+    assert all(extensions[key]["parent"] in data_categories() for key in extensions)
+    immigration_id = category_marks("user.government_id.immigration")
+    assert (immigration_id["ccpa_sensitive"], immigration_id["ccpa_8115"]) == (True, "A")  # 1798.81.5(d)(1)(A)(ii)
 
 
 def test_voice_is_not_biometric_and_card_numbers_need_their_access_code() -> None:
