@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "791c0f91b8441fea52f39fc8cfb0d2d97575b71b88ae285e07954c44d25d9340",
-    "sarif": "431d0589401d479f6f14429850cb07374943839b3e2ea7548fef44c02f828416",
-    "sarif-all": "96170123f238f3767f6c816c27289acfc50698efd8e7703a28d0981e2fe8bb17",
+    "json": "9b5a6501d92a0933b441eb34b998016a4bc1657f1c4b1522d2ae8bfe88e7f2ce",
+    "sarif": "bc86b192dfa4d394ad7e935cb2b63b208939fbd0f7ba7589410920b77236bb11",
+    "sarif-all": "f817fa610de693e9f133556eaea353c38466a405c2e77fe4d1e58de5cb629e13",
 }
 
 

@@ -401,7 +401,11 @@ class Dataset(AssetBase):
     stored_in: list[AssetId] = ref("storage", rel="stored_in", lineage="forward", many=True)
     derived_from: list[AssetId] = ref("dataset", rel="derived_from", lineage="reverse", many=True)
     personal_data: bool | None = None
-    data_categories: list[str] = Field(default_factory=list)
+    data_categories: list[str] = Field(
+        default_factory=list,
+        description="fideslang category keys (auditor/catalog/data_categories.yaml); where fideslang has none: "
+        "user.demographic.trade_union_membership, .philosophical_belief, .sex_life, .citizenship, user.neural.",
+    )
     data_subjects: list[str] = Field(default_factory=list)
     subject_jurisdictions: list[RegionCode] = Field(
         default_factory=list,
@@ -812,6 +816,28 @@ class Workload(AssetBase):
     risk_assessment_ref: str | None = None
     admt_notice_ref: str | None = None
     admt_opt_out: bool | None = None
+    admt_human_appeal: bool | None = Field(
+        None,
+        description="Instead of an opt-out, consumers can appeal the decision to a designated human reviewer who "
+        "can interpret the ADMT output, considers the consumer's information and has the authority to overturn "
+        "it, through an easy method described to them (11 CCR 7221(b)(1)).",
+    )
+    admt_decision: Literal["admission_acceptance_hiring", "work_allocation_compensation", "other"] | None = Field(
+        None,
+        description="The significant decision made with ADMT, for the 7221(b)(2)-(3) exceptions: admission, "
+        "acceptance or hiring (7001(ddd)(3)(A), (4)(A)), allocation/assignment of work and compensation "
+        "(7001(ddd)(4)(B)), or another.",
+    )
+    admt_sole_use: bool | None = Field(
+        None,
+        description="The ADMT is used solely to assess the consumer's ability to perform at work or in an "
+        "educational program (7221(b)(2)(A)), or solely to allocate or assign work or compensation ((b)(3)(A)).",
+    )
+    admt_nondiscrimination_ref: str | None = Field(
+        None,
+        description="The evaluation showing the ADMT works for the business's purpose and does not unlawfully "
+        "discriminate based upon protected characteristics (11 CCR 7221(b)(2)(B), (b)(3)(B)).",
+    )
     output_anonymised: bool | None = Field(
         None, description="Claimed anonymous output; counts only with an anonymisation_assessment_ref."
     )
