@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "9b5a6501d92a0933b441eb34b998016a4bc1657f1c4b1522d2ae8bfe88e7f2ce",
-    "sarif": "bc86b192dfa4d394ad7e935cb2b63b208939fbd0f7ba7589410920b77236bb11",
-    "sarif-all": "f817fa610de693e9f133556eaea353c38466a405c2e77fe4d1e58de5cb629e13",
+    "json": "cd02fdfe77c3e6cd28c8f15116e8b2b31a592cc9a359081438bce481f9f76e96",
+    "sarif": "c26ca985bcc3eecf5057a487513d300739c1451b57358e62c310668207ae6ec0",
+    "sarif-all": "67646184738e48c5a0ca61fa0fffa9b6648d2e0ba5ff0d0cfc95b88c29b3b924",
 }
 
 

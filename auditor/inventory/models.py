@@ -181,6 +181,17 @@ class Organization(AssetBase):
         description="Notice of the right to opt out of sale/sharing and its 'Do Not Sell or Share My Personal "
         "Information' link (Cal. Civ. Code 1798.135(a), 11 CCR 7013).",
     )
+    optout_signal_frictionless: bool | None = Field(
+        None,
+        description="Opt-out preference signals (e.g. GPC) are processed in a frictionless manner: no fee, no change "
+        "to the consumer's experience, no pop-up in response, the request fully effectuated (11 CCR 7025(f)-(g)); "
+        "with optout_signal_policy_ref it replaces the opt-out links (Cal. Civ. Code 1798.135(b)(1)).",
+    )
+    optout_signal_policy_ref: str | None = Field(
+        None,
+        description="The privacy-policy section stating that opt-out preference signals are processed in a "
+        "frictionless manner and how consumers use them (11 CCR 7025(g)).",
+    )
     risk_assessment_submitted: IsoDate | None = Field(
         None, description="Date of the latest risk-assessment attestation and summary sent to the CPPA (11 CCR 7157)."
     )
