@@ -175,7 +175,9 @@ def test_frameworks_coverage_csv_says_what_is_only_documented(cli) -> None:  # t
     assert rows["Art. 46"].startswith("Art. 46,Transfers subject to appropriate safeguards,documented,")
     assert rows["Art. 15"] == "Art. 15,Right of access,manual,,"
     cppa = invoke(cli, "frameworks", "coverage", "cppa", "--format", "csv").stdout
-    assert "\n7025,Opt-out preference signals,documented,CCPA-135-GLOBAL-PRIVACY-CONTROL CCPA-135-OPT-OUT-NOTICE," in cppa
+    assert "\n7025,Opt-out preference signals,documented,CCPA-135-GLOBAL-PRIVACY-CONTROL CCPA-135-OPT-OUT-NOTICE," in (
+        cppa
+    )
     assert "\n7026,Requests to opt out of sale or sharing,documented,CCPA-120-OPT-OUT," in cppa
     assert (
         "\n7053,Contract requirements for third parties,documented,CCPA-100-THIRD-PARTY-CONTRACT,"
