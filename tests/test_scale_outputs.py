@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "cd02fdfe77c3e6cd28c8f15116e8b2b31a592cc9a359081438bce481f9f76e96",
-    "sarif": "c26ca985bcc3eecf5057a487513d300739c1451b57358e62c310668207ae6ec0",
-    "sarif-all": "67646184738e48c5a0ca61fa0fffa9b6648d2e0ba5ff0d0cfc95b88c29b3b924",
+    "json": "2122d97428f776d46cb09abaef13eb1d226a5611ba4a354dd80f4b32a20dda5e",
+    "sarif": "f2d99946b07c26ec90b7265b624622ed5ec5f355274be7c7a2cb8032dc551a2c",
+    "sarif-all": "c0abb78671e1668917e9458bd7ae94e507f926779bd04137f6e130b4083f9638",
 }
 
 
