@@ -16,10 +16,20 @@ written twice.
 Braces the same way: each object of the data is one `{` and one `}` of the bytes, so when the bytes
 hold no more of them than the data has objects, none stands inside a string and an object's closing
 brace is found by counting braces alone (source._json_id_extents).
+
+The walk over the decoded data that finds depth, numbers and those counts (json_shape) costs about as
+much as the decoding. For an inventory it can be left out (`checked=False`) when the caller takes the
+data only if the structs accept every section: their types nest far less than MAX_DEPTH, and their int
+fields refuse the float orjson makes of a wider integer. What the structs would accept and the strict
+reader would not is found on the data encoded again, in C: a key written twice (the colons), a float
+beyond +-1e18 (orjson writes it with an exponent from e+16 on: it may have been a wider integer, or be
+beyond 1e308), and a brace inside a string (the encoded strings, each closed by the next quote when no
+quote is escaped, hold none when removing every empty pair `""` of the quotes and braces leaves no quote).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +40,9 @@ from auditor.inventory.yaml_core import MAX_NUMBER
 # orjson reads an integer it cannot hold in 64 bits as a float: any float this wide may have been one.
 _WIDE = float(2**63)
 _BOM = b"\xef\xbb\xbf"
+# In orjson's output, a float of 1e18 or more in size: e+18 and up
+_LARGE_FLOAT = re.compile(rb"e\+(?:1[89]|[2-9][0-9]|[0-9]{3})")
+_NOT_QUOTE_OR_BRACE = bytes(byte for byte in range(256) if byte not in b'"{}')
 
 
 @dataclass
@@ -48,6 +61,7 @@ class DecodedJson:
 
     data: Any
     structural_braces: bool
+    checked: bool = True  # False: depth and the width of integers are for the structs to bound
 
 
 def json_shape(data: Any, max_depth: int, too_deep: str) -> JsonShape:
@@ -84,19 +98,32 @@ def json_shape(data: Any, max_depth: int, too_deep: str) -> JsonShape:
     return shape
 
 
-def decode_json(raw: bytes, max_depth: int, too_deep: str) -> DecodedJson | None:
-    """The data of `raw` when the strict reader would read the same without complaint; None otherwise."""
+def decode_json(raw: bytes, max_depth: int, too_deep: str, checked: bool = True) -> DecodedJson | None:
+    """The data of `raw` when the strict reader would read the same without complaint; None otherwise.
+
+    With `checked=False` the data's depth and integers are not checked (see the module's docstring).
+    """
     body = memoryview(raw)[3:] if raw.startswith(_BOM) else raw
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
+    colons = raw.count(b":")
+    if not checked:
+        return _unchecked(raw, data, colons)
     shape = json_shape(data, max_depth, too_deep)
     if shape.problem is not None or shape.wide_float:
         return None
-    colons = raw.count(b":")
     if colons != shape.keys and (  # else no colon inside any string: nothing to encode again
         b"\\u003a" in raw or b"\\u003A" in raw or orjson.dumps(data).count(b":") != colons
     ):
         return None
     return DecodedJson(data, raw.count(b"{") == shape.objects == raw.count(b"}"))
+
+
+def _unchecked(raw: bytes, data: Any, colons: int) -> DecodedJson | None:
+    encoded = orjson.dumps(data)
+    if encoded.count(b":") != colons or b"\\u003a" in raw or b"\\u003A" in raw or _LARGE_FLOAT.search(encoded):
+        return None
+    structural = b'\\"' not in encoded and b'"' not in encoded.translate(None, _NOT_QUOTE_OR_BRACE).replace(b'""', b"")
+    return DecodedJson(data, structural, checked=False)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +161,7 @@ def _load_inventory(
     files: list[InputFile] = []
     for path, display in discover_files(paths, root):
         try:
-            document = read_document(path, display, max_file_bytes, cache=cache)
+            document = read_document(path, display, max_file_bytes, cache=cache, structs_bound=True)
         except InputError as exc:
             issues.extend(exc.issues)
             continue
@@ -170,17 +171,29 @@ def _load_inventory(
     assets: dict[str, AssetBase] = {}
     locations: dict[str, SourceLocation] = {}
     origins: dict[str, tuple[Document, DataPath]] = {}
-    for document in documents:
-        for asset, data_path in _validated_assets(document, issues):
-            location = document.asset_location(data_path, asset.id)
-            if asset.id in assets:
-                first = locations[asset.id]
-                message = f"duplicate asset id {asset.id!r} (first defined at {first})"
-                issues.append(InputIssue(location, json_path((*data_path, "id")), message))
+    for unread in documents:
+        try:
+            document, sections = _document_sections(unread, issues)
+        except InputError as exc:  # data left unchecked that the checks refuse
+            issues.extend(exc.issues)
+            continue
+        for asset_paths, validated in sections:
+            ids = [asset.id for asset in validated]
+            if len(set(ids)) == len(ids) and assets.keys().isdisjoint(ids):  # no duplicate: all at once
+                assets.update(zip(ids, validated, strict=True))
+                locations.update(zip(ids, document.asset_locations(asset_paths, ids), strict=True))
+                origins.update(zip(ids, zip(repeat(document), asset_paths), strict=True))
                 continue
-            assets[asset.id] = asset
-            locations[asset.id] = location
-            origins[asset.id] = (document, data_path)
+            for asset, data_path in zip(validated, asset_paths, strict=True):
+                location = document.asset_location(data_path, asset.id)
+                if asset.id in assets:
+                    first = locations[asset.id]
+                    message = f"duplicate asset id {asset.id!r} (first defined at {first})"
+                    issues.append(InputIssue(location, json_path((*data_path, "id")), message))
+                    continue
+                assets[asset.id] = asset
+                locations[asset.id] = location
+                origins[asset.id] = (document, data_path)
 
     ordered = {asset_id: assets[asset_id] for asset_id in sorted(assets)}
     by_kind: dict[str, list[AssetBase]] = {kind: [] for kind in MODEL_BY_KIND}
@@ -202,7 +215,51 @@ def _load_inventory(
     return Inventory(ordered, locations, sorted(files, key=lambda f: f.path), by_kind)
 
 
-def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[tuple[AssetBase, DataPath]]:
+def _document_sections(
+    document: Document, issues: list[InputIssue]
+) -> tuple[Document, Iterable[tuple[list[DataPath], list[AssetBase]]]]:
+    """The sections of `document` as _validated_sections gives them. Data read without the depth and number
+    checks (read_document's structs_bound) is taken only if the structs accept all of it; otherwise the
+    document is read again with every check, so its problems are reported as for any other."""
+    recheck, document.recheck = document.recheck, None  # it holds the file's bytes
+    if recheck is None:
+        return document, _validated_sections(document, issues)
+    sections = _struct_sections(document.data)
+    if sections is not None:
+        return document, sections
+    document = recheck()
+    return document, _validated_sections(document, issues)
+
+
+def _struct_sections(data: Any) -> list[tuple[list[DataPath], list[AssetBase]]] | None:
+    """Every section of `data` as structs, with the paths of its assets; None if any value needs more."""
+    if type(data) is not dict:
+        return None
+    found: list[tuple[list[DataPath], list[AssetBase]]] = []
+    for section, items in data.items():
+        model = MODEL_BY_SECTION.get(section)
+        if section == "version" and type(items) is int and items in KNOWN_VERSIONS:
+            continue
+        if model is Organization and type(items) is dict:
+            organization = as_struct(section, items)
+            if organization is None:
+                return None
+            found.append(([(section,)], [organization]))
+            continue
+        if model is None or model is Organization or type(items) is not list:
+            return None
+        validated = _section_structs(section, items)
+        if len(validated) < len(items):
+            return None
+        data[section] = None
+        found.append((list(zip(repeat(section), range(len(validated)))), validated))  # type: ignore[arg-type]
+    return found
+
+
+def _validated_sections(
+    document: Document, issues: list[InputIssue]
+) -> Iterator[tuple[list[DataPath], list[AssetBase]]]:
+    """The valid assets of each section of `document`, in file order, with their paths; problems go to `issues`."""
     data = document.data
     if data is None:
         return
@@ -242,10 +299,10 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
                 continue
             organization = as_struct(section, items)
             if organization is not None:
-                yield organization, (section,)
+                yield [(section,)], [organization]
                 continue
             try:
-                yield model.model_validate(items), (section,)
+                yield [(section,)], [model.model_validate(items)]
             except ValidationError as exc:
                 issues.extend(located_issues(exc, document, (section,), schema=model))
             continue
@@ -258,9 +315,11 @@ def _validated_assets(document: Document, issues: list[InputIssue]) -> Iterator[
         if len(validated) < len(items):  # some item is invalid, or outside what the structs read: pydantic decides
             validated.extend(_pydantic_items(model, document, section, items, len(validated), issues))
         data[section] = None  # the section's plain data is no longer needed: its memory goes to the next
-        for index, asset in enumerate(validated):
-            if asset is not None:
-                yield asset, (section, index)
+        paths = list(zip(repeat(section), range(len(validated))))
+        if None in validated:
+            paths = list(compress(paths, map(is_not, validated, repeat(None))))
+            validated = [asset for asset in validated if asset is not None]
+        yield paths, validated  # type: ignore[misc]
 
 
 def _section_structs(section: str, items: list[Any]) -> list[AssetBase | None]:

@@ -58,6 +58,8 @@ class Document:
     _lazy_positions: Callable[[], dict[DataPath, tuple[int, int]]] | None = None
     _id_lines: Callable[[], dict[str, tuple[int, int, int | None, int | None]]] | None = None
     _id_cache: dict[str, tuple[int, int, int | None, int | None]] | None = field(default=None, repr=False)
+    # The document read again with every check, for data left unchecked (read_document's structs_bound)
+    recheck: Callable[[], Document] | None = field(default=None, repr=False)
 
     def locate(self, path: DataPath) -> SourceLocation:
         """Position of `path`, or of its nearest ancestor that has one."""
@@ -87,6 +89,18 @@ class Document:
                 return SourceLocation(self.file, *found)
         return self.locate(path)
 
+    def asset_locations(self, paths: list[DataPath], ids: list[str]) -> list[SourceLocation]:
+        """asset_location of each asset of a section at once: for JSON, one lookup per id and no call."""
+        if self._id_lines is not None and self._shallow is None and self._ends is None:
+            self._id_cache, self._id_lines = self._id_lines(), None
+        if self._id_cache is None or self._shallow is not None or self._ends is not None:
+            return list(map(self.asset_location, paths, ids))
+        file = self.file
+        return [
+            SourceLocation(file, *extent) if extent else self.locate(path)
+            for extent, path in zip(map(self._id_cache.get, ids), paths, strict=True)
+        ]
+
     def _all_positions(self) -> dict[DataPath, tuple[int, int]]:
         if self._positions is None:
             self._positions = self._lazy_positions() if self._lazy_positions else {}
@@ -107,16 +121,25 @@ def read_document(
     max_bytes: int = MAX_FILE_BYTES,
     max_json_bytes: int = MAX_JSON_FILE_BYTES,
     cache: ParseCache | None = None,
+    structs_bound: bool = False,
 ) -> Document:
     """Parse `path`; raise InputError naming the file, line and column of every problem.
 
     A JSON file may be larger (`max_json_bytes`): it is decoded from its bytes, without a copy as text
     or a tree of positions, so its memory stays a small multiple of the file. A plain YAML file's parse
-    is taken from `cache` when its bytes are unchanged, and kept there otherwise.
+    is taken from `cache` when its bytes are unchanged, and kept there otherwise. With `structs_bound`
+    a JSON file's depth and integers are left unchecked (json_fast: the caller takes its data only if
+    the structs accept all of it) and the document can be read again checked (Document.recheck).
     """
     is_json = path.suffix.lower() == ".json"
     raw = read_bytes_bounded(path, display, max(max_bytes, max_json_bytes) if is_json else max_bytes)
     sha256, size = hashlib.sha256(raw).hexdigest(), len(raw)
+    unchecked = decode_json(raw, MAX_DEPTH, TOO_DEEP, checked=False) if is_json and structs_bound else None
+    if unchecked is not None and unchecked.data is not None:
+        document = _json_bytes_document(path, display, raw, sha256, unchecked)
+        document.recheck = lambda: _checked_json_document(path, display, raw, sha256)
+        document.sha256, document.size = sha256, size
+        return document
     decoded = decode_json(raw, MAX_DEPTH, TOO_DEEP) if is_json else None
     cached = cache.get(sha256) if cache is not None and not is_json else None
     if decoded is not None and decoded.data is not None:
@@ -131,6 +154,17 @@ def read_document(
         if cache is not None and document._shallow is not None:
             cache.put(sha256, document._shallow)
     document.sha256, document.size = sha256, size
+    return document
+
+
+def _checked_json_document(path: Path, display: str, raw: bytes, sha256: str) -> Document:
+    """read_document's JSON reading with every check (the strict reader's where orjson's data may differ)."""
+    decoded = decode_json(raw, MAX_DEPTH, TOO_DEEP)
+    if decoded is not None and decoded.data is not None:
+        document = _json_bytes_document(path, display, raw, sha256, decoded)
+    else:
+        document = _read_json(_utf8_text(raw, display), display)
+    document.sha256, document.size = sha256, len(raw)
     return document
 
 
