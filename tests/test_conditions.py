@@ -58,8 +58,8 @@ def check(
     # A rule stand-in: the generated judgement reads the rule's id, severity, evidence and message.
     rule = SimpleNamespace(id="X", severity="low", evidence=[], evidence_path=None, fingerprint_key=None)
     compiled = CompiledRule(rule, None, [], node, [], None, None, MessageTemplate("m"))  # type: ignore[arg-type]
-    generated = generate([(compiled, None)], twin.org, twin.audit, twin.neighbours, lambda _: view)[0]
-    assert (generated.condition(twin), twin.observed, twin.missing, twin.problems) == (
+    generated = generate([(compiled, None)], twin.org, twin.audit, None, {})[0]
+    assert (generated.drop_ins.condition(twin), twin.observed, twin.missing, twin.problems) == (
         verdict,
         ctx.observed,
         ctx.missing,

@@ -9,7 +9,6 @@ out, OUT_OF_SCOPE exactly where the rule's law does not apply, None (judge it fu
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -44,13 +43,12 @@ def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement
     class Both(Evaluator):
         fast_from = 0
 
-        def _generated(self, rules: list[RuleRun], neighbours: Neighbours) -> list[Generated | None]:
-            made = super()._generated(rules, neighbours)
-            return [
-                dataclasses.replace(functions, verdict=_recording(functions.verdict, run.compiled.rule.id))
-                for functions, run in zip(made, rules, strict=True)
-                if functions is not None
-            ]
+        def _generated(self, rules: list[RuleRun]) -> list[Generated | None]:
+            made = super()._generated(rules)
+            for functions, run in zip(made, rules, strict=True):
+                assert functions is not None
+                functions.verdict = _recording(functions.verdict, run.compiled.rule.id)
+            return made
 
         def _full(
             self,
@@ -66,7 +64,7 @@ def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement
                 unjudged.append((run.compiled.rule.id, asset.id))
             outcome = super()._full(run, asset, facts, location, neighbours, checks)
             key = (run.compiled.rule.id, asset.id)
-            for checked in (checks, None):  # the drop-ins for the closures on a view, and the closures
+            for checked in (checks.drop_ins, None):  # the drop-ins for the closures on a view, and the closures
                 ctx = EvalContext(asset.id, self.view(asset.id), facts, self.org, neighbours, self.audit, run.params)
                 expected_outcome = self._judge(run, ctx, location, checked)
                 if outcome != expected_outcome or repr(outcome) != repr(expected_outcome):  # repr: 1 is not True
@@ -129,7 +127,7 @@ def test_generated_verdicts_answer_every_pair_of_a_lawful_loaded_inventory() -> 
     policies, _ = bundled()
     rules = [run for run in policies.runs(policies.enabled_packs()) if run.in_force(AS_OF)]
     evaluator = Evaluator(graph, facts, AS_OF)
-    made = evaluator._generated(rules, evaluator.neighbours)
+    made = evaluator._generated(rules)
     verdicts = {id(run): functions.verdict for run, functions in zip(rules, made, strict=True) if functions}
     answers = [
         verdicts[id(run)](asset.id, asset, facts.by_asset[asset.id], run.params)
