@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from keyword import iskeyword
 from typing import Any
 
 from msgspec import Struct
@@ -47,6 +48,7 @@ from auditor.policy.compiler import (
 )
 from auditor.policy.expressions import Missing, number_at, quotient
 from auditor.policy.operators import CONVERTERS, TypeMismatch
+from auditor.policy.paths import ASSET_KINDS, held_as
 from auditor.policy.values import plain, shown
 from auditor.result import Finding, Status
 
@@ -168,6 +170,7 @@ class _Writer:
         self.count = 0
         self.record = False  # writing a check that records what it reads, as the closures do
         self.from_view = True  # recording: asset attributes read from the view (else from the model, as plain values)
+        self.kinds: frozenset[str] = frozenset(ASSET_KINDS)  # the kinds of asset the function being written reads
 
     def const(self, value: Any) -> str:
         name = f"_k{len(self.names)}"
@@ -206,18 +209,45 @@ def _attributes(root: str, keys: list[str]) -> str:
     return expression
 
 
+def _declared(root: str, keys: list[str], w: _Writer) -> str:
+    """`root`'s attributes along `keys`, each known to be declared where it is read (a missing one
+    raises, and the closures then judge): None once a level is None."""
+    expression = root
+    for key in keys:
+        if expression == root:
+            expression = f"{root}.{key}"
+        else:
+            held = w.temp()
+            expression = f"({held}.{key} if ({held} := {expression}) is not None else None)"
+    return expression
+
+
 def _asset(keys: list[str], w: _Writer, needs: str) -> str:
     """An asset attribute read from its model's fields, as its view (model_dump) holds it: as it is
     for `needs` "presence" (None either way), any list for "length" (a dumped list is as long), as
-    dumped for "record" (what a finding shows), else only values the dump leaves as they are."""
+    dumped for "record" (what a finding shows), else only values the dump leaves as they are.
+
+    Fields every kind of the rule declares are read as attributes (and mappings' keys with `get`);
+    the rest as the view would hold them: None where a level is absent or of another shape."""
     if keys == ["kind"]:
         return "asset.kind"
-    first = f"getattr(asset, {keys[0]!r}, None)"
-    if len(keys) == 2:
+    shapes = held_as(tuple(keys), w.kinds)
+    known = 0  # the keys read directly
+    while known < len(keys) and shapes[known] and keys[known].isidentifier() and not iskeyword(keys[known]):
+        known += 1
+    first = _declared("asset", keys[:1], w) if known else f"getattr(asset, {keys[0]!r}, None)"
+    for index in range(1, len(keys)):
+        key = keys[index]
         held = w.temp()
-        first = f"({held}.get({keys[1]!r}) if type({held} := {first}) is dict else _field({held}, {keys[1]!r}))"
-    elif len(keys) > 2:
-        first = f"_dig({first}, {tuple(keys[1:])!r})"
+        if index >= known:
+            rest = keys[index:]
+            if len(rest) > 1:
+                first = f"_dig({first}, {tuple(rest)!r})"
+            else:
+                first = f"({held}.get({key!r}) if type({held} := {first}) is dict else _field({held}, {key!r}))"
+            break
+        read = f"{held}.{key}" if shapes[index] == "field" else f"{held}.get({key!r})"
+        first = f"({read} if ({held} := {first}) is not None else None)"
     if needs == "presence":
         return first
     value = w.temp()
@@ -229,8 +259,8 @@ def _asset(keys: list[str], w: _Writer, needs: str) -> str:
 def _read(path: str, w: _Writer, needs: str = "value") -> str:
     """The expression that reads `path`, as compiler.path_resolver does."""
     head, *rest = path.split(".")
-    if head == "facts":
-        return _attributes("facts", rest)
+    if head == "facts":  # facts of the kinds the path was checked against: declared, except on a view's context
+        return _attributes("facts", rest) if w.record and w.from_view else _declared("facts", rest, w)
     if head == "org" and rest[:1] == ["facts"]:
         return _attributes("org.get('facts')", rest[1:])
     if head in ("org", "computed", "audit"):
@@ -390,7 +420,7 @@ def _related(node: RelatedNode, target: str, w: _Writer, at: int) -> None:
     """Mirrors the closure of compiler._compile_related: each neighbour of the kinds judged by a
     function of its own; recording, every neighbour's records under its prefix, then the answers
     combined; else the first decisive answer ends the loop."""
-    inner = _neighbour_check(node.inner, w) if node.inner is not None else None
+    inner = _neighbour_check(node.inner, node.kinds, w) if node.inner is not None else None
     decisive = node.match != "all"  # any and none look for a neighbour that holds
     answer = w.temp()
     w.add(at, f"{answer} = {'[]' if w.record else repr(not decisive)}")
@@ -425,16 +455,17 @@ def _related(node: RelatedNode, target: str, w: _Writer, at: int) -> None:
         w.add(at, f"{target} = {answer}")
 
 
-def _neighbour_check(node: Node, w: _Writer) -> str:
+def _neighbour_check(node: Node, neighbours: frozenset[str], w: _Writer) -> str:
     """A module-level function that judges one neighbour (recording: into the records it is given)."""
     name = w.temp()
     outer, w.lines = w.lines, []
+    kinds, w.kinds = w.kinds, neighbours or frozenset(ASSET_KINDS)
     records = ", observed, missing, problems" if w.record else ""
     w.add(0, f"def {name}(asset_id, asset, facts, params{records}):")
     _emit(node, "answer", w, 1)
     w.add(1, "return answer")
     w.side.extend(w.lines)
-    w.lines = outer
+    w.lines, w.kinds = outer, kinds
     return name
 
 
@@ -465,6 +496,7 @@ def _check(name: str, node: Node, w: _Writer) -> str:
 def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer) -> None:
     """Mirrors Evaluator._judge up to its verdict: True only where it would record a pass, OUT_OF_SCOPE
     only where it would find the rule not applicable by the scope fact."""
+    w.kinds = frozenset(compiled.rule.applies_to.kinds)
     w.add(0, f"def {name}(asset_id, asset, facts, params):")
     w.add(1, "try:")
     at = 2
@@ -507,6 +539,7 @@ def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer
     w.record, w.from_view = True, False
     rule = compiled.rule
     rule_id, severity = w.const(rule.id), w.const(rule.severity)
+    w.kinds = frozenset(rule.applies_to.kinds)
     w.add(0, f"def {name}(asset_id, asset, facts, params, location):")
     w.add(1, "try:")
     at = 2
