@@ -169,11 +169,14 @@ class Evaluator:
                         reason = getattr(facts.scope, run.regime or "").reason
                         keep(_out_of_scope(run, asset_id, asset.kind, reason, self._locations[asset_id]))
                         continue
-                    outcome = self._full(run, asset, facts, self._locations[asset_id], neighbours, checks)
+                    location = self._locations[asset_id]
+                    outcome = UNJUDGED if checks is None else checks.judge(asset_id, asset, facts, run.params, location)
+                    if outcome is UNJUDGED:
+                        outcome = self._full(run, asset, facts, location, neighbours, checks)
                     if outcome is True:
                         record_pass(asset_id)
                     elif outcome is not None:
-                        keep(outcome)
+                        keep(outcome)  # type: ignore[arg-type]  # a Finding: UNJUDGED was judged on the view
             self._views.clear()  # this kind's views are done with: never every asset's copy at once
         for ids in passed.values():
             ids.sort()
@@ -188,12 +191,8 @@ class Evaluator:
         neighbours: Neighbours,
         checks: Generated | None,
     ) -> Finding | Literal[True] | None:
-        """The generated judgement where it reads the asset itself, else `_judge` on the asset's view."""
+        """`_judge` on the asset's view: what the generated judgement does not read itself, or none was made."""
         asset_id = asset.id
-        if checks is not None:
-            outcome = checks.judge(asset_id, asset, facts, run.params, location)
-            if outcome is not UNJUDGED:
-                return outcome  # type: ignore[return-value]
         ctx = EvalContext(asset_id, self.view(asset_id), facts, self.org, neighbours, self.audit, run.params)
         return self._judge(run, ctx, location, checks.drop_ins if checks is not None else None)
 

@@ -19,7 +19,8 @@ from typing import Any
 Context = Any  # an EvalContext: anything with `params`, read by the resolvers
 Compiled = Callable[[Context], float]
 ResolverFactory = Callable[[str], Callable[[Context], Any]]
-# For source: the Python expression reading a path's value, and the name a constant is bound to.
+# For source: the Python expression for the number at a path (as `number_at` answers, raising Missing),
+# and the name a constant is bound to.
 SourceReader = Callable[[str], str]
 SourceNamer = Callable[[Any], str]
 
@@ -53,10 +54,10 @@ class Expression:
     evaluate: Compiled
     paths: tuple[str, ...]  # the attribute paths it reads, in order
 
-    def source(self, read: SourceReader, const: SourceNamer) -> str:
-        """The same arithmetic over `read(path)`, in the same order, raising the same Missing, with the
-        helpers `number_at` and `quotient` bound to the names `_number_at` and `_quotient`."""
-        return _source(self.tree, self, read, const)
+    def source(self, number: SourceReader, const: SourceNamer) -> str:
+        """The same arithmetic over `number(path)`, in the same order, raising the same Missing, with
+        `quotient` bound to the name `_quotient`."""
+        return _source(self.tree, self, number, const)
 
 
 def compile_expression(text: str, params: dict[str, Any], resolver: ResolverFactory) -> Expression:
@@ -147,24 +148,24 @@ def _compile(node: ast.expr, names: _Names) -> Compiled:
 _SYMBOLS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
 
 
-def _source(node: ast.expr, expression: Expression, read: SourceReader, const: SourceNamer) -> str:
+def _source(node: ast.expr, expression: Expression, number: SourceReader, const: SourceNamer) -> str:
     """Mirrors `_compile` on a checked tree: operands left to right, as the closures evaluate them."""
     if isinstance(node, ast.Constant):
         assert isinstance(node.value, int | float)
         return const(float(node.value))
     if isinstance(node, ast.BinOp):
-        left, right = _source(node.left, expression, read, const), _source(node.right, expression, read, const)
+        left, right = _source(node.left, expression, number, const), _source(node.right, expression, number, const)
         if isinstance(node.op, ast.Div):
             return f"_quotient({left}, {right}, {const(expression.text)})"
         return f"({left} {_SYMBOLS[type(node.op)]} {right})"
     if isinstance(node, ast.UnaryOp):
-        return f"(-{_source(node.operand, expression, read, const)})"
+        return f"(-{_source(node.operand, expression, number, const)})"
     if isinstance(node, ast.Call):
         assert isinstance(node.func, ast.Name)
-        args = ", ".join(_source(arg, expression, read, const) for arg in node.args)
+        args = ", ".join(_source(arg, expression, number, const) for arg in node.args)
         return f"{const(_FUNCTIONS[node.func.id])}({args})"
     name = _dotted(node)
     assert name is not None
     if name in expression.params:
         return f"float(params[{name!r}])"
-    return f"_number_at({read(name)}, {name!r})"
+    return number(name)

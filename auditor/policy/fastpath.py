@@ -49,7 +49,7 @@ from auditor.policy.compiler import (
 from auditor.policy.expressions import Missing, number_at, quotient
 from auditor.policy.operators import CONVERTERS, TypeMismatch
 from auditor.policy.paths import ASSET_KINDS, held_as
-from auditor.policy.values import plain, shown
+from auditor.policy.values import _AS_IS, plain, shown
 from auditor.result import Finding, Status
 
 # The answer for an asset outside the territorial scope of the rule's law (a NOT_APPLICABLE result).
@@ -112,6 +112,14 @@ def _dig(value: Any, keys: tuple[str, ...]) -> Any:
     return value
 
 
+def _evidence(observed: dict[str, Any]) -> dict[str, Any]:
+    """values.plain(observed), quicker for what evidence is: keys that are paths (text), mostly one."""
+    if len(observed) == 1:
+        for key, value in observed.items():
+            return {key: value if type(value) in _AS_IS else plain(value)}
+    return {key: value if type(value := observed[key]) in _AS_IS else plain(value) for key in sorted(observed)}
+
+
 def imported_from(labels: dict[str, str]) -> SourceLocation | None:
     """The file and line an importer recorded for the asset (label import.location), if any."""
     recorded = labels.get("import.location")
@@ -140,6 +148,7 @@ _HELPERS: dict[str, Any] = {
     "_plain": _plain,
     "_viewed": _viewed,
     "_PLAIN": _PLAIN,
+    "_NUMBERS": frozenset({int, float}),
     "_Mismatch": TypeMismatch,
     "_Missing": Missing,
     "_number_at": number_at,
@@ -152,7 +161,7 @@ _HELPERS: dict[str, Any] = {
     "_FAIL": Status.FAIL,
     "_UNDECIDED": Status.NOT_EVALUABLE,
     "_NOT_APPLICABLE": Status.NOT_APPLICABLE,
-    "_evidence": plain,
+    "_evidence": _evidence,
     "_shown": shown,
     "_explained": explained,
     "_imported_from": imported_from,
@@ -171,6 +180,7 @@ class _Writer:
         self.record = False  # writing a check that records what it reads, as the closures do
         self.from_view = True  # recording: asset attributes read from the view (else from the model, as plain values)
         self.kinds: frozenset[str] = frozenset(ASSET_KINDS)  # the kinds of asset the function being written reads
+        self.missing_facts = False  # recording: a fact's path may be noted missing (a finding explains those)
 
     def const(self, value: Any) -> str:
         name = f"_k{len(self.names)}"
@@ -290,6 +300,11 @@ def _shortcut(node: CompareNode, w: _Writer) -> tuple[str, str] | None:
     if node.late is not None:
         if op in _SYMBOLS and convert is _DATE and node.late.source is not None and node.late.source[0] != "path":
             return "type(v) is _date and type(o) is _date", f"v {_SYMBOLS[op]} o"
+        if op in _SYMBOLS and convert is _NUMBER:  # the converter returns ints and floats as they are
+            return "type(v) in _NUMBERS and type(o) in _NUMBERS", f"v {_SYMBOLS[op]} o"
+        if op in ("eq", "ne") and convert in (_STRING, _BOOL):
+            kind = "str" if convert is _STRING else "bool"
+            return f"type(v) is {kind} and type(o) is {kind}", f"v {_SYMBOLS[op]} o"
         return None
     if op in _SYMBOLS and convert is _BOOL and type(constant) is bool and op in ("eq", "ne"):
         return "type(v) is bool", f"v {'is' if op == 'eq' else 'is not'} {constant!r}"
@@ -319,6 +334,7 @@ def _unknown(path: str, if_missing: bool | None, target: str, w: _Writer, at: in
     """A missing value: the rule's if_missing answer, else unknown (recorded as missing)."""
     if if_missing is None and w.record:
         w.add(at, f"missing.append({path!r})")
+        w.missing_facts = w.missing_facts or path.startswith("facts.")
     w.add(at, f"{target} = {if_missing!r}")
 
 
@@ -469,12 +485,19 @@ def _neighbour_check(node: Node, neighbours: frozenset[str], w: _Writer) -> str:
     return name
 
 
+def _number(path: str, w: _Writer) -> str:
+    """The number at `path` for arithmetic, as expressions.number_at answers (called unless an int or float)."""
+    value = w.temp()
+    return f"({value} if type({value} := {_read(path, w)}) in _NUMBERS else _number_at({value}, {path!r}))"
+
+
 def _computed(compiled: CompiledRule, w: _Writer, at: int) -> None:
     """Mirrors compiler.run_computed: each value in order; an unknown input leaves it None (recording:
     the missing path noted)."""
     for name, expression in compiled.computed:
+        w.missing_facts = w.missing_facts or any(path.startswith("facts.") for path in expression.paths)
         w.add(at, "try:")
-        w.add(at + 1, f"computed[{name!r}] = {expression.source(lambda path: _read(path, w), w.const)}")
+        w.add(at + 1, f"computed[{name!r}] = {expression.source(lambda path: _number(path, w), w.const)}")
         w.add(at, f"except _Missing{' as exc' if w.record else ''}:")
         w.add(at + 1, f"computed[{name!r}] = None")
         if w.record:
@@ -529,14 +552,15 @@ def _filled(template: MessageTemplate, w: _Writer) -> str:
     """Mirrors MessageTemplate.fill: its literals around each path's value as shown in a sentence."""
     pieces = [w.const(template.literals[0])]
     for path, literal in zip(template.paths, template.literals[1:], strict=True):
-        pieces += [f"_shown({_read(path, w)})", w.const(literal)]
+        value = w.temp()
+        pieces += [f"({value} if type({value} := {_read(path, w)}) is str else _shown({value}))", w.const(literal)]
     return " + ".join(pieces)
 
 
 def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer) -> None:
     """Mirrors Evaluator._judge (no selector, exemption or computed value it does not have), reading
     the asset's model and its neighbours' from the graph: no view, no context."""
-    w.record, w.from_view = True, False
+    w.record, w.from_view, w.missing_facts = True, False, False
     rule = compiled.rule
     rule_id, severity = w.const(rule.id), w.const(rule.severity)
     w.kinds = frozenset(rule.applies_to.kinds)
@@ -583,8 +607,7 @@ def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer
         w.add(at + 1, "evidence['computed.' + name] = value")
     for path in compiled.rule.evidence:
         w.add(at, f"evidence[{path!r}] = {_read(path, w)}")
-    w.add(at, "shown = [_explained(path, facts) for path in sorted(set(missing))] + sorted(set(problems))")
-    w.add(at, "labels = " + _read("labels", w))
+    w.add(at, "labels = " + _read("labels", w, "presence"))  # only looked into, never shown: as the model holds it
     graph_path = f"list({_read(rule.evidence_path, w)} or [])" if rule.evidence_path else "[]"
     key = f"str({_read(rule.fingerprint_key, w)} or '')" if rule.fingerprint_key else "''"
     place = "location, _evidence(evidence)"
@@ -596,6 +619,10 @@ def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer
         f"return _Finding({rule_id}, asset_id, kind, _FAIL, {severity}, message, {place}, {graph_path}, [], {key},"
         f" None, None, {imported})",
     )
+    named = "[_explained(path, facts) for path in sorted(set(missing))]" if w.missing_facts else "sorted(set(missing))"
+    w.add(at, f"shown = {named} if missing else []")
+    w.add(at, "if problems:")
+    w.add(at + 1, "shown += sorted(set(problems))")
     w.add(at, "message = 'cannot decide: ' + ', '.join(shown or ['no answer'])")
     w.add(
         at,
