@@ -180,7 +180,8 @@ class _Writer:
         self.record = False  # writing a check that records what it reads, as the closures do
         self.from_view = True  # recording: asset attributes read from the view (else from the model, as plain values)
         self.kinds: frozenset[str] = frozenset(ASSET_KINDS)  # the kinds of asset the function being written reads
-        self.missing_facts = False  # recording: a fact's path may be noted missing (a finding explains those)
+        # Writing a judgement's own lines (not a neighbour's): a missing fact is noted as a finding names it.
+        self.explain = False
 
     def const(self, value: Any) -> str:
         name = f"_k{len(self.names)}"
@@ -234,8 +235,9 @@ def _declared(root: str, keys: list[str], w: _Writer) -> str:
 
 def _asset(keys: list[str], w: _Writer, needs: str) -> str:
     """An asset attribute read from its model's fields, as its view (model_dump) holds it: as it is
-    for `needs` "presence" (None either way), any list for "length" (a dumped list is as long), as
-    dumped for "record" (what a finding shows), else only values the dump leaves as they are.
+    for `needs` "presence" (None either way) and "raw" (even when recording: a value only looked into),
+    any list for "length" (a dumped list is as long), as dumped for "record" (what a finding shows),
+    else only values the dump leaves as they are.
 
     Fields every kind of the rule declares are read as attributes (and mappings' keys with `get`);
     the rest as the view would hold them: None where a level is absent or of another shape."""
@@ -258,7 +260,7 @@ def _asset(keys: list[str], w: _Writer, needs: str) -> str:
             break
         read = f"{held}.{key}" if shapes[index] == "field" else f"{held}.get({key!r})"
         first = f"({read} if ({held} := {first}) is not None else None)"
-    if needs == "presence":
+    if needs in ("presence", "raw"):
         return first
     value = w.temp()
     lists = f" or type({value}) is list" if needs == "length" else ""
@@ -277,7 +279,9 @@ def _read(path: str, w: _Writer, needs: str = "value") -> str:
         return _items(head, rest, w)
     if w.record and w.from_view:
         return _items("view", [head, *rest], w)
-    return _asset([head, *rest], w, "record" if w.record else needs)  # what is recorded must be what the view holds
+    if w.record and needs != "raw":
+        needs = "record"  # what is recorded must be what the view holds
+    return _asset([head, *rest], w, needs)
 
 
 def _late(source: tuple[str, Any], w: _Writer) -> str:
@@ -333,8 +337,8 @@ def _shortcut(node: CompareNode, w: _Writer) -> tuple[str, str] | None:
 def _unknown(path: str, if_missing: bool | None, target: str, w: _Writer, at: int) -> None:
     """A missing value: the rule's if_missing answer, else unknown (recorded as missing)."""
     if if_missing is None and w.record:
-        w.add(at, f"missing.append({path!r})")
-        w.missing_facts = w.missing_facts or path.startswith("facts.")
+        explained = w.explain and path.startswith("facts.") and path.count(".") > 1
+        w.add(at, f"missing.append({f'_explained({path!r}, facts)' if explained else repr(path)})")
     w.add(at, f"{target} = {if_missing!r}")
 
 
@@ -475,13 +479,13 @@ def _neighbour_check(node: Node, neighbours: frozenset[str], w: _Writer) -> str:
     """A module-level function that judges one neighbour (recording: into the records it is given)."""
     name = w.temp()
     outer, w.lines = w.lines, []
-    kinds, w.kinds = w.kinds, neighbours or frozenset(ASSET_KINDS)
+    kinds, explain, w.kinds, w.explain = w.kinds, w.explain, neighbours or frozenset(ASSET_KINDS), False
     records = ", observed, missing, problems" if w.record else ""
     w.add(0, f"def {name}(asset_id, asset, facts, params{records}):")
     _emit(node, "answer", w, 1)
     w.add(1, "return answer")
     w.side.extend(w.lines)
-    w.lines, w.kinds = outer, kinds
+    w.lines, w.kinds, w.explain = outer, kinds, explain
     return name
 
 
@@ -495,13 +499,12 @@ def _computed(compiled: CompiledRule, w: _Writer, at: int) -> None:
     """Mirrors compiler.run_computed: each value in order; an unknown input leaves it None (recording:
     the missing path noted)."""
     for name, expression in compiled.computed:
-        w.missing_facts = w.missing_facts or any(path.startswith("facts.") for path in expression.paths)
         w.add(at, "try:")
         w.add(at + 1, f"computed[{name!r}] = {expression.source(lambda path: _number(path, w), w.const)}")
         w.add(at, f"except _Missing{' as exc' if w.record else ''}:")
         w.add(at + 1, f"computed[{name!r}] = None")
         if w.record:
-            w.add(at + 1, "missing.append(exc.path)")
+            w.add(at + 1, f"missing.append({'_explained(exc.path, facts)' if w.explain else 'exc.path'})")
 
 
 def _check(name: str, node: Node, w: _Writer) -> str:
@@ -560,7 +563,7 @@ def _filled(template: MessageTemplate, w: _Writer) -> str:
 def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer) -> None:
     """Mirrors Evaluator._judge (no selector, exemption or computed value it does not have), reading
     the asset's model and its neighbours' from the graph: no view, no context."""
-    w.record, w.from_view, w.missing_facts = True, False, False
+    w.record, w.from_view, w.explain = True, False, True
     rule = compiled.rule
     rule_id, severity = w.const(rule.id), w.const(rule.severity)
     w.kinds = frozenset(rule.applies_to.kinds)
@@ -607,7 +610,7 @@ def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer
         w.add(at + 1, "evidence['computed.' + name] = value")
     for path in compiled.rule.evidence:
         w.add(at, f"evidence[{path!r}] = {_read(path, w)}")
-    w.add(at, "labels = " + _read("labels", w, "presence"))  # only looked into, never shown: as the model holds it
+    w.add(at, "labels = " + _read("labels", w, "raw"))  # only looked into, never shown: as the model holds it
     graph_path = f"list({_read(rule.evidence_path, w)} or [])" if rule.evidence_path else "[]"
     key = f"str({_read(rule.fingerprint_key, w)} or '')" if rule.fingerprint_key else "''"
     place = "location, _evidence(evidence)"
@@ -619,8 +622,7 @@ def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer
         f"return _Finding({rule_id}, asset_id, kind, _FAIL, {severity}, message, {place}, {graph_path}, [], {key},"
         f" None, None, {imported})",
     )
-    named = "[_explained(path, facts) for path in sorted(set(missing))]" if w.missing_facts else "sorted(set(missing))"
-    w.add(at, f"shown = {named} if missing else []")
+    w.add(at, "shown = sorted(set(missing)) if missing else []")  # explained as noted, which sorts the same
     w.add(at, "if problems:")
     w.add(at + 1, "shown += sorted(set(problems))")
     w.add(at, "message = 'cannot decide: ' + ', '.join(shown or ['no answer'])")
@@ -631,7 +633,7 @@ def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer
     )
     w.add(1, "except Exception:")
     w.add(2, "return _UNJUDGED")
-    w.record, w.from_view = False, True
+    w.record, w.from_view, w.explain = False, True, False
 
 
 @dataclass(frozen=True)
