@@ -83,7 +83,7 @@ class Evaluator:
 
     `code_cache`: the folder where the generated code's compiled form is kept (None: compiled in the process)."""
 
-    # From how many (rule, asset) pairs the generated verdicts pay for compiling them (~30 ms):
+    # From how many (rule, asset) pairs the generated verdicts pay for compiling them (~50 ms, unless kept compiled):
     # a CI gate's few hundred assets are judged by the closures alone.
     fast_from = 20_000
 
