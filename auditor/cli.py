@@ -108,7 +108,7 @@ NoCacheOpt = Annotated[
     bool,
     typer.Option(
         "--no-cache",
-        help="Parse every YAML file again, not taking unchanged ones from $XDG_CACHE_HOME/ai-infra-auditor.",
+        help="Parse the YAML files and compile the rules again, not taking them from $XDG_CACHE_HOME/ai-infra-auditor.",
     ),
 ]
 

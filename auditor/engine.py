@@ -64,7 +64,8 @@ class AuditRequest:
     root: Path | None = None  # file names in outputs are relative to it (default: the working folder)
     waiver_max_days: int = DEFAULT_MAX_DAYS
     waiver_warning_days: int = DEFAULT_WARNING_DAYS
-    parse_cache: Path | None = None  # where unchanged YAML inventory files' parses are kept (None: not kept)
+    # Where unchanged YAML inventory files' parses and the rules' compiled generated code are kept (None: not kept).
+    parse_cache: Path | None = None
 
 
 @dataclass
@@ -134,6 +135,7 @@ def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
             on_stage,
             allow_empty=request.allow_empty,
             waiver_warning_days=request.waiver_warning_days,
+            code_cache=request.parse_cache,
         )
     result.settings = _settings_files(request)
     return result
@@ -164,8 +166,10 @@ def audit(
     only: Sequence[str] | None = None,
     allow_empty: bool = False,
     waiver_warning_days: int = DEFAULT_WARNING_DAYS,
+    code_cache: Path | None = None,
 ) -> AuditResult:
-    """Audit loaded inputs at `as_of` (`only`: evaluate just these rules, for focused tests)."""
+    """Audit loaded inputs at `as_of` (`only`: evaluate just these rules, for focused tests; `code_cache`:
+    where the rules' generated code is kept compiled, None: not kept)."""
     inventory, policies, config = inputs.inventory, inputs.policies, inputs.config
     packs = policies.enabled_packs(config.enable_packs, config.disable_packs)
     calendar = Calendar(config.milestones)
@@ -179,7 +183,7 @@ def audit(
     on_stage("deriving facts (jurisdiction, lineage, transfers, exposure, capacity)")
     facts = derive_facts(graph, as_of, config.thresholds)
     on_stage(f"evaluating {len(rules)} rules")
-    evaluation = Evaluator(graph, facts, as_of, calendar).run(rules)
+    evaluation = Evaluator(graph, facts, as_of, calendar, code_cache).run(rules)
     findings = sorted(evaluation.findings, key=lambda f: f.sort_key)
     judging = {f.rule_id for f in findings} | {rule_id for rule_id, ids in evaluation.passed.items() if ids}
     judged = (m for run in rules if run.compiled.rule.id in judging for m in run.milestones)

@@ -56,10 +56,12 @@ def check(
     verdict = node.check(ctx)
     twin = context(view, params, neighbours)
     # A rule stand-in: the generated judgement reads the rule's id, severity, evidence and message.
+    scope = SimpleNamespace(kinds=ASSET_KINDS)
     rule = SimpleNamespace(id="X", severity="low", evidence=[], evidence_path=None, fingerprint_key=None)
+    rule.applies_to = scope
     compiled = CompiledRule(rule, None, [], node, [], None, None, MessageTemplate("m"))  # type: ignore[arg-type]
-    generated = generate([(compiled, None)], twin.org, twin.audit, twin.neighbours, lambda _: view)[0]
-    assert (generated.condition(twin), twin.observed, twin.missing, twin.problems) == (
+    generated = generate([(compiled, None)], twin.org, twin.audit, None, {})[0]
+    assert (generated.drop_ins.condition(twin), twin.observed, twin.missing, twin.problems) == (
         verdict,
         ctx.observed,
         ctx.missing,

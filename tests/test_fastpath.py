@@ -9,11 +9,10 @@ out, OUT_OF_SCOPE exactly where the rule's law does not apply, None (judge it fu
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 
@@ -21,10 +20,10 @@ import auditor.engine
 from auditor.engine import AuditInputs
 from auditor.errors import SourceLocation
 from auditor.inventory.loader import load_inventory
-from auditor.policy.compiler import EvalContext, Neighbours
+from auditor.policy.compiler import EvalContext
 from auditor.policy.config import load_config
 from auditor.policy.evaluate import Evaluator, RuleRun
-from auditor.policy.fastpath import OUT_OF_SCOPE, UNJUDGED, FastJudge, Generated
+from auditor.policy.fastpath import OUT_OF_SCOPE, UNJUDGED, FastJudge, FullJudge, Generated
 from auditor.result import Finding
 from bench.generate import generate, write
 from tests.conftest import AS_OF, audit_rule, bundled
@@ -44,41 +43,41 @@ def disagreements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Disagreement
     class Both(Evaluator):
         fast_from = 0
 
-        def _generated(self, rules: list[RuleRun], neighbours: Neighbours) -> list[Generated | None]:
-            made = super()._generated(rules, neighbours)
-            return [
-                dataclasses.replace(functions, verdict=_recording(functions.verdict, run.compiled.rule.id))
-                for functions, run in zip(made, rules, strict=True)
-                if functions is not None
-            ]
+        def _generated(self, rules: list[RuleRun]) -> list[Generated | None]:
+            made = super()._generated(rules)
+            for functions, run in zip(made, rules, strict=True):
+                assert functions is not None
+                functions.verdict = _recording(functions.verdict, run.compiled.rule.id)
+                functions.judge = self._compared(run, functions)  # type: ignore[method-assign]
+            return made
 
-        def _full(
-            self,
-            run: RuleRun,
-            asset: Any,
-            facts: Any,
-            location: SourceLocation,
-            neighbours: Neighbours,
-            checks: Generated | None,
-        ) -> Finding | Literal[True] | None:
-            assert checks is not None
-            if checks.judge(asset.id, asset, facts, run.params, location) is UNJUDGED:
-                unjudged.append((run.compiled.rule.id, asset.id))
-            outcome = super()._full(run, asset, facts, location, neighbours, checks)
-            key = (run.compiled.rule.id, asset.id)
-            for checked in (checks, None):  # the drop-ins for the closures on a view, and the closures
-                ctx = EvalContext(asset.id, self.view(asset.id), facts, self.org, neighbours, self.audit, run.params)
-                expected_outcome = self._judge(run, ctx, location, checked)
-                if outcome != expected_outcome or repr(outcome) != repr(expected_outcome):  # repr: 1 is not True
-                    found.append((*key, outcome, expected_outcome))
-            expected: bool | str | None = True if outcome is True else False if outcome is None else None
-            scope = getattr(facts.scope, run.regime) if run.regime else None
-            if isinstance(outcome, Finding) and scope is not None and scope.applies is False:
-                expected = OUT_OF_SCOPE  # the scope fact is read before the exemptions
-            answer = answers.pop(key)
-            if answer is not expected:
-                found.append((*key, answer, expected))
-            return outcome
+        def _compared(self, run: RuleRun, functions: Generated) -> FullJudge:
+            """The rule's generated judgement, its answer compared with the drop-ins' and the closures'."""
+            judge = functions.judge
+
+            def compared(asset_id: str, asset: Any, facts: Any, params: dict[str, Any], at: SourceLocation) -> Any:
+                outcome = judge(asset_id, asset, facts, params, at)
+                key = (run.compiled.rule.id, asset_id)
+                if outcome is UNJUDGED:
+                    unjudged.append(key)
+                    answers.pop(key)
+                    return outcome
+                view = self.view(asset_id)
+                for checked in (functions.drop_ins, None):  # the drop-ins for the closures on a view, and the closures
+                    ctx = EvalContext(asset_id, view, facts, self.org, self.neighbours, self.audit, params)
+                    expected_outcome = self._judge(run, ctx, at, checked)
+                    if outcome != expected_outcome or repr(outcome) != repr(expected_outcome):  # repr: 1 is not True
+                        found.append((*key, outcome, expected_outcome))
+                expected: bool | str | None = True if outcome is True else False if outcome is None else None
+                scope = getattr(facts.scope, run.regime) if run.regime else None
+                if isinstance(outcome, Finding) and scope is not None and scope.applies is False:
+                    expected = OUT_OF_SCOPE  # the scope fact is read before the exemptions
+                answer = answers.pop(key)
+                if answer is not expected:
+                    found.append((*key, answer, expected))
+                return outcome
+
+            return compared
 
     def _recording(fast: FastJudge, rule_id: str) -> FastJudge:
         def record(asset_id: str, asset: Any, facts: Any, params: dict[str, Any]) -> None:  # always judged
@@ -129,7 +128,7 @@ def test_generated_verdicts_answer_every_pair_of_a_lawful_loaded_inventory() -> 
     policies, _ = bundled()
     rules = [run for run in policies.runs(policies.enabled_packs()) if run.in_force(AS_OF)]
     evaluator = Evaluator(graph, facts, AS_OF)
-    made = evaluator._generated(rules, evaluator.neighbours)
+    made = evaluator._generated(rules)
     verdicts = {id(run): functions.verdict for run, functions in zip(rules, made, strict=True) if functions}
     answers = [
         verdicts[id(run)](asset.id, asset, facts.by_asset[asset.id], run.params)

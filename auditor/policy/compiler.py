@@ -23,7 +23,7 @@ from typing import Any
 from auditor.graph.scope import ScopeFact
 from auditor.inventory.source import DataPath
 from auditor.policy.calendar import unknown_milestone
-from auditor.policy.expressions import Compiled, ExpressionError, Missing, compile_expression
+from auditor.policy.expressions import Expression, ExpressionError, Missing, compile_expression
 from auditor.policy.model import (
     All,
     Any_,
@@ -319,8 +319,15 @@ class NotNode:
 
 @dataclass(frozen=True)
 class RelatedNode:
-    """A `related` condition: runs on the neighbours' contexts, so only as a closure."""
+    """A `related` condition: `inner` (None: any neighbour counts) judged on each neighbour of the
+    kinds (empty: any) along `rel` in `direction`, the answers combined by `match`."""
 
+    rel: str
+    direction: str
+    kinds: frozenset[str]
+    match: str
+    inner: Node | None
+    label: str  # what the neighbours' records are prefixed with: "<label>[<neighbour id>].<path>"
     check: Check
 
 
@@ -449,22 +456,23 @@ def compile_node(condition: Condition, scope: Scope, where: DataPath) -> Node:
     if isinstance(condition, All):
         parts = tuple(compile_node(c, scope, (*where, "all", i)) for i, c in enumerate(condition.all))
         checks = [part.check for part in parts]
-        return AllNode(parts, lambda ctx: _all(check(ctx) for check in checks))
+        return AllNode(parts, lambda ctx: all_of(check(ctx) for check in checks))
     if isinstance(condition, Any_):
         parts = tuple(compile_node(c, scope, (*where, "any", i)) for i, c in enumerate(condition.any))
         checks = [part.check for part in parts]
-        return AnyNode(parts, lambda ctx: _any(check(ctx) for check in checks))
+        return AnyNode(parts, lambda ctx: any_of(check(ctx) for check in checks))
     if isinstance(condition, Not):
         inner = compile_node(condition.not_, scope, (*where, "not"))
         inner_check = inner.check
-        return NotNode(inner, lambda ctx: _not(inner_check(ctx)))
+        return NotNode(inner, lambda ctx: negated(inner_check(ctx)))
     if isinstance(condition, Related):
-        return RelatedNode(_compile_related(condition, scope, where))
+        return _compile_related(condition, scope, where)
     assert isinstance(condition, Leaf)
     return compile_leaf(condition, scope, where)
 
 
-def _all(verdicts: Any) -> Verdict:
+def all_of(verdicts: Any) -> Verdict:
+    """`all` in Kleene's logic: False decides, else unknown if any is."""
     result: Verdict = True
     for verdict in verdicts:
         if verdict is False:
@@ -474,7 +482,8 @@ def _all(verdicts: Any) -> Verdict:
     return result
 
 
-def _any(verdicts: Any) -> Verdict:
+def any_of(verdicts: Any) -> Verdict:
+    """`any` in Kleene's logic: True decides, else unknown if any is."""
     result: Verdict = False
     for verdict in verdicts:
         if verdict is True:
@@ -484,11 +493,19 @@ def _any(verdicts: Any) -> Verdict:
     return result
 
 
-def _not(verdict: Verdict) -> Verdict:
+def negated(verdict: Verdict) -> Verdict:
     return None if verdict is None else not verdict
 
 
-def _compile_related(condition: Related, scope: Scope, where: DataPath) -> Check:
+# How a `related` condition combines its neighbours' answers.
+MATCHES: dict[str, Callable[[list[Verdict]], Verdict]] = {
+    "any": any_of,
+    "all": all_of,
+    "none": lambda verdicts: negated(any_of(verdicts)),
+}
+
+
+def _compile_related(condition: Related, scope: Scope, where: DataPath) -> RelatedNode:
     relation = condition.related
     at = (*where, "related")
     if relation.rel not in RELATIONS:
@@ -496,8 +513,10 @@ def _compile_related(condition: Related, scope: Scope, where: DataPath) -> Check
         raise RuleError((*at, "rel"), f"unknown relation {relation.rel!r}{hint} (known: {', '.join(RELATIONS)})")
     kinds = frozenset(relation.kinds)
     inner_scope = Scope(scope.defaults, (), kinds or ASSET_KINDS)
-    inner = compile_condition(relation.where, inner_scope, (*at, "where")) if relation.where is not None else None
+    inner_node = compile_node(relation.where, inner_scope, (*at, "where")) if relation.where is not None else None
+    inner = inner_node.check if inner_node is not None else None
     label = f"{relation.rel}:{relation.direction}"
+    combine = MATCHES[relation.match]
 
     def related(ctx: EvalContext) -> Verdict:
         verdicts: list[Verdict] = []
@@ -510,13 +529,9 @@ def _compile_related(condition: Related, scope: Scope, where: DataPath) -> Check
             ctx.missing.extend(f"{label}[{other.asset_id}].{p}" for p in other.missing)
             ctx.problems.extend(other.problems)
             verdicts.append(verdict)
-        if relation.match == "any":
-            return _any(verdicts)
-        if relation.match == "all":
-            return _all(verdicts)
-        return _not(_any(verdicts))
+        return combine(verdicts)
 
-    return related
+    return RelatedNode(relation.rel, relation.direction, kinds, relation.match, inner_node, label, related)
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
@@ -545,7 +560,7 @@ class CompiledRule:
 
     rule: Rule
     selector_node: Node | None
-    computed: list[tuple[str, Compiled]]
+    computed: list[tuple[str, Expression]]
     condition_node: Node
     evidence: list[tuple[str, Resolver]]
     graph_path: Resolver | None
@@ -597,12 +612,12 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
     for name, text in rule.compute.items():
         where: DataPath = ("compute", name)
         try:
-            fn, paths = compile_expression(text, defaults, path_resolver)
+            expression = compile_expression(text, defaults, path_resolver)
         except ExpressionError as exc:
             raise RuleError(where, str(exc)) from None
-        for path in paths:
+        for path in expression.paths:
             scope.check(path, where)
-        computed.append((name, fn))
+        computed.append((name, expression))
     condition = compile_node(rule.condition, scope, ("condition",))
     for index, path in enumerate(rule.evidence):
         scope.check(path, ("evidence", index))
@@ -637,9 +652,9 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
 
 def run_computed(compiled: CompiledRule, ctx: EvalContext) -> None:
     """Fill ctx.computed; an unknown input leaves the value None and notes the missing path."""
-    for name, fn in compiled.computed:
+    for name, expression in compiled.computed:
         try:
-            ctx.computed[name] = fn(ctx)
+            ctx.computed[name] = expression.evaluate(ctx)
         except Missing as exc:
             ctx.computed[name] = None
             ctx.missing.append(exc.path)

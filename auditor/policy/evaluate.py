@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
 from auditor.errors import SourceLocation
 from auditor.graph.build import AssetGraph
 from auditor.graph.facts import Facts
 from auditor.policy.calendar import Calendar
+from auditor.policy.code_cache import CodeCache
 from auditor.policy.compiler import CompiledRule, EvalContext, Neighbours, run_computed
-from auditor.policy.fastpath import OUT_OF_SCOPE, UNJUDGED, FastJudge, Generated, explained, generate, imported_from
+from auditor.policy.fastpath import (
+    OUT_OF_SCOPE,
+    UNJUDGED,
+    DropIns,
+    FastJudge,
+    Generated,
+    explained,
+    generate,
+    imported_from,
+)
 from auditor.policy.values import plain
 from auditor.result import Finding, Status
 
@@ -68,14 +79,24 @@ def _verdict(generated: Generated | None) -> FastJudge:
 
 
 class Evaluator:
-    """Holds the per-asset views (built lazily, once) that contexts read."""
+    """Holds the per-asset views (built lazily, once) that contexts read.
 
-    # From how many (rule, asset) pairs the generated verdicts pay for compiling them (~30 ms):
+    `code_cache`: the folder where the generated code's compiled form is kept (None: compiled in the process)."""
+
+    # From how many (rule, asset) pairs the generated verdicts pay for compiling them (~50 ms, unless kept compiled):
     # a CI gate's few hundred assets are judged by the closures alone.
     fast_from = 20_000
 
-    def __init__(self, graph: AssetGraph, facts: Facts, as_of: date, calendar: Calendar | None = None) -> None:
+    def __init__(
+        self,
+        graph: AssetGraph,
+        facts: Facts,
+        as_of: date,
+        calendar: Calendar | None = None,
+        code_cache: Path | None = None,
+    ) -> None:
         self.graph = graph
+        self.code_cache = code_cache
         self.facts = facts
         self.audit = {"as_of": as_of, "milestones": calendar or Calendar()}
         self._views: dict[str, dict[str, Any]] = {}
@@ -127,7 +148,7 @@ class Evaluator:
         by_kind = self.graph.inventory.by_kind
         grouped = _rules_by_kind(rules)
         pairs = sum(len(by_kind.get(kind, ())) * len(runs) for kind, runs in grouped.items())
-        made = self._generated(rules, neighbours) if pairs >= self.fast_from else [None] * len(rules)
+        made = self._generated(rules) if pairs >= self.fast_from else [None] * len(rules)
         generated = dict(zip(map(id, rules), made, strict=True))
         for kind, runs in grouped.items():
             recorders = [
@@ -148,11 +169,14 @@ class Evaluator:
                         reason = getattr(facts.scope, run.regime or "").reason
                         keep(_out_of_scope(run, asset_id, asset.kind, reason, self._locations[asset_id]))
                         continue
-                    outcome = self._full(run, asset, facts, self._locations[asset_id], neighbours, checks)
+                    location = self._locations[asset_id]
+                    outcome = UNJUDGED if checks is None else checks.judge(asset_id, asset, facts, run.params, location)
+                    if outcome is UNJUDGED:
+                        outcome = self._full(run, asset, facts, location, neighbours, checks)
                     if outcome is True:
                         record_pass(asset_id)
                     elif outcome is not None:
-                        keep(outcome)
+                        keep(outcome)  # type: ignore[arg-type]  # a Finding: UNJUDGED was judged on the view
             self._views.clear()  # this kind's views are done with: never every asset's copy at once
         for ids in passed.values():
             ids.sort()
@@ -167,21 +191,17 @@ class Evaluator:
         neighbours: Neighbours,
         checks: Generated | None,
     ) -> Finding | Literal[True] | None:
-        """The generated judgement where it reads the asset itself, else `_judge` on the asset's view."""
+        """`_judge` on the asset's view: what the generated judgement does not read itself, or none was made."""
         asset_id = asset.id
-        if checks is not None:
-            outcome = checks.judge(asset_id, asset, facts, run.params, location)
-            if outcome is not UNJUDGED:
-                return outcome  # type: ignore[return-value]
         ctx = EvalContext(asset_id, self.view(asset_id), facts, self.org, neighbours, self.audit, run.params)
-        return self._judge(run, ctx, location, checks)
+        return self._judge(run, ctx, location, checks.drop_ins if checks is not None else None)
 
-    def _generated(self, rules: list[RuleRun], neighbours: Neighbours) -> list[Generated | None]:
+    def _generated(self, rules: list[RuleRun]) -> list[Generated | None]:
         pairs = [(run.compiled, run.regime) for run in rules]
-        return list(generate(pairs, self.org, self.audit, neighbours, self.view))
+        return list(generate(pairs, self.org, self.audit, self.graph, self._facts, CodeCache(self.code_cache)))
 
     def _judge(
-        self, run: RuleRun, ctx: EvalContext, location: SourceLocation, checks: Generated | None = None
+        self, run: RuleRun, ctx: EvalContext, location: SourceLocation, checks: DropIns | None = None
     ) -> Finding | Literal[True] | None:
         """True for a pass, None when the rule's selector leaves the asset out, else the Finding.
 

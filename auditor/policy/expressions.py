@@ -1,4 +1,5 @@
-"""Arithmetic in rules (`compute:`), parsed once with `ast` into closures.
+"""Arithmetic in rules (`compute:`), parsed once with `ast` into closures (and, for
+auditor.policy.fastpath, into the same arithmetic as Python source).
 
 Only numbers, + - * / and unary minus, min(), max(), ceil(), parameter names and dotted
 attribute paths are accepted; anything else is a rule error. A missing attribute makes the
@@ -12,11 +13,16 @@ import ast
 import math
 import operator
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 Context = Any  # an EvalContext: anything with `params`, read by the resolvers
 Compiled = Callable[[Context], float]
 ResolverFactory = Callable[[str], Callable[[Context], Any]]
+# For source: the Python expression for the number at a path (as `number_at` answers, raising Missing),
+# and the name a constant is bound to.
+SourceReader = Callable[[str], str]
+SourceNamer = Callable[[Any], str]
 
 
 class ExpressionError(ValueError):
@@ -38,16 +44,48 @@ _BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
 _FUNCTIONS: dict[str, Callable[..., float]] = {"min": min, "max": max, "ceil": math.ceil}
 
 
-def compile_expression(
-    text: str, params: dict[str, Any], resolver: ResolverFactory
-) -> tuple[Compiled, list[str]]:
-    """Compile `text` (`params`: the rule's parameter defaults); return the closure and the paths it reads."""
+@dataclass(frozen=True)
+class Expression:
+    """A checked `compute:` expression: `evaluate` runs it on a context, `source` writes it as Python."""
+
+    text: str
+    tree: ast.expr
+    params: frozenset[str]  # the names in it that are parameters
+    evaluate: Compiled
+    paths: tuple[str, ...]  # the attribute paths it reads, in order
+
+    def source(self, number: SourceReader, const: SourceNamer) -> str:
+        """The same arithmetic over `number(path)`, in the same order, raising the same Missing, with
+        `quotient` bound to the name `_quotient`."""
+        return _source(self.tree, self, number, const)
+
+
+def compile_expression(text: str, params: dict[str, Any], resolver: ResolverFactory) -> Expression:
+    """Compile `text` (`params`: the rule's parameter defaults), checked once here."""
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"cannot parse {text!r}: {exc.msg}") from None
     paths: list[str] = []
-    return _compile(tree.body, _Names(params, resolver, paths, text)), paths
+    names = _Names(params, resolver, paths, text)
+    evaluate = _compile(tree.body, names)
+    return Expression(text, tree.body, frozenset(names.used_params), evaluate, tuple(paths))
+
+
+def number_at(value: Any, name: str) -> Any:
+    """The number read at `name`; Missing when it is absent or not a number."""
+    if value is None:
+        raise Missing(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Missing(f"{name} is {value!r}, not a number")
+    return value
+
+
+def quotient(a: float, b: float, text: str) -> float:
+    """`a / b`; a division by zero makes the value unknown."""
+    if b == 0:
+        raise Missing(f"division by zero in {text!r}")
+    return a / b
 
 
 class _Names:
@@ -55,6 +93,7 @@ class _Names:
 
     def __init__(self, params: dict[str, Any], resolver: ResolverFactory, paths: list[str], text: str) -> None:
         self.params, self.resolver, self.paths, self.text = params, resolver, paths, text
+        self.used_params: set[str] = set()
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -76,13 +115,9 @@ def _compile(node: ast.expr, names: _Names) -> Compiled:
         left = _compile(node.left, names)
         right = _compile(node.right, names)
 
-        def binary(ctx: Context) -> float:
-            a, b = left(ctx), right(ctx)
-            if fn is operator.truediv and b == 0:
-                raise Missing(f"division by zero in {text!r}")
-            return fn(a, b)
-
-        return binary
+        if fn is operator.truediv:
+            return lambda ctx: quotient(left(ctx), right(ctx), text)
+        return lambda ctx: fn(left(ctx), right(ctx))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         inner = _compile(node.operand, names)
         return lambda ctx: -inner(ctx)
@@ -102,17 +137,35 @@ def _compile(node: ast.expr, names: _Names) -> Compiled:
             default = names.params[name]
             if isinstance(default, bool) or not isinstance(default, int | float):
                 raise ExpressionError(f"parameter {name!r} in {text!r} is not a number")
+            names.used_params.add(name)
             return lambda ctx: float(ctx.params[name])
         names.paths.append(name)
         resolve = names.resolver(name)
-
-        def read(ctx: Context) -> float:
-            value = resolve(ctx)
-            if value is None:
-                raise Missing(name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise Missing(f"{name} is {value!r}, not a number")
-            return value
-
-        return read
+        return lambda ctx: number_at(resolve(ctx), name)
     raise ExpressionError(f"unsupported element {ast.dump(node)[:40]!r} in {text!r}")
+
+
+_SYMBOLS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
+
+
+def _source(node: ast.expr, expression: Expression, number: SourceReader, const: SourceNamer) -> str:
+    """Mirrors `_compile` on a checked tree: operands left to right, as the closures evaluate them."""
+    if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)
+        return const(float(node.value))
+    if isinstance(node, ast.BinOp):
+        left, right = _source(node.left, expression, number, const), _source(node.right, expression, number, const)
+        if isinstance(node.op, ast.Div):
+            return f"_quotient({left}, {right}, {const(expression.text)})"
+        return f"({left} {_SYMBOLS[type(node.op)]} {right})"
+    if isinstance(node, ast.UnaryOp):
+        return f"(-{_source(node.operand, expression, number, const)})"
+    if isinstance(node, ast.Call):
+        assert isinstance(node.func, ast.Name)
+        args = ", ".join(_source(arg, expression, number, const) for arg in node.args)
+        return f"{const(_FUNCTIONS[node.func.id])}({args})"
+    name = _dotted(node)
+    assert name is not None
+    if name in expression.params:
+        return f"float(params[{name!r}])"
+    return number(name)

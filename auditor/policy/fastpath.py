@@ -1,15 +1,20 @@
-"""Each rule's verdict as generated Python, for the results that need no evidence.
+"""Each rule's verdict and full judgement as generated Python, reading the asset models themselves.
 
-The compiled closures (auditor.policy.compiler) record what they read for every result: the
-evidence and the missing values a Finding shows. At scale most results are passes, assets a
-selector leaves out or outside the scope of the rule's law, which show none of it. This writes the
-selectors, exemptions and conditions of an audit's rules as straight-line Python, one function per
-rule in one module compiled once, that answers True (a pass), False (the selector leaves the asset
-out), OUT_OF_SCOPE (the rule's law does not apply) or None (anything else: the evaluator then judges
-the asset fully and makes the Finding). Same three-valued logic, same conversions and operators;
-what it does not write out (`related` conditions, computed values) it runs as the closures on a
-context. Any exception is a None: the full judgement then meets it. The same module holds drop-ins
-for the closures (`Generated`), which record on the context exactly what the closures record.
+The compiled closures (auditor.policy.compiler) judge an asset on its view (a model_dump) and a
+context, recording what they read for every result: the evidence and the missing values a Finding
+shows. At scale most results are passes, assets a selector leaves out or outside the scope of the
+rule's law, which show none of it. This writes each rule of an audit as straight-line Python:
+
+- a verdict, in one module for all the rules, compiled at the start: True (a pass), False (the
+  selector leaves the asset out), OUT_OF_SCOPE (the rule's law does not apply) or None (anything
+  else: the judgement then makes the Finding); any exception is a None;
+- a judgement, which mirrors Evaluator._judge in full and returns the Finding, and drop-ins for the
+  rule's closures (the same answers, the same records on a context), each compiled when the rule
+  first needs it: on a lawful inventory most rules never do.
+
+`related` conditions read the neighbours from the graph and judge each with a generated function;
+`compute:` values are written as the same arithmetic (auditor.policy.expressions). Same three-valued
+logic, same conversions and operators as the closures. Code objects come from auditor.policy.code_cache.
 """
 
 from __future__ import annotations
@@ -17,30 +22,34 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
+from keyword import iskeyword
 from typing import Any
 
 from msgspec import Struct
 from pydantic import BaseModel
 
 from auditor.errors import SourceLocation
+from auditor.graph.build import AssetGraph
+from auditor.policy.code_cache import CodeCache
 from auditor.policy.compiler import (
+    MATCHES,
     AllNode,
     AnyNode,
     Check,
     CompareNode,
     CompiledRule,
     EmptinessNode,
-    EvalContext,
     MessageTemplate,
-    Neighbours,
     Node,
     NotNode,
     PresenceNode,
     RelatedNode,
-    run_computed,
 )
+from auditor.policy.expressions import Missing, number_at, quotient
 from auditor.policy.operators import CONVERTERS, TypeMismatch
-from auditor.policy.values import plain, shown
+from auditor.policy.paths import ASSET_KINDS, held_as
+from auditor.policy.values import _AS_IS, plain, shown
 from auditor.result import Finding, Status
 
 # The answer for an asset outside the territorial scope of the rule's law (a NOT_APPLICABLE result).
@@ -48,8 +57,8 @@ OUT_OF_SCOPE = "out of scope"
 # (asset id, asset model, facts, effective parameters) -> True (pass), False (not selected),
 # OUT_OF_SCOPE, None (judge it fully).
 FastJudge = Callable[[str, Any, Any, dict[str, Any]], bool | str | None]
-# What a generated judgement answers when it met a value it does not read itself (a nested model, an
-# enum) or an error: the closures then judge the asset on its view.
+# What a generated judgement answers when it met a value it does not read itself (an enum, a set) or
+# an error: the closures then judge the asset on its view.
 UNJUDGED = "judge by the closures"
 # (asset id, asset model, facts, effective parameters, location) -> True (pass), None (not selected),
 # the Finding, or UNJUDGED: Evaluator._judge's answers, without a view or a context.
@@ -57,7 +66,6 @@ FullJudge = Callable[[str, Any, Any, dict[str, Any], SourceLocation], "Finding |
 
 _NUMBER, _STRING, _BOOL, _DATE = CONVERTERS["number"], CONVERTERS["string"], CONVERTERS["bool"], CONVERTERS["date"]
 _SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_CODE_CACHE: dict[str, Any] = {}  # generated source -> code object: the same packs compile once a process
 
 
 class _NotPlain(Exception):
@@ -104,6 +112,14 @@ def _dig(value: Any, keys: tuple[str, ...]) -> Any:
     return value
 
 
+def _evidence(observed: dict[str, Any]) -> dict[str, Any]:
+    """values.plain(observed), quicker for what evidence is: keys that are paths (text), mostly one."""
+    if len(observed) == 1:
+        for key, value in observed.items():
+            return {key: value if type(value) in _AS_IS else plain(value)}
+    return {key: value if type(value := observed[key]) in _AS_IS else plain(value) for key in sorted(observed)}
+
+
 def imported_from(labels: dict[str, str]) -> SourceLocation | None:
     """The file and line an importer recorded for the asset (label import.location), if any."""
     recorded = labels.get("import.location")
@@ -125,36 +141,47 @@ def explained(path: str, facts: Any) -> str:
     return path
 
 
+# What the generated code refers to by name, besides its constants and the audit's own names (_Space).
+_HELPERS: dict[str, Any] = {
+    "_dig": _dig,
+    "_field": _field,
+    "_plain": _plain,
+    "_viewed": _viewed,
+    "_PLAIN": _PLAIN,
+    "_NUMBERS": frozenset({int, float}),
+    "_Mismatch": TypeMismatch,
+    "_Missing": Missing,
+    "_number_at": number_at,
+    "_quotient": quotient,
+    "_date": date,
+    "_timedelta": timedelta,
+    "_OUT_OF_SCOPE": OUT_OF_SCOPE,
+    "_UNJUDGED": UNJUDGED,
+    "_Finding": Finding,
+    "_FAIL": Status.FAIL,
+    "_UNDECIDED": Status.NOT_EVALUABLE,
+    "_NOT_APPLICABLE": Status.NOT_APPLICABLE,
+    "_evidence": _evidence,
+    "_shown": shown,
+    "_explained": explained,
+    "_imported_from": imported_from,
+}
+
+
 class _Writer:
-    """Source lines, and the constants they refer to by name."""
+    """One module's source lines, and the constants they refer to by name (numbered in the order
+    written, so the same rules write the same source)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.names: dict[str, Any] = {
-            "_dig": _dig,
-            "_field": _field,
-            "_plain": _plain,
-            "_viewed": _viewed,
-            "_PLAIN": _PLAIN,
-            "_Mismatch": TypeMismatch,
-            "_Context": EvalContext,
-            "_run_computed": run_computed,
-            "_date": date,
-            "_timedelta": timedelta,
-            "_OUT_OF_SCOPE": OUT_OF_SCOPE,
-            "_UNJUDGED": UNJUDGED,
-            "_Finding": Finding,
-            "_FAIL": Status.FAIL,
-            "_UNDECIDED": Status.NOT_EVALUABLE,
-            "_NOT_APPLICABLE": Status.NOT_APPLICABLE,
-            "_evidence": plain,
-            "_shown": shown,
-            "_explained": explained,
-            "_imported_from": imported_from,
-        }
+        self.side: list[str] = []  # module-level functions the lines call (a neighbour's judgement)
+        self.names: dict[str, Any] = {}
         self.count = 0
         self.record = False  # writing a check that records what it reads, as the closures do
         self.from_view = True  # recording: asset attributes read from the view (else from the model, as plain values)
+        self.kinds: frozenset[str] = frozenset(ASSET_KINDS)  # the kinds of asset the function being written reads
+        # Writing a judgement's own lines (not a neighbour's): a missing fact is noted as a finding names it.
+        self.explain = False
 
     def const(self, value: Any) -> str:
         name = f"_k{len(self.names)}"
@@ -167,6 +194,9 @@ class _Writer:
 
     def add(self, indent: int, text: str) -> None:
         self.lines.append("    " * indent + text)
+
+    def source(self) -> str:
+        return "\n".join(self.lines + self.side) + "\n"
 
 
 def _items(root: str, keys: list[str], w: _Writer) -> str:
@@ -190,19 +220,47 @@ def _attributes(root: str, keys: list[str]) -> str:
     return expression
 
 
+def _declared(root: str, keys: list[str], w: _Writer) -> str:
+    """`root`'s attributes along `keys`, each known to be declared where it is read (a missing one
+    raises, and the closures then judge): None once a level is None."""
+    expression = root
+    for key in keys:
+        if expression == root:
+            expression = f"{root}.{key}"
+        else:
+            held = w.temp()
+            expression = f"({held}.{key} if ({held} := {expression}) is not None else None)"
+    return expression
+
+
 def _asset(keys: list[str], w: _Writer, needs: str) -> str:
     """An asset attribute read from its model's fields, as its view (model_dump) holds it: as it is
-    for `needs` "presence" (None either way), any list for "length" (a dumped list is as long), as
-    dumped for "record" (what a finding shows), else only values the dump leaves as they are."""
+    for `needs` "presence" (None either way) and "raw" (even when recording: a value only looked into),
+    any list for "length" (a dumped list is as long), as dumped for "record" (what a finding shows),
+    else only values the dump leaves as they are.
+
+    Fields every kind of the rule declares are read as attributes (and mappings' keys with `get`);
+    the rest as the view would hold them: None where a level is absent or of another shape."""
     if keys == ["kind"]:
         return "asset.kind"
-    first = f"getattr(asset, {keys[0]!r}, None)"
-    if len(keys) == 2:
+    shapes = held_as(tuple(keys), w.kinds)
+    known = 0  # the keys read directly
+    while known < len(keys) and shapes[known] and keys[known].isidentifier() and not iskeyword(keys[known]):
+        known += 1
+    first = _declared("asset", keys[:1], w) if known else f"getattr(asset, {keys[0]!r}, None)"
+    for index in range(1, len(keys)):
+        key = keys[index]
         held = w.temp()
-        first = f"({held}.get({keys[1]!r}) if type({held} := {first}) is dict else _field({held}, {keys[1]!r}))"
-    elif len(keys) > 2:
-        first = f"_dig({first}, {tuple(keys[1:])!r})"
-    if needs == "presence":
+        if index >= known:
+            rest = keys[index:]
+            if len(rest) > 1:
+                first = f"_dig({first}, {tuple(rest)!r})"
+            else:
+                first = f"({held}.get({key!r}) if type({held} := {first}) is dict else _field({held}, {key!r}))"
+            break
+        read = f"{held}.{key}" if shapes[index] == "field" else f"{held}.get({key!r})"
+        first = f"({read} if ({held} := {first}) is not None else None)"
+    if needs in ("presence", "raw"):
         return first
     value = w.temp()
     lists = f" or type({value}) is list" if needs == "length" else ""
@@ -213,15 +271,17 @@ def _asset(keys: list[str], w: _Writer, needs: str) -> str:
 def _read(path: str, w: _Writer, needs: str = "value") -> str:
     """The expression that reads `path`, as compiler.path_resolver does."""
     head, *rest = path.split(".")
-    if head == "facts":
-        return _attributes("facts", rest)
+    if head == "facts":  # facts of the kinds the path was checked against: declared, except on a view's context
+        return _attributes("facts", rest) if w.record and w.from_view else _declared("facts", rest, w)
     if head == "org" and rest[:1] == ["facts"]:
         return _attributes("org.get('facts')", rest[1:])
     if head in ("org", "computed", "audit"):
         return _items(head, rest, w)
     if w.record and w.from_view:
         return _items("view", [head, *rest], w)
-    return _asset([head, *rest], w, "record" if w.record else needs)  # what is recorded must be what the view holds
+    if w.record and needs != "raw":
+        needs = "record"  # what is recorded must be what the view holds
+    return _asset([head, *rest], w, needs)
 
 
 def _late(source: tuple[str, Any], w: _Writer) -> str:
@@ -244,6 +304,11 @@ def _shortcut(node: CompareNode, w: _Writer) -> tuple[str, str] | None:
     if node.late is not None:
         if op in _SYMBOLS and convert is _DATE and node.late.source is not None and node.late.source[0] != "path":
             return "type(v) is _date and type(o) is _date", f"v {_SYMBOLS[op]} o"
+        if op in _SYMBOLS and convert is _NUMBER:  # the converter returns ints and floats as they are
+            return "type(v) in _NUMBERS and type(o) in _NUMBERS", f"v {_SYMBOLS[op]} o"
+        if op in ("eq", "ne") and convert in (_STRING, _BOOL):
+            kind = "str" if convert is _STRING else "bool"
+            return f"type(v) is {kind} and type(o) is {kind}", f"v {_SYMBOLS[op]} o"
         return None
     if op in _SYMBOLS and convert is _BOOL and type(constant) is bool and op in ("eq", "ne"):
         return "type(v) is bool", f"v {'is' if op == 'eq' else 'is not'} {constant!r}"
@@ -272,7 +337,8 @@ def _shortcut(node: CompareNode, w: _Writer) -> tuple[str, str] | None:
 def _unknown(path: str, if_missing: bool | None, target: str, w: _Writer, at: int) -> None:
     """A missing value: the rule's if_missing answer, else unknown (recorded as missing)."""
     if if_missing is None and w.record:
-        w.add(at, f"missing.append({path!r})")
+        explained = w.explain and path.startswith("facts.") and path.count(".") > 1
+        w.add(at, f"missing.append({f'_explained({path!r}, facts)' if explained else repr(path)})")
     w.add(at, f"{target} = {if_missing!r}")
 
 
@@ -363,20 +429,92 @@ def _emit(node: Node, target: str, w: _Writer, at: int) -> None:
         inner = w.temp()
         _emit(node.inner, inner, w, at)
         w.add(at, f"{target} = None if {inner} is None else not {inner}")
+    elif w.record and w.from_view:  # a drop-in on a context: the closure reads the neighbours' views
+        w.add(at, f"{target} = {w.const(node.check)}(ctx)")
     else:
         assert isinstance(node, RelatedNode)
-        context = "ctx" if w.record else "_Context(asset_id, view_of(asset_id), facts, org, neighbours, audit, params)"
-        w.add(at, f"{target} = {w.const(node.check)}({context})")
+        _related(node, target, w, at)
+
+
+def _related(node: RelatedNode, target: str, w: _Writer, at: int) -> None:
+    """Mirrors the closure of compiler._compile_related: each neighbour of the kinds judged by a
+    function of its own; recording, every neighbour's records under its prefix, then the answers
+    combined; else the first decisive answer ends the loop."""
+    inner = _neighbour_check(node.inner, node.kinds, w) if node.inner is not None else None
+    decisive = node.match != "all"  # any and none look for a neighbour that holds
+    answer = w.temp()
+    w.add(at, f"{answer} = {'[]' if w.record else repr(not decisive)}")
+    w.add(at, f"for oid in _{'targets' if node.direction == 'out' else 'sources'}(asset_id, {node.rel!r}):")
+    w.add(at + 1, "other = _assets[oid]")
+    if node.kinds:
+        w.add(at + 1, f"if other.kind not in {w.const(node.kinds)}:")
+        w.add(at + 2, "continue")
+    if w.record:
+        if inner is None:
+            w.add(at + 1, f"{answer}.append(True)")
+        else:
+            w.add(at + 1, "o_observed, o_missing, o_problems = {}, [], []")
+            w.add(at + 1, f"o_verdict = {inner}(oid, other, _facts[oid], params, o_observed, o_missing, o_problems)")
+            w.add(at + 1, f"prefix = {node.label + '['!r} + oid + '].'")
+            w.add(at + 1, "for o_path, o_value in o_observed.items():")
+            w.add(at + 2, "observed[prefix + o_path] = o_value")
+            w.add(at + 1, "missing.extend([prefix + o_path for o_path in o_missing])")
+            w.add(at + 1, "problems.extend(o_problems)")
+            w.add(at + 1, f"{answer}.append(o_verdict)")
+        w.add(at, f"{target} = {w.const(MATCHES[node.match])}({answer})")
+        return
+    w.add(at + 1, f"o_verdict = {'True' if inner is None else f'{inner}(oid, other, _facts[oid], params)'}")
+    w.add(at + 1, f"if o_verdict is {decisive!r}:")
+    w.add(at + 2, f"{answer} = {decisive!r}")
+    w.add(at + 2, "break")
+    w.add(at + 1, "if o_verdict is None:")
+    w.add(at + 2, f"{answer} = None")
+    if node.match == "none":
+        w.add(at, f"{target} = None if {answer} is None else not {answer}")
+    else:
+        w.add(at, f"{target} = {answer}")
+
+
+def _neighbour_check(node: Node, neighbours: frozenset[str], w: _Writer) -> str:
+    """A module-level function that judges one neighbour (recording: into the records it is given)."""
+    name = w.temp()
+    outer, w.lines = w.lines, []
+    kinds, explain, w.kinds, w.explain = w.kinds, w.explain, neighbours or frozenset(ASSET_KINDS), False
+    records = ", observed, missing, problems" if w.record else ""
+    w.add(0, f"def {name}(asset_id, asset, facts, params{records}):")
+    _emit(node, "answer", w, 1)
+    w.add(1, "return answer")
+    w.side.extend(w.lines)
+    w.lines, w.kinds, w.explain = outer, kinds, explain
+    return name
+
+
+def _number(path: str, w: _Writer) -> str:
+    """The number at `path` for arithmetic, as expressions.number_at answers (called unless an int or float)."""
+    value = w.temp()
+    return f"({value} if type({value} := {_read(path, w)}) in _NUMBERS else _number_at({value}, {path!r}))"
+
+
+def _computed(compiled: CompiledRule, w: _Writer, at: int) -> None:
+    """Mirrors compiler.run_computed: each value in order; an unknown input leaves it None (recording:
+    the missing path noted)."""
+    for name, expression in compiled.computed:
+        w.add(at, "try:")
+        w.add(at + 1, f"computed[{name!r}] = {expression.source(lambda path: _number(path, w), w.const)}")
+        w.add(at, f"except _Missing{' as exc' if w.record else ''}:")
+        w.add(at + 1, f"computed[{name!r}] = None")
+        if w.record:
+            w.add(at + 1, f"missing.append({'_explained(exc.path, facts)' if w.explain else 'exc.path'})")
 
 
 def _check(name: str, node: Node, w: _Writer) -> str:
     """A drop-in for the node's closure: the same answer, the same records on the context."""
     w.record = True
-    w.add(1, f"def {name}(ctx):")
-    w.add(2, "view, facts, org, params, audit = ctx.view, ctx.facts, ctx.org, ctx.params, ctx.audit")
-    w.add(2, "computed, observed, missing, problems = ctx.computed, ctx.observed, ctx.missing, ctx.problems")
-    _emit(node, "answer", w, 2)
-    w.add(2, "return answer")
+    w.add(0, f"def {name}(ctx):")
+    w.add(1, "view, facts, org, params, audit = ctx.view, ctx.facts, ctx.org, ctx.params, ctx.audit")
+    w.add(1, "computed, observed, missing, problems = ctx.computed, ctx.observed, ctx.missing, ctx.problems")
+    _emit(node, "answer", w, 1)
+    w.add(1, "return answer")
     w.record = False
     return name
 
@@ -384,9 +522,10 @@ def _check(name: str, node: Node, w: _Writer) -> str:
 def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer) -> None:
     """Mirrors Evaluator._judge up to its verdict: True only where it would record a pass, OUT_OF_SCOPE
     only where it would find the rule not applicable by the scope fact."""
-    w.add(1, f"def {name}(asset_id, asset, facts, params):")
-    w.add(2, "try:")
-    at = 3
+    w.kinds = frozenset(compiled.rule.applies_to.kinds)
+    w.add(0, f"def {name}(asset_id, asset, facts, params):")
+    w.add(1, "try:")
+    at = 2
     if compiled.selector_node is not None:
         _emit(compiled.selector_node, "s", w, at)
         w.add(at, "if s is False:")
@@ -404,47 +543,34 @@ def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer)
         w.add(at, f"if {answer} is True:")
         w.add(at + 1, "return None")
     if compiled.computed:
-        w.add(at, "ctx = _Context(asset_id, view_of(asset_id), facts, org, neighbours, audit, params)")
-        w.add(at, f"_run_computed({w.const(compiled)}, ctx)")
-        w.add(at, "computed = ctx.computed")
+        w.add(at, "computed = {}")
+        _computed(compiled, w, at)
     _emit(compiled.condition_node, "c", w, at)
     w.add(at, "return True if c is True else None")
-    w.add(2, "except Exception:")
-    w.add(3, "return None")
-
-
-def _needs_context(node: Node | None) -> bool:
-    """A `related` condition runs on a context (its neighbours' views)."""
-    if isinstance(node, RelatedNode):
-        return True
-    if isinstance(node, AllNode | AnyNode):
-        return any(_needs_context(part) for part in node.parts)
-    return isinstance(node, NotNode) and _needs_context(node.inner)
+    w.add(1, "except Exception:")
+    w.add(2, "return None")
 
 
 def _filled(template: MessageTemplate, w: _Writer) -> str:
     """Mirrors MessageTemplate.fill: its literals around each path's value as shown in a sentence."""
     pieces = [w.const(template.literals[0])]
     for path, literal in zip(template.paths, template.literals[1:], strict=True):
-        pieces += [f"_shown({_read(path, w)})", w.const(literal)]
+        value = w.temp()
+        pieces += [f"({value} if type({value} := {_read(path, w)}) is str else _shown({value}))", w.const(literal)]
     return " + ".join(pieces)
 
 
 def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer) -> None:
     """Mirrors Evaluator._judge (no selector, exemption or computed value it does not have), reading
-    the asset's model: a context and a view only for `related` conditions and computed values."""
-    w.record, w.from_view = True, False
+    the asset's model and its neighbours' from the graph: no view, no context."""
+    w.record, w.from_view, w.explain = True, False, True
     rule = compiled.rule
     rule_id, severity = w.const(rule.id), w.const(rule.severity)
-    w.add(1, f"def {name}(asset_id, asset, facts, params, location):")
-    w.add(2, "try:")
-    at = 3
-    nodes = [compiled.selector_node, compiled.condition_node, *(exempt for exempt, _ in compiled.exemptions)]
-    if compiled.computed or any(_needs_context(node) for node in nodes):
-        w.add(at, "ctx = _Context(asset_id, view_of(asset_id), facts, org, neighbours, audit, params)")
-        w.add(at, "computed, observed, missing, problems = ctx.computed, ctx.observed, ctx.missing, ctx.problems")
-    else:
-        w.add(at, "computed, observed, missing, problems = {}, {}, [], []")
+    w.kinds = frozenset(rule.applies_to.kinds)
+    w.add(0, f"def {name}(asset_id, asset, facts, params, location):")
+    w.add(1, "try:")
+    at = 2
+    w.add(at, "computed, observed, missing, problems = {}, {}, [], []")
     w.add(at, "kind = asset.kind")
     if compiled.selector_node is not None:
         _emit(compiled.selector_node, "s", w, at)
@@ -470,8 +596,7 @@ def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer
         w.add(at, "c = None")
         w.add(at, "if s:")
         body += 1
-    if compiled.computed:
-        w.add(body, f"_run_computed({w.const(compiled)}, ctx)")
+    _computed(compiled, w, body)
     _emit(compiled.condition_node, "c", w, body)
     w.add(at, "if c is True:")
     w.add(at + 1, "return True")
@@ -485,8 +610,7 @@ def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer
         w.add(at + 1, "evidence['computed.' + name] = value")
     for path in compiled.rule.evidence:
         w.add(at, f"evidence[{path!r}] = {_read(path, w)}")
-    w.add(at, "shown = [_explained(path, facts) for path in sorted(set(missing))] + sorted(set(problems))")
-    w.add(at, "labels = " + _read("labels", w))
+    w.add(at, "labels = " + _read("labels", w, "raw"))  # only looked into, never shown: as the model holds it
     graph_path = f"list({_read(rule.evidence_path, w)} or [])" if rule.evidence_path else "[]"
     key = f"str({_read(rule.fingerprint_key, w)} or '')" if rule.fingerprint_key else "''"
     place = "location, _evidence(evidence)"
@@ -498,53 +622,95 @@ def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer
         f"return _Finding({rule_id}, asset_id, kind, _FAIL, {severity}, message, {place}, {graph_path}, [], {key},"
         f" None, None, {imported})",
     )
+    w.add(at, "shown = sorted(set(missing)) if missing else []")  # explained as noted, which sorts the same
+    w.add(at, "if problems:")
+    w.add(at + 1, "shown += sorted(set(problems))")
     w.add(at, "message = 'cannot decide: ' + ', '.join(shown or ['no answer'])")
     w.add(
         at,
         f"return _Finding({rule_id}, asset_id, kind, _UNDECIDED, {severity}, message, {place}, {graph_path}, shown,"
         f" {key}, None, None, {imported})",
     )
-    w.add(2, "except Exception:")
-    w.add(3, "return _UNJUDGED")
-    w.record, w.from_view = False, True
+    w.add(1, "except Exception:")
+    w.add(2, "return _UNJUDGED")
+    w.record, w.from_view, w.explain = False, True, False
 
 
 @dataclass(frozen=True)
-class Generated:
-    """One rule's generated functions: its verdict, and drop-ins for its closures."""
+class DropIns:
+    """Generated stand-ins for one rule's closures: the same answers, the same records on the context."""
 
-    verdict: FastJudge
-    judge: FullJudge
     selector: Check | None
     exemptions: tuple[Check, ...]
     condition: Check
+
+
+class _Space:
+    """What every generated module of one audit refers to: the helpers, the organisation, the audit's
+    date and milestones, the graph's assets, relations and facts; and where the code objects come from."""
+
+    def __init__(
+        self,
+        org: dict[str, Any],
+        audit: dict[str, Any],
+        graph: AssetGraph | None,
+        facts: dict[str, Any],
+        codes: CodeCache,
+    ) -> None:
+        self.names = {**_HELPERS, "org": org, "audit": audit, "_facts": facts}
+        if graph is not None:
+            self.names.update(_targets=graph.targets, _sources=graph.sources, _assets=graph.inventory.assets)
+        self.codes = codes
+
+    def run(self, w: _Writer) -> dict[str, Any]:
+        """The module `w` wrote, run: its names."""
+        namespace = {**self.names, **w.names}
+        exec(self.codes.code(w.source()), namespace)  # the source is written here from compiled, checked rules
+        return namespace
+
+
+class Generated:
+    """One rule's generated functions: its verdict (compiled with every rule's), its judgement and its
+    drop-ins (each compiled when first asked for)."""
+
+    def __init__(self, verdict: FastJudge, compiled: CompiledRule, regime: str | None, space: _Space) -> None:
+        self.verdict = verdict
+        self._compiled, self._regime, self._space = compiled, regime, space
+
+    @cached_property
+    def judge(self) -> FullJudge:
+        w = _Writer()
+        _judgement("judge", self._compiled, self._regime, w)
+        judge: FullJudge = self._space.run(w)["judge"]
+        return judge
+
+    @cached_property
+    def drop_ins(self) -> DropIns:
+        w, compiled = _Writer(), self._compiled
+        exempts = [_check(f"exempt_{n}", exempt, w) for n, (exempt, _) in enumerate(compiled.exemptions)]
+        _check("condition", compiled.condition_node, w)
+        if compiled.selector_node is not None:
+            _check("selector", compiled.selector_node, w)
+        names = self._space.run(w)
+        return DropIns(names.get("selector"), tuple(names[name] for name in exempts), names["condition"])
 
 
 def generate(
     rules: Sequence[tuple[CompiledRule, str | None]],
     org: dict[str, Any],
     audit: dict[str, Any],
-    neighbours: Neighbours,
-    view_of: Callable[[str], dict[str, Any]],
+    graph: AssetGraph | None,
+    facts: dict[str, Any],
+    codes: CodeCache | None = None,
 ) -> list[Generated]:
-    """The functions of each (compiled rule, regime), in order, for an audit's organisation and date."""
+    """The generated functions of each (compiled rule, regime), in order, for an audit's organisation,
+    date and graph (None: drop-ins only, for `related` conditions read through the closures) with
+    `facts` by asset id."""
+    space = _Space(org, audit, graph, facts, codes or CodeCache(None))
     w = _Writer()
-    w.add(0, "def generated(org, audit, neighbours, view_of):")
-    made = []
     for index, (compiled, regime) in enumerate(rules):
         _function(f"rule_{index}", compiled, regime, w)
-        _judgement(f"judge_{index}", compiled, regime, w)
-        selector = compiled.selector_node
-        exemptions = [_check(f"exempt_{index}_{n}", exempt, w) for n, (exempt, _) in enumerate(compiled.exemptions)]
-        condition = _check(f"condition_{index}", compiled.condition_node, w)
-        selected = _check(f"selector_{index}", selector, w) if selector else None
-        exempts = "".join(name + ", " for name in exemptions)
-        made.append(f"(rule_{index}, judge_{index}, {selected}, ({exempts}), {condition})")
-    w.add(1, f"return [{', '.join(made)}]")
-    source = "\n".join(w.lines) + "\n"
-    code = _CODE_CACHE.get(source)
-    if code is None:
-        code = _CODE_CACHE[source] = compile(source, "<auditor rules>", "exec")
-    namespace = dict(w.names)
-    exec(code, namespace)  # the source is written above from compiled, checked rules
-    return [Generated(*functions) for functions in namespace["generated"](org, audit, neighbours, view_of)]
+    names = space.run(w)
+    return [
+        Generated(names[f"rule_{index}"], compiled, regime, space) for index, (compiled, regime) in enumerate(rules)
+    ]

@@ -141,3 +141,29 @@ def _structured(annotation: Any) -> Any:
     if isinstance(annotation, type) and (issubclass(annotation, BaseModel) or dataclasses.is_dataclass(annotation)):
         return annotation
     return None
+
+
+@cache
+def held_as(keys: tuple[str, ...], kinds: frozenset[str]) -> tuple[str, ...]:
+    """How each key of an attribute path is held on every asset of `kinds`: "field" (a declared field
+    of the asset's model or of the nested model the path has reached), "item" (a key of a free-form
+    mapping), or "" where the kinds differ or the path has gone past what the models declare. What
+    auditor.policy.fastpath reads directly rather than through `getattr` with a default."""
+    found: tuple[str, ...] | None = None
+    for kind in kinds:
+        owner: Any = MODEL_BY_KIND[kind]
+        shapes = []
+        for key in keys:
+            fields = _fields(owner) if isinstance(owner, type) and issubclass(owner, BaseModel) else None
+            if owner is dict:
+                shapes.append("item")
+                owner = None  # a mapping's values are not declared
+            elif fields is not None and key in fields:
+                shapes.append("field")
+                owner = _structured(fields[key])
+            else:
+                shapes.append("")
+                owner = None
+        agreed = shapes if found is None else [a if a == b else "" for a, b in zip(found, shapes, strict=True)]
+        found = tuple(agreed)
+    return found or ("",) * len(keys)
