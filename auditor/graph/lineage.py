@@ -229,8 +229,7 @@ class PersonalDataFact:
         "undeclared)."
     )
     max_retention_days: int | None = described(
-        "Longest retention of the origins that reach the asset as data, not inside a model (None if any is "
-        "undeclared)."
+        "Longest retention of the origins that reach the asset as data, not inside a model (None if any is undeclared)."
     )
     retention_exceeded: list[str] | None = described(
         "Storage: origins it keeps longer than their own retention, each kept for its entry in "
@@ -403,7 +402,12 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
 
 def _marked(categories: tuple[str, ...], access_codes: bool) -> _Marked:
     marks = _category_marks(categories, access_codes)
-    return list(categories), list(marks["special_categories"]), list(marks["criminal_data"]), list(marks["ccpa_sensitive"])
+    return (
+        list(categories),
+        list(marks["special_categories"]),
+        list(marks["criminal_data"]),
+        list(marks["ccpa_sensitive"]),
+    )
 
 
 def _personal_fact(
