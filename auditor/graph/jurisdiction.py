@@ -51,7 +51,7 @@ class JurisdictionFact:
 
 
 def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, JurisdictionFact]:
-    """Fact `jurisdiction` for every asset (assets in the same places share one fact)."""
+    """Fact `jurisdiction` for every asset, in inventory order (assets in the same places share one fact)."""
     catalog = jurisdictions()
     countries: dict[str, tuple[str, ...]] = {}
     for kind in _ORDER:
@@ -69,7 +69,7 @@ def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, Jurisdicti
                     break
             countries[asset.id] = tuple(sorted(found))
     shared: dict[tuple[str, ...], JurisdictionFact] = {}
-    facts: dict[str, JurisdictionFact] = {}
+    facts: dict[str, JurisdictionFact] = dict.fromkeys(graph.inventory.assets)  # type: ignore[arg-type]  # asset order
     for asset_id, places in countries.items():
         fact = shared.get(places)
         if fact is None:
