@@ -117,20 +117,18 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
             strict=True,
         )
     )
-    for asset_id, fact in transfers.items():
-        by_asset[asset_id].transfer = fact
-    for asset_id, fact in capacity.items():
-        by_asset[asset_id].capacity = fact
-    for asset_id, fact in catalog.items():
-        by_asset[asset_id].catalog = fact
-    for asset_id, fact in flows.items():
-        by_asset[asset_id].flow = fact
-    for asset_id, fact in power.items():
-        by_asset[asset_id].power = fact
-    for asset_id, fact in dpia.items():
-        by_asset[asset_id].dpia = fact
-    for asset_id, fact in controllership.items():
-        by_asset[asset_id].controllership = fact
+    described_kinds: tuple[tuple[str, Mapping[str, object]], ...] = (
+        ("transfer", transfers),
+        ("capacity", capacity),
+        ("catalog", catalog),
+        ("flow", flows),
+        ("power", power),
+        ("dpia", dpia),
+        ("controllership", controllership),
+    )
+    for name, facts_of in described_kinds:  # the facts that describe some kinds, set on their assets only
+        for asset_id, fact in facts_of.items():
+            setattr(by_asset[asset_id], name, fact)
     for asset_id, (ccpa, cppa) in organization.items():
         by_asset[asset_id].ccpa, by_asset[asset_id].cppa = ccpa, cppa
     return Facts(by_asset, lineage)

@@ -53,7 +53,7 @@ class JurisdictionFact:
 def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, JurisdictionFact]:
     """Fact `jurisdiction` for every asset, in inventory order (assets in the same places share one fact)."""
     catalog = jurisdictions()
-    countries: dict[str, tuple[str, ...]] = {}
+    countries: dict[str, tuple[str, ...]] = dict.fromkeys(graph.inventory.assets, ())  # in inventory order
     for kind in _ORDER:
         own = {spec.rel for spec in ref_fields(MODEL_BY_KIND[kind])}  # the relations this kind can name
         placed_by = [graph.relation(rel) for rel in _PLACED_BY if rel in own]
@@ -69,7 +69,7 @@ def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, Jurisdicti
                     break
             countries[asset.id] = tuple(sorted(found))
     shared: dict[tuple[str, ...], JurisdictionFact] = {}
-    facts: dict[str, JurisdictionFact] = dict.fromkeys(graph.inventory.assets)  # type: ignore[arg-type]  # asset order
+    facts: dict[str, JurisdictionFact] = {}
     for asset_id, places in countries.items():
         fact = shared.get(places)
         if fact is None:

@@ -369,8 +369,8 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
         if not reaching:
             continue
         asset = assets[asset_id]
-        undeclared = unknown_of(asset_id)
-        unknown = tuple(sorted(undeclared)) if undeclared else ()
+        also_unknown = unknown_of(asset_id)
+        unknown = tuple(sorted(also_unknown)) if also_unknown else ()
         origins = tuple(sorted(reaching)) if len(reaching) > 1 else tuple(reaching)
         found = sets.get(origins)
         if found is None:
@@ -378,8 +378,8 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
         kind = asset.kind
         own = None
         if kind == "dataset":
-            categories = cast(Dataset, asset).data_categories
-            own = tuple(sorted(categories)) if categories else None
+            kept_categories = cast(Dataset, asset).data_categories
+            own = tuple(sorted(kept_categories)) if kept_categories else None
         in_model = in_model_of(asset_id, kind, asset, reaching)
         model = tuple(sorted(in_model)) if in_model else ()
         kept = None
