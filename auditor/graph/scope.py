@@ -146,14 +146,14 @@ def analyse_scope(
     # The datasets reaching an asset (lineage's reached and unknown) are its personal-data fact's
     # origins and unknown_origins: assets sharing that fact share the answer, found once per fact.
     by_personal: dict[int, tuple[PersonalDataFact, ScopeFact]] = {}
-    for asset_id in graph.inventory.assets:
-        if asset_id in per_dataset:
+    # `personal` is in inventory order (personal_data_facts): walked beside the assets, not looked up.
+    for (asset_id, asset), reaching in zip(graph.inventory.assets.items(), personal.values(), strict=True):
+        if asset.kind == "dataset":
             facts[asset_id] = per_dataset[asset_id]
             continue
         if org is not None and asset_id == org.id:
             facts[asset_id] = _organisation(list(per_dataset.values()), without_data, ccpa, org)
             continue
-        reaching = personal[asset_id]
         known = by_personal.get(id(reaching))
         if known is None:
             known = by_personal[id(reaching)] = (reaching, _reached_by(reaching, per_dataset, combined, without_data))
