@@ -363,6 +363,7 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
     sets: dict[tuple[str, ...], _OriginSet] = {}
     shared: dict[tuple[object, ...], PersonalDataFact] = {}
     marked: dict[tuple[tuple[str, ...], bool], _Marked] = {}
+    unknown_lists: dict[tuple[str, ...], list[str]] = {}  # one list per distinct tuple, shared like `origins`
     in_model_of = _ModelOrigins(graph, lineage)
     unknown_of, raw_of = lineage.unknown.get, lineage.raw.get
     for asset_id, reaching in lineage.reached.items():
@@ -371,6 +372,9 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
         asset = assets[asset_id]
         also_unknown = unknown_of(asset_id)
         unknown = tuple(sorted(also_unknown)) if also_unknown else ()
+        unknown_list = unknown_lists.get(unknown)
+        if unknown_list is None:
+            unknown_list = unknown_lists[unknown] = list(unknown)
         origins = tuple(sorted(reaching)) if len(reaching) > 1 else tuple(reaching)
         found = sets.get(origins)
         if found is None:
@@ -395,7 +399,7 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
             marks = marked.get((categories, found.access_codes))
             if marks is None:
                 marks = marked[(categories, found.access_codes)] = _marked(categories, found.access_codes)
-            fact = shared[key] = _personal_fact(found, unknown, raw, marks, model, kept)
+            fact = shared[key] = _personal_fact(found, unknown_list, raw, marks, model, kept)
         facts[asset_id] = fact
     return facts
 
@@ -412,7 +416,7 @@ def _marked(categories: tuple[str, ...], access_codes: bool) -> _Marked:
 
 def _personal_fact(
     found: _OriginSet,
-    unknown: tuple[str, ...],
+    unknown: list[str],
     raw: bool,
     marks: _Marked,
     model: tuple[str, ...],
@@ -426,7 +430,7 @@ def _personal_fact(
     return PersonalDataFact(  # positional, in field order (43k distinct facts at 100k assets)
         True,
         found.origins,
-        list(unknown),
+        unknown,
         None,
         categories,
         found.regions,
