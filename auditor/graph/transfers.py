@@ -39,7 +39,7 @@ from auditor.catalog import AdequacyDecision, jurisdictions
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
 from auditor.graph.jurisdiction import JurisdictionFact
-from auditor.graph.lineage import Lineage, PersonalDataFact
+from auditor.graph.lineage import NO_PERSONAL_DATA, Lineage, PersonalDataFact
 from auditor.graph.scope import ScopeFact
 from auditor.inventory.models import AssetBase, Certification, Dataset, Flow, Vendor
 
@@ -154,35 +154,35 @@ def analyse_transfers(
 ) -> dict[str, TransferFact]:
     """Fact `transfer` for assets of TRANSFER_KINDS (a transfer made there or not)."""
     under_gdpr = {d.id: scope[d.id].gdpr.applies is not False for d in graph.of_kind(Dataset)}
-    # Per list of origins (shared by the personal-data facts of one origin set): those under the GDPR.
-    gdpr_origins: dict[int, tuple[list[str], list[str]]] = {}
-    # Per personal-data fact (shared by assets with the same answer): its GDPR origins, whether HR data is
-    # among them, and the fact of the organisation's own processing of them (made when first needed).
-    per_fact: dict[int, tuple[PersonalDataFact, list[str], bool]] = {}
-    own: dict[int, TransferFact] = {}
+    # Per list of origins (one list is shared by the personal-data facts of one origin set, as are its
+    # data subjects): those under the GDPR and whether HR data is among them, the list kept alive for its id.
+    per_origins: dict[int, tuple[list[str], list[str], bool]] = {}
+    own: dict[int, TransferFact] = {}  # the organisation's own processing, per list of origins
     recipient_of = _Recipients(graph)
     facts: dict[str, TransferFact] = {}
     for kind in sorted(TRANSFER_KINDS):
         for asset in graph.inventory.by_kind.get(kind, ()):
             asset_id = asset.id
             reaching = personal[asset_id]
-            known = per_fact.get(id(reaching))
+            if reaching is NO_PERSONAL_DATA:
+                facts[asset_id] = NO_TRANSFER
+                continue
+            known = per_origins.get(id(reaching.origins))
             if known is None:
-                listed = gdpr_origins.get(id(reaching.origins))
-                if listed is None:
-                    kept = [origin for origin in reaching.origins if under_gdpr[origin]]
-                    listed = gdpr_origins[id(reaching.origins)] = (reaching.origins, kept)
-                hr_data = bool(HR_SUBJECTS.intersection(reaching.data_subjects or ()))
-                known = per_fact[id(reaching)] = (reaching, listed[1], hr_data)
+                known = per_origins[id(reaching.origins)] = (
+                    reaching.origins,
+                    [origin for origin in reaching.origins if under_gdpr[origin]],
+                    bool(HR_SUBJECTS.intersection(reaching.data_subjects or ())),
+                )
             _, origins, hr_data = known
             if not origins:  # nothing under the GDPR here
                 facts[asset_id] = NO_TRANSFER
                 continue
             recipient = recipient_of(asset_id, asset)
             if recipient is None:  # our own processing
-                fact = own.get(id(reaching))
+                fact = own.get(id(origins))
                 if fact is None:
-                    fact = own[id(reaching)] = TransferFact(required=False, datasets=origins)
+                    fact = own[id(origins)] = TransferFact(required=False, datasets=origins)
                 facts[asset_id] = fact
                 continue
             facts[asset_id] = _made_at(graph, lineage, asset, recipient, origins, places[asset_id], hr_data, as_of)
