@@ -143,6 +143,7 @@ def _spread(
     if start_raw and keeps_raw:
         lineage.raw.setdefault(origin_id, set()).add(origin_id)
     adj, parents, raw_of = graph.data.adj, lineage.parents, lineage.raw
+    into_get, raw_get = into.get, raw_of.get
     blocked, masking, filters, writers = gates.blocked, gates.masking, gates.filters, gates.anonymising_writers
 
     def visit(nxt: str, parent: str, raw: bool) -> None:
@@ -155,11 +156,19 @@ def _spread(
         arrives_raw = raw and nxt not in masking
         seen.add(nxt)
         parents[(nxt, origin_id)] = parent
-        into.setdefault(nxt, set()).add(origin_id)
+        origins = into_get(nxt)  # get, then a new set only when missing (setdefault would make one per call)
+        if origins is None:
+            into[nxt] = {origin_id}
+        else:
+            origins.add(origin_id)
         if arrives_raw:
             seen_raw.add(nxt)
             if keeps_raw:
-                raw_of.setdefault(nxt, set()).add(origin_id)
+                raw_origins = raw_get(nxt)
+                if raw_origins is None:
+                    raw_of[nxt] = {origin_id}
+                else:
+                    raw_origins.add(origin_id)
         queue.append((nxt, arrives_raw))
 
     def drain() -> None:
