@@ -42,7 +42,10 @@ VARIANTS: list[dict[str, Any]] = [
 
 def test_profiles_are_shared_only_by_nodes_of_one_design(tmp_path: Path) -> None:
     designs = [{**BASE, **change} for change in VARIANTS]
-    nodes = [{"id": f"n{i:02d}", **{k: v for k, v in design.items() if v is not None}} for i, design in enumerate(designs)]
+    nodes = [
+        {"id": f"n{i:02d}", **{k: v for k, v in design.items() if v is not None}}  # ids in inventory order
+        for i, design in enumerate(designs)
+    ]
     inventory = {
         "clusters": [
             {"id": "c-fabric", "fabric": {"type": "roce", "gbps_per_gpu": 200, "gpu_direct": "tcpx"}},
