@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar, cast
+from operator import attrgetter
+from typing import Any, TypeVar, cast
 
 from auditor.inventory.loader import Inventory, RefField, ref_fields
 from auditor.inventory.models import AssetBase
@@ -70,9 +71,51 @@ class AssetGraph:
         return self._in.get(rel, {}).get(asset_id, _NONE)
 
 
+# How one model's reference fields are read: `read` gives its top-level reference values in one call,
+# and each spec says where its value is (an index into them, or -1: nested, read through the spec), whether
+# it holds many names, whether its relation is the only one of that name in the model (so an asset's
+# list under it starts empty), its lineage direction, both indexes of its relation and its edge attributes.
+_Spec = tuple[int, RefField, bool, bool, str | None, dict[str, list[str]], dict[str, list[str]], dict[str, str]]
+_Plan = tuple[Callable[[AssetBase], tuple[Any, ...]], list[_Spec]]
+
+
+def _plan(
+    model: type,
+    out: dict[str, dict[str, list[str]]],
+    inn: dict[str, dict[str, list[str]]],
+    rel_attrs: dict[str, dict[str, str]],
+) -> _Plan:
+    specs = ref_fields(model)
+    top = [spec.path[0] for spec in specs if len(spec.path) == 1]
+    rels = [spec.rel for spec in specs]
+    plan: list[_Spec] = []
+    index = 0
+    for spec in specs:
+        if len(spec.path) == 1:
+            at, index = index, index + 1
+        else:
+            at = -1
+        attrs = rel_attrs.setdefault(spec.rel, {"rel": spec.rel})
+        unique = rels.count(spec.rel) == 1
+        plan.append((at, spec, spec.many, unique, spec.lineage, out[spec.rel], inn[spec.rel], attrs))
+    return _reader(top), plan
+
+
+def _reader(names: list[str]) -> Callable[[AssetBase], tuple[Any, ...]]:
+    """The values of `names` on an asset, as a tuple, in one call."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    single = attrgetter(*names) if names else None
+
+    def read(asset: AssetBase) -> tuple[Any, ...]:  # attrgetter of one name gives the value itself
+        return (single(asset),) if single is not None else ()
+
+    return read
+
+
 def build_graph(inventory: Inventory) -> AssetGraph:
     """Both indexes and the data graph in one pass over the references (each model's reference
-    fields looked up once; a list is sorted only when it holds more than one name)."""
+    fields read in one call; a list is sorted only when it holds more than one name)."""
     data = DataGraph(inventory.assets)
     adj = data.adj
     # One attribute dict per relation, shared by its edges: an edge added again takes the new
@@ -81,48 +124,42 @@ def build_graph(inventory: Inventory) -> AssetGraph:
     out: dict[str, dict[str, list[str]]] = defaultdict(dict)
     inn: dict[str, dict[str, list[str]]] = defaultdict(dict)
     unsorted: list[tuple[dict[str, list[str]], str]] = []  # lists of more than one name, sorted at the end
-    specs_of: dict[type, list[tuple[RefField, str | None, dict[str, list[str]], dict[str, list[str]], dict[str, str]]]]
-    specs_of = {}
+    plans: dict[type, _Plan] = {}
     for asset_id, asset in inventory.assets.items():
-        specs = specs_of.get(type(asset))
-        if specs is None:
-            specs = specs_of[type(asset)] = [
-                (
-                    spec,
-                    spec.path[0] if len(spec.path) == 1 else None,  # a top-level field: read it directly
-                    out[spec.rel],
-                    inn[spec.rel],
-                    rel_attrs.setdefault(spec.rel, {"rel": spec.rel}),
-                )
-                for spec in ref_fields(type(asset))
-            ]
-        for spec, name, out_rel, in_rel, attrs in specs:
-            if name is None:
-                targets: Iterable[str] = spec.targets(asset)
+        plan = plans.get(type(asset))
+        if plan is None:
+            plan = plans[type(asset)] = _plan(type(asset), out, inn, rel_attrs)
+        read, specs = plan
+        values = read(asset)
+        for at, spec, many, unique, lineage, out_rel, in_rel, attrs in specs:
+            value = values[at] if at >= 0 else spec.value(asset)
+            if not value:
+                continue  # None, or an empty list or mapping (ids are never empty)
+            targets = value if many else (value,)
+            if unique:  # the asset's first names under this relation
+                names = out_rel[asset_id] = list(targets)
+                if len(names) > 1:
+                    unsorted.append((out_rel, asset_id))
             else:
-                value = getattr(asset, name)
-                if not value:
-                    continue  # None, or an empty list or mapping (ids are never empty)
-                targets = value if spec.many else (value,)
+                names = out_rel.setdefault(asset_id, [])
+                if len(names) == 1 or (not names and len(targets) > 1):
+                    unsorted.append((out_rel, asset_id))
+                names.extend(targets)
             for target in targets:  # a second name in a list marks it for sorting at the end
-                names = out_rel.get(asset_id)
-                if names is None:
-                    out_rel[asset_id] = [target]
-                else:
-                    if len(names) == 1:
-                        unsorted.append((out_rel, asset_id))
-                    names.append(target)
-                names = in_rel.get(target)
-                if names is None:
+                sources = in_rel.get(target)
+                if sources is None:
                     in_rel[target] = [asset_id]
                 else:
-                    if len(names) == 1:
+                    if len(sources) == 1:
                         unsorted.append((in_rel, target))
-                    names.append(asset_id)
-                if spec.lineage == "forward":
-                    adj[asset_id][target] = attrs
+                    sources.append(asset_id)
+            if lineage == "forward":
+                edges = adj[asset_id]
+                for target in targets:
+                    edges[target] = attrs
                     adj.setdefault(target, {})
-                elif spec.lineage == "reverse":
+            elif lineage == "reverse":
+                for target in targets:
                     adj.setdefault(target, {})[asset_id] = attrs
     for by_asset, key in unsorted:
         by_asset[key] = sorted(set(by_asset[key]))

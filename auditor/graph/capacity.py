@@ -17,7 +17,7 @@ from typing import Any
 from auditor.catalog import find_accelerator, instances, storage_read_need
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
-from auditor.graph.hardware import NodeProfile, node_profile
+from auditor.graph.hardware import NodeProfile, cluster_of, node_profile, profile_key
 from auditor.graph.locality import Locality, data_locality
 from auditor.graph.training_memory import BYTES_PER_VALUE, gradient_bytes, training_memory, uses_fsdp, zero_stage
 from auditor.inventory.models import Compute, Dataset, Storage, Workload
@@ -174,24 +174,98 @@ def _weakest_gpu_direct(profiles: list[NodeProfile]) -> str | None:
 def analyse_capacity(graph: AssetGraph) -> dict[str, CapacityFact]:
     """Fact `capacity` for every workload."""
     facts: dict[str, CapacityFact] = {}
-    profiles: dict[str, NodeProfile] = {}  # a node's profile once, however many jobs run on it
+    hardware = _HardwareOf(graph)
     for workload in graph.of_kind(Workload):
-        facts[workload.id] = _workload_capacity(graph, workload, profiles)
+        facts[workload.id] = _workload_capacity(graph, workload, hardware)
     return facts
 
 
-def _workload_capacity(graph: AssetGraph, workload: Workload, known: dict[str, NodeProfile]) -> CapacityFact:
-    nodes = _nodes_of(graph, workload)
-    for node in nodes:
-        if node.id not in known:
-            known[node.id] = node_profile(graph, node)
-    profiles = [known[node.id] for node in nodes]
-    per_node = [p.gpus for p in profiles]
-    available_gpus = _total(
-        p.gpus * n.count if p.gpus is not None else None for p, n in zip(profiles, nodes, strict=True)
+@dataclass(frozen=True, slots=True)
+class _Hardware:
+    """The figures of the nodes a job runs on (computed once per distinct set of nodes and precision)."""
+
+    available_gpus: int | None
+    gpus_per_node: int | None
+    gpu_models: list[str]
+    unknown_gpu_models: list[str]
+    gpu_memory_gb: float | None
+    network_gbps_per_gpu: float | None
+    rdma: bool | None
+    gpu_direct: str | None
+    scaleup_domain_gpus: int | None
+    scaleup_gbytes_s_unidir: float | None
+    precision_supported: bool | None
+    tensor_core_gpu: bool | None
+    host_ram_gb: float | None
+    nvme_cache_tb: float | None
+    gpudirect_storage: bool | None
+
+
+class _HardwareOf:
+    """A job's nodes and their figures: a node's profile once per distinct node (nodes of one design
+    share it), the figures once per distinct combination of profiles, node entries and precision."""
+
+    def __init__(self, graph: AssetGraph) -> None:
+        self.graph = graph
+        self.profile_of: dict[str, NodeProfile] = {}  # by node id
+        self.by_key: dict[tuple[object, ...], NodeProfile] = {}  # by what the profile reads
+        self.figures: dict[tuple[object, ...], _Hardware] = {}
+
+    def profiles(self, nodes: list[Compute]) -> list[NodeProfile]:
+        found = []
+        for node in nodes:
+            profile = self.profile_of.get(node.id)
+            if profile is None:
+                cluster = cluster_of(self.graph, node)
+                key = profile_key(node, cluster)
+                profile = self.by_key.get(key)
+                if profile is None:
+                    profile = self.by_key[key] = node_profile(node, cluster)
+                self.profile_of[node.id] = profile
+            found.append(profile)
+        return found
+
+    def __call__(self, nodes: list[Compute], profiles: list[NodeProfile], precision: str | None) -> _Hardware:
+        entries = zip(profiles, nodes, strict=True)
+        key = (precision, *((id(p), n.count, n.ram_gb, n.gpudirect_storage) for p, n in entries))
+        figures = self.figures.get(key)
+        if figures is None:
+            figures = self.figures[key] = _figures(nodes, profiles, precision)
+        return figures
+
+
+def _figures(nodes: list[Compute], profiles: list[NodeProfile], precision: str | None) -> _Hardware:
+    specs = [p.spec for p in profiles]
+    return _Hardware(
+        available_gpus=_total(
+            p.gpus * n.count if p.gpus is not None else None for p, n in zip(profiles, nodes, strict=True)
+        ),
+        gpus_per_node=_least([p.gpus for p in profiles]),
+        gpu_models=sorted({p.gpu_model for p in profiles if p.gpu_model}),
+        unknown_gpu_models=sorted({p.gpu_model for p in profiles if p.gpu_model and not p.spec}),
+        gpu_memory_gb=_least([p.gpu_memory_gb for p in profiles]),
+        network_gbps_per_gpu=_least(
+            [p.network_gbps / p.gpus if p.network_gbps is not None and p.gpus else None for p in profiles]
+        ),
+        rdma=_all_flags([p.rdma for p in profiles]),
+        gpu_direct=_weakest_gpu_direct(profiles),
+        scaleup_domain_gpus=_least([p.scaleup_domain for p in profiles]),
+        scaleup_gbytes_s_unidir=_least([p.scaleup_gbytes_s_unidir for p in profiles]),
+        precision_supported=_all_flags([_precision_supported(s, precision) for s in specs]),
+        tensor_core_gpu=_all_flags([bool(s.get("tensor_cores")) if s else None for s in specs]),
+        host_ram_gb=_total(n.ram_gb * n.count if n.ram_gb is not None else None for n in nodes),
+        nvme_cache_tb=_total(
+            p.nvme_tb * n.count if p.nvme_tb is not None else None for p, n in zip(profiles, nodes, strict=True)
+        ),
+        gpudirect_storage=_all_flags([n.gpudirect_storage for n in nodes]),
     )
+
+
+def _workload_capacity(graph: AssetGraph, workload: Workload, hardware: _HardwareOf) -> CapacityFact:
+    nodes = _nodes_of(graph, workload)
+    hw = hardware(nodes, hardware.profiles(nodes), workload.precision)
+    available_gpus, gpus_per_node = hw.available_gpus, hw.gpus_per_node
     gpus = workload.gpus or available_gpus
-    gpus_per_node = _least(per_node)
     node_count = workload.nodes or (math.ceil(gpus / gpus_per_node) if gpus and gpus_per_node else None)
     tp, pp = workload.tensor_parallel or 1, workload.pipeline_parallel or 1
     model_parallel = tp * pp
@@ -208,7 +282,6 @@ def _workload_capacity(graph: AssetGraph, workload: Workload, known: dict[str, N
     read_stores = _stores(graph, workload.reads)
     write_stores: list[Storage] = [graph.asset(s) for s in workload.writes]  # type: ignore[misc]
     read_datasets: list[Dataset] = [graph.asset(d) for d in workload.reads]  # type: ignore[misc]
-    specs = [p.spec for p in profiles]
     read_need = storage_read_need(workload.data_tier, node_count) if workload.data_tier and node_count else None
     locality: Locality = data_locality(graph, nodes, read_datasets)
     modification = _modification_flop(workload, params)
@@ -217,16 +290,14 @@ def _workload_capacity(graph: AssetGraph, workload: Workload, known: dict[str, N
         gpus=gpus,
         gpus_available=available_gpus,
         gpus_per_node=gpus_per_node,
-        gpu_models=sorted({p.gpu_model for p in profiles if p.gpu_model}),
-        unknown_gpu_models=sorted({p.gpu_model for p in profiles if p.gpu_model and not p.spec}),
-        gpu_memory_gb=_least([p.gpu_memory_gb for p in profiles]),
-        network_gbps_per_gpu=_least(
-            [p.network_gbps / p.gpus if p.network_gbps is not None and p.gpus else None for p in profiles]
-        ),
-        rdma=_all_flags([p.rdma for p in profiles]),
-        gpu_direct=_weakest_gpu_direct(profiles),
-        scaleup_domain_gpus=_least([p.scaleup_domain for p in profiles]),
-        scaleup_gbytes_s_unidir=_least([p.scaleup_gbytes_s_unidir for p in profiles]),
+        gpu_models=hw.gpu_models,
+        unknown_gpu_models=hw.unknown_gpu_models,
+        gpu_memory_gb=hw.gpu_memory_gb,
+        network_gbps_per_gpu=hw.network_gbps_per_gpu,
+        rdma=hw.rdma,
+        gpu_direct=hw.gpu_direct,
+        scaleup_domain_gpus=hw.scaleup_domain_gpus,
+        scaleup_gbytes_s_unidir=hw.scaleup_gbytes_s_unidir,
         params=params,
         params_per_gpu=params / model_parallel if params is not None else None,
         tensor_parallel=tp,
@@ -253,8 +324,8 @@ def _workload_capacity(graph: AssetGraph, workload: Workload, known: dict[str, N
         precision=workload.precision,
         bytes_per_weight=BYTES_PER_VALUE.get(workload.precision or ""),
         kv_cache_precision=workload.kv_cache_precision or "bf16",
-        precision_supported=_all_flags([_precision_supported(s, workload.precision) for s in specs]),
-        tensor_core_gpu=_all_flags([bool(s.get("tensor_cores")) if s else None for s in specs]),
+        precision_supported=hw.precision_supported,
+        tensor_core_gpu=hw.tensor_core_gpu,
         kv_bytes_per_token=_kv_bytes(workload),
         context_length=workload.context_length,
         batch_size=workload.batch_size,
@@ -263,11 +334,9 @@ def _workload_capacity(graph: AssetGraph, workload: Workload, known: dict[str, N
         reads_fast_storage=any(s.type in FAST_STORAGE for s in read_stores) if read_stores else None,
         checkpoint_write_gbytes_s=_least([s.write_gbytes_s for s in write_stores]),
         dataset_gb=_total(d.size_gb for d in read_datasets),
-        host_ram_gb=_total(n.ram_gb * n.count if n.ram_gb is not None else None for n in nodes),
-        nvme_cache_tb=_total(
-            p.nvme_tb * n.count if p.nvme_tb is not None else None for p, n in zip(profiles, nodes, strict=True)
-        ),
-        gpudirect_storage=_all_flags([n.gpudirect_storage for n in nodes]),
+        host_ram_gb=hw.host_ram_gb,
+        nvme_cache_tb=hw.nvme_cache_tb,
+        gpudirect_storage=hw.gpudirect_storage,
         remote_datasets=locality.remote_datasets,
         reads_remote=locality.reads_remote,
         wan_gbytes_s=locality.wan_gbytes_s,

@@ -35,7 +35,23 @@ class NodeProfile:
     nvme_tb: float | None
 
 
-def node_profile(graph: AssetGraph, node: Compute) -> NodeProfile:
+def profile_key(node: Compute, cluster: Cluster | None) -> tuple[object, ...]:
+    """Everything `node_profile` reads: nodes with equal keys have equal profiles (the nested
+    accelerator, NIC and fabric entries are frozen and compare by value; numbers load as floats)."""
+    return (
+        node.instance_type,
+        node.accelerator,
+        tuple(node.nics),
+        node.gpu_direct,
+        node.local_nvme_tb,
+        node.nvlink_domain_gpus,
+        node.nvlink_bridge,
+        None if cluster is None else (cluster.fabric, cluster.nvlink_domain_gpus),
+    )
+
+
+def node_profile(node: Compute, cluster: Cluster | None) -> NodeProfile:
+    """What `node` (a member of `cluster`, see `cluster_of`) brings to a job."""
     instance = instances().get(node.instance_type or "")
     model = node.accelerator.model if node.accelerator else (instance or {}).get("gpu_model")
     spec = find_accelerator(model) if model else None
@@ -43,7 +59,6 @@ def node_profile(graph: AssetGraph, node: Compute) -> NodeProfile:
     memory = (node.accelerator.memory_gb if node.accelerator else None) or (
         spec["memory_gb"] if spec else (instance or {}).get("gpu_memory_gb")
     )
-    cluster = _cluster(graph, node)
     compute_nics = [nic for nic in node.nics if nic.purpose == "compute"]
     network: float | None
     rdma: bool | None
@@ -80,7 +95,7 @@ def node_profile(graph: AssetGraph, node: Compute) -> NodeProfile:
     )
 
 
-def _cluster(graph: AssetGraph, node: Compute) -> Cluster | None:
+def cluster_of(graph: AssetGraph, node: Compute) -> Cluster | None:
     for cluster_id in graph.targets(node.id, "member_of"):
         asset = graph.asset(cluster_id)
         if asset.kind == "cluster":

@@ -51,9 +51,9 @@ class JurisdictionFact:
 
 
 def analyse_jurisdiction(graph: AssetGraph, as_of: date) -> dict[str, JurisdictionFact]:
-    """Fact `jurisdiction` for every asset (assets in the same places share one fact)."""
+    """Fact `jurisdiction` for every asset, in inventory order (assets in the same places share one fact)."""
     catalog = jurisdictions()
-    countries: dict[str, tuple[str, ...]] = {}
+    countries: dict[str, tuple[str, ...]] = dict.fromkeys(graph.inventory.assets, ())  # in inventory order
     for kind in _ORDER:
         own = {spec.rel for spec in ref_fields(MODEL_BY_KIND[kind])}  # the relations this kind can name
         placed_by = [graph.relation(rel) for rel in _PLACED_BY if rel in own]

@@ -20,7 +20,7 @@ from datetime import date
 from auditor.catalog import jurisdictions
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
-from auditor.graph.lineage import PersonalDataFact
+from auditor.graph.lineage import NO_PERSONAL_DATA, PersonalDataFact
 from auditor.graph.organization import CcpaFact
 from auditor.inventory.models import Dataset, Organization
 
@@ -144,19 +144,24 @@ def analyse_scope(
     facts: dict[str, ScopeFact] = {}
     combined: dict[frozenset[str], ScopeFact] = {}  # assets reached by the same datasets share one fact
     # The datasets reaching an asset (lineage's reached and unknown) are its personal-data fact's
-    # origins and unknown_origins: assets sharing that fact share the answer, found once per fact.
-    by_personal: dict[int, tuple[PersonalDataFact, ScopeFact]] = {}
-    for asset_id in graph.inventory.assets:
-        if asset_id in per_dataset:
+    # origins and unknown_origins, lists shared by the facts of one origin set (personal_data_facts):
+    # the answer is found once per pair of lists (each pair kept alive with its fact, for its ids).
+    by_lists: dict[tuple[int, int], tuple[PersonalDataFact, ScopeFact]] = {}
+    # `personal` is in inventory order (personal_data_facts): walked beside the assets, not looked up.
+    for (asset_id, asset), reaching in zip(graph.inventory.assets.items(), personal.values(), strict=True):
+        if asset.kind == "dataset":
             facts[asset_id] = per_dataset[asset_id]
             continue
         if org is not None and asset_id == org.id:
             facts[asset_id] = _organisation(list(per_dataset.values()), without_data, ccpa, org)
             continue
-        reaching = personal[asset_id]
-        known = by_personal.get(id(reaching))
+        if reaching is NO_PERSONAL_DATA:
+            facts[asset_id] = without_data
+            continue
+        key = (id(reaching.origins), id(reaching.unknown_origins))
+        known = by_lists.get(key)
         if known is None:
-            known = by_personal[id(reaching)] = (reaching, _reached_by(reaching, per_dataset, combined, without_data))
+            known = by_lists[key] = (reaching, _reached_by(reaching, per_dataset, combined, without_data))
         facts[asset_id] = known[1]
     return facts
 

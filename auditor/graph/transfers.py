@@ -39,7 +39,7 @@ from auditor.catalog import AdequacyDecision, jurisdictions
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
 from auditor.graph.jurisdiction import JurisdictionFact
-from auditor.graph.lineage import Lineage, PersonalDataFact
+from auditor.graph.lineage import NO_PERSONAL_DATA, Lineage, PersonalDataFact
 from auditor.graph.scope import ScopeFact
 from auditor.inventory.models import AssetBase, Certification, Dataset, Flow, Vendor
 
@@ -154,27 +154,38 @@ def analyse_transfers(
 ) -> dict[str, TransferFact]:
     """Fact `transfer` for assets of TRANSFER_KINDS (a transfer made there or not)."""
     under_gdpr = {d.id: scope[d.id].gdpr.applies is not False for d in graph.of_kind(Dataset)}
-    # Per personal-data fact (shared by assets with the same answer): its origins under the GDPR, and
-    # the fact of the organisation's own processing of them (one object for all such assets).
-    gdpr_origins: dict[int, tuple[PersonalDataFact, list[str], TransferFact]] = {}
+    # Per list of origins (one list is shared by the personal-data facts of one origin set, as are its
+    # data subjects): those under the GDPR and whether HR data is among them, the list kept alive for its id.
+    per_origins: dict[int, tuple[list[str], list[str], bool]] = {}
+    own: dict[int, TransferFact] = {}  # the organisation's own processing, per list of origins
+    recipient_of = _Recipients(graph)
     facts: dict[str, TransferFact] = {}
     for kind in sorted(TRANSFER_KINDS):
         for asset in graph.inventory.by_kind.get(kind, ()):
             asset_id = asset.id
             reaching = personal[asset_id]
-            known = gdpr_origins.get(id(reaching))
+            if reaching is NO_PERSONAL_DATA:
+                facts[asset_id] = NO_TRANSFER
+                continue
+            known = per_origins.get(id(reaching.origins))
             if known is None:
-                origins = [origin for origin in reaching.origins if under_gdpr[origin]]
-                known = gdpr_origins[id(reaching)] = (reaching, origins, TransferFact(required=False, datasets=origins))
-            _, origins, own = known
+                known = per_origins[id(reaching.origins)] = (
+                    reaching.origins,
+                    [origin for origin in reaching.origins if under_gdpr[origin]],
+                    bool(HR_SUBJECTS.intersection(reaching.data_subjects or ())),
+                )
+            _, origins, hr_data = known
             if not origins:  # nothing under the GDPR here
                 facts[asset_id] = NO_TRANSFER
                 continue
-            recipient = _recipient(graph, asset_id)
+            recipient = recipient_of(asset_id, asset)
             if recipient is None:  # our own processing
-                facts[asset_id] = own
+                fact = own.get(id(origins))
+                if fact is None:
+                    fact = own[id(origins)] = TransferFact(required=False, datasets=origins)
+                facts[asset_id] = fact
                 continue
-            facts[asset_id] = _made_at(graph, lineage, asset, recipient, origins, places[asset_id], reaching, as_of)
+            facts[asset_id] = _made_at(graph, lineage, asset, recipient, origins, places[asset_id], hr_data, as_of)
     return _one_per_transfer(graph, facts)
 
 
@@ -185,12 +196,11 @@ def _made_at(
     recipient: Vendor,
     origins: list[str],
     place: JurisdictionFact,
-    reaching: PersonalDataFact,
+    hr_data: bool,
     as_of: date,
 ) -> TransferFact:
     """The transfer fact of an asset whose data a vendor receives."""
     origin = origins[0]
-    hr_data = bool(HR_SUBJECTS.intersection(reaching.data_subjects or ()))
     organisation = recipient.international_organisation
     remote = _remote_access(asset, hr_data, as_of)
     outside = None if place.country is None else place.zone != "eea"
@@ -295,17 +305,28 @@ def _remote_access(asset: AssetBase, hr_data: bool, as_of: date) -> dict[str, _C
     return found
 
 
-def _recipient(graph: AssetGraph, asset_id: str) -> Vendor | None:
-    """The vendor that receives the data at this asset, if any."""
-    asset = graph.asset(asset_id)
-    if asset.kind == "vendor":
-        return cast(Vendor, asset)
-    for target in graph.targets(asset_id, "operated_by"):
-        return graph.asset(target)  # type: ignore[return-value]
-    for site in graph.targets(asset_id, "located_at"):
-        for target in graph.targets(site, "operated_by"):
-            return graph.asset(target)  # type: ignore[return-value]
-    return None
+class _Recipients:
+    """The vendor that receives the data at an asset, if any: the asset itself, its operator, or the
+    operator of its site (relations read once, not per asset)."""
+
+    __slots__ = ("assets", "located_at", "operated_by")
+
+    def __init__(self, graph: AssetGraph) -> None:
+        self.assets = graph.inventory.assets
+        self.operated_by, self.located_at = graph.relation("operated_by"), graph.relation("located_at")
+
+    def __call__(self, asset_id: str, asset: AssetBase) -> Vendor | None:
+        if asset.kind == "vendor":
+            return cast(Vendor, asset)
+        operated_by = self.operated_by
+        operators = operated_by.get(asset_id)
+        if operators:
+            return self.assets[operators[0]]  # type: ignore[return-value]
+        for site in self.located_at.get(asset_id, ()):
+            operators = operated_by.get(site)
+            if operators:
+                return self.assets[operators[0]]  # type: ignore[return-value]
+        return None
 
 
 def _crossing_flow(graph: AssetGraph, path: list[str]) -> Flow | None:
