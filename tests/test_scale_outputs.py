@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "791c0f91b8441fea52f39fc8cfb0d2d97575b71b88ae285e07954c44d25d9340",
-    "sarif": "431d0589401d479f6f14429850cb07374943839b3e2ea7548fef44c02f828416",
-    "sarif-all": "96170123f238f3767f6c816c27289acfc50698efd8e7703a28d0981e2fe8bb17",
+    "json": "8d96e5bc3985df80afef790ae1346e8137625eaad1c929802950598a8d8f71f2",
+    "sarif": "e00f21809a231b0d130c35c2c0442300c5121404981726f0b47307391d9be8b3",
+    "sarif-all": "842ffc843728b427512e92b473da962d540152fa2df7620b257437e2b8112d22",
 }
 
 
