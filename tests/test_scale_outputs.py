@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "8d96e5bc3985df80afef790ae1346e8137625eaad1c929802950598a8d8f71f2",
-    "sarif": "e00f21809a231b0d130c35c2c0442300c5121404981726f0b47307391d9be8b3",
-    "sarif-all": "842ffc843728b427512e92b473da962d540152fa2df7620b257437e2b8112d22",
+    "json": "34b084526fcb8413ffc2b0a4d78f48729bd947f561ca161fda8de9dd47e29199",
+    "sarif": "d08d17a5d1cc718b664cd8e947c2945de5175c07ddf6cedd2f82746e6f35a684",
+    "sarif-all": "8325bbb9b720e3ad61bea38453a5cd9a36e031883bc4daa4c28fa4559f0ffc1a",
 }
 
 
