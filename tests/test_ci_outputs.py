@@ -190,7 +190,7 @@ def test_terminal_summary_heads_with_notices_and_shows_inventory_text_as_it_is(h
     lines = console.export_text().splitlines()
     assert lines[0] == f"notice: {NOTICE}"
     assert lines[1].startswith("Audit of Evil [/bold] *Corp*  as of 2026-11-01: 98 assets")
-    reasons = lines.index("470 passed, 67 failed (0 waived), 43 not evaluable, 44 not applicable") + 1
+    reasons = lines.index("471 passed, 64 failed (0 waived), 43 not evaluable, 44 not applicable") + 1
     assert lines[reasons : reasons + 2] == [
         "  not applicable to 43 result(s): no personal information of California consumers "
         "(Cal. Civ. Code 1798.140(i))",

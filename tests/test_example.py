@@ -29,26 +29,24 @@ PLANTED = {
     # flow-ads-share shares California clickstream with AdReach, a third party: the 7053 contract
     # and the notice of the right to opt out (1798.135(a), 7013) are missing.
     ("CCPA-100-THIRD-PARTY-CONTRACT", "flow-ads-share"): "60-flows-workloads.yaml:144",
-    ("CCPA-105-DELETION-STORE", "insightful-warehouse"): "40-storage.yaml:220",
-    ("CCPA-105-DELETION-STORE", "us-crm-export"): "40-storage.yaml:166",
+    ("CCPA-105-DELETION-STORE", "insightful-warehouse"): "40-storage.yaml:222",
+    ("CCPA-105-DELETION-STORE", "us-crm-export"): "40-storage.yaml:167",
     ("CCPA-105-DELETION-VENDOR", "insightful"): "10-sites-vendors.yaml:77",
     ("CCPA-135-GLOBAL-PRIVACY-CONTROL", "flow-ads-share"): "60-flows-workloads.yaml:144",
     ("CCPA-135-OPT-OUT-NOTICE", "nordlicht"): "00-organization.yaml:7",
-    ("CCPA-1798-150-UNENCRYPTED-PI", "us-crm-export"): "40-storage.yaml:166",
+    ("CCPA-1798-150-UNENCRYPTED-PI", "us-crm-export"): "40-storage.yaml:167",
     ("GDPR-17-ERASURE-PATH", "fra-nfs-scratch"): "40-storage.yaml:19",
-    ("GDPR-17-ERASURE-PATH", "insightful-warehouse"): "40-storage.yaml:220",
-    ("GDPR-17-ERASURE-PATH", "us-crm-export"): "40-storage.yaml:166",
+    ("GDPR-17-ERASURE-PATH", "insightful-warehouse"): "40-storage.yaml:222",
+    ("GDPR-17-ERASURE-PATH", "us-crm-export"): "40-storage.yaml:167",
     ("GDPR-17-PROCESSOR-DELETION", "insightful"): "10-sites-vendors.yaml:77",
     ("GDPR-20-PORTABILITY", "image-annotation-batch"): "50-datasets.yaml:143",
     # HelpDesk's sub-processor: its contract is HelpDesk's (Art. 28(4)), so no DPA or breach clause
     # of Nordlicht's own is asked; the authorisation is missing (the flow-down: see below).
     ("GDPR-28-SUBPROCESSOR-AUTHORISED", "callcenter-ph"): "10-sites-vendors.yaml:98",
     ("GDPR-30-RECORD-OF-PROCESSING", "clickstream-raw"): "50-datasets.yaml:41",
-    ("GDPR-32-BACKUP-TESTED", "eu-crm-db"): "40-storage.yaml:126",
-    ("GDPR-32-BACKUP-TESTED", "fra-nfs-scratch"): "40-storage.yaml:19",
-    ("GDPR-32-BACKUP-TESTED", "s3-support-share"): "40-storage.yaml:206",
+    ("GDPR-32-BACKUP-TESTED", "eu-crm-db"): "40-storage.yaml:127",
     ("GDPR-32-ENCRYPTION-AT-REST", "fra-nfs-scratch"): "40-storage.yaml:19",
-    ("GDPR-32-ENCRYPTION-AT-REST", "insightful-warehouse"): "40-storage.yaml:220",
+    ("GDPR-32-ENCRYPTION-AT-REST", "insightful-warehouse"): "40-storage.yaml:222",
     ("GDPR-33-PROCESSOR-BREACH-CLAUSE", "insightful"): "10-sites-vendors.yaml:77",
     ("GDPR-44-TRANSFER-BASIS", "callcenter-ph"): "10-sites-vendors.yaml:98",
     ("GDPR-44-TRANSFER-BASIS", "insightful"): "10-sites-vendors.yaml:77",
@@ -56,19 +54,18 @@ PLANTED = {
     ("GDPR-5-PURPOSE-LIMITATION", "flow-crm-to-lake"): "60-flows-workloads.yaml:3",
     ("GDPR-5-RETENTION-PERIOD", "clickstream-raw"): "50-datasets.yaml:41",
     ("GDPR-6-LAWFUL-BASIS", "inference-requests"): "50-datasets.yaml:176",
-    ("SEC-BACKUP-ISOLATED", "eu-crm-db"): "40-storage.yaml:126",
-    ("SEC-BACKUP-ISOLATED", "us-crm-db"): "40-storage.yaml:152",
-    ("SEC-ENCRYPTION-SENSITIVE-STORE", "insightful-warehouse"): "40-storage.yaml:220",
+    ("SEC-BACKUP-ISOLATED", "eu-crm-db"): "40-storage.yaml:127",
+    ("SEC-BACKUP-ISOLATED", "us-crm-db"): "40-storage.yaml:153",
+    ("SEC-ENCRYPTION-SENSITIVE-STORE", "insightful-warehouse"): "40-storage.yaml:222",
     ("SEC-END-OF-LIFE-HARDWARE", "ams-fileserver"): "30-compute.yaml:205",
-    ("SEC-EXPOSED-PERSONAL-DATA-STORE", "s3-support-share"): "40-storage.yaml:206",
+    ("SEC-EXPOSED-PERSONAL-DATA-STORE", "s3-support-share"): "40-storage.yaml:207",
     ("SEC-FLOW-ENCRYPTION-IN-TRANSIT", "flow-etl-to-features"): "60-flows-workloads.yaml:25",
     ("SEC-FLOW-ENCRYPTION-IN-TRANSIT", "flow-fileserver-sync"): "60-flows-workloads.yaml:128",
     ("SEC-NETWORK-SEGMENTATION", "fra-nfs-scratch"): "40-storage.yaml:19",
-    ("SEC-OPEN-PORTS", "fra-bastion"): "30-compute.yaml:154",
     ("SEC-PATCH-SLA", "ams-fileserver"): "30-compute.yaml:205",
-    ("SEC-PUBLIC-DATASTORE", "s3-support-share"): "40-storage.yaml:206",
+    ("SEC-PUBLIC-DATASTORE", "s3-support-share"): "40-storage.yaml:207",
     ("SEC-STORE-ACCESS-LOGGING", "fra-nfs-scratch"): "40-storage.yaml:19",
-    ("SEC-STORE-ACCESS-LOGGING", "s3-support-share"): "40-storage.yaml:206",
+    ("SEC-STORE-ACCESS-LOGGING", "s3-support-share"): "40-storage.yaml:207",
     ("SEC-SUPPLIER-SECURITY-TERMS", "callcenter-ph"): "10-sites-vendors.yaml:98",
     # "PII-scrubbed" without an anonymisation assessment: still personal data (Recital 26), so the
     # claim itself and the duties it was meant to escape fail.
@@ -91,9 +88,9 @@ PLANTED = {
     ("GDPR-35-DPIA-WP248-CRITERIA", "feature-pipeline"): "60-flows-workloads.yaml:277",
     # Models trained on personal data are judged by their own assessment (EDPB Opinion 28/2024),
     # which none of the three model stores has.
-    ("GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT", "fra-model-registry"): "40-storage.yaml:71",
-    ("GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT", "s3-eu-curated"): "40-storage.yaml:111",
-    ("GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT", "s3-us-model-replica"): "40-storage.yaml:191",
+    ("GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT", "fra-model-registry"): "40-storage.yaml:72",
+    ("GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT", "s3-eu-curated"): "40-storage.yaml:112",
+    ("GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT", "s3-us-model-replica"): "40-storage.yaml:192",
 }
 CLEAN = [
     ("GDPR-44-TRANSFER-BASIS", "labelworks"),  # SCCs 2021/914 with a TIA
@@ -105,6 +102,7 @@ CLEAN = [
     ("AI-NET-04", "serve-assistant-eu"),  # TP 2 over NVLink-bridged H100 PCIe pairs
     ("GDPR-6-TRAINING-LEGITIMATE-INTEREST", "finetune-support-13b"),  # its set's LIA covers model_training
     ("SEC-EXPOSED-PERSONAL-DATA-STORE", "fra-lustre"),
+    ("SEC-OPEN-PORTS", "fra-bastion"),  # a login host exposing SSH only, with admin MFA
 ]
 
 
@@ -120,6 +118,12 @@ def test_example_is_big_enough(result: AuditResult) -> None:
     assert result.asset_count >= 80
     assert len(result.inputs) == 7
     assert len(result.rules) >= 80
+
+
+def test_scratch_and_export_copies_need_no_backup(result: AuditResult) -> None:
+    """GDPR-32-BACKUP-TESTED is for systems of record: the research scratch and the export share are not."""
+    judged = {f.asset_id for f in result.results() if f.rule_id == "GDPR-32-BACKUP-TESTED"}
+    assert "eu-crm-db" in judged and not judged & {"fra-nfs-scratch", "s3-support-share"}
 
 
 def test_one_finding_per_transfer(result: AuditResult) -> None:

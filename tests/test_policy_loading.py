@@ -101,8 +101,8 @@ def test_typo_in_a_rule_path_stops_the_run_with_its_line_and_a_suggestion(
     assert load_errors(root, monkeypatch) == [
         "policies/gdpr/GDPR-32-ENCRYPTION-AT-REST.yaml:23:19: $.condition.path: unknown attribute "
         "'encryption_at_rst' of storage; did you mean 'encryption_at_rest'?",
-        "policies/gdpr/GDPR-44-TRANSFER-BASIS.yaml:34:9: $.condition.path: unknown attribute 'bases' of "
-        "facts.transfer; did you mean 'basis'?",
+        "policies/gdpr/GDPR-44-TRANSFER-BASIS.yaml:36:16: $.applies_to.where.all[1].path: unknown attribute "
+        "'bases' of facts.transfer; did you mean 'basis'?",
     ]
 
 

@@ -57,10 +57,9 @@ def test_sarif_help_uri_only_with_a_documentation_url(tmp_path: Path) -> None:
     linked = json.loads(renderer("sarif")(result, ReportOptions(docs_url=DOCS)))
     jsonschema.validate(linked, SARIF_SCHEMA)
     rules = {rule["id"]: rule for rule in linked["runs"][0]["tool"]["driver"]["rules"]}
-    # docs/rules.md: "### SEC-PUBLIC-DATASTORE: No datastore is publicly accessible"
-    assert (
-        rules["SEC-PUBLIC-DATASTORE"]["helpUri"] == f"{DOCS}#sec-public-datastore-no-datastore-is-publicly-accessible"
-    )
+    # docs/rules.md: "### SEC-PUBLIC-DATASTORE: No datastore is publicly accessible unless it is public by design"
+    anchor = "sec-public-datastore-no-datastore-is-publicly-accessible-unless-it-is-public-by-design"
+    assert rules["SEC-PUBLIC-DATASTORE"]["helpUri"] == f"{DOCS}#{anchor}"
     plain = json.loads(renderer("sarif")(result))["runs"][0]["tool"]["driver"]["rules"]
     assert all("helpUri" not in rule for rule in plain)
 

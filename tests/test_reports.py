@@ -40,7 +40,7 @@ def test_sarif_is_valid_and_points_at_inventory_lines(example_result: AuditResul
     )
     physical = scratch["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"].endswith("inventories/example/40-storage.yaml")
-    assert physical["region"] == {"startLine": 19, "startColumn": 5, "endLine": 33, "endColumn": 38}  # the asset
+    assert physical["region"] == {"startLine": 19, "startColumn": 5, "endLine": 34, "endColumn": 38}  # the asset
     assert scratch["level"] == "error" and scratch["kind"] == "fail"
     assert run["tool"]["driver"]["rules"][scratch["ruleIndex"]]["id"] == scratch["ruleId"]
     assert all(r["level"] == "none" for r in run["results"] if r["kind"] != "fail")

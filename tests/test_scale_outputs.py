@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "2122d97428f776d46cb09abaef13eb1d226a5611ba4a354dd80f4b32a20dda5e",
-    "sarif": "f2d99946b07c26ec90b7265b624622ed5ec5f355274be7c7a2cb8032dc551a2c",
-    "sarif-all": "c0abb78671e1668917e9458bd7ae94e507f926779bd04137f6e130b4083f9638",
+    "json": "9627691862a980ff66dc49f471c2a5225949830eda543616c9e622fe7510d340",
+    "sarif": "0f21651b754b959680f36269e5a5be790e42236e7fb3ea40bdf2481781289a18",
+    "sarif-all": "7613ebaa0270ea56d2078608621288de824145e5f17f76c4b473b64fdce58286",
 }
 
 

@@ -812,6 +812,19 @@ class Workload(AssetBase):
         description="Data subjects can obtain human intervention, express their view and contest the "
         "decision (Art. 22(3) safeguards).",
     )
+    art9_condition: Literal["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"] | None = Field(
+        None,
+        description="For solely automated decisions based on special-category data: the Art. 9(2) condition "
+        "relied on (Art. 22(4) allows only (a) explicit consent and (g) substantial public interest).",
+    )
+    art9_law_ref: str | None = Field(
+        None, description="For 9(2)(g): the Union or member-state law providing for those decisions."
+    )
+    art22_measures_ref: str | None = Field(
+        None,
+        description="The suitable measures safeguarding the data subjects' rights, freedoms and legitimate "
+        "interests when such decisions use special-category data (Art. 22(4); Recital 71).",
+    )
     public_monitoring: bool | None = None
     large_scale: bool | None = Field(
         None,
