@@ -8,6 +8,7 @@ never decides exit codes: the CLI does.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from auditor.policy.waivers import (
     load_waivers,
     waiver_notices,
 )
-from auditor.result import AuditResult, Passes, Response, RuleInfo, Waiver
+from auditor.result import RESULT_ORDER, AuditResult, Passes, Response, RuleInfo, Waiver
 
 Stage = Callable[[str], None]
 
@@ -180,7 +181,7 @@ def audit(
     facts = derive_facts(graph, as_of, config.thresholds)
     on_stage(f"evaluating {len(rules)} rules")
     evaluation = Evaluator(graph, facts, as_of, calendar).run(rules)
-    findings = sorted(evaluation.findings, key=lambda f: f.sort_key)
+    findings = sorted(evaluation.findings, key=RESULT_ORDER)
     judging = {f.rule_id for f in findings} | {rule_id for rule_id, ids in evaluation.passed.items() if ids}
     judged = (m for run in rules if run.compiled.rule.id in judging for m in run.milestones)
     notices += calendar.notices((m for run in scheduled for m in run.milestones), as_of, judged) + config.notices()
@@ -223,7 +224,7 @@ def audit(
         assets_by_kind={kind: len(items) for kind, items in sorted(inventory.by_kind.items()) if items},
         organization=(org.name or org.id) if org else None,
         frameworks=[posture(framework, counts, evaluated) for framework in inputs.frameworks.values()],
-        flow_map=build_flow_map(graph, facts),
+        draw_flow_map=functools.partial(build_flow_map, graph, facts),
         baseline=baseline_counts,
         notices=notices,
         passes=Passes(evaluation.passed, _kinds_and_locations(inventory)),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import heapq
+import operator
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal, get_args
+from typing import Any, Literal, get_args, overload
 
 from auditor.errors import SourceLocation
 
@@ -94,6 +95,23 @@ class Response:
         return self.due < as_of and self.status in ("open", "in_progress")
 
 
+class _Fingerprint:
+    """A finding's fingerprint, hashed on first read and kept in the finding's __dict__, where
+    later reads find it: functools.cached_property without its lock (Python 3.11 takes one on
+    each first read, 0.3 s over the 400k findings of a 100k-asset audit)."""
+
+    @overload
+    def __get__(self, finding: None, owner: type[Finding]) -> _Fingerprint: ...
+    @overload
+    def __get__(self, finding: Finding, owner: type[Finding] | None = None) -> str: ...
+    def __get__(self, finding: Finding | None, owner: type[Finding] | None = None) -> str | _Fingerprint:
+        if finding is None:
+            return self
+        value: str = fingerprint(finding.rule_id, finding.asset_id, finding.evidence_key)
+        finding.__dict__["fingerprint"] = value
+        return value
+
+
 @dataclass
 class Finding:
     """One rule evaluated on one asset."""
@@ -116,10 +134,7 @@ class Finding:
     imported_address: str | None = None
     response: Response | None = None  # management's response (--responses), matched by fingerprint
 
-    @functools.cached_property
-    def fingerprint(self) -> str:
-        """Hashed once, shared by every report (results.json, SARIF, CSV, the baseline)."""
-        return fingerprint(self.rule_id, self.asset_id, self.evidence_key)
+    fingerprint = _Fingerprint()  # hashed once, shared by every report (results.json, SARIF, CSV, the baseline)
 
     @property
     def waived(self) -> bool:
@@ -133,6 +148,10 @@ class Finding:
     def is_open_failure(self) -> bool:
         """A failure nobody has accepted: what reports count and the gate looks at."""
         return self.status is Status.FAIL and self.waived_by is None
+
+
+# Finding.sort_key made in C: sorting 400k findings by the property cost 0.3 s more.
+RESULT_ORDER = operator.attrgetter("rule_id", "asset_id", "evidence_key")
 
 
 @dataclass
@@ -224,13 +243,20 @@ class AuditResult:
     assets_by_kind: dict[str, int]
     organization: str | None = None
     frameworks: list[FrameworkPosture] = field(default_factory=list)
-    flow_map: dict[str, Any] = field(default_factory=dict)
+    # What draws the data-flow map (the audit's graph and facts): only the HTML and PDF show the map,
+    # so it is drawn when first read (0.2-0.3 s at 100k assets), not on every audit.
+    draw_flow_map: Callable[[], dict[str, Any]] = dict
     baseline: dict[str, Any] | None = None  # counts of new, unchanged and resolved findings
     notices: list[str] = field(default_factory=list)  # what the reader must know first (an allowed empty audit)
     settings: list[dict[str, Any]] = field(default_factory=list)  # config, waiver, baseline files: role, path, hash
     # The audit keeps passes here and every other result in `findings`; results built by hand
     # may also carry passes as Findings.
     passes: Passes = field(default_factory=Passes)
+
+    @functools.cached_property
+    def flow_map(self) -> dict[str, Any]:
+        """Places and the flows between them, as the HTML and PDF reports draw them."""
+        return self.draw_flow_map()
 
     def results(self) -> list[Finding]:
         """Every result, passes included, in result order: for the reports that list passes."""
