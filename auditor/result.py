@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import heapq
 import operator
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, get_args, overload
@@ -243,20 +242,13 @@ class AuditResult:
     assets_by_kind: dict[str, int]
     organization: str | None = None
     frameworks: list[FrameworkPosture] = field(default_factory=list)
-    # What draws the data-flow map (the audit's graph and facts): only the HTML and PDF show the map,
-    # so it is drawn when first read (0.2-0.3 s at 100k assets), not on every audit.
-    draw_flow_map: Callable[[], dict[str, Any]] = dict
+    flow_map: dict[str, Any] = field(default_factory=dict)  # empty when not drawn (AuditRequest.flow_map)
     baseline: dict[str, Any] | None = None  # counts of new, unchanged and resolved findings
     notices: list[str] = field(default_factory=list)  # what the reader must know first (an allowed empty audit)
     settings: list[dict[str, Any]] = field(default_factory=list)  # config, waiver, baseline files: role, path, hash
     # The audit keeps passes here and every other result in `findings`; results built by hand
     # may also carry passes as Findings.
     passes: Passes = field(default_factory=Passes)
-
-    @functools.cached_property
-    def flow_map(self) -> dict[str, Any]:
-        """Places and the flows between them, as the HTML and PDF reports draw them."""
-        return self.draw_flow_map()
 
     def results(self) -> list[Finding]:
         """Every result, passes included, in result order: for the reports that list passes."""
