@@ -8,20 +8,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO
 
-from auditor.errors import SourceLocation
 from auditor.report import DEFAULT_OPTIONS, ReportOptions, jsonfmt
 from auditor.result import SCHEMA_VERSION, AuditResult, Finding, Response, Severity, Status
 
 LAID_OUT = 2  # laid out: the document's keys and one line per rule, finding, framework and waiver
 
 
-def finding_dict(finding: Finding, as_of: str, encoding: bool = False) -> dict[str, Any]:
-    """The finding as results.json writes it; `encoding`: its location left as the SourceLocation
-    (msgspec writes a dataclass's fields, sorted, without a dict made for them)."""
+def finding_dict(finding: Finding, as_of: str) -> dict[str, Any]:
     waiver = finding.waived_by
-    location = finding.location
     return {
         "fingerprint": finding.fingerprint,
         "rule_id": finding.rule_id,
@@ -30,14 +26,12 @@ def finding_dict(finding: Finding, as_of: str, encoding: bool = False) -> dict[s
         "status": finding.status,  # a StrEnum, as the severity: written as its value
         "severity": finding.severity,
         "message": finding.message,
-        "location": location
-        if encoding
-        else {
-            "file": location.file,
-            "line": location.line,
-            "column": location.column,
-            "end_line": location.end_line,
-            "end_column": location.end_column,
+        "location": {
+            "file": finding.location.file,
+            "line": finding.location.line,
+            "column": finding.location.column,
+            "end_line": finding.location.end_line,
+            "end_column": finding.location.end_column,
         },
         "evidence": finding.evidence,
         "graph_path": finding.graph_path,
@@ -64,15 +58,6 @@ def finding_dict(finding: Finding, as_of: str, encoding: bool = False) -> dict[s
     }
 
 
-def finding_text(finding: Finding, as_of: str) -> bytes:
-    """The finding's compact text: by msgspec unless its evidence holds what msgspec prints otherwise."""
-    if jsonfmt.alike(finding.evidence) and type(finding.location) is SourceLocation:
-        text = jsonfmt.compact_record(finding_dict(finding, as_of, encoding=True))
-        if text is not None:
-            return text
-    return jsonfmt.compact(finding_dict(finding, as_of))
-
-
 def _response(response: Response, as_of: str) -> dict[str, Any]:
     return {
         "owner": response.owner,
@@ -82,9 +67,6 @@ def _response(response: Response, as_of: str) -> dict[str, Any]:
         "overdue": response.overdue(as_of),
         "location": str(response.location),
     }
-
-
-_Made = TypeVar("_Made")
 
 
 class _Tally:
@@ -99,8 +81,8 @@ class _Tally:
         self.passed: dict[str, list[str]] = {rule.id: [] for rule in result.rules}
         self.complete = False
 
-    def findings(self, make: Callable[[Finding, str], _Made]) -> Iterator[_Made]:
-        """`make(finding, as_of)` for each finding that is not a pass (its dict or its text), counted on the way."""
+    def finding_dicts(self) -> Iterator[dict[str, Any]]:
+        """Each finding that is not a pass as its dict, counted on the way."""
         groups, as_of = self.groups, self.result.as_of
         for finding in self.result.findings:
             key = (finding.rule_id, finding.status, finding.severity, finding.waived_by is not None)
@@ -110,7 +92,7 @@ class _Tally:
             if finding.status is Status.PASS:  # results built by hand may carry passes as Findings
                 self.passed[finding.rule_id].append(finding.asset_id)
             else:
-                yield make(finding, as_of)
+                yield finding_dict(finding, as_of)
         self.complete = True
 
     def totals(self) -> tuple[dict[str, Counter[str]], dict[str, int], Counter[Severity]]:
@@ -170,17 +152,16 @@ def _passed(made: list[str], ids: list[str]) -> list[str]:
 
 def result_dict(result: AuditResult, generated_at: str | None = None) -> dict[str, Any]:
     """The document as plain data (what the history store records)."""
-    document = _document(result, generated_at, streamed=False)
+    document = _document(result, generated_at, list)
     return {key: value.make() if isinstance(value, jsonfmt.Later) else value for key, value in document.items()}
 
 
-def _document(result: AuditResult, generated_at: str | None, streamed: bool) -> dict[str, Any]:
-    """The document, its findings a list of dicts, or (`streamed`) jsonfmt.Items of their texts made
-    while written; the rules and summary, counted while the findings are made, as jsonfmt.Later."""
+def _document(
+    result: AuditResult, generated_at: str | None, findings: Callable[[Iterator[dict[str, Any]]], Any]
+) -> dict[str, Any]:
+    """The document, its findings as `findings(dicts)` (a list, or jsonfmt.Items to stream them);
+    the rules and summary, counted while the findings are made, as jsonfmt.Later."""
     tally = _Tally(result)
-    findings = (
-        jsonfmt.Items(tally.findings(finding_text), encoded=True) if streamed else list(tally.findings(finding_dict))
-    )
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "auditor", "version": result.tool_version},
@@ -193,7 +174,7 @@ def _document(result: AuditResult, generated_at: str | None, streamed: bool) -> 
         "notices": result.notices,
         "summary": jsonfmt.Later(tally.summary),
         "rules": jsonfmt.Later(tally.rules),
-        "findings": findings,
+        "findings": findings(tally.finding_dicts()),
         "frameworks": [
             {
                 "name": fw.name,
@@ -240,9 +221,9 @@ def _document(result: AuditResult, generated_at: str | None, streamed: bool) -> 
 
 def write(result: AuditResult, options: ReportOptions, out: BinaryIO) -> None:
     """Stream results.json into `out`: each finding's dict is made, encoded, written and let go."""
-    jsonfmt.write(_document(result, options.reproducible_generated_at, streamed=True), out, levels=LAID_OUT)
+    jsonfmt.write(_document(result, options.reproducible_generated_at, jsonfmt.Items), out, levels=LAID_OUT)
     out.write(b"\n")
 
 
 def render(result: AuditResult, options: ReportOptions = DEFAULT_OPTIONS) -> bytes:
-    return jsonfmt.dumps(_document(result, options.reproducible_generated_at, streamed=True), levels=LAID_OUT) + b"\n"
+    return jsonfmt.dumps(_document(result, options.reproducible_generated_at, jsonfmt.Items), levels=LAID_OUT) + b"\n"
