@@ -39,7 +39,7 @@ from auditor.policy.waivers import (
     load_waivers,
     waiver_notices,
 )
-from auditor.result import RESULT_ORDER, AuditResult, Passes, Response, RuleInfo, Waiver
+from auditor.result import AuditResult, Passes, Response, RuleInfo, Waiver
 
 Stage = Callable[[str], None]
 
@@ -186,7 +186,7 @@ def audit(
     facts = derive_facts(graph, as_of, config.thresholds)
     on_stage(f"evaluating {len(rules)} rules")
     evaluation = Evaluator(graph, facts, as_of, calendar).run(rules)
-    findings = sorted(evaluation.findings, key=RESULT_ORDER)
+    findings = sorted(evaluation.findings, key=lambda f: f.sort_key)
     judging = {f.rule_id for f in findings} | {rule_id for rule_id, ids in evaluation.passed.items() if ids}
     judged = (m for run in rules if run.compiled.rule.id in judging for m in run.milestones)
     notices += calendar.notices((m for run in scheduled for m in run.milestones), as_of, judged) + config.notices()

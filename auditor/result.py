@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import operator
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -147,10 +146,6 @@ class Finding:
     def is_open_failure(self) -> bool:
         """A failure nobody has accepted: what reports count and the gate looks at."""
         return self.status is Status.FAIL and self.waived_by is None
-
-
-# Finding.sort_key made in C: sorting 400k findings by the property cost 0.3 s more.
-RESULT_ORDER = operator.attrgetter("rule_id", "asset_id", "evidence_key")
 
 
 @dataclass
