@@ -351,8 +351,10 @@ def audit(
         generated_by_clock=by_clock,
         docs_url=docs_url if docs_url is not None else _packaged_docs_url(),
     )
+    formats = _formats(output_format)
+    charts = not {"html", "pdf"}.isdisjoint(formats)  # the formats that draw the flow map and trend charts
     try:  # every requested format must be available before anything is audited or written
-        renderers = {file: render for name in _formats(output_format) for file, render in outputs(name).items()}
+        renderers = {file: render for name in formats for file, render in outputs(name).items()}
     except ReporterUnavailable as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
@@ -369,6 +371,7 @@ def audit(
         waiver_max_days=waiver_max_days,
         waiver_warning_days=waiver_warning_days,
         parse_cache=_parse_cache(no_cache),
+        flow_map=charts,
     )
     # The collector stays paused to the exit status: the summary and the gate sort and count the
     # findings, and a full collection over every asset and finding there cost 1.5 s at 100k.
@@ -380,7 +383,6 @@ def audit(
                 raise _input_failure(exc) from None
             untouched = f"the previous reports in {out} were left untouched"
             if record:
-                charts = not {"html", "pdf"}.isdisjoint(_formats(output_format))
                 options = _compare_with_history(options, history, result, charts)
             on_stage("rendering the reports")
             try:  # rendered before any is written (JSON, SARIF: streamed into the staging folder by publish)

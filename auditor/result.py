@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import heapq
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal, get_args
+from typing import Any, Literal, get_args, overload
 
 from auditor.errors import SourceLocation
 
@@ -94,6 +93,23 @@ class Response:
         return self.due < as_of and self.status in ("open", "in_progress")
 
 
+class _Fingerprint:
+    """A finding's fingerprint, hashed on first read and kept in the finding's __dict__, where
+    later reads find it: functools.cached_property without its lock (Python 3.11 takes one on
+    each first read, 0.3 s over the 400k findings of a 100k-asset audit)."""
+
+    @overload
+    def __get__(self, finding: None, owner: type[Finding]) -> _Fingerprint: ...
+    @overload
+    def __get__(self, finding: Finding, owner: type[Finding] | None = None) -> str: ...
+    def __get__(self, finding: Finding | None, owner: type[Finding] | None = None) -> str | _Fingerprint:
+        if finding is None:
+            return self
+        value: str = fingerprint(finding.rule_id, finding.asset_id, finding.evidence_key)
+        finding.__dict__["fingerprint"] = value
+        return value
+
+
 @dataclass
 class Finding:
     """One rule evaluated on one asset."""
@@ -116,10 +132,7 @@ class Finding:
     imported_address: str | None = None
     response: Response | None = None  # management's response (--responses), matched by fingerprint
 
-    @functools.cached_property
-    def fingerprint(self) -> str:
-        """Hashed once, shared by every report (results.json, SARIF, CSV, the baseline)."""
-        return fingerprint(self.rule_id, self.asset_id, self.evidence_key)
+    fingerprint = _Fingerprint()  # hashed once, shared by every report (results.json, SARIF, CSV, the baseline)
 
     @property
     def waived(self) -> bool:
@@ -224,7 +237,7 @@ class AuditResult:
     assets_by_kind: dict[str, int]
     organization: str | None = None
     frameworks: list[FrameworkPosture] = field(default_factory=list)
-    flow_map: dict[str, Any] = field(default_factory=dict)
+    flow_map: dict[str, Any] = field(default_factory=dict)  # empty when not drawn (AuditRequest.flow_map)
     baseline: dict[str, Any] | None = None  # counts of new, unchanged and resolved findings
     notices: list[str] = field(default_factory=list)  # what the reader must know first (an allowed empty audit)
     settings: list[dict[str, Any]] = field(default_factory=list)  # config, waiver, baseline files: role, path, hash

@@ -22,6 +22,7 @@ properties and a tool notification give the number left out.
 from __future__ import annotations
 
 import functools
+import operator
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
@@ -38,6 +39,11 @@ LEVELS = {
     Severity.low: "note",
     Severity.info: "note",
 }
+# Where each status's results come among those written (None: never written); waived ones one later.
+_UNDECIDED = 3
+_ORDER = {Status.FAIL: 0, Status.NOT_APPLICABLE: 2, Status.NOT_EVALUABLE: _UNDECIDED, Status.PASS: None}
+_RANKS = {severity: severity.rank for severity in Severity}
+_RESULT_ORDER = operator.attrgetter("rule_id", "asset_id", "evidence_key")  # Finding.sort_key
 # Code-scanning tags by pack: what kind of problem a rule finds.
 TAGS = {"security": "security", "gdpr": "privacy", "ccpa": "privacy", "ai-infra": "ai-infrastructure"}
 SECURITY_PACK = "security"
@@ -176,15 +182,30 @@ def _register_entry(state: WaiverState) -> dict[str, Any]:
     }
 
 
-def _exported(result: AuditResult, options: ReportOptions) -> list[Finding]:
-    """The results to write, worst first: open failures, then waived, not applicable, undecided."""
-    wanted = [
-        f
-        for f in result.findings
-        if f.status is not Status.PASS and (options.sarif_include_undecided or f.status is not Status.NOT_EVALUABLE)
-    ]
-    order = {Status.FAIL: 0, Status.NOT_APPLICABLE: 2, Status.NOT_EVALUABLE: 3}
-    return sorted(wanted, key=lambda f: (order[f.status] + f.waived, -f.severity.rank, f.sort_key))
+def _exported(result: AuditResult, options: ReportOptions, cap: int) -> tuple[list[Finding], int]:
+    """The `cap` worst results to write (open failures, then waived, not applicable, undecided; the
+    most severe first; then in result order) and how many are left out.
+
+    One pass puts each result into its group (order, severity): only the groups written are
+    sorted, and only by result order (sorting every result by group and result order cost 0.3 s
+    at 100k assets, for 5,000 of 400,000 results)."""
+    include_undecided = options.sarif_include_undecided
+    groups: dict[tuple[int, int], list[Finding]] = {}
+    for finding in result.findings:
+        order = _ORDER[finding.status]
+        if order is None or (order == _UNDECIDED and not include_undecided):
+            continue
+        key = (order + (finding.waived_by is not None), -_RANKS[finding.severity])
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = []
+        group.append(finding)
+    kept: list[Finding] = []
+    for key in sorted(groups):
+        if len(kept) >= cap:
+            break
+        kept += sorted(groups[key], key=_RESULT_ORDER)[: cap - len(kept)]
+    return kept, sum(map(len, groups.values())) - len(kept)
 
 
 def _notifications(result: AuditResult, omitted: int, cap: int) -> list[dict[str, Any]]:
@@ -205,10 +226,9 @@ def _notifications(result: AuditResult, omitted: int, cap: int) -> list[dict[str
 def _log(result: AuditResult, options: ReportOptions) -> dict[str, Any]:
     """The SARIF log, its results as jsonfmt.Items: each is made while the log is written."""
     index = {rule.id: i for i, rule in enumerate(result.rules)}
-    exported = _exported(result, options)
     cap = options.sarif_max_results
-    kept, omitted = exported[:cap], max(0, len(exported) - cap)
-    kept.sort(key=lambda f: f.sort_key)  # written in result order: stable diffs between runs
+    kept, omitted = _exported(result, options, cap)
+    kept.sort(key=_RESULT_ORDER)  # written in result order: stable diffs between runs
     root: dict[str, Any] = {"description": {"text": "The source root: file names are relative to it (--root)."}}
     if options.source_root is not None:
         root["uri"] = PurePosixPath(options.source_root).as_uri().rstrip("/") + "/"
