@@ -11,7 +11,7 @@ import pytest
 
 from auditor.gc_pause import collector_paused
 from auditor.graph.build import build_graph
-from auditor.graph.facts import derive_facts
+from auditor.graph.facts import Facts, derive_facts
 from auditor.inventory.loader import load_inventory
 from auditor.policy.evaluate import Evaluator
 from auditor.policy.loader import default_policies_dir, load_policies
@@ -89,3 +89,27 @@ def test_the_evaluator_is_freed_without_the_collector() -> None:
             assert evaluation.findings and not evaluator._views  # no asset's view kept past its kind
         del evaluator
         assert gone() is None
+
+
+class _TrackedFacts(dict):  # type: ignore[type-arg]  # a dict that a weak reference can watch
+    pass
+
+
+def test_the_facts_are_freed_after_generated_rules_ran_without_the_collector() -> None:
+    """Generated rule functions refer to their module's names, which hold the facts and the graph and
+    refer back to the functions: unless the evaluator empties those modules when it is done, the facts
+    stay in a cycle that only the collector frees (1.2 s when a 100k-asset audit's process exits)."""
+    day = date(2026, 11, 1)
+    graph = build_graph(load_inventory([EXAMPLE]))
+    facts = derive_facts(graph, day)
+    tracked = _TrackedFacts(facts.by_asset)
+    watched = weakref.ref(tracked)
+    policies = load_policies(default_policies_dir())
+    rules = [run for run in policies.runs(policies.enabled_packs()) if run.in_force(day)]
+    with collector_paused():
+        evaluator = Evaluator(graph, Facts(tracked, facts.lineage), day)
+        evaluator.fast_from = 0  # the generated verdicts and judgements
+        del tracked
+        assert evaluator.run(rules).findings
+        del evaluator
+        assert watched() is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -138,18 +139,35 @@ class Evaluator:
         looked up once (view, facts, location) for all of them. A pass is recorded as the
         asset's id under its rule; only the other results become Findings.
         """
-        # One bound method for every context, held here and not on self: on self it would be a
-        # reference cycle, which the paused collector keeps alive with the graph, facts and views
-        # until the process ends (1.8 GB more at 1M assets).
-        neighbours = self.neighbours
         passed: dict[str, list[str]] = {run.compiled.rule.id: [] for run in rules}
         findings: list[Finding] = []
-        keep = findings.append
         by_kind = self.graph.inventory.by_kind
         grouped = _rules_by_kind(rules)
         pairs = sum(len(by_kind.get(kind, ())) * len(runs) for kind, runs in grouped.items())
         made = self._generated(rules) if pairs >= self.fast_from else [None] * len(rules)
-        generated = dict(zip(map(id, rules), made, strict=True))
+        try:
+            self._evaluate(grouped, dict(zip(map(id, rules), made, strict=True)), passed, findings.append)
+        finally:
+            for checks in made:
+                if checks is not None:
+                    checks.release()
+        for ids in passed.values():
+            ids.sort()
+        return Evaluation(findings, passed)
+
+    def _evaluate(
+        self,
+        grouped: dict[str, list[RuleRun]],
+        generated: dict[int, Generated | None],
+        passed: dict[str, list[str]],
+        keep: Callable[[Finding], None],
+    ) -> None:
+        """The row loop of `run`: every rule of each kind on each of its assets, passes and findings kept."""
+        # One bound method for every context, held here and not on self: on self it would be a
+        # reference cycle, which the paused collector keeps alive with the graph, facts and views
+        # until the process ends (1.8 GB more at 1M assets).
+        neighbours = self.neighbours
+        by_kind = self.graph.inventory.by_kind
         for kind, runs in grouped.items():
             recorders = [
                 (run, _verdict(generated[id(run)]), generated[id(run)], passed[run.compiled.rule.id].append)
@@ -178,9 +196,6 @@ class Evaluator:
                     elif outcome is not None:
                         keep(outcome)  # type: ignore[arg-type]  # a Finding: UNJUDGED was judged on the view
             self._views.clear()  # this kind's views are done with: never every asset's copy at once
-        for ids in passed.values():
-            ids.sort()
-        return Evaluation(findings, passed)
 
     def _full(
         self,

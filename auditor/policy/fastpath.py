@@ -661,12 +661,23 @@ class _Space:
         if graph is not None:
             self.names.update(_targets=graph.targets, _sources=graph.sources, _assets=graph.inventory.assets)
         self.codes = codes
+        self._namespaces: list[dict[str, Any]] = []
 
     def run(self, w: _Writer) -> dict[str, Any]:
         """The module `w` wrote, run: its names."""
         namespace = {**self.names, **w.names}
         exec(self.codes.code(w.source()), namespace)  # the source is written here from compiled, checked rules
+        self._namespaces.append(namespace)
         return namespace
+
+    def close(self) -> None:
+        """Empty every module run here. Each generated function refers to its module's names, which
+        refer to the function: a reference cycle holding the audit's facts and graph, which only the
+        collector frees (1.2 s at 100k assets when the process exits)."""
+        for namespace in self._namespaces:
+            namespace.clear()
+        self._namespaces.clear()
+        self.names.clear()
 
 
 class Generated:
@@ -676,6 +687,11 @@ class Generated:
     def __init__(self, verdict: FastJudge, compiled: CompiledRule, regime: str | None, space: _Space) -> None:
         self.verdict = verdict
         self._compiled, self._regime, self._space = compiled, regime, space
+
+    def release(self) -> None:
+        """Let the audit's facts and graph go (see `_Space.close`); no generated function of this
+        audit may run after it."""
+        self._space.close()
 
     @cached_property
     def judge(self) -> FullJudge:
