@@ -23,6 +23,7 @@ import yaml
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory.json_fast import DecodedJson, decode_json, json_shape
 from auditor.inventory.parse_cache import ParseCache
+from auditor.inventory.yaml_block import read_block_yaml
 from auditor.inventory.yaml_core import CoreSchemaLoader, construct_scalar
 from auditor.inventory.yaml_events import SHALLOW, Position, Shallow, read_plain_yaml, value_end
 
@@ -179,8 +180,9 @@ def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
 
 
 def _read_yaml_document(text: str, file: str, again: Callable[[], str]) -> Document:
-    """Plain YAML from its events (positions of deeper values found when asked); anything else the full way."""
-    shallow = read_plain_yaml(text, MAX_DEPTH)
+    """Plain YAML line by line or from its events (positions of deeper values found when asked); anything
+    else the full way."""
+    shallow = read_block_yaml(text, MAX_DEPTH) or read_plain_yaml(text, MAX_DEPTH)
     if shallow is None:
         data, positions, ends = read_yaml_extents(text, file)
         return Document(file, data, _positions=positions, _ends=ends)

@@ -35,10 +35,12 @@ _LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")  # libyaml's line break
 _BLANK = " \t\r\n\x85\u2028\u2029"
 _HEADER_COMMENT = re.compile(r"[ \t]+#.*")
 
-_STR = f"{TAG}str"
+_MERGE = f"{TAG}merge"
 _RESOLVERS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
     first: tuple(resolvers) for first, resolvers in CoreSchemaLoader.yaml_implicit_resolvers.items() if first
 }
+# First characters of the plain scalars that some pattern may resolve: others stay strings
+RESOLVABLE = frozenset(_RESOLVERS)
 _EMPTY = tuple(CoreSchemaLoader.yaml_implicit_resolvers.get("", ()))
 
 
@@ -78,21 +80,19 @@ def read_plain_yaml(text: str, max_depth: int) -> Shallow | None:
     """The data of `text` when it is plain YAML the full reader would accept unchanged; None otherwise."""
     try:
         return _read(text, max_depth)
-    except (_GiveUp, yaml.YAMLError, RecursionError):
+    except (_GiveUp, ValueError, yaml.YAMLError, RecursionError):
         return None
 
 
-def _plain_value(value: str) -> Any:
-    """A plain scalar's value under the YAML 1.2 core schema (CoreSchemaLoader's implicit resolvers)."""
+def plain_value(value: str) -> Any:
+    """A plain scalar's value under the YAML 1.2 core schema (CoreSchemaLoader's implicit resolvers);
+    ValueError for a merge key or a value the full reader refuses."""
     resolvers = _RESOLVERS.get(value[0], ()) if value else _EMPTY
     for tag, pattern in resolvers:
         if pattern.match(value):
-            if tag == f"{TAG}merge":
-                raise _GiveUp
-            try:
-                return construct_scalar(tag, value)
-            except ValueError:
-                raise _GiveUp from None
+            if tag == _MERGE:
+                raise ValueError("a merge key")
+            return construct_scalar(tag, value)
     return value
 
 
@@ -120,7 +120,7 @@ def _read(text: str, max_depth: int) -> Shallow:
                     raise _GiveUp
                 frame[2] = key
                 continue
-            value = _plain_value(event.value) if event.implicit[0] else event.value
+            value = plain_value(event.value) if event.implicit[0] else event.value
             last = event
             new: list[Any] | None = None
         elif kind is mapping_start or kind is sequence_start:
