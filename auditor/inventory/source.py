@@ -74,9 +74,9 @@ class Document:
         """Position of an asset with its extent, the end one past its last character as in SARIF: for YAML
         the end of its last value (or of its flow mapping), for JSON its closing brace (the object found
         cheaply, by its id)."""
-        shallow = self._shallow
-        if shallow is not None and path in shallow.positions:
-            return SourceLocation(self.file, *shallow.positions[path], *shallow.ends[path])
+        extent = self._shallow.extent(path) if self._shallow is not None else None
+        if extent is not None:
+            return SourceLocation(self.file, *extent)
         if self._ends is not None and path in self._ends:
             start = self.locate(path)
             return SourceLocation(start.file, start.line, start.column, *self._ends[path])
