@@ -35,8 +35,8 @@ _PLAIN_START = frozenset(chr(code) for code in range(0x20, 0x7F)) - _INDICATORS 
 
 # Characters of the text matched into rows at a time (see _rows)
 _CHUNK_CHARACTERS = 1 << 20
-# How many resolved plain scalars are remembered (values are immutable: sharing them changes nothing)
-_RESOLVED_KEPT = 1 << 16
+# How many scalar texts' values are remembered (see _scalar)
+_KEPT = 1 << 16
 
 # A line's groups: indentation, dash, key, the spaces after the key's colon, the rest
 _Row = tuple[str, str, str, str, str]
@@ -95,7 +95,8 @@ def _read(rows: Iterator[_Row], max_depth: int) -> Shallow:
     last_row: _Row = ("", "", "", "", "")
     last_number = 0  # the line (1-based) of last_row, the last value scalar or empty flow collection
     folded, folded_key, folded_number = "", "", 0  # a plain scalar folded over lines: its text so far
-    resolved: dict[str, Any] = {}
+    known: dict[str, Any] = {}  # the value of each scalar text read (up to _KEPT of them)
+    id_key = intern("id")
     limit = max_depth - 1  # a flow child (`[]`) of a block at the limit is the event reader's call
     plain_start = _PLAIN_START
     for number, row in enumerate(rows, 1):
@@ -116,7 +117,7 @@ def _read(rows: Iterator[_Row], max_depth: int) -> Shallow:
                 folded += " " + rest
                 folded_number = last_number = number
                 last_row = row
-                scalar = _scalar(folded, resolved)
+                scalar = _scalar(folded, known)
                 if folded_key:
                     child = None if prefix is None else (*prefix, folded_key)
                     value[folded_key] = scalar
@@ -135,9 +136,17 @@ def _read(rows: Iterator[_Row], max_depth: int) -> Shallow:
                     continue
                 first = rest[0]
                 if first in plain_start and ": " not in rest and " #" not in rest and rest[-1] != ":":
-                    value[key] = rest  # a plain string: the common value
+                    if key is id_key:  # a plain string, the common value; an id, unique
+                        value[key] = rest
+                    else:  # one string for each repeated value (a kind, a country, a reference)
+                        shared = known.get(rest)
+                        if shared is None:
+                            shared = rest
+                            if len(known) < _KEPT:
+                                known[rest] = rest
+                        value[key] = shared
                 else:
-                    value[key] = _scalar(rest, resolved)
+                    value[key] = _scalar(rest, known)
                 last_row, last_number = row, number
                 if prefix is not None:
                     child = (*prefix, key)
@@ -188,7 +197,7 @@ def _read(rows: Iterator[_Row], max_depth: int) -> Shallow:
             elif not rest:
                 raise _GiveUp  # a bare dash: its item on the next lines, or empty
             else:
-                value.append(_scalar(rest, resolved))
+                value.append(_scalar(rest, known))
                 last_row, last_number = row, number
                 if child is not None:
                     positions[child] = (number, indent + len(dash) + 1)
@@ -203,7 +212,7 @@ def _read(rows: Iterator[_Row], max_depth: int) -> Shallow:
         if not rest:
             pending = (key, child)
             continue
-        value[key] = _scalar(rest, resolved)
+        value[key] = _scalar(rest, known)
         last_row, last_number = row, number
         if child is not None:
             positions[child] = (number, _end(row) - len(rest))
@@ -218,9 +227,12 @@ def _read(rows: Iterator[_Row], max_depth: int) -> Shallow:
         at, sequence, value, path, prefix, depth = stack.pop()
 
 
-def _scalar(text: str, resolved: dict[str, Any]) -> Any:
-    """The value of a one-line scalar, or of an empty flow collection; `resolved` remembers plain scalars
-    that a core-schema pattern matched (most repeat: true, false, null, small numbers)."""
+def _scalar(text: str, known: dict[str, Any]) -> Any:
+    """The value of a one-line scalar, or of an empty flow collection. `known` holds the values of texts
+    read before: most repeat (true, a kind, a country, a number), and values are immutable, so one object
+    serves every occurrence (a 50 MB file holds about a million repeated strings)."""
+    if text in known:
+        return known[text]
     first = text[0]
     if first == "'":
         close = text.find("'", 1)
@@ -228,27 +240,26 @@ def _scalar(text: str, resolved: dict[str, Any]) -> Any:
             close = text.find("'", close + 2)
         if close != len(text) - 1:
             raise _GiveUp  # not closed on this line, or something after it
-        return text[1:close].replace("''", "'")
-    if first == '"':
+        value: Any = text[1:close].replace("''", "'")
+    elif first == '"':
         if "\\" in text or text.find('"', 1) != len(text) - 1:
             raise _GiveUp  # escapes, or not closed on this line, or something after it
-        return text[1:-1]
-    if text == "[]":
+        value = text[1:-1]
+    elif text == "[]":
         return []
-    if text == "{}":
+    elif text == "{}":
         return {}
-    if first in _INDICATORS or (first == "-" and (len(text) == 1 or text[1] == " ")):
+    elif first in _INDICATORS or (first == "-" and (len(text) == 1 or text[1] == " ")):
         raise _GiveUp
-    if ": " in text or " #" in text or text[-1] == ":":
+    elif ": " in text or " #" in text or text[-1] == ":":
         raise _GiveUp
-    if first not in RESOLVABLE:
-        return text
-    if text in resolved:
-        return resolved[text]
-    try:
-        value = plain_value(text)
-    except ValueError:  # a merge key, or a number the full reader refuses
-        raise _GiveUp from None
-    if len(resolved) < _RESOLVED_KEPT:
-        resolved[text] = value
+    elif first not in RESOLVABLE:
+        value = text
+    else:
+        try:
+            value = plain_value(text)
+        except ValueError:  # a merge key, or a number the full reader refuses
+            raise _GiveUp from None
+    if len(known) < _KEPT:
+        known[text] = value
     return value
