@@ -227,6 +227,15 @@ def _read(rows: Iterator[_Row], max_depth: int) -> Shallow:
         at, sequence, value, path, prefix, depth = stack.pop()
 
 
+def _not_plain(text: str) -> bool:
+    """Whether `text` cannot be a one-line plain scalar: it starts with an indicator, or holds a mapping's
+    `: `, a comment's ` #` or ends with a colon."""
+    first = text[0]
+    if first in _INDICATORS or (first == "-" and (len(text) == 1 or text[1] == " ")):
+        return True
+    return ": " in text or " #" in text or text[-1] == ":"
+
+
 def _scalar(text: str, known: dict[str, Any]) -> Any:
     """The value of a one-line scalar, or of an empty flow collection. `known` holds the values of texts
     read before: most repeat (true, a kind, a country, a number), and values are immutable, so one object
@@ -249,9 +258,7 @@ def _scalar(text: str, known: dict[str, Any]) -> Any:
         return []
     elif text == "{}":
         return {}
-    elif first in _INDICATORS or (first == "-" and (len(text) == 1 or text[1] == " ")):
-        raise _GiveUp
-    elif ": " in text or " #" in text or text[-1] == ":":
+    elif _not_plain(text):
         raise _GiveUp
     elif first not in RESOLVABLE:
         value = text
