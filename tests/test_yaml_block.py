@@ -105,6 +105,8 @@ def test_hand_written_forms_it_reads() -> None:
         "- - 1\n",  # a sequence in a sequence on one line
         "a: b: c\n",  # a mapping where a scalar stands
         "a: \x01\n",  # a control character
+        "a: x\u2028y\n",  # a line break of libyaml's inside what is one line here
+        "a: x\x85y\n",  # NEL, another
         "'a': 1\n",  # a quoted key
         "",  # no document
         "a:" + "\n".join(" " * (2 * n) + "b:" for n in range(1, MAX_DEPTH + 2)) + " 1\n",  # nesting at the limit
@@ -141,7 +143,9 @@ def test_dumped_values_read_as_the_event_reader_reads_them(value: object, indent
 
 
 _EDITS = st.lists(
-    st.tuples(st.integers(0, 10_000), st.sampled_from(["", " ", "  ", "-", "- ", ":", "#", "\n", "'", "x"]))
+    st.tuples(
+        st.integers(0, 10_000), st.sampled_from(["", " ", "  ", "-", "- ", ":", "#", "\n", "'", "x", "\u2028", "\xe9"])
+    )
 )
 
 

@@ -23,7 +23,9 @@ from auditor.inventory.yaml_events import RESOLVABLE, SHALLOW, DataPath, Positio
 
 # Control characters libyaml refuses (tab included: it may not indent; line breaks other than \n are others)
 _REFUSED_ASCII = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
-_REFUSED = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Outside ASCII: characters libyaml refuses, and its other line breaks (NEL, U+2028, U+2029), which split a
+# value where this reader's lines do not
+_REFUSED = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _MARKERS = ("---", "...", "%")  # a line opening or closing a document, or a directive
 # One line: its indentation, a sequence entry's dash, a simple key (libyaml allows 1024 characters) and
 # the rest. Every line matches, so the rows are the lines.
