@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from auditor.inventory.source import MAX_DEPTH, read_document
 from auditor.inventory.yaml_block import read_block_yaml
-from auditor.inventory.yaml_events import read_plain_yaml
+from auditor.inventory.yaml_events import Positions, read_plain_yaml
 from bench.generate import declared, generate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,3 +159,14 @@ def test_edited_texts_are_read_as_the_event_reader_reads_them_or_deferred(edits:
         at = offset % (len(text) + 1)
         text = text[:at] + insert + text[at + (not insert) :]
     assert_same_or_deferred(text)
+
+
+def test_positions_in_arrays_answer_as_the_dict_they_were_made_from() -> None:
+    found = {(): (1, 1), ("sites",): (2, 1), ("sites", 0): (3, 3), ("sites", 1): (5, 3), ("sites", 3): (9, 3)}
+    found |= {("organization", "id"): (11, 3), ("sites", 2, "x"): (12, 1)}  # out of order, deeper: the dict
+    positions = Positions(found)
+    assert positions == found and dict(positions) == found and len(positions) == len(found)
+    for missing in [("sites", 2), ("sites", 5), ("sites", -1), ("sites", 4), ("vendors", 0), ("sites", 0, "id")]:
+        assert missing not in positions
+        with pytest.raises(KeyError):
+            positions[missing]
