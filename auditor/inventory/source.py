@@ -23,6 +23,7 @@ import yaml
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory.json_fast import DecodedJson, decode_json, json_shape
 from auditor.inventory.parse_cache import ParseCache
+from auditor.inventory.yaml_block import read_block_yaml
 from auditor.inventory.yaml_core import CoreSchemaLoader, construct_scalar
 from auditor.inventory.yaml_events import SHALLOW, Position, Shallow, read_plain_yaml, value_end
 
@@ -75,9 +76,9 @@ class Document:
         """Position of an asset with its extent, the end one past its last character as in SARIF: for YAML
         the end of its last value (or of its flow mapping), for JSON its closing brace (the object found
         cheaply, by its id)."""
-        shallow = self._shallow
-        if shallow is not None and path in shallow.positions:
-            return SourceLocation(self.file, *shallow.positions[path], *shallow.ends[path])
+        extent = self._shallow.extent(path) if self._shallow is not None else None
+        if extent is not None:
+            return SourceLocation(self.file, *extent)
         if self._ends is not None and path in self._ends:
             start = self.locate(path)
             return SourceLocation(start.file, start.line, start.column, *self._ends[path])
@@ -213,8 +214,9 @@ def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
 
 
 def _read_yaml_document(text: str, file: str, again: Callable[[], str]) -> Document:
-    """Plain YAML from its events (positions of deeper values found when asked); anything else the full way."""
-    shallow = read_plain_yaml(text, MAX_DEPTH)
+    """Plain YAML line by line or from its events (positions of deeper values found when asked); anything
+    else the full way."""
+    shallow = read_block_yaml(text, MAX_DEPTH) or read_plain_yaml(text, MAX_DEPTH)
     if shallow is None:
         data, positions, ends = read_yaml_extents(text, file)
         return Document(file, data, _positions=positions, _ends=ends)
