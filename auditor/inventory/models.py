@@ -360,6 +360,16 @@ class Storage(AssetBase):
     encryption_at_rest: EncryptionAtRest | None = None
     backup: Backup | None = None
     public_access: bool | None = None
+    public_access_mode: Literal["read", "write"] | None = Field(
+        None,
+        description="What anonymous users may do on a publicly accessible store: read, or write (upload, "
+        "overwrite or delete, which includes read).",
+    )
+    public_by_design_ref: str | None = Field(
+        None,
+        description="The owner's approval to publish the store's content, for a store public by design "
+        "(needed when no dataset is inventoried in it).",
+    )
     open_ports: list[Port] = Field(default_factory=list)
     retention_days: Count | None = None
     retention_by_dataset: dict[AssetId, Count] = Field(
