@@ -290,6 +290,11 @@ class Compute(AssetBase):
     end_of_life: IsoDate | None = None
     last_patched: IsoDate | None = None
     admin_mfa: bool | None = None
+    login_mfa: bool | None = Field(
+        None,
+        description="Every interactive remote login to this host requires MFA, users' as well as administrators' "
+        "(CIS v8 6.4).",
+    )
 
 
 class Fabric(Strict_):
