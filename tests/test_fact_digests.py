@@ -28,10 +28,10 @@ AS_OF = date(2026, 11, 1)
 SIZE = 2000
 
 RECORDED = {
-    "sparse-2000": "c69d672fb5ec44ec39f4840361c898a095eb05ac2facf4541a37a457c20ebc25",
-    "declared-2000": "1393180b0f7775f9aa9eb3b713285c8a3947dd6762ec89e9344509d7de0e55cb",
-    "example": "3b16a8bf7a15a18db2893f3cefb0c915e14d00279bcadf3af2b22d9ea2dc7b83",
-    "precision": "d225a92468afdb421878ae063428e33156ea07f8051567964f3bf458007730dc",
+    "sparse-2000": "90845ba2a9102eabf05fdeb340476524f9dba0009edded9271dd79993980e572",
+    "declared-2000": "e569ab6aa3eec615d0decc1fe3e34f34283c5224b1e0e0a34f617174a0a8b6a5",
+    "example": "8c78cdc1be5d80da8f45b1b47afc6d8f216f997e9bd1846ca1cc51603c5fcd86",
+    "precision": "e7cb0966dc4b654981b6d467f6d62347e91ce3efa7bc21765aafb7db86da5493",
 }
 
 

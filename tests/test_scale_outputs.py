@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "9627691862a980ff66dc49f471c2a5225949830eda543616c9e622fe7510d340",
-    "sarif": "0f21651b754b959680f36269e5a5be790e42236e7fb3ea40bdf2481781289a18",
-    "sarif-all": "7613ebaa0270ea56d2078608621288de824145e5f17f76c4b473b64fdce58286",
+    "json": "9ef3799163549640ddd6dd02549292d887f28137bb361eac575fe0049a44d296",
+    "sarif": "5e591dac39808b1b97a8cef374858029f3a0ba1c4f9f80289a30123351d84902",
+    "sarif-all": "0ca287746299920281b544eb0cffa5e4be16c33abc47abab044c8f2000496483",
 }
 
 

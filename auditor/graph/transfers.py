@@ -116,6 +116,15 @@ class TransferFact:
         "The Art. 49(1) ground, for a derogation: a to g or compelling_legitimate_interests."
     )
     occasional: bool | None = described("The flow or vendor declares the transfer occasional (not repetitive).")
+    transfer_consent_ref: str | None = described(
+        "For ground a: the record of explicit consent given after being informed of the risks (Art. 49(1)(a))."
+    )
+    public_interest_law_ref: str | None = described(
+        "For ground d: the Union or Member State law recognising the public interest (Art. 49(4))."
+    )
+    sa_informed_ref: str | None = described(
+        "For compelling legitimate interests: the record that the supervisory authority was informed."
+    )
     datasets: list[str] = described("Datasets under the GDPR whose data this transfer carries.", factory=list)
     importer: str | None = described(
         "The separate entity receiving the data (None: the organisation's own processing)."
@@ -386,7 +395,13 @@ def _with_basis(
         )
     if mechanism == "derogation" and source is not None:
         return replace(
-            fact, basis="derogation", derogation_ground=source.derogation_ground, occasional=source.occasional
+            fact,
+            basis="derogation",
+            derogation_ground=source.derogation_ground,
+            occasional=source.occasional,
+            transfer_consent_ref=source.transfer_consent_ref,
+            public_interest_law_ref=source.public_interest_law_ref,
+            sa_informed_ref=source.sa_informed_ref,
         )
     gaps = _gaps(fact, decision, cover, remote, organisation)
     unknown = [c.unknown_because for c in (cover, *remote.values()) if c is not None and c.unknown_because]

@@ -56,6 +56,27 @@ Occasional = Annotated[
     bool | None,
     Field(description="The transfer is occasional, not repetitive or systematic (EDPB Guidelines 2/2018)."),
 ]
+TransferConsentRef = Annotated[
+    str | None,
+    Field(
+        description="For derogation ground a: the record of the data subjects' explicit consent to the transfer, "
+        "given after being informed of its possible risks without adequacy or safeguards (Art. 49(1)(a))."
+    ),
+]
+PublicInterestLawRef = Annotated[
+    str | None,
+    Field(
+        description="For derogation ground d: the Union or Member State law recognising the public interest "
+        "(Art. 49(4))."
+    ),
+]
+SaInformedRef = Annotated[
+    str | None,
+    Field(
+        description="For the compelling legitimate interests ground: the record that the supervisory authority "
+        "was informed of the transfer (Art. 49(1), second subparagraph)."
+    ),
+]
 SupplementaryMeasure = Literal[
     "encryption_exporter_keys", "pseudonymisation_exporter_key", "split_processing", "contractual", "organisational"
 ]
@@ -269,6 +290,11 @@ class Compute(AssetBase):
     end_of_life: IsoDate | None = None
     last_patched: IsoDate | None = None
     admin_mfa: bool | None = None
+    login_mfa: bool | None = Field(
+        None,
+        description="Every interactive remote login to this host requires MFA, users' as well as administrators' "
+        "(CIS v8 6.4).",
+    )
 
 
 class Fabric(Strict_):
@@ -339,6 +365,16 @@ class Storage(AssetBase):
     encryption_at_rest: EncryptionAtRest | None = None
     backup: Backup | None = None
     public_access: bool | None = None
+    public_access_mode: Literal["read", "write"] | None = Field(
+        None,
+        description="What anonymous users may do on a publicly accessible store: read, or write (upload, "
+        "overwrite or delete, which includes read).",
+    )
+    public_by_design_ref: str | None = Field(
+        None,
+        description="The owner's approval to publish the store's content, for a store public by design "
+        "(needed when no dataset is inventoried in it).",
+    )
     open_ports: list[Port] = Field(default_factory=list)
     retention_days: Count | None = None
     retention_by_dataset: dict[AssetId, Count] = Field(
@@ -585,6 +621,9 @@ class Flow(AssetBase):
     tia_practical_application_assessed: TiaPracticeAssessed = None
     derogation_ground: DerogationGround = None
     occasional: Occasional = None
+    transfer_consent_ref: TransferConsentRef = None
+    public_interest_law_ref: PublicInterestLawRef = None
+    sa_informed_ref: SaInformedRef = None
     supplementary_measures: SupplementaryMeasures
     encrypted_in_transit: bool | None = None
     transformation: Literal["none", "pseudonymise", "anonymise", "aggregate"] | None = None
@@ -677,6 +716,9 @@ class Vendor(AssetBase):
     tia_practical_application_assessed: TiaPracticeAssessed = None
     derogation_ground: DerogationGround = None
     occasional: Occasional = None
+    transfer_consent_ref: TransferConsentRef = None
+    public_interest_law_ref: PublicInterestLawRef = None
+    sa_informed_ref: SaInformedRef = None
     supplementary_measures: SupplementaryMeasures
     surveillance_exposure: list[Literal["fisa_702", "eo_12333", "other"]] | None = Field(
         None,
