@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "9627691862a980ff66dc49f471c2a5225949830eda543616c9e622fe7510d340",
-    "sarif": "0f21651b754b959680f36269e5a5be790e42236e7fb3ea40bdf2481781289a18",
-    "sarif-all": "7613ebaa0270ea56d2078608621288de824145e5f17f76c4b473b64fdce58286",
+    "json": "dfa5e9c3e7bd6c80d4a9d1d8a6d5c016750f2eff86faf481309720993a26f0d8",
+    "sarif": "a950a828e10e163f60dc0627f5d82deb50f1bad36e4627a914d9ffedf0f4fffd",
+    "sarif-all": "d2930e81f08198f4d556a4231bc22e127cd842ebb9a2ad917e2a37c33dd0512d",
 }
 
 
