@@ -28,10 +28,10 @@ AS_OF = date(2026, 11, 1)
 SIZE = 2000
 
 RECORDED = {
-    "sparse-2000": "90845ba2a9102eabf05fdeb340476524f9dba0009edded9271dd79993980e572",
-    "declared-2000": "e569ab6aa3eec615d0decc1fe3e34f34283c5224b1e0e0a34f617174a0a8b6a5",
-    "example": "8c78cdc1be5d80da8f45b1b47afc6d8f216f997e9bd1846ca1cc51603c5fcd86",
-    "precision": "e7cb0966dc4b654981b6d467f6d62347e91ce3efa7bc21765aafb7db86da5493",
+    "sparse-2000": "ca42fbc23b8adcb7621ea2813fdc30da192bf6ed50a2e437e64c36370ac6d03d",
+    "declared-2000": "86d8255de022c9a2d3b3dc1f5cf13310937d35afb7b946ac0a2dfb594b2d6d94",
+    "example": "d3fac8a877430693fbd0cf89d1295ee58d446ef83c0dfd984ef69b159f95c7fc",
+    "precision": "6f4e5b8339af60064f6a89f4c8a23ad4f77124370f4721d7c4b130d7bc9ec59c",
 }
 
 

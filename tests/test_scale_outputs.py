@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "9ef3799163549640ddd6dd02549292d887f28137bb361eac575fe0049a44d296",
-    "sarif": "5e591dac39808b1b97a8cef374858029f3a0ba1c4f9f80289a30123351d84902",
-    "sarif-all": "0ca287746299920281b544eb0cffa5e4be16c33abc47abab044c8f2000496483",
+    "json": "f4ecd383eb9a5121fb76ec17cdb7b6d7d1a934582663dbefa276658fbba16312",
+    "sarif": "a8414f59506a28612ac1c2bec21e5259188f70542af213579f09ff10035146b3",
+    "sarif-all": "ddd30e1a1ebbf90fafa85f993bc98c3542451cc573334fb9bda9573b4bceac60",
 }
 
 

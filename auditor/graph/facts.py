@@ -25,7 +25,7 @@ from auditor.graph.organization import CcpaFact, CppaFact, analyse_organization
 from auditor.graph.power import PowerFact, analyse_power
 from auditor.graph.scope import ScopeFact, analyse_scope
 from auditor.graph.transfers import TRANSFER_KINDS, TransferFact, analyse_transfers
-from auditor.inventory.models import MODEL_BY_KIND
+from auditor.inventory.models import MODEL_BY_KIND, Dataset
 
 ALL_KINDS = frozenset(MODEL_BY_KIND)
 T = TypeVar("T")
@@ -68,6 +68,25 @@ FACT_KINDS: dict[str, frozenset[str]] = {
 }
 
 
+def _gpc_unhonoured(graph: AssetGraph, flow_ids: list[str]) -> list[str]:
+    """The selling or sharing flows whose gpc_honored is not true (1798.135(b)(1) needs the signal honoured)."""
+    return sorted({flow_id for flow_id in flow_ids if getattr(graph.asset(flow_id), "gpc_honored", None) is not True})
+
+
+def _holds_spi(graph: AssetGraph, personal: Mapping[str, PersonalDataFact]) -> bool | None:
+    """Whether a dataset of California consumers holds sensitive PI, for the SPI limb of 1798.135(b)(1)."""
+    unknown = False
+    for dataset in graph.of_kind(Dataset):
+        fact = personal[dataset.id]
+        if fact.ca_subjects is False:
+            continue
+        if fact.ccpa_sensitive is None or fact.ca_subjects is None:
+            unknown = True
+        elif fact.ccpa_sensitive:
+            return True
+    return None if unknown else False
+
+
 @dataclass
 class Facts:
     by_asset: dict[str, AssetFacts]
@@ -95,6 +114,8 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
         ccpa_fact = organization[org.id][0]
         ccpa_fact.sells, ccpa_fact.selling_flows = any_flow(californian, "sale")
         ccpa_fact.shares, ccpa_fact.sharing_flows = any_flow(californian, "share")
+        ccpa_fact.gpc_unhonoured_flows = _gpc_unhonoured(graph, [*ccpa_fact.selling_flows, *ccpa_fact.sharing_flows])
+        ccpa_fact.holds_spi = _holds_spi(graph, personal)
     # The facts of every asset come in inventory order: built by walking them side by side, without a
     # lookup per asset (lookups in dicts of 100k entries cost more than the facts' own construction).
     ids = graph.inventory.assets

@@ -31,6 +31,14 @@ class CcpaFact:
     shares: bool | None = described("A flow of California consumers' PI is sharing, derived (None: unknown).", False)
     selling_flows: list[str] = described("The flows that sell.", factory=list)
     sharing_flows: list[str] = described("The flows that share.", factory=list)
+    gpc_unhonoured_flows: list[str] = described(
+        "The selling or sharing flows not shown to honour opt-out preference signals (gpc_honored not true): "
+        "a frictionless signal cannot replace the opt-out links while one of them ignores it.",
+        factory=list,
+    )
+    holds_spi: bool | None = described(
+        "A dataset of California consumers holds sensitive PI (1798.140(ae)) (None: some dataset is unknown).", False
+    )
 
 
 @dataclass(slots=True)

@@ -208,6 +208,11 @@ class Organization(AssetBase):
         "to the consumer's experience, no pop-up in response, the request fully effectuated (11 CCR 7025(f)-(g)); "
         "with optout_signal_policy_ref it replaces the opt-out links (Cal. Civ. Code 1798.135(b)(1)).",
     )
+    optout_signal_limits_spi: bool | None = Field(
+        None,
+        description="The opt-out preference signal also limits the use and disclosure of sensitive personal "
+        "information, as 1798.135(b)(1) requires of a business replacing the opt-out links with it.",
+    )
     optout_signal_policy_ref: str | None = Field(
         None,
         description="The privacy-policy section stating that opt-out preference signals are processed in a "
@@ -466,7 +471,8 @@ class Dataset(AssetBase):
     retention_criteria: str | None = Field(
         None,
         description="Where no fixed period can be given, the criteria that determine it (GDPR Art. 13(2)(a), "
-        "Cal. Civ. Code 1798.100(a)(3)), e.g. 'until the end of the contract plus the 10-year statutory period'.",
+        "Cal. Civ. Code 1798.100(a)(3)): they must let the data subject work out the period, e.g. 'until the end "
+        "of the contract plus the 10-year statutory period', not 'as long as needed'.",
     )
     pseudonymised: bool | None = None
     anonymised: bool | None = Field(
@@ -843,6 +849,15 @@ class Workload(AssetBase):
     significant_decisions: bool | None = Field(
         None, description="Decisions on finance, housing, education, employment or healthcare."
     )
+    significant_decision_domains: (
+        list[Literal["financial_lending", "housing", "education", "employment", "healthcare"]] | None
+    ) = Field(
+        None,
+        description="The significant-decision categories of 11 CCR 7001(ddd) the decisions fall in: financial or "
+        "lending services, housing, education enrolment or opportunity, employment or independent contracting, "
+        "healthcare; any declared counts as significant_decisions for the ADMT rules and bounds the 7221(b)(2)-(3) "
+        "exceptions.",
+    )
     profiling: bool | None = None
     art22_exception: Literal["contract", "law", "explicit_consent"] | None = Field(
         None,
@@ -861,6 +876,11 @@ class Workload(AssetBase):
     )
     art9_law_ref: str | None = Field(
         None, description="For 9(2)(g): the Union or member-state law providing for those decisions."
+    )
+    explicit_consent_ref: str | None = Field(
+        None,
+        description="For 9(2)(a): the record of the data subjects' explicit consent to those decisions being "
+        "based on their special-category data (Art. 9(2)(a), 22(4); Art. 7(1)).",
     )
     art22_measures_ref: str | None = Field(
         None,
@@ -887,6 +907,11 @@ class Workload(AssetBase):
         description="Instead of an opt-out, consumers can appeal the decision to a designated human reviewer who "
         "can interpret the ADMT output, considers the consumer's information and has the authority to overturn "
         "it, through an easy method described to them (11 CCR 7221(b)(1)).",
+    )
+    admt_appeal_process_ref: str | None = Field(
+        None,
+        description="The documented appeal process behind admt_human_appeal: the designated reviewer, their "
+        "authority to overturn, and the method described to consumers (11 CCR 7221(b)(1)(A)-(B)).",
     )
     admt_decision: Literal["admission_acceptance_hiring", "work_allocation_compensation", "other"] | None = Field(
         None,
