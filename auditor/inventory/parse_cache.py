@@ -10,15 +10,14 @@ digest is a miss, and is replaced.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from auditor import __version__
+from auditor.cache_files import keep_entry
 from auditor.inventory.yaml_events import Shallow
 
 # 2: each position carries its value's end line and column (1: the line where its last value starts)
@@ -64,13 +63,4 @@ class ParseCache:
             payload = orjson.dumps(entry)
         except orjson.JSONEncodeError:  # an integer wider than 64 bits: read it again next time
             return
-        with contextlib.suppress(OSError):
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(payload)
-                os.replace(temporary, self._entry(sha256))
-            except OSError:
-                os.unlink(temporary)
-                raise
+        keep_entry(self.folder, self._entry(sha256), payload)

@@ -12,15 +12,14 @@ source is compiled again and the entry replaced. A folder that cannot be written
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
 import marshal
-import os
 import sys
-import tempfile
 from pathlib import Path
 from types import CodeType
+
+from auditor.cache_files import keep_entry
 
 FILENAME = "<auditor rules>"  # what tracebacks through the generated code name
 _MAGIC = importlib.util.MAGIC_NUMBER
@@ -69,13 +68,4 @@ class CodeCache:
         body = marshal.dumps(code)
         payload = _MAGIC + key + hashlib.sha256(body).digest() + body
         assert self.folder is not None
-        with contextlib.suppress(OSError):
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(payload)
-                os.replace(temporary, self._entry(key))
-            except OSError:
-                os.unlink(temporary)
-                raise
+        keep_entry(self.folder, self._entry(key), payload)
