@@ -113,7 +113,7 @@ NoCacheOpt = Annotated[
 ]
 
 
-def _parse_cache(no_cache: bool) -> Path | None:
+def _cache_dir(no_cache: bool) -> Path | None:
     from auditor.inventory.parse_cache import default_cache_dir
 
     return None if no_cache else default_cache_dir()
@@ -190,7 +190,7 @@ def validate(paths: PathsArg, no_cache: NoCacheOpt = False) -> None:
     from auditor.inventory.loader import load_inventory
     from auditor.inventory.parse_cache import ParseCache
 
-    folder = _parse_cache(no_cache)
+    folder = _cache_dir(no_cache)
     try:
         inventory = load_inventory(paths, cache=ParseCache(folder) if folder is not None else None)
     except InputError as exc:
@@ -370,7 +370,7 @@ def audit(
         root=root,
         waiver_max_days=waiver_max_days,
         waiver_warning_days=waiver_warning_days,
-        parse_cache=_parse_cache(no_cache),
+        cache_dir=_cache_dir(no_cache),
         flow_map=charts,
     )
     # The collector stays paused to the exit status: the summary and the gate sort and count the

@@ -64,8 +64,8 @@ class AuditRequest:
     root: Path | None = None  # file names in outputs are relative to it (default: the working folder)
     waiver_max_days: int = DEFAULT_MAX_DAYS
     waiver_warning_days: int = DEFAULT_WARNING_DAYS
-    # Where unchanged YAML inventory files' parses and the rules' compiled generated code are kept (None: not kept).
-    parse_cache: Path | None = None
+    # The user's cache folder: unchanged YAML inventory files' parses and the rules' compiled code (None: none kept).
+    cache_dir: Path | None = None
     # Draw the data-flow map: only the HTML and PDF show it (0.2-0.3 s at 100k assets; keeping the
     # graph to draw it later, on first use, cost 50 MB more at the peak).
     flow_map: bool = True
@@ -96,7 +96,7 @@ def load_inputs(request: AuditRequest) -> AuditInputs:
     """Read every input file; raise InputError listing every problem in all of them."""
     issues: list[InputIssue] = []
     root = request.root
-    cache = ParseCache(request.parse_cache) if request.parse_cache is not None else None
+    cache = ParseCache(request.cache_dir) if request.cache_dir is not None else None
     inventory: Inventory | None = _collect(
         issues, load_inventory, request.inventory, request.max_file_bytes, root, cache
     )
@@ -138,7 +138,7 @@ def run_audit(request: AuditRequest, on_stage: Stage = _silent) -> AuditResult:
             on_stage,
             allow_empty=request.allow_empty,
             waiver_warning_days=request.waiver_warning_days,
-            code_cache=request.parse_cache,
+            code_cache=request.cache_dir,
             flow_map=request.flow_map,
         )
     result.settings = _settings_files(request)

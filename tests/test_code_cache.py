@@ -96,7 +96,7 @@ def test_a_folder_that_cannot_be_written_is_no_error(tmp_path: Path, new_process
 
 
 def results_json(inventory: Path, cache: Path | None) -> bytes:
-    request = AuditRequest([inventory], [default_policies_dir()], AS_OF, root=inventory.parent, parse_cache=cache)
+    request = AuditRequest([inventory], [default_policies_dir()], AS_OF, root=inventory.parent, cache_dir=cache)
     return renderer("json")(run_audit(request), ReportOptions())
 
 

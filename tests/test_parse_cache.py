@@ -19,7 +19,7 @@ from tests.conftest import AS_OF, EXAMPLE, invoke
 
 
 def results_json(inventory: Path, cache: Path | None) -> bytes:
-    request = AuditRequest([inventory], [default_policies_dir()], AS_OF, root=inventory.parent, parse_cache=cache)
+    request = AuditRequest([inventory], [default_policies_dir()], AS_OF, root=inventory.parent, cache_dir=cache)
     return renderer("json")(run_audit(request), ReportOptions())
 
 
