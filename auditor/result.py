@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import operator
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -93,6 +94,10 @@ class Response:
         return self.due < as_of and self.status in ("open", "in_progress")
 
 
+# Findings' result order, as a key function: the order of every report and of Finding.sort_key.
+result_order = operator.attrgetter("rule_id", "asset_id", "evidence_key")
+
+
 class _Fingerprint:
     """A finding's fingerprint, hashed on first read and kept in the finding's __dict__, where
     later reads find it: functools.cached_property without its lock (Python 3.11 takes one on
@@ -140,7 +145,8 @@ class Finding:
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
-        return (self.rule_id, self.asset_id, self.evidence_key)
+        key: tuple[str, str, str] = result_order(self)
+        return key
 
     @property
     def is_open_failure(self) -> bool:

@@ -22,13 +22,12 @@ properties and a tool notification give the number left out.
 from __future__ import annotations
 
 import functools
-import operator
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
 from auditor.report import DEFAULT_OPTIONS, ReportOptions, jsonfmt
 from auditor.report.text import rule_anchor
-from auditor.result import AuditResult, Finding, RuleInfo, Severity, Status, WaiverState
+from auditor.result import AuditResult, Finding, RuleInfo, Severity, Status, WaiverState, result_order
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LAID_OUT = 4  # laid out down to one line per rule, artifact and result
@@ -43,7 +42,6 @@ LEVELS = {
 _UNDECIDED = 3
 _ORDER = {Status.FAIL: 0, Status.NOT_APPLICABLE: 2, Status.NOT_EVALUABLE: _UNDECIDED, Status.PASS: None}
 _RANKS = {severity: severity.rank for severity in Severity}
-_RESULT_ORDER = operator.attrgetter("rule_id", "asset_id", "evidence_key")  # Finding.sort_key
 # Code-scanning tags by pack: what kind of problem a rule finds.
 TAGS = {"security": "security", "gdpr": "privacy", "ccpa": "privacy", "ai-infra": "ai-infrastructure"}
 SECURITY_PACK = "security"
@@ -204,7 +202,7 @@ def _exported(result: AuditResult, options: ReportOptions, cap: int) -> tuple[li
     for key in sorted(groups):
         if len(kept) >= cap:
             break
-        kept += sorted(groups[key], key=_RESULT_ORDER)[: cap - len(kept)]
+        kept += sorted(groups[key], key=result_order)[: cap - len(kept)]
     return kept, sum(map(len, groups.values())) - len(kept)
 
 
@@ -228,7 +226,7 @@ def _log(result: AuditResult, options: ReportOptions) -> dict[str, Any]:
     index = {rule.id: i for i, rule in enumerate(result.rules)}
     cap = options.sarif_max_results
     kept, omitted = _exported(result, options, cap)
-    kept.sort(key=_RESULT_ORDER)  # written in result order: stable diffs between runs
+    kept.sort(key=result_order)  # written in result order: stable diffs between runs
     root: dict[str, Any] = {"description": {"text": "The source root: file names are relative to it (--root)."}}
     if options.source_root is not None:
         root["uri"] = PurePosixPath(options.source_root).as_uri().rstrip("/") + "/"
