@@ -49,7 +49,7 @@ from auditor.policy.compiler import (
 from auditor.policy.expressions import Missing, number_at, quotient
 from auditor.policy.operators import CONVERTERS, TypeMismatch
 from auditor.policy.paths import ASSET_KINDS, held_as
-from auditor.policy.values import _AS_IS, plain, shown
+from auditor.policy.values import AS_IS, plain, shown
 from auditor.result import Finding, Status
 
 # The answer for an asset outside the territorial scope of the rule's law (a NOT_APPLICABLE result).
@@ -116,8 +116,8 @@ def _evidence(observed: dict[str, Any]) -> dict[str, Any]:
     """values.plain(observed), quicker for what evidence is: keys that are paths (text), mostly one."""
     if len(observed) == 1:
         for key, value in observed.items():
-            return {key: value if type(value) in _AS_IS else plain(value)}
-    return {key: value if type(value := observed[key]) in _AS_IS else plain(value) for key in sorted(observed)}
+            return {key: value if type(value) in AS_IS else plain(value)}
+    return {key: value if type(value := observed[key]) in AS_IS else plain(value) for key in sorted(observed)}
 
 
 def imported_from(labels: dict[str, str]) -> SourceLocation | None:

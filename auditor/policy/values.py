@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-_AS_IS = frozenset({str, int, bool, type(None)})
+AS_IS = frozenset({str, int, bool, type(None)})  # types plain() returns unchanged (the generated evidence shares it)
 
 
 class ExactFloat(float):
@@ -19,15 +19,15 @@ class ExactFloat(float):
 def plain(value: Any) -> Any:
     """JSON-ready copy of an evidence value (dates as ISO text, sets sorted, facts as mappings)."""
     kind = type(value)
-    if kind in _AS_IS:
+    if kind in AS_IS:
         return value
     if kind is dict:  # the common case first, its plain items copied without a call each
         return {
-            (k if type(k) is str else str(k)): (v if type(v) in _AS_IS else plain(v))
+            (k if type(k) is str else str(k)): (v if type(v) in AS_IS else plain(v))
             for k, v in sorted(value.items())
         }
     if kind is list:
-        return [v if type(v) in _AS_IS else plain(v) for v in value]
+        return [v if type(v) in AS_IS else plain(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):
