@@ -225,7 +225,8 @@ class _HardwareOf:
             found.append(profile)
         return found
 
-    def __call__(self, nodes: list[Compute], profiles: list[NodeProfile], precision: str | None) -> _Hardware:
+    def __call__(self, nodes: list[Compute], precision: str | None) -> _Hardware:
+        profiles = self.profiles(nodes)
         entries = zip(profiles, nodes, strict=True)
         key = (precision, *((id(p), n.count, n.ram_gb, n.gpudirect_storage) for p, n in entries))
         figures = self.figures.get(key)
@@ -263,7 +264,7 @@ def _figures(nodes: list[Compute], profiles: list[NodeProfile], precision: str |
 
 def _workload_capacity(graph: AssetGraph, workload: Workload, hardware: _HardwareOf) -> CapacityFact:
     nodes = _nodes_of(graph, workload)
-    hw = hardware(nodes, hardware.profiles(nodes), workload.precision)
+    hw = hardware(nodes, workload.precision)
     available_gpus, gpus_per_node = hw.available_gpus, hw.gpus_per_node
     gpus = workload.gpus or available_gpus
     node_count = workload.nodes or (math.ceil(gpus / gpus_per_node) if gpus and gpus_per_node else None)

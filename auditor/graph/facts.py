@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from auditor.graph.build import AssetGraph
 from auditor.graph.capacity import CapacityFact, CatalogFact, analyse_capacity, analyse_catalog_coverage
@@ -25,7 +25,7 @@ from auditor.graph.organization import CcpaFact, CppaFact, analyse_organization
 from auditor.graph.power import PowerFact, analyse_power
 from auditor.graph.scope import ScopeFact, analyse_scope
 from auditor.graph.transfers import TRANSFER_KINDS, TransferFact, analyse_transfers
-from auditor.inventory.models import MODEL_BY_KIND, Dataset
+from auditor.inventory.models import MODEL_BY_KIND, Dataset, Flow
 
 ALL_KINDS = frozenset(MODEL_BY_KIND)
 T = TypeVar("T")
@@ -70,7 +70,7 @@ FACT_KINDS: dict[str, frozenset[str]] = {
 
 def _gpc_unhonoured(graph: AssetGraph, flow_ids: list[str]) -> list[str]:
     """The selling or sharing flows whose gpc_honored is not true (1798.135(b)(1) needs the signal honoured)."""
-    return sorted({flow_id for flow_id in flow_ids if getattr(graph.asset(flow_id), "gpc_honored", None) is not True})
+    return sorted({flow_id for flow_id in flow_ids if cast(Flow, graph.asset(flow_id)).gpc_honored is not True})
 
 
 def _holds_spi(graph: AssetGraph, personal: Mapping[str, PersonalDataFact]) -> bool | None:

@@ -51,12 +51,6 @@ class RefField:
                 return None
         return value
 
-    def targets(self, asset: AssetBase) -> list[str]:
-        value = self.value(asset)
-        if value is None:
-            return []
-        return list(value) if self.many else [value]
-
 
 @dataclass(frozen=True)
 class InputFile:
