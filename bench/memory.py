@@ -59,26 +59,28 @@ def cli_path(inventory: Path, collect: bool = False) -> None:
     audit's cyclic garbage (the evaluator refers to itself) were freed when the audit ends.
     """
     from auditor.engine import AuditRequest, run_audit
+    from auditor.gc_pause import collector_paused
     from auditor.policy.loader import default_policies_dir
-    from auditor.report import OUTPUT_FILES, ReportOptions, outputs
+    from auditor.report import OUTPUT_FILES, Report, ReportOptions, outputs
     from auditor.report.write import publish
 
     log = StageLog()
-    result = run_audit(AuditRequest([inventory], [default_policies_dir()], AS_OF), log)
+    with collector_paused():  # as the CLI runs it
+        result = run_audit(AuditRequest([inventory], [default_policies_dir()], AS_OF, flow_map=False), log)
     if collect:
         log("gc.collect()")
         gc.collect()
     options = ReportOptions(fail_on=None)
-    reports: dict[str, bytes] = {}
+    reports: dict[str, Report] = {}
     for name in ("json", "sarif"):
         for file, render in outputs(name).items():
-            log(f"render {file}")
+            log(f"render {file} (a streamed format only prepares its writer)")
             reports[file] = render(result, options)
-    log("publish (write the set)")
     with tempfile.TemporaryDirectory() as folder:
-        publish(Path(folder) / "reports", reports, OUTPUT_FILES)
-    log("end")
-    print(", ".join(f"{file} {len(data) / 2**20:.0f} MB" for file, data in reports.items()))
+        publish(Path(folder) / "reports", reports, OUTPUT_FILES, log)  # each file's writing is a stage
+        log("end")
+        written = Path(folder) / "reports"
+        print(", ".join(f"{file} {(written / file).stat().st_size / 2**20:.0f} MB" for file in reports))
 
 
 def deep_size(roots: Iterable[Any], seen: set[int]) -> tuple[int, int]:

@@ -72,6 +72,11 @@ CCPA_SENSITIVE = (
     "user.authorization.biometric",
     "user.health_and_medical",
 )
+# Categories added to 1798.140(ae) by an amendment: sensitive PI only from its operative date.
+CCPA_SENSITIVE_FROM = {
+    "user.demographic.citizenship": "2024-01-01",  # AB 947 (2023), operative 1 January 2024
+    "user.neural": "2025-01-01",  # SB 1223 (2024), operative 1 January 2025
+}
 # Cal. Civ. Code 1798.81.5(d)(1)(A) elements (with a name) and (d)(1)(B) log-in credentials. An
 # immigration ID number is a "unique identification number issued on a government document commonly
 # used to verify the identity of a specific individual" ((d)(1)(A)(ii)).
@@ -110,6 +115,7 @@ def main() -> None:
                 "gdpr_art9": marked(key, GDPR_ART9),
                 "gdpr_art10": marked(key, GDPR_ART10),
                 "ccpa_sensitive": marked(key, CCPA_SENSITIVE),
+                **({"ccpa_sensitive_from": CCPA_SENSITIVE_FROM[key]} if key in CCPA_SENSITIVE_FROM else {}),
                 "ccpa_8115": "A" if marked(key, CCPA_8115_A) else "B" if marked(key, CCPA_8115_B) else None,
                 "ccpa_needs_access_code": marked(key, CCPA_NEEDS_ACCESS_CODE),
                 **({"extension": True} if extension else {}),
@@ -121,13 +127,13 @@ def main() -> None:
         "# criminal-offence data, CCPA 1798.140(ae) sensitive PI, 1798.81.5(d)(1)(A)/(B) element,\n"
         "# counted only with an access code or password (1798.81.5(d)(1)(A)(iii)).\n"
         "# extension: true marks the auditor's own keys for categories fideslang has no key for.\n"
-        "# Marks are not dated: citizenship or immigration status is sensitive PI from 1 Jan 2024\n"
-        "# (AB 947) and neural data from 1 Jan 2025 (SB 1223); audits of earlier dates overstate them.\n"
+        "# ccpa_sensitive_from: the date an amendment made the category sensitive PI (citizenship or\n"
+        "# immigration status: AB 947, 1 Jan 2024; neural data: SB 1223, 1 Jan 2025); earlier audits omit it.\n"
         "# Under-16 consumers' PI as sensitive (CPPA 2025 regs) is unverified [U] and not marked.\n"
     )
     data = {
         "source": f"fideslang {version('fideslang')} default taxonomy",
-        "as_of": "2026-11-22",
+        "as_of": "2026-12-02",
         "categories": categories,
     }
     TARGET.write_text(header + yaml.safe_dump(data, sort_keys=False, width=100), encoding="utf-8")
