@@ -220,7 +220,10 @@ class PersonalDataFact:
     raw: bool | None = described("Some data arrives without passing through pseudonymisation.", False)
     special_categories: list[str] | None = described("GDPR Art. 9 special categories among them.", factory=list)
     criminal_data: list[str] | None = described("GDPR Art. 10 criminal-offence categories among them.", factory=list)
-    ccpa_sensitive: list[str] | None = described("CCPA 1798.140(ae) sensitive PI categories.", factory=list)
+    ccpa_sensitive: list[str] | None = described(
+        "CCPA 1798.140(ae) sensitive PI categories at the audit date (one an amendment added counts from its date).",
+        factory=list,
+    )
     ccpa_8115: bool | None = described(
         "Cal. Civ. Code 1798.81.5(d)(1) personal information reaches the asset: a name with an (A) element in one "
         "dataset, or a username/email with its password (B).",
