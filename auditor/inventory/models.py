@@ -128,7 +128,9 @@ _MIRRORS: dict[tuple[type, type], bool] = {}
 
 
 class Strict_(BaseModel, metaclass=_MirroredModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # defer_build: an audit reads assets as msgspec structs (structs.py), so a model's validator is
+    # built only when first used (an error's message, the JSON schema): 20 ms of the CI gate's 0.42 s.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class AssetBase(Strict_):
