@@ -28,10 +28,10 @@ AS_OF = date(2026, 11, 1)
 SIZE = 2000
 
 RECORDED = {
-    "sparse-2000": "ca42fbc23b8adcb7621ea2813fdc30da192bf6ed50a2e437e64c36370ac6d03d",
-    "declared-2000": "86d8255de022c9a2d3b3dc1f5cf13310937d35afb7b946ac0a2dfb594b2d6d94",
-    "example": "d3fac8a877430693fbd0cf89d1295ee58d446ef83c0dfd984ef69b159f95c7fc",
-    "precision": "6f4e5b8339af60064f6a89f4c8a23ad4f77124370f4721d7c4b130d7bc9ec59c",
+    "sparse-2000": "e2c418b1e8201dd1e2bd97fd50661095492fd830b59c33ab00b8ff8f8c5f20d6",
+    "declared-2000": "ca10eb08bab3c001dd18cd8b6c35f12457c66602c486b991bd5b24bf383eed37",
+    "example": "23a3476845bdc43d88e9f57a7e11c8de5856dfdd7bc4bcea553d83ccfd33652a",
+    "precision": "25da4ecefbd6f6a0ec86304a90976c14fadf3273c491a0f511ec81d960dbd3db",
 }
 
 

@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "f4ecd383eb9a5121fb76ec17cdb7b6d7d1a934582663dbefa276658fbba16312",
-    "sarif": "a8414f59506a28612ac1c2bec21e5259188f70542af213579f09ff10035146b3",
-    "sarif-all": "ddd30e1a1ebbf90fafa85f993bc98c3542451cc573334fb9bda9573b4bceac60",
+    "json": "0378ac9231c220d766751543c99ccaff4c482591bf8465f5c1de2c5831b4da17",
+    "sarif": "f80ff14a50c6e631beebc224e67b21f6f1a686410e5c735af6b3710fb9c6ca34",
+    "sarif-all": "28fa1aa6eb895875d4acaba8404d181422834609108a0454b7199233f34869e7",
 }
 
 

@@ -66,6 +66,35 @@ class DpiaFact:
     unknown_because: str | None = described("What to declare to decide the open criteria.")
 
 
+@dataclass(slots=True)
+class DpiaDutyFact:
+    """The organisation's processing that needs a DPIA: in Germany it needs a DPO as well (BDSG s. 38(1))."""
+
+    assets: list[str] = described(
+        "Workloads and datasets whose processing needs a DPIA: Art. 35(3)(a) or (c) met, large-scale Art. 9 or "
+        "10 data (35(3)(b)), or two or more WP248 rev.01 criteria with no screening on record (dpia_screening_ref).",
+        factory=list,
+    )
+
+
+def dpia_duty(graph: AssetGraph, dpia: dict[str, DpiaFact], personal: dict[str, PersonalDataFact]) -> DpiaDutyFact:
+    """Only what is certain counts (an undetermined trigger is not a duty), as in the GDPR-35 rules."""
+    workloads = [
+        workload.id
+        for workload in graph.of_kind(Workload)
+        if (fact := dpia[workload.id]).art35_3a is True
+        or fact.art35_3c is True
+        or (fact.likely_required is True and workload.dpia_screening_ref is None)
+    ]
+    datasets = [
+        dataset.id
+        for dataset in graph.of_kind(Dataset)
+        if dataset.large_scale is True
+        and ((data := personal[dataset.id]).special_categories or data.criminal_data)
+    ]
+    return DpiaDutyFact(sorted(workloads + datasets))
+
+
 def analyse_dpia(graph: AssetGraph, personal: dict[str, PersonalDataFact]) -> dict[str, DpiaFact]:
     """Fact `dpia` for every workload that personal data reaches."""
     facts: dict[str, DpiaFact] = {}

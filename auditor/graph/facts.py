@@ -15,7 +15,7 @@ from typing import TypeVar, cast
 from auditor.graph.build import AssetGraph
 from auditor.graph.capacity import CapacityFact, CatalogFact, analyse_capacity, analyse_catalog_coverage
 from auditor.graph.controllers import ControllershipFact, analyse_controllership
-from auditor.graph.dpia import DpiaFact, analyse_dpia
+from auditor.graph.dpia import DpiaDutyFact, DpiaFact, analyse_dpia, dpia_duty
 from auditor.graph.exposure import ExposureFact, analyse_exposure
 from auditor.graph.fact import described
 from auditor.graph.flows import FlowFact, analyse_flows, any_flow
@@ -48,6 +48,7 @@ class AssetFacts:
     cppa: CppaFact | None = described("CPPA cybersecurity-audit duty of the organisation.")
     dpia: DpiaFact | None = described("DPIA triggers of a workload: Art. 35(3) and the WP248 rev.01 criteria.")
     controllership: ControllershipFact | None = described("Joint controllership and sub-processing of a vendor.")
+    dpia_duty: DpiaDutyFact | None = described("The organisation's processing that needs a DPIA (BDSG s. 38(1)).")
 
 
 # Which asset kinds each fact describes (a rule path to a fact on other kinds is a load error).
@@ -65,6 +66,7 @@ FACT_KINDS: dict[str, frozenset[str]] = {
     "scope": ALL_KINDS,
     "dpia": frozenset({"workload"}),
     "controllership": frozenset({"vendor"}),
+    "dpia_duty": frozenset({"organization"}),
 }
 
 
@@ -152,6 +154,8 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
             setattr(by_asset[asset_id], name, fact)
     for asset_id, (ccpa, cppa) in organization.items():
         by_asset[asset_id].ccpa, by_asset[asset_id].cppa = ccpa, cppa
+    if org is not None:
+        by_asset[org.id].dpia_duty = dpia_duty(graph, dpia, personal)
     return Facts(by_asset, lineage)
 
 
