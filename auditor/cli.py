@@ -403,10 +403,14 @@ def audit(
                 on_stage("recording the run")
                 _record(history, result)
         show = (True if summary is None else summary) and not quiet
-        if show:
+        if show and sys.stdout.isatty():
             from auditor.console import print_summary
 
             print_summary(result, written, gate)
+        elif show:  # a CI log or a pipe: plain lines, no table to fold, no rich to import
+            from auditor.summary_text import summary_lines
+
+            sys.stdout.write("".join(f"{line}\n" for line in summary_lines(result, written, gate)))
         raise typer.Exit(_gate(result, gate))
 
 

@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -27,6 +29,7 @@ from auditor.policy.loader import default_policies_dir
 from auditor.report import ReportOptions, renderer
 from auditor.report.markdown import cell
 from auditor.result import AuditResult, Severity, Status
+from auditor.summary_text import summary_lines
 from tests.conftest import AS_OF, EXAMPLE, REPO, checked, invoke
 
 DATA = Path(__file__).parent / "data"
@@ -242,3 +245,40 @@ def test_junitparser_reads_the_same_counts(example_result: AuditResult, tmp_path
         results.count(junitparser.Skipped)
         == counts["FAIL"] + counts["NOT_EVALUABLE"] + counts["NOT_APPLICABLE"] - failing
     )
+
+
+def test_plain_summary_puts_each_failure_on_one_line_with_inventory_text_flattened(hostile: AuditResult) -> None:
+    """Piped output (a CI log) never folds a location over two lines nor cuts a rule id (rich at 80 columns did)."""
+    result = copy.deepcopy(hostile)
+    result.open_failures()[0].asset_id = "-2+3\x1b[31m\nx"
+    lines = list(summary_lines(result, [Path("reports/results.json")], "high"))
+    assert lines[:4] == [
+        f"notice: {NOTICE}",
+        "Audit of Evil [/bold] *Corp*  as of 2026-11-01: 98 assets, 110 rules",
+        "open failures by severity: critical 6, high 21, medium 28, low 9, info 0",
+        "471 passed, 64 failed (0 waived), 43 not evaluable, 44 not applicable",
+    ]
+    worst = lines.index("worst 10 open failures:")
+    assert lines[worst + 1 : worst + 3] == [
+        "  critical AI-MEM-INF-01 -2+3 [31m x inventories/example/60-flows-workloads.yaml:240:5",
+        "  critical AI-MEM-TRAIN-01 finetune-support-13b inventories/example/60-flows-workloads.yaml:177:5",
+    ]
+    assert lines[worst + 6] == (
+        "  critical SEC-EXPOSED-PERSONAL-DATA-STORE s3-support-share inventories/example/40-storage.yaml:207:5"
+    )
+    assert lines[-2:] == ["wrote reports/results.json", "gate: --fail-on high"]
+    assert all("\x1b" not in line and "\x00" not in line for line in lines)
+
+
+def test_piped_audit_prints_the_plain_summary_without_importing_rich(tmp_path: Path) -> None:
+    script = (
+        "import sys\nfrom auditor.cli import main\n"
+        f"sys.argv = ['auditor', 'audit', {str(EXAMPLE)!r}, '--out', {str(tmp_path)!r}, '--fail-on', 'none']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('rich loaded:', 'rich' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO).stdout
+    lines = out.splitlines()
+    assert "worst 10 open failures:" in lines and "┃" not in out
+    assert "  critical GDPR-44-TRANSFER-BASIS insightful inventories/example/10-sites-vendors.yaml:77:5" in lines
+    assert lines[-1] == "rich loaded: False"
