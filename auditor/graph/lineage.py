@@ -254,10 +254,10 @@ NO_PERSONAL_DATA = PersonalDataFact(present=False)
 
 
 @cache
-def _category_marks(categories: tuple[str, ...], access_codes: bool, as_of: date) -> dict[str, Any]:
-    """Marks of `categories` at `as_of`; an account or card number counts as sensitive PI and a 1798.81.5
-    element only with the code or password giving access (declared, or a credential category); a
-    category added to sensitive PI by an amendment counts from the amendment's date (ccpa_sensitive_from).
+def _category_marks(categories: tuple[str, ...], access_codes: bool) -> dict[str, Any]:
+    """Marks of `categories`; an account or card number counts as sensitive PI and a 1798.81.5
+    element only with the code or password giving access (declared, or a credential category).
+    Sensitive PI comes with the date an amendment made the category so (None: from the start).
     Memoised (as tuples, so no fact holds the cached lists): many origin sets share one list of categories."""
     marks = {key: category_marks(key) or {} for key in categories}
     with_code = access_codes or any(m.get("ccpa_8115") == "B" for m in marks.values())
@@ -266,26 +266,20 @@ def _category_marks(categories: tuple[str, ...], access_codes: bool, as_of: date
     return {
         "special_categories": tuple(k for k, m in marks.items() if m.get("gdpr_art9")),
         "criminal_data": tuple(k for k, m in marks.items() if m.get("gdpr_art10")),
-        "ccpa_sensitive": tuple(k for k, m in marks.items() if _sensitive_at(m, as_of)),
+        "ccpa_sensitive": tuple((k, m.get("ccpa_sensitive_from")) for k, m in marks.items() if m.get("ccpa_sensitive")),
         "ccpa_8115_categories": tuple(k for k, m in marks.items() if m.get("ccpa_8115")),
         "ccpa_8115_kinds": frozenset(m["ccpa_8115"] for m in marks.values() if m.get("ccpa_8115")),  # (d)(1)(A), (B)
     }
 
 
-def _sensitive_at(marks: dict[str, Any], as_of: date) -> bool:
-    since = marks.get("ccpa_sensitive_from")  # AB 947 (citizenship, 2024), SB 1223 (neural data, 2025)
-    return bool(marks.get("ccpa_sensitive")) and (since is None or as_of >= date.fromisoformat(since))
-
-
-def _holds_8115(dataset: Dataset, as_of: date) -> bool:
+def _holds_8115(dataset: Dataset) -> bool:
     """Cal. Civ. Code 1798.81.5(d)(1) personal information: (A) a first name or initial and last name
     in combination with an (A) element, or (B) a username or email address with its password or
     security answer; an element alone (a card vault, an SSN lookup table) is not (d)(1) information."""
     if dataset.contains_8115_elements:
         return True
     categories = set(dataset.data_categories)
-    codes = bool(dataset.access_codes_included)
-    marks = _category_marks(tuple(dataset.data_categories), codes, as_of)["ccpa_8115_kinds"]
+    marks = _category_marks(tuple(dataset.data_categories), bool(dataset.access_codes_included))["ccpa_8115_kinds"]
     named = "user.name" in categories or {"user.name.first", "user.name.last"} <= categories
     login = "user.account.username" in categories or any(c.startswith("user.contact.email") for c in categories)
     return (named and "A" in marks) or (login and "B" in marks)
@@ -335,7 +329,7 @@ def _origin_set(graph: AssetGraph, origins: tuple[str, ...], as_of: date) -> _Or
     catalog = jurisdictions()
     datasets: list[Dataset] = [graph.asset(origin) for origin in origins]  # type: ignore[misc]
     regions = sorted({r for d in datasets for r in d.subject_jurisdictions})
-    holds_8115 = {d.id: _holds_8115(d, as_of) for d in datasets}
+    holds_8115 = {d.id: _holds_8115(d) for d in datasets}
     return _OriginSet(
         origins=list(origins),
         datasets=datasets,
@@ -424,12 +418,15 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
 
 
 def _marked(categories: tuple[str, ...], access_codes: bool, as_of: date) -> _Marked:
-    marks = _category_marks(categories, access_codes, as_of)
+    """The marks at `as_of`: a category an amendment made sensitive PI (AB 947: citizenship, 2024;
+    SB 1223: neural data, 2025) counts from the amendment's date."""
+    marks = _category_marks(categories, access_codes)
+    day = as_of.isoformat()  # ISO dates compare as text
     return (
         list(categories),
         list(marks["special_categories"]),
         list(marks["criminal_data"]),
-        list(marks["ccpa_sensitive"]),
+        [key for key, since in marks["ccpa_sensitive"] if since is None or since <= day],
     )
 
 
