@@ -15,7 +15,7 @@ from rich.text import Text
 
 from auditor.report.text import one_line
 from auditor.result import AuditResult, Severity
-from auditor.summary_text import tally
+from auditor.summary_text import baseline_line, counts_line, reason_lines, tally
 
 STYLES = {
     Severity.critical: "bold red",
@@ -36,7 +36,7 @@ def print_summary(result: AuditResult, written: list[Path], fail_on: str, consol
     for notice in result.notices:  # what the reader must know first
         console.print(Text(f"notice: {one_line(notice)}", style="bold yellow"), soft_wrap=True)
     counted = tally(result)
-    counts, by_severity = counted.counts, counted.by_severity
+    by_severity = counted.by_severity
     console.print(
         f"[bold]Audit of {_plain(result.organization or 'inventory')}[/bold] as of {result.as_of}: "
         f"{result.asset_count} assets, {len(result.rules)} rules"
@@ -47,17 +47,11 @@ def print_summary(result: AuditResult, written: list[Path], fail_on: str, consol
     for severity in Severity.worst_first():
         table.add_row(f"[{STYLES[severity]}]{severity}[/]", str(by_severity[severity]))
     console.print(table)
-    console.print(
-        f"{counts['PASS']} passed, {counts['FAIL']} failed ({counts['WAIVED']} waived), "
-        f"{counts['NOT_EVALUABLE']} not evaluable, {counts['NOT_APPLICABLE']} not applicable"
-    )
-    for reason, n in counted.reasons.most_common(3):
-        console.print(Text(f"  not applicable to {n} result(s): {one_line(reason)}", style="dim"))
+    console.print(counts_line(counted.counts))
+    for line in reason_lines(counted):
+        console.print(Text(line, style="dim"))
     if result.baseline:
-        console.print(
-            f"against the baseline: {result.baseline['new']} new, {result.baseline['unchanged']} unchanged, "
-            f"{result.baseline['resolved']} resolved (only new failures gate)"
-        )
+        console.print(baseline_line(result.baseline))
     worst = counted.worst
     if worst:
         top = Table(show_edge=False)

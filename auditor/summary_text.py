@@ -53,29 +53,40 @@ def tally(result: AuditResult) -> Tally:
     return counted
 
 
+def counts_line(counts: dict[str, int]) -> str:
+    return (
+        f"{counts['PASS']} passed, {counts['FAIL']} failed ({counts['WAIVED']} waived), "
+        f"{counts['NOT_EVALUABLE']} not evaluable, {counts['NOT_APPLICABLE']} not applicable"
+    )
+
+
+def reason_lines(counted: Tally) -> list[str]:
+    """The three commonest reasons results were not applicable."""
+    return [f"  not applicable to {n} result(s): {one_line(reason)}" for reason, n in counted.reasons.most_common(3)]
+
+
+def baseline_line(baseline: dict[str, int]) -> str:
+    return (
+        f"against the baseline: {baseline['new']} new, {baseline['unchanged']} unchanged, "
+        f"{baseline['resolved']} resolved (only new failures gate)"
+    )
+
+
 def summary_lines(result: AuditResult, written: list[Path], fail_on: str) -> Iterator[str]:
     """The terminal summary's content: notices, counts, the worst open failures, files written, the gate."""
     for notice in result.notices:
         yield f"notice: {one_line(notice)}"
     counted = tally(result)
-    counts = counted.counts
     yield (
         f"Audit of {one_line(result.organization or 'inventory')} as of {result.as_of}: "
         f"{result.asset_count} assets, {len(result.rules)} rules"
     )
     by_severity = ", ".join(f"{severity} {counted.by_severity[severity]}" for severity in Severity.worst_first())
     yield f"open failures by severity: {by_severity}"
-    yield (
-        f"{counts['PASS']} passed, {counts['FAIL']} failed ({counts['WAIVED']} waived), "
-        f"{counts['NOT_EVALUABLE']} not evaluable, {counts['NOT_APPLICABLE']} not applicable"
-    )
-    for reason, n in counted.reasons.most_common(3):
-        yield f"  not applicable to {n} result(s): {one_line(reason)}"
+    yield counts_line(counted.counts)
+    yield from reason_lines(counted)
     if result.baseline:
-        yield (
-            f"against the baseline: {result.baseline['new']} new, {result.baseline['unchanged']} unchanged, "
-            f"{result.baseline['resolved']} resolved (only new failures gate)"
-        )
+        yield baseline_line(result.baseline)
     if counted.worst:
         yield f"worst {len(counted.worst)} open failures:"
         for finding in counted.worst:
