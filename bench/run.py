@@ -28,8 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from bench import checkov
+from bench.calibrate import ITEMS, calibrate
 from bench.generate import count, declared, generate, write
 from bench.measure import Measure, measured, median_of
 from bench.summary import table
@@ -214,9 +216,9 @@ def stages(inventory: Path, clock: Callable[[], float] = time.perf_counter) -> d
     for name in ("json", "sarif"):
         stream = streamer(name)
         assert stream is not None
-        with tempfile.TemporaryFile(buffering=1 << 20) as out:  # streamed as the CLI writes it
+        with tempfile.TemporaryFile("w+b", buffering=1 << 20) as out:  # streamed as the CLI writes it
             start = clock()
-            stream(result, ReportOptions(), out)
+            stream(result, ReportOptions(), cast(BinaryIO, out))
             timings[f"render {name}"] = clock() - start
     return timings
 
@@ -262,7 +264,13 @@ def _pages(data: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
+def machine_case(settings: Settings) -> dict[str, object]:
+    """The reference workload's CPU seconds (bench.calibrate): how fast the machine is during this run."""
+    return calibrate(settings.runs_of(3), max(10_000, settings.size(ITEMS)))  # quick mode too: a measurable time
+
+
 CASES: dict[str, Case] = {
+    "machine": machine_case,
     "gate": gate_case,
     "scale": scale_case,
     "1m": million_case,
@@ -272,7 +280,7 @@ CASES: dict[str, Case] = {
     "medium": medium_case,
     "pdf": pdf_case,
 }
-DEFAULT = ["gate", "scale", "cache", "yaml50", "checkov"]
+DEFAULT = ["machine", "gate", "scale", "cache", "yaml50", "checkov"]
 
 
 def run_cases(names: list[str], settings: Settings) -> dict[str, dict[str, object]]:
@@ -291,7 +299,7 @@ def main(argv: list[str]) -> None:
     if unknown:
         raise SystemExit(f"unknown case {unknown[0]!r}; cases: {', '.join(CASES)}; options: --1m, --quick")
     chosen = [arg for arg in argv if not arg.startswith("--")] or DEFAULT
-    names = [name for name in CASES if name in chosen or (name == "1m" and "1m" in flags)]
+    names = [name for name in CASES if name in chosen or name == "machine" or (name == "1m" and "1m" in flags)]
     quick = "quick" in flags or os.environ.get("BENCH_QUICK") == "1"
     settings = Settings(divisor=QUICK_DIVISOR, runs=1, install_checkov=False) if quick else Settings()
     os.environ["XDG_CACHE_HOME"] = str(settings.out / "cache")  # the parse cache of this run, not the user's

@@ -83,13 +83,25 @@ def _ratio_rows(figures: Figures) -> list[list[str]]:
         versus = checkov.get("skipped") or f"{checkov['cpu per resource, checkov / auditor (import + audit)']:.1f}"
     yaml50 = figures.get("yaml50")
     gate = figures.get("gate")
+    machine = figures.get("machine")
     return [
+        ["reference workload CPU s (bench/calibrate.py: the machine's speed)", _cpu(machine), ""],
+        ["100k declared JSON CPU / reference workload", _per_reference(hundred, machine), ""],
         ["time(1M) / time(100k), declared JSON, CPU", cpu, "<= 11"],
         ["time(1M) / time(100k), declared JSON, wall", wall, "<= 11"],
         ["Checkov CPU per resource / auditor's (import + audit)", versus, ">= 10"],
         ["50 MB YAML validate: peak memory / file size", _over_file(yaml50), "<= 10"],
         ["CI gate wall (s)", f"{gate['wall']:.3f}" if gate else NOT_RUN, "<= 0.5"],
     ]
+
+
+def _cpu(figures: Mapping[str, Any] | None) -> str:
+    return f"{figures['cpu']:.2f}" if figures else NOT_RUN
+
+
+def _per_reference(run: Mapping[str, Any] | None, machine: Mapping[str, Any] | None) -> str:
+    """A case's CPU in units of the reference workload: comparable between a fast day and a slow one."""
+    return f"{run['cpu'] / machine['cpu']:.2f}" if run and machine and machine["cpu"] else NOT_RUN
 
 
 def _over_file(yaml50: Mapping[str, Any] | None) -> str:

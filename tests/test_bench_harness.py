@@ -36,6 +36,8 @@ CASE_ROWS = [
     "50 MB YAML file, validate",
 ]
 RATIOS = [
+    "reference workload CPU s (bench/calibrate.py: the machine's speed)",
+    "100k declared JSON CPU / reference workload",
     "time(1M) / time(100k), declared JSON, CPU",
     "time(1M) / time(100k), declared JSON, wall",
     "Checkov CPU per resource / auditor's (import + audit)",
@@ -67,7 +69,7 @@ def test_every_case_gives_its_rows_and_the_ratios(tmp_path: Path) -> None:
     settings = Settings(
         out=tmp_path, divisor=1_000_000, runs=1, measure=in_process, checkov_venv=missing_venv, install_checkov=False
     )
-    figures = run_cases(["gate", "scale", "1m", "cache", "yaml50", "checkov"], settings)
+    figures = run_cases(["machine", "gate", "scale", "1m", "cache", "yaml50", "checkov"], settings)
 
     found = rows(table(figures, quick=True))
 
@@ -78,7 +80,7 @@ def test_every_case_gives_its_rows_and_the_ratios(tmp_path: Path) -> None:
     assert found["Checkov CPU per resource / auditor's (import + audit)"] == [reason, ">= 10"]
     for label in CASE_ROWS:  # assets, wall, CPU, peak are numbers
         assert all(NUMBER.fullmatch(cell.replace(",", "")) for cell in found[label][:4]), (label, found[label])
-    for label in RATIOS[:2] + RATIOS[3:]:
+    for label in RATIOS[:4] + RATIOS[5:]:
         assert NUMBER.match(found[label][0]), (label, found[label])
     assert found["50 MB YAML validate: peak memory / file size"][0].endswith(" (0.0 MB file)")
     assert json.loads((tmp_path / "1m.json").read_text())["declared 1M json"]["assets"] == 32
@@ -92,6 +94,7 @@ def test_a_case_not_run_keeps_its_row_and_says_why() -> None:
         "not run: needs the 1m case (--1m) and scale in the same run"
     )
     assert found["CI gate wall (s)"][0] == "not run"
+    assert found["100k declared JSON CPU / reference workload"][0] == "not run"
 
 
 def test_the_launcher_measures_one_process_and_refuses_a_failure() -> None:
@@ -104,7 +107,7 @@ def test_the_launcher_measures_one_process_and_refuses_a_failure() -> None:
 
 @pytest.mark.parametrize("argument", ["scales", "--gate"])
 def test_an_unknown_case_is_refused_naming_the_cases(argument: str) -> None:
-    cases = "gate, scale, 1m, cache, yaml50, checkov, medium, pdf"
+    cases = "machine, gate, scale, 1m, cache, yaml50, checkov, medium, pdf"
     expected = f"unknown case '{argument}'; cases: {cases}; options: --1m, --quick"
     with pytest.raises(SystemExit) as refused:
         main([argument])
