@@ -6,7 +6,9 @@ because the machine is shared. The cases are issue 14's table, on inventories fr
 - gate: `auditor audit --format json,sarif` of the 200-asset sparse YAML inventory (the CI gate), 7 runs;
 - scale: sparse and fully declared inventories, JSON and YAML, 1k/10k/100k assets, whole process,
   3 runs each (1 at 100k YAML);
-- 1m (only with --1m: long): the fully declared 1M-asset JSON inventory, one file, 1 run;
+- 1m (only with --1m: long): the fully declared 1M-asset JSON inventory, one file, 1 run, with a run of
+  the 100k one just before and after it, for the ratio;
+- machine (always, first): the CPU seconds of a fixed pure-Python workload (bench.calibrate);
 - cache: 100k sparse YAML audited with the parse cache warm, and with --no-cache;
 - yaml50: `auditor validate` of a single 50 MB YAML file, peak memory against the file's size;
 - checkov: Checkov against `auditor import terraform` + `audit` on a 10,010-resource plan (bench.checkov).
@@ -39,6 +41,7 @@ from bench.summary import table
 OUT = Path(__file__).parent / "out"
 AS_OF = "2026-11-01"
 QUICK_DIVISOR = 100
+BESIDE_1M = "declared 100k json, beside the 1M run"
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,17 @@ def scale_case(
 
 
 def million_case(settings: Settings) -> dict[str, object]:
-    return scale_case(settings, {"1M": 1_000_000}, ("declared",), (".json",))
+    """The 1M declared JSON audit, with the 100k one run just before and just after it: the machine's
+    speed drifts by up to 1.5x within one harness run, so the ratio is taken between neighbours."""
+    doc = declared(settings.size(100_000))
+    hundred = settings.out / "declared-100k-beside-1M.json"
+    write(doc, hundred)
+    del doc
+    before = settings.whole_process(hundred, 1, "--no-cache")
+    figures = scale_case(settings, {"1M": 1_000_000}, ("declared",), (".json",))
+    after = settings.whole_process(hundred, 1, "--no-cache")
+    figures[BESIDE_1M] = {"before": before, "after": after}
+    return figures
 
 
 def cache_case(settings: Settings) -> dict[str, object]:

@@ -70,12 +70,13 @@ def _assets(figures: Mapping[str, Any] | None) -> str:
 
 def _ratio_rows(figures: Figures) -> list[list[str]]:
     million = figures.get("1m", {}).get("declared 1M json")
-    hundred = figures.get("scale", {}).get("declared 100k json")
-    if million and hundred:
-        cpu = f"{million['cpu'] / hundred['cpu']:.1f}"
-        wall = f"{million['wall'] / hundred['wall']:.1f}"
+    beside = figures.get("1m", {}).get("declared 100k json, beside the 1M run")
+    if million and beside:  # the 100k runs just before and after the 1M one
+        cpu = f"{million['cpu'] * 2 / (beside['before']['cpu'] + beside['after']['cpu']):.1f}"
+        wall = f"{million['wall'] * 2 / (beside['before']['wall'] + beside['after']['wall']):.1f}"
     else:
-        cpu = wall = f"{NOT_RUN}: needs the 1m case (--1m) and scale in the same run"
+        cpu = wall = f"{NOT_RUN}: needs the 1m case (--1m)"
+    hundred = figures.get("scale", {}).get("declared 100k json")
     checkov = figures.get("checkov")
     if checkov is None:
         versus = NOT_RUN
@@ -87,8 +88,8 @@ def _ratio_rows(figures: Figures) -> list[list[str]]:
     return [
         ["reference workload CPU s (bench/calibrate.py: the machine's speed)", _cpu(machine), ""],
         ["100k declared JSON CPU / reference workload", _per_reference(hundred, machine), ""],
-        ["time(1M) / time(100k), declared JSON, CPU", cpu, "<= 11"],
-        ["time(1M) / time(100k), declared JSON, wall", wall, "<= 11"],
+        ["time(1M) / time(100k), declared JSON, CPU (100k run just before and after)", cpu, "<= 11"],
+        ["time(1M) / time(100k), declared JSON, wall (same)", wall, "<= 11"],
         ["Checkov CPU per resource / auditor's (import + audit)", versus, ">= 10"],
         ["50 MB YAML validate: peak memory / file size", _over_file(yaml50), "<= 10"],
         ["CI gate wall (s)", f"{gate['wall']:.3f}" if gate else NOT_RUN, "<= 0.5"],
