@@ -30,8 +30,8 @@ SIZE = 2000
 RECORDED = {
     "sparse-2000": "e2c418b1e8201dd1e2bd97fd50661095492fd830b59c33ab00b8ff8f8c5f20d6",
     "declared-2000": "ca10eb08bab3c001dd18cd8b6c35f12457c66602c486b991bd5b24bf383eed37",
-    "example": "23a3476845bdc43d88e9f57a7e11c8de5856dfdd7bc4bcea553d83ccfd33652a",
-    "precision": "25da4ecefbd6f6a0ec86304a90976c14fadf3273c491a0f511ec81d960dbd3db",
+    "example": "4537fc30203ca83519cd90c607c5a68c35541a46c1912771716893050acba985",
+    "precision": "ef8a338dc7abcab2e8bc414cea94798c3912c4e4253d8fdd37ceb130736c7f74",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -234,12 +235,28 @@ def threshold_row(table: str, day: date) -> ThresholdRow | None:
     return None
 
 
-def first_audit_due(revenue: float) -> tuple[date, str]:
-    """11 CCR 7121(a): the due date of the first cybersecurity-audit report for a revenue figure."""
+@dataclass(frozen=True)
+class FirstAuditDue:
+    """What 11 CCR 7121(a) says of a business's first cybersecurity-audit report: its due date, or, while
+    a band's revenue is unknown, the earliest date still possible (both None: the text names no band)."""
+
+    due: date | None
+    not_before: date | None = None
+
+
+def first_audit_due(revenue_by_year: Mapping[int, float | None]) -> FirstAuditDue:
+    """The 7121(a) band of a business from its revenue of 2026, 2027 and 2028, tried in the text's order."""
     for entry in _threshold_tables()["first_audit_due"]:
-        if ("above" in entry and revenue > entry["above"]) or ("at_least" in entry and revenue >= entry["at_least"]):
-            return date.fromisoformat(entry["due"]), entry["source"]
-    raise ValueError(f"no 7121(a) band for revenue {revenue}")
+        revenue = revenue_by_year.get(entry["year"])
+        if revenue is None:
+            return FirstAuditDue(None, date.fromisoformat(entry["due"]))
+        if (
+            ("above" in entry and revenue > entry["above"])
+            or ("at_least" in entry and entry["at_least"] <= revenue <= entry["at_most"])
+            or ("below" in entry and revenue < entry["below"])
+        ):
+            return FirstAuditDue(date.fromisoformat(entry["due"]))
+    return FirstAuditDue(None)
 
 
 @cache

@@ -46,7 +46,9 @@ class CppaFact:
     """The CPPA cybersecurity-audit duty (11 CCR 7120-7121)."""
 
     audit_required: bool | None = described("11 CCR 7120(b) requires a cybersecurity audit.")
-    first_audit_due: str | None = described("The first audit report's due date under 7121(a) (ISO date).")
+    first_audit_due: str | None = described(
+        "The first report's due date under 7121(a) (ISO date; None: a band's revenue unknown, or no band applies)."
+    )
     audit_due_now: bool | None = described("That date has passed at the audit date.")
     risk_assessments: list[str] = described("Assets with a CPPA 7150 risk assessment on record.", factory=list)
     risk_assessment_submission_due: str | None = described(
@@ -154,8 +156,19 @@ def _cybersecurity_audit(org: Organization, as_of: date, overrides: Mapping[str,
     required = _any_true(
         _over(org.revenue_share_from_selling_pct, figures["selling_revenue_pct"], inclusive=True), size_trigger
     )
-    revenue = org.revenue_2026_usd or org.annual_revenue_usd
-    if not required or revenue is None:
+    if not required:
         return CppaFact(audit_required=required)
-    due, _ = first_audit_due(revenue)
-    return CppaFact(required, due.isoformat(), as_of >= due)
+    # 7121(a)'s bands read 2026, 2027 and 2028 revenue; the current figure stands in for 2026's only
+    # while it can be 2026's (this year's or the preceding year's revenue in 2026 and 2027)
+    stand_in = org.annual_revenue_usd if as_of.year <= 2027 else None
+    revenues = {
+        2026: org.revenue_2026_usd if org.revenue_2026_usd is not None else stand_in,
+        2027: org.revenue_2027_usd,
+        2028: org.revenue_2028_usd,
+    }
+    band = first_audit_due(revenues)
+    if band.due is not None:
+        return CppaFact(required, band.due.isoformat(), as_of >= band.due)
+    if band.not_before is not None and as_of < band.not_before:  # no band's date can have passed yet
+        return CppaFact(required, None, False)
+    return CppaFact(audit_required=required)

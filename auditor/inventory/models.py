@@ -194,7 +194,15 @@ class Organization(AssetBase):
     patch_sla_days: Count | None = None
     cybersecurity_audit_ref: str | None = Field(None, description="Latest CPPA 7120 cybersecurity audit report.")
     last_cybersecurity_audit: IsoDate | None = None
-    revenue_2026_usd: Number | None = Field(None, description="Annual revenue for the CPPA 7121 phase-in.")
+    revenue_2026_usd: Number | None = Field(
+        None, description="Revenue of 2026: over USD 100M, the first CPPA audit report is due 1 Apr 2028 (7121(a)(1))."
+    )
+    revenue_2027_usd: Number | None = Field(
+        None, description="Revenue of 2027: USD 50M-100M (and 2026 not over 100M), due 1 Apr 2029 (7121(a)(2))."
+    )
+    revenue_2028_usd: Number | None = Field(
+        None, description="Revenue of 2028: under USD 50M (and no earlier band), due 1 Apr 2030 (7121(a)(3))."
+    )
     establishments: list[CountryCode] = Field(
         default_factory=list,
         description="Countries of the organisation's establishments besides its own country (GDPR Art. 3(1)).",
