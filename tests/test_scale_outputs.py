@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "0378ac9231c220d766751543c99ccaff4c482591bf8465f5c1de2c5831b4da17",
-    "sarif": "f80ff14a50c6e631beebc224e67b21f6f1a686410e5c735af6b3710fb9c6ca34",
-    "sarif-all": "28fa1aa6eb895875d4acaba8404d181422834609108a0454b7199233f34869e7",
+    "json": "5251c054100d2bbf6351a049e599e14252cbe5b9de986e9d5c943a67065b1ff6",
+    "sarif": "567526bbbf361f73cc03bbbfac841f5f06b02a04ae7e8f268b05afc928049f19",
+    "sarif-all": "33ded5a12837aa7d9a38dca11413154f1acf95ad3fd1b6f5c58668083cd797e2",
 }
 
 

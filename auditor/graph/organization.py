@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from auditor.catalog import first_audit_due, milestones, threshold_row
 from auditor.graph.build import AssetGraph
@@ -56,6 +56,12 @@ class CppaFact:
     )
     risk_assessment_window_opens: str | None = described(
         "The first day a submission counts for that due date: the day after the previous one."
+    )
+    audit_report_due: str | None = described(
+        "The latest 1 April, from the first due date on, by which an audit report was due (yearly, 7121)."
+    )
+    audit_window_opens: str | None = described(
+        "The first day an audit report counts for that due date: the day after the previous one."
     )
 
 
@@ -135,7 +141,11 @@ def _risk_assessments(graph: AssetGraph) -> list[str]:
 
 def _submission_due(as_of: date) -> date | None:
     """11 CCR 7157(a): the latest 1 April, from the first due date, on or before `as_of`."""
-    first = milestones()["ccpa.risk_assessment_submission"].day
+    return _latest_due(milestones()["ccpa.risk_assessment_submission"].day, as_of)
+
+
+def _latest_due(first: date, as_of: date) -> date | None:
+    """The latest anniversary of `first` on or before `as_of` (None before `first`): a yearly due date."""
     if as_of < first:
         return None
     due = date(as_of.year, first.month, first.day)
@@ -167,8 +177,14 @@ def _cybersecurity_audit(org: Organization, as_of: date, overrides: Mapping[str,
         2028: org.revenue_2028_usd,
     }
     band = first_audit_due(revenues)
-    if band.due is not None:
-        return CppaFact(required, band.due.isoformat(), as_of >= band.due)
+    if band.due is not None:  # a report every year from the first due date (11 CCR 7121)
+        fact = CppaFact(required, band.due.isoformat(), as_of >= band.due)
+        report_due = _latest_due(band.due, as_of)
+        if report_due is not None:
+            fact.audit_report_due = report_due.isoformat()
+            previous = date(report_due.year - 1, report_due.month, report_due.day)
+            fact.audit_window_opens = (previous + timedelta(days=1)).isoformat()
+        return fact
     if band.not_before is not None and as_of < band.not_before:  # no band's date can have passed yet
         return CppaFact(required, None, False)
     return CppaFact(audit_required=required)
