@@ -18,6 +18,7 @@ SCALE_TARGETS = {
     "declared 100k yaml": "<= 15 s",
 }
 NOT_RUN = "not run"
+BESIDE_1M = "declared 100k json, beside the 1M run"  # the 1m case's 100k runs, just before and after
 
 
 def _process(run: Mapping[str, Any] | None) -> list[str]:
@@ -70,7 +71,7 @@ def _assets(figures: Mapping[str, Any] | None) -> str:
 
 def _ratio_rows(figures: Figures) -> list[list[str]]:
     million = figures.get("1m", {}).get("declared 1M json")
-    beside = figures.get("1m", {}).get("declared 100k json, beside the 1M run")
+    beside = figures.get("1m", {}).get(BESIDE_1M)
     if million and beside:  # the 100k runs just before and after the 1M one
         cpu = f"{million['cpu'] * 2 / (beside['before']['cpu'] + beside['after']['cpu']):.1f}"
         wall = f"{million['wall'] * 2 / (beside['before']['wall'] + beside['after']['wall']):.1f}"

@@ -130,7 +130,7 @@ def analyse_organization(
     due = _submission_due(as_of)
     if due is not None:
         cppa.risk_assessment_submission_due = due.isoformat()
-        cppa.risk_assessment_window_opens = date(due.year - 1, 4, 2).isoformat()
+        cppa.risk_assessment_window_opens = _window_opens(due).isoformat()
     return {org.id: (ccpa, cppa)}
 
 
@@ -142,6 +142,11 @@ def _risk_assessments(graph: AssetGraph) -> list[str]:
 def _submission_due(as_of: date) -> date | None:
     """11 CCR 7157(a): the latest 1 April, from the first due date, on or before `as_of`."""
     return _latest_due(milestones()["ccpa.risk_assessment_submission"].day, as_of)
+
+
+def _window_opens(due: date) -> date:
+    """The first day a yearly filing counts for `due`: the day after the due date a year before."""
+    return date(due.year - 1, due.month, due.day) + timedelta(days=1)
 
 
 def _latest_due(first: date, as_of: date) -> date | None:
@@ -182,8 +187,7 @@ def _cybersecurity_audit(org: Organization, as_of: date, overrides: Mapping[str,
         report_due = _latest_due(band.due, as_of)
         if report_due is not None:
             fact.audit_report_due = report_due.isoformat()
-            previous = date(report_due.year - 1, report_due.month, report_due.day)
-            fact.audit_window_opens = (previous + timedelta(days=1)).isoformat()
+            fact.audit_window_opens = _window_opens(report_due).isoformat()
         return fact
     if band.not_before is not None and as_of < band.not_before:  # no band's date can have passed yet
         return CppaFact(required, None, False)
