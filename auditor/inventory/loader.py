@@ -59,14 +59,39 @@ class InputFile:
     size: int
 
 
+class AssetLocations:
+    """Where each asset was written, asked of the documents only when first needed: a large JSON file's
+    are found by a child process while the graph and the facts are built (extents_child)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, SourceLocation] = {}
+        self._pending: list[tuple[Document, list[DataPath], list[str]]] = []
+
+    def defer(self, document: Document, paths: list[DataPath], ids: list[str]) -> None:
+        self._pending.append((document, paths, ids))
+
+    def resolved(self) -> dict[str, SourceLocation]:
+        """Every location asked for so far, in the order the assets were added."""
+        for document, paths, ids in self._pending:
+            self._found.update(zip(ids, document.asset_locations(paths, ids), strict=True))
+        self._pending.clear()
+        return self._found
+
+
 @dataclass
 class Inventory:
     """The validated assets of a run, each with the place it was written."""
 
     assets: dict[str, AssetBase]
-    locations: dict[str, SourceLocation]
+    _locations: dict[str, SourceLocation] | AssetLocations
     files: list[InputFile]
     by_kind: dict[str, list[AssetBase]] = field(default_factory=dict)
+
+    @property
+    def locations(self) -> dict[str, SourceLocation]:
+        if isinstance(self._locations, AssetLocations):
+            self._locations = self._locations.resolved()
+        return self._locations
 
     @property
     def organization(self) -> Organization | None:
@@ -163,7 +188,7 @@ def _load_inventory(
         files.append(InputFile(display, document.sha256, document.size))
 
     assets: dict[str, AssetBase] = {}
-    locations: dict[str, SourceLocation] = {}
+    locations = AssetLocations()
     origins: dict[str, tuple[Any, ...]] = {}  # (document, *path): one tuple an asset, not two (330k: 18 MB)
     for unread in documents:
         try:
@@ -175,18 +200,19 @@ def _load_inventory(
             ids = [asset.id for asset in validated]
             if len(set(ids)) == len(ids) and assets.keys().isdisjoint(ids):  # no duplicate: all at once
                 assets.update(zip(ids, validated, strict=True))
-                locations.update(zip(ids, document.asset_locations(asset_paths, ids), strict=True))
+                locations.defer(document, asset_paths, ids)
                 origins.update(zip(ids, ((document, *path) for path in asset_paths), strict=True))
                 continue
+            found = locations.resolved()
             for asset, data_path in zip(validated, asset_paths, strict=True):
                 location = document.asset_location(data_path, asset.id)
                 if asset.id in assets:
-                    first = locations[asset.id]
+                    first = found[asset.id]
                     message = f"duplicate asset id {asset.id!r} (first defined at {first})"
                     issues.append(InputIssue(location, json_path((*data_path, "id")), message))
                     continue
                 assets[asset.id] = asset
-                locations[asset.id] = location
+                found[asset.id] = location
                 origins[asset.id] = (document, *data_path)
 
     ordered = {asset_id: assets[asset_id] for asset_id in sorted(assets)}
@@ -197,7 +223,7 @@ def _load_inventory(
         for org in by_kind["organization"][1:]:
             issues.append(
                 InputIssue(
-                    locations[org.id],
+                    locations.resolved()[org.id],
                     "$.organization",
                     "only one organization may be declared across the inventory",
                 )

@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
+from auditor.inventory import extents_child
+from auditor.inventory.extents_child import ExtentsChild
 from auditor.inventory.json_fast import DecodedJson, decode_json, json_shape
 from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.yaml_block import read_block_yaml
@@ -59,6 +61,9 @@ class Document:
     _lazy_positions: Callable[[], dict[DataPath, tuple[int, int]]] | None = None
     _id_lines: Callable[[], dict[str, tuple[int, int, int | None, int | None]]] | None = None
     _id_cache: dict[str, tuple[int, int, int | None, int | None]] | None = field(default=None, repr=False)
+    # A large JSON file's extents from a child process (extents_child): per section, four ints an asset
+    _child_extents: Callable[[], dict[str, list[int]] | None] | None = field(default=None, repr=False)
+    _section_extents: dict[str, list[int]] | None = field(default=None, repr=False)
     # The document read again with every check, for data left unchecked (read_document's structs_bound)
     recheck: Callable[[], Document] | None = field(default=None, repr=False)
 
@@ -92,6 +97,11 @@ class Document:
 
     def asset_locations(self, paths: list[DataPath], ids: list[str]) -> list[SourceLocation]:
         """asset_location of each asset of a section at once: for JSON, one lookup per id and no call."""
+        if self._child_extents is not None:
+            self._section_extents, self._child_extents = self._child_extents(), None
+        sections = self._section_extents
+        if sections is not None and paths and all(path[0] in sections for path in paths):
+            return self._child_locations(sections, paths)
         if self._id_lines is not None and self._shallow is None and self._ends is None:
             self._id_cache, self._id_lines = self._id_lines(), None
         if self._id_cache is None or self._shallow is not None or self._ends is not None:
@@ -101,6 +111,19 @@ class Document:
             SourceLocation(file, *extent) if extent else self.locate(path)
             for extent, path in zip(map(self._id_cache.get, ids), paths, strict=True)
         ]
+
+    def _child_locations(self, sections: dict[str, list[int]], paths: list[DataPath]) -> list[SourceLocation]:
+        """The locations of assets by their (section, index) path, from the child's four ints each (0: none)."""
+        file, found = self.file, []
+        for path in paths:
+            values = sections[path[0]]  # type: ignore[index]
+            at = 4 * int(path[1]) if len(path) > 1 else 0
+            line, column, end_line, end_column = values[at : at + 4] if len(values) >= at + 4 else (0, 0, 0, 0)
+            if line:
+                found.append(SourceLocation(file, line, column, end_line or None, end_column or None))
+            else:
+                found.append(self.locate(path))
+        return found
 
     def _all_positions(self) -> dict[DataPath, tuple[int, int]]:
         if self._positions is None:
@@ -135,12 +158,21 @@ def read_document(
     is_json = path.suffix.lower() == ".json"
     raw = read_bytes_bounded(path, display, max(max_bytes, max_json_bytes) if is_json else max_bytes)
     sha256, size = hashlib.sha256(raw).hexdigest(), len(raw)
+    child = extents_child.start(raw) if is_json and structs_bound else None  # meanwhile finds the extents
     unchecked = decode_json(raw, MAX_DEPTH, TOO_DEEP, checked=False) if is_json and structs_bound else None
     if unchecked is not None and unchecked.data is not None:
-        document = _json_bytes_document(path, display, raw, sha256, unchecked)
-        document.recheck = lambda: _checked_json_document(path, display, raw, sha256)
+        document = _json_bytes_document(path, display, raw, sha256, unchecked, child)
+
+        def recheck() -> Document:
+            if child is not None:  # this document is dropped: its extents are not wanted
+                child.close()
+            return _checked_json_document(path, display, raw, sha256)
+
+        document.recheck = recheck
         document.sha256, document.size = sha256, size
         return document
+    if child is not None:
+        child.close()
     decoded = decode_json(raw, MAX_DEPTH, TOO_DEEP) if is_json else None
     cached = cache.get(sha256) if cache is not None and not is_json else None
     if decoded is not None and decoded.data is not None:
@@ -268,23 +300,38 @@ def _json_document(text: str, file: str, data: Any) -> Document:
     return Document(file, data, _lazy_positions=positions, _id_lines=id_lines)
 
 
-def _json_bytes_document(path: Path, file: str, raw: bytes, sha256: str, decoded: DecodedJson) -> Document:
+def _json_bytes_document(
+    path: Path, file: str, raw: bytes, sha256: str, decoded: DecodedJson, child: ExtentsChild | None = None
+) -> Document:
     """A JSON document decoded from its bytes, which are kept only until its assets' ids are found.
 
-    Positions of other values (an error's) are worked out from the file read again, if still unchanged.
+    With a `child` finding the extents, the bytes are not kept: the child has them, and should it fail
+    the file is read again. Positions of other values (an error's) come from the file read again, if
+    still unchanged.
     """
+    structural = decoded.structural_braces
 
-    def positions() -> dict[DataPath, tuple[int, int]]:
+    def bytes_again() -> bytes:
         try:
             again = path.read_bytes()
         except OSError:
-            return {}
-        return _json_positions(again.decode("utf-8-sig"), file) if hashlib.sha256(again).hexdigest() == sha256 else {}
+            return b""
+        return again if hashlib.sha256(again).hexdigest() == sha256 else b""
+
+    def positions() -> dict[DataPath, tuple[int, int]]:
+        again = bytes_again()
+        return _json_positions(again.decode("utf-8-sig"), file) if again else {}
 
     def extents() -> dict[str, tuple[int, int, int | None, int | None]]:
-        return _json_id_extents(raw.decode("utf-8-sig"), decoded.structural_braces)
+        return _json_id_extents(raw.decode("utf-8-sig"), structural)
 
-    return Document(file, decoded.data, _lazy_positions=positions, _id_lines=extents)
+    def extents_again() -> dict[str, tuple[int, int, int | None, int | None]]:
+        return _json_id_extents(bytes_again().decode("utf-8-sig"), structural)
+
+    if child is None:
+        return Document(file, decoded.data, _lazy_positions=positions, _id_lines=extents)
+    child.tell(structural)
+    return Document(file, decoded.data, _lazy_positions=positions, _id_lines=extents_again, _child_extents=child.answer)
 
 
 # JSON writes characters outside the BMP as surrogate-pair escapes, which the YAML reader refuses
@@ -350,9 +397,16 @@ def _json_id_extents(text: str, structural_braces: bool = False) -> dict[str, tu
     assets' text, and it is paid only when an asset location is asked for. With `structural_braces`
     (no brace inside any string: json_fast.DecodedJson) braces are counted without reading the strings.
     """
-    closing_brace = _counted_closing_brace if structural_braces else _closing_brace
+    return id_extents(text, lambda: structural_braces)
+
+
+def id_extents(text: str, structural_braces: Callable[[], bool]) -> dict[str, tuple[int, int, int | None, int | None]]:
+    """_json_id_extents, asking whether every brace is structural only once the ids are found (a child
+    process finds them while its parent is still decoding: extents_child)."""
+    matches = _first_matches(text, _JSON_ID)
+    closing_brace = _counted_closing_brace if structural_braces() else _closing_brace
     extents: dict[str, tuple[int, int, int | None, int | None]] = {}
-    for key, (line, column, offset) in _first_matches(text, _JSON_ID).items():
+    for key, (line, column, offset) in matches.items():
         brace = closing_brace(text, offset)
         if brace < 0:
             extents[key] = (line, column, None, None)
