@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from auditor import forked
 from auditor.errors import InputError
 from auditor.inventory import extents_child, loader, source
 from auditor.inventory.extents_child import ExtentsChild
@@ -50,11 +51,11 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     def recorded(raw: bytes) -> ExtentsChild | None:
         child = start(raw)
         if child is not None:
-            started.append(child._pid)
+            started.append(child.pid)
         return child
 
     monkeypatch.setattr(extents_child, "MIN_BYTES", 0)
-    monkeypatch.setattr(extents_child, "spare_cpus", lambda: 1)
+    monkeypatch.setattr(forked, "spare_cpus", lambda: 1)
     monkeypatch.setattr(extents_child, "start", recorded)
     return started
 
@@ -75,7 +76,7 @@ def test_the_childs_locations_are_the_serial_scans(
     assert forks, "a child was started"
     assert with_child == serial(path, monkeypatch)
     gc.collect()
-    assert not extents_child._LIVE  # each child was read, or reaped with its document
+    assert not forked._LIVE  # each child was read, or reaped with its document
 
 
 def test_a_located_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
@@ -124,7 +125,7 @@ def test_a_refused_fork_reads_serially(tmp_path: Path, monkeypatch: pytest.Monke
     path.write_text(CASES["clean"], encoding="utf-8")
     expected = serial(path, monkeypatch)
     monkeypatch.setattr(extents_child, "MIN_BYTES", 0)
-    monkeypatch.setattr(extents_child, "spare_cpus", lambda: 1)
+    monkeypatch.setattr(forked, "spare_cpus", lambda: 1)
 
     def refused() -> int:
         raise OSError(11, "Resource temporarily unavailable")
@@ -141,27 +142,27 @@ def never_forks() -> int:
 def test_small_files_and_busy_cpus_never_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "fork", never_forks)
     assert extents_child.start(b" " * (extents_child.MIN_BYTES - 1)) is None
-    monkeypatch.setattr(extents_child, "spare_cpus", lambda: 0)
+    monkeypatch.setattr(forked, "spare_cpus", lambda: 0)
     assert extents_child.start(b" " * extents_child.MIN_BYTES) is None
 
 
 def test_no_more_children_than_spare_cpus_and_an_unread_one_is_reaped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(extents_child, "MIN_BYTES", 0)
-    monkeypatch.setattr(extents_child, "spare_cpus", lambda: 1)
+    monkeypatch.setattr(forked, "spare_cpus", lambda: 1)
     first = extents_child.start(b'{"storage": [{"id": "s"}]}')
     assert first is not None
     monkeypatch.setattr(os, "fork", never_forks)
     assert extents_child.start(b'{"storage": [{"id": "t"}]}') is None
-    pid = first._pid
+    pid = first.pid
     first.close()
-    assert not extents_child._LIVE
+    assert not forked._LIVE
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left
 
 
 def test_the_answer_gives_four_ints_per_asset_in_file_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(extents_child, "MIN_BYTES", 0)
-    monkeypatch.setattr(extents_child, "spare_cpus", lambda: 1)
+    monkeypatch.setattr(forked, "spare_cpus", lambda: 1)
     raw = b'{"version": 1, "storage": [{"id": "b"},\n{"id": "a", "x": "}"}], "organization": {"id": "o"}}'
     child = extents_child.start(raw)
     assert child is not None

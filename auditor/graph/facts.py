@@ -12,6 +12,7 @@ from datetime import date
 from itertools import repeat
 from typing import TypeVar, cast
 
+from auditor import forked
 from auditor.graph.build import AssetGraph
 from auditor.graph.capacity import CapacityFact, CatalogFact, analyse_capacity, analyse_catalog_coverage
 from auditor.graph.controllers import ControllershipFact, analyse_controllership
@@ -28,6 +29,9 @@ from auditor.graph.transfers import TRANSFER_KINDS, TransferFact, analyse_transf
 from auditor.inventory.models import MODEL_BY_KIND, Dataset, Flow
 
 ALL_KINDS = frozenset(MODEL_BY_KIND)
+# From this many assets the jurisdiction and capacity facts are derived by a child process on a spare
+# CPU (forked.meanwhile): at 10k the fork and the pickled result cost what the child saves (bench/README.md)
+MIN_ASSETS_FORKED = 50_000
 T = TypeVar("T")
 
 
@@ -97,20 +101,25 @@ class Facts:
 
 def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float] | None = None) -> Facts:
     """Every fact at `as_of` (`thresholds`: the config's overrides of catalog figures)."""
-    places = analyse_jurisdiction(graph, as_of)
+    # Jurisdiction and capacity read only the graph and give small results: in a large inventory a
+    # child on a spare CPU derives them while this process does the rest, up to the transfers.
+    placed_and_sized = forked.meanwhile(
+        lambda: (analyse_jurisdiction(graph, as_of), analyse_capacity(graph)),
+        worth_it=len(graph.inventory.assets) >= MIN_ASSETS_FORKED,
+    )
     lineage = trace_lineage(graph)
     personal = personal_data_facts(graph, lineage, as_of)
     organization = analyse_organization(graph, as_of, thresholds)
     org = graph.inventory.organization
     scope = analyse_scope(graph, personal, organization[org.id][0] if org else None, as_of)
-    transfers = analyse_transfers(graph, lineage, places, personal, scope, as_of)
     exposure = analyse_exposure(graph)
-    capacity = analyse_capacity(graph)
     catalog = analyse_catalog_coverage(graph)
     flows = analyse_flows(graph, personal)
     power = analyse_power(graph)
     dpia = analyse_dpia(graph, personal)
     controllership = analyse_controllership(graph, personal)
+    places, capacity = placed_and_sized()
+    transfers = analyse_transfers(graph, lineage, places, personal, scope, as_of)
     if org is not None:  # the organisation sells (shares) if a flow of California consumers' PI does
         californian = {k: v for k, v in flows.items() if personal[k].ca_subjects is not False}
         ccpa_fact = organization[org.id][0]

@@ -13,25 +13,24 @@ copy-on-write, never touched by the parent):
    so the parent indexes them by the asset's path and builds no dictionary of ids.
 
 Any failure (no fork, the child exiting non-zero, an answer of the wrong size) makes the caller fall
-back to the serial scan, which gives the same locations. A child whose answer is never read is
-killed and reaped when its handle is collected.
+back to the serial scan, which gives the same locations. The forking, the CPU count and the reaping
+are auditor.forked's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import weakref
 from array import array
 
 import msgspec
 import orjson
 
+from auditor import forked
+
 # Below this a file's extents cost less than a fork and the pipe (about 20 ms at 8 MB)
 MIN_BYTES = 8 * 1024 * 1024
 _HEADER_END = b"\n"
-_LIVE: set[int] = set()  # children running: no more than the CPUs besides the parent's
 
 
 class _Id(msgspec.Struct):
@@ -41,20 +40,15 @@ class _Id(msgspec.Struct):
 _SECTIONS = msgspec.json.Decoder(dict[str, list[_Id] | _Id | int])
 
 
-def spare_cpus() -> int:
-    """The CPUs this process may run on besides its own (its affinity, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0)) - 1
-    except (AttributeError, OSError):
-        return (os.cpu_count() or 1) - 1
-
-
 class ExtentsChild:
     """The parent's handle on one child: tell it the brace verdict, then read its answer once."""
 
-    def __init__(self, pid: int, verdict_fd: int, answer_fd: int) -> None:
-        self._pid, self._verdict_fd, self._answer_fd = pid, verdict_fd, answer_fd
-        self._reap = weakref.finalize(self, _kill_and_reap, pid, verdict_fd, answer_fd)
+    def __init__(self, child: forked.Child, verdict_fd: int) -> None:
+        self._child, self._verdict_fd = child, verdict_fd
+
+    @property
+    def pid(self) -> int:
+        return self._child.pid
 
     def tell(self, structural_braces: bool) -> None:
         """Let the child count braces (every brace is an object's) or skip strings."""
@@ -64,48 +58,30 @@ class ExtentsChild:
     def answer(self) -> dict[str, list[int]] | None:
         """Per section, the four int32 of each asset in file order; None if the child failed."""
         self.tell(False)  # harmless if already told: the child reads one byte
-        chunks = []
-        with contextlib.suppress(OSError):
-            while chunk := os.read(self._answer_fd, 1 << 20):
-                chunks.append(chunk)
-        _, status = os.waitpid(self._pid, 0)
-        _LIVE.discard(self._pid)
-        self._reap.detach()
-        _close(self._verdict_fd, self._answer_fd)
-        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            return None
-        return _decode_answer(b"".join(chunks))
+        answer = self._child.answer()
+        return None if answer is None else _decode_answer(answer)
 
     def close(self) -> None:
         """Stop the child if its answer is not wanted."""
-        self._reap()
+        self._child.close()
 
 
 def start(raw: bytes) -> ExtentsChild | None:
     """Fork a child to find `raw`'s asset extents; None when no CPU is spare, the file is small or fork fails."""
-    if len(raw) < MIN_BYTES or not hasattr(os, "fork") or len(_LIVE) >= spare_cpus():
+    if len(raw) < MIN_BYTES or not forked.may_fork():
         return None
     try:
         verdict_read, verdict_write = os.pipe()
-        answer_read, answer_write = os.pipe()
     except OSError:
         return None
-    try:
-        pid = os.fork()
-    except OSError:
-        _close(verdict_read, verdict_write, answer_read, answer_write)
+    started = forked.start_child(
+        lambda answer: forked.write(answer, _child_answer(raw, verdict_read)), verdict_write
+    )
+    os.close(verdict_read)
+    if started is None:
+        os.close(verdict_write)
         return None
-    if pid == 0:  # pragma: no cover - runs in the child, which reports only through its exit status
-        code = 1
-        try:
-            _close(verdict_write, answer_read)
-            _send(answer_write, _child_answer(raw, verdict_read))
-            code = 0
-        finally:
-            os._exit(code)
-    _close(verdict_read, answer_write)
-    _LIVE.add(pid)
-    return ExtentsChild(pid, verdict_write, answer_read)
+    return ExtentsChild(forked.Child(*started, verdict_write), verdict_write)
 
 
 def _child_answer(raw: bytes, verdict_fd: int) -> bytes:
@@ -146,24 +122,3 @@ def _decode_answer(answer: bytes) -> dict[str, list[int]] | None:
         sections[name] = values[start_at : start_at + 4 * count].tolist()
         start_at += 4 * count
     return sections if start_at == len(values) else None
-
-
-def _send(fd: int, data: bytes) -> None:  # pragma: no cover - child side
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _kill_and_reap(pid: int, *fds: int) -> None:
-    _close(*fds)
-    _LIVE.discard(pid)
-    with contextlib.suppress(OSError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(OSError):
-        os.waitpid(pid, 0)
-
-
-def _close(*fds: int) -> None:
-    for fd in fds:
-        with contextlib.suppress(OSError):
-            os.close(fd)
