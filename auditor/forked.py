@@ -40,6 +40,8 @@ def spare_cpus() -> int:
 
 def running_children() -> int:
     """Children started here that have not exited (an exited one is left unreaped for its reader)."""
+    if not hasattr(os, "waitid"):  # macOS: no way to look without reaping, so every child counts
+        return len(_LIVE)
     running = 0
     for pid in list(_LIVE):
         try:
@@ -65,17 +67,22 @@ class Child:
         self._kill = weakref.finalize(self, _kill_and_reap, pid, answer, *fds)
 
     def answer(self) -> bytes | None:
-        """Wait for the child: what it left in its file if it exited with status 0, else None."""
-        self._kill.detach()
+        """Wait for the child: what it left in its file if it exited with status 0, else None (also if
+        asked again)."""
+        if self._answer.closed:
+            return None
         close_fds(*self._fds)
-        _LIVE.discard(self.pid)
+        self._fds = ()
         try:
             _, status = os.waitpid(self.pid, 0)
+            self._kill.detach()  # only now: interrupted while waiting, the child is still killed
+            _LIVE.discard(self.pid)
             if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
                 return None
             self._answer.seek(0)
             return self._answer.read()
-        except OSError:  # ChildProcessError: reaped elsewhere
+        except ChildProcessError:  # reaped elsewhere
+            _LIVE.discard(self.pid)
             return None
         finally:
             self._answer.close()
@@ -83,6 +90,7 @@ class Child:
     def close(self) -> None:
         """Stop the child: its answer is not wanted."""
         self._kill()
+        self._fds = ()
 
 
 def start_child(body: Callable[[BinaryIO], None], *child_fds: int) -> tuple[int, BinaryIO] | None:
@@ -92,21 +100,32 @@ def start_child(body: Callable[[BinaryIO], None], *child_fds: int) -> tuple[int,
         answer = tempfile.TemporaryFile()  # noqa: SIM115 - the Child closes it; unlinked at once
     except OSError:
         return None
+    parent = os.getpid()
     try:
         pid = os.fork()
-    except OSError:
+        if pid == 0:  # pragma: no cover - the child, which reports only through its exit status
+            _run_child(body, answer, child_fds)
+    except BaseException as exc:  # a signal just after the fork: the child must not unwind the parent's stack
+        if os.getpid() != parent:  # pragma: no cover
+            os._exit(1)
         answer.close()
-        return None
-    if pid == 0:  # pragma: no cover - runs in the child, which reports only through its exit status
-        code = 1
-        try:
-            close_fds(*child_fds)
-            body(answer)
-            answer.flush()
-            code = 0
-        finally:
-            os._exit(code)
+        if isinstance(exc, OSError):
+            return None
+        raise
     return pid, answer
+
+
+def _run_child(  # pragma: no cover - child side
+    body: Callable[[BinaryIO], None], answer: BinaryIO, child_fds: tuple[int, ...]
+) -> None:
+    code = 1
+    try:
+        close_fds(*child_fds)
+        body(answer)
+        answer.flush()
+        code = 0
+    finally:
+        os._exit(code)
 
 
 class _Answer(Generic[T]):

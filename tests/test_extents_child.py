@@ -79,13 +79,14 @@ def test_the_childs_locations_are_the_serial_scans(
     assert not forked._LIVE  # each child was read, or reaped with its document
 
 
-def test_a_located_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])  # -sig: a byte-order mark first
+def test_a_located_example(encoding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
     def no_serial_scan(*args: Any) -> None:
         raise AssertionError("the parent scanned the text")
 
     monkeypatch.setattr(source, "_json_id_extents", no_serial_scan)
     path = tmp_path / "inv.json"
-    path.write_text(CASES["several sections, several lines"], encoding="utf-8")
+    path.write_text(CASES["several sections, several lines"], encoding=encoding)
     assert outcome(path) == {
         "eu": ("inv.json:2:4", 2, 32),
         "s1": ("inv.json:5:4", 5, 29),
@@ -168,3 +169,5 @@ def test_the_answer_gives_four_ints_per_asset_in_file_order(monkeypatch: pytest.
     assert child is not None
     child.tell(False)  # a brace inside a string: strings are skipped
     assert child.answer() == {"storage": [1, 29, 1, 39, 2, 2, 2, 22], "organization": [2, 42, 2, 52]}
+    assert child.answer() is None  # asked once
+    child.tell(True)  # no effect once answered: its pipe is closed and the number may be reused

@@ -87,6 +87,7 @@ def test_a_failed_child_leaves_the_work_to_the_caller(
     assert not forked._LIVE
 
 
+@pytest.mark.skipif(not hasattr(os, "waitid"), reason="no os.waitid (macOS)")
 def test_an_exited_child_does_not_hold_its_cpu_and_its_answer_waits(spare: None) -> None:
     answer = forked.meanwhile(lambda: "done early")
     pid = next(iter(forked._LIVE))
@@ -125,3 +126,11 @@ def test_facts_derived_with_a_child_are_the_recorded_ones(
     monkeypatch.setattr(forked, "meanwhile", recorded)
     assert case_digest(case, tmp_path) == RECORDED[case]
     assert children
+
+
+def test_without_waitid_every_unread_child_counts(spare: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = forked.meanwhile(lambda: "done")
+    monkeypatch.delattr(os, "waitid", raising=False)
+    assert forked.running_children() == 1 and not forked.may_fork()
+    assert answer() == "done"
+    assert forked.running_children() == 0 and forked.may_fork()

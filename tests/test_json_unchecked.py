@@ -17,6 +17,7 @@ from auditor.inventory.structs import STRUCT_BY_SECTION
 CASES = {
     "clean": '{"version": 1, "storage": [{"id": "s", "capacity_tb": 2.5}, {"id": "t", "tags": {"a": "b"}}]}',
     "deep": '{"storage": [{"id": "s", "tags": {"a": ' + "[" * 70 + "]" * 70 + "}}]}",
+    "deeper than the encoder": '{"storage": [{"id": "s", "tags": {"a": ' + "[" * 300 + "]" * 300 + "}}]}",
     "near the largest float": '{"storage": [{"id": "s", "capacity_tb": 1.5e308}]}',
     "wide integer": '{"storage": [{"id": "s", "capacity_tb": 123456789012345678901234567891}]}',
     "large float": '{"storage": [{"id": "s",\n "capacity_tb": 1e25}]}',

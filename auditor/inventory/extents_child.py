@@ -9,11 +9,11 @@ copy-on-write, never touched by the parent):
    just `id`), and finds every `"id"` of the text with its line and column (source._first_matches);
 2. it waits for one byte from the parent, who knows once it has decoded whether every brace of
    the file is an object's (then closing braces are counted, else strings are skipped);
-3. it sends, per section, four int32 per asset (line, column, end line, end column; 0 for none),
-   so the parent indexes them by the asset's path and builds no dictionary of ids.
+3. it leaves in its answer file, per section, four int32 per asset (line, column, end line, end
+   column; 0 for none), so the parent indexes them by the asset's path and builds no dictionary of ids.
 
 Any failure (no fork, the child exiting non-zero, an answer of the wrong size) makes the caller fall
-back to the serial scan, which gives the same locations. The forking, the CPU count and the reaping
+back to the serial scan of the same bytes, which gives the same locations. The forking, the CPU count and the reaping
 are auditor.forked's.
 """
 
@@ -27,8 +27,9 @@ import msgspec
 import orjson
 
 from auditor import forked
+from auditor.inventory.json_fast import BOM
 
-# Below this a file's extents cost less than a fork and the pipe (about 20 ms at 8 MB)
+# Below this a file's extents cost less than the fork and the answer (about 20 ms at 8 MB)
 MIN_BYTES = 8 * 1024 * 1024
 _HEADER_END = b"\n"
 
@@ -52,17 +53,20 @@ class ExtentsChild:
 
     def tell(self, structural_braces: bool) -> None:
         """Let the child count braces (every brace is an object's) or skip strings."""
-        with contextlib.suppress(OSError):
-            os.write(self._verdict_fd, b"1" if structural_braces else b"0")
+        if self._verdict_fd >= 0:  # never once closed: the number may be another file's by then
+            with contextlib.suppress(OSError):
+                os.write(self._verdict_fd, b"1" if structural_braces else b"0")
 
     def answer(self) -> dict[str, list[int]] | None:
         """Per section, the four int32 of each asset in file order; None if the child failed."""
         self.tell(False)  # harmless if already told: the child reads one byte
+        self._verdict_fd = -1  # closed by the child's handle
         answer = self._child.answer()
         return None if answer is None else _decode_answer(answer)
 
     def close(self) -> None:
         """Stop the child if its answer is not wanted."""
+        self._verdict_fd = -1
         self._child.close()
 
 
@@ -85,10 +89,10 @@ def start(raw: bytes) -> ExtentsChild | None:
 
 
 def _child_answer(raw: bytes, verdict_fd: int) -> bytes:
-    """What the child sends: a JSON header [[section, count], ...], a newline, then the int32s."""
+    """What the child leaves: a JSON header [[section, count], ...], a newline, then the int32s."""
     from auditor.inventory.source import id_extents  # the parent has it imported: no cost
 
-    sections = _SECTIONS.decode(raw)
+    sections = _SECTIONS.decode(memoryview(raw)[len(BOM) :] if raw.startswith(BOM) else raw)
     text = raw.decode("utf-8-sig")
     found = id_extents(text, lambda: os.read(verdict_fd, 1) == b"1")
     header: list[tuple[str, int]] = []

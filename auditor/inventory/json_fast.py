@@ -39,7 +39,7 @@ from auditor.inventory.yaml_core import MAX_NUMBER
 
 # orjson reads an integer it cannot hold in 64 bits as a float: any float this wide may have been one.
 _WIDE = float(2**63)
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"
 # In orjson's output, a float of 1e18 or more in size: e+18 and up
 _LARGE_FLOAT = re.compile(rb"e\+(?:1[89]|[2-9][0-9]|[0-9]{3})")
 _NOT_QUOTE_OR_BRACE = bytes(byte for byte in range(256) if byte not in b'"{}')
@@ -103,7 +103,7 @@ def decode_json(raw: bytes, max_depth: int, too_deep: str, checked: bool = True)
 
     With `checked=False` the data's depth and integers are not checked (see the module's docstring).
     """
-    body = memoryview(raw)[3:] if raw.startswith(_BOM) else raw
+    body = memoryview(raw)[3:] if raw.startswith(BOM) else raw
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -122,7 +122,10 @@ def decode_json(raw: bytes, max_depth: int, too_deep: str, checked: bool = True)
 
 
 def _unchecked(raw: bytes, data: Any, colons: int) -> DecodedJson | None:
-    encoded = orjson.dumps(data)
+    try:
+        encoded = orjson.dumps(data)
+    except TypeError:  # nested beyond orjson's encoder (254 levels): the strict reader reports the depth
+        return None
     if encoded.count(b":") != colons or b"\\u003a" in raw or b"\\u003A" in raw or _LARGE_FLOAT.search(encoded):
         return None
     structural = b'\\"' not in encoded and b'"' not in encoded.translate(None, _NOT_QUOTE_OR_BRACE).replace(b'""', b"")

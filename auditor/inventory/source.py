@@ -87,6 +87,9 @@ class Document:
         if self._ends is not None and path in self._ends:
             start = self.locate(path)
             return SourceLocation(start.file, start.line, start.column, *self._ends[path])
+        sections = self._child_sections()
+        if sections is not None and path[0] in sections:
+            return self._child_locations(sections, [path])[0]
         if self._id_lines is not None:  # scanned once; the text it holds is let go
             self._id_cache, self._id_lines = self._id_lines(), None
         if self._id_cache is not None:
@@ -97,9 +100,7 @@ class Document:
 
     def asset_locations(self, paths: list[DataPath], ids: list[str]) -> list[SourceLocation]:
         """asset_location of each asset of a section at once: for JSON, one lookup per id and no call."""
-        if self._child_extents is not None:
-            self._section_extents, self._child_extents = self._child_extents(), None
-        sections = self._section_extents
+        sections = self._child_sections()
         if sections is not None and paths and all(path[0] in sections for path in paths):
             return self._child_locations(sections, paths)
         if self._id_lines is not None and self._shallow is None and self._ends is None:
@@ -111,6 +112,14 @@ class Document:
             SourceLocation(file, *extent) if extent else self.locate(path)
             for extent, path in zip(map(self._id_cache.get, ids), paths, strict=True)
         ]
+
+    def _child_sections(self) -> dict[str, list[int]] | None:
+        """The extents child's answer (asked once), None without one or if it failed."""
+        if self._child_extents is not None:
+            self._section_extents, self._child_extents = self._child_extents(), None
+            if self._section_extents is not None:  # the serial scan, and the bytes it holds, are not needed
+                self._id_lines = None
+        return self._section_extents
 
     def _child_locations(self, sections: dict[str, list[int]], paths: list[DataPath]) -> list[SourceLocation]:
         """The locations of assets by their (section, index) path, from the child's four ints each (0: none)."""
@@ -303,35 +312,26 @@ def _json_document(text: str, file: str, data: Any) -> Document:
 def _json_bytes_document(
     path: Path, file: str, raw: bytes, sha256: str, decoded: DecodedJson, child: ExtentsChild | None = None
 ) -> Document:
-    """A JSON document decoded from its bytes, which are kept only until its assets' ids are found.
+    """A JSON document decoded from its bytes, which are kept only until its assets' ids are found (by
+    `child` if given; by a scan of the bytes if it fails).
 
-    With a `child` finding the extents, the bytes are not kept: the child has them, and should it fail
-    the file is read again. Positions of other values (an error's) come from the file read again, if
-    still unchanged.
+    Positions of other values (an error's) are worked out from the file read again, if still unchanged.
     """
-    structural = decoded.structural_braces
 
-    def bytes_again() -> bytes:
+    def positions() -> dict[DataPath, tuple[int, int]]:
         try:
             again = path.read_bytes()
         except OSError:
-            return b""
-        return again if hashlib.sha256(again).hexdigest() == sha256 else b""
-
-    def positions() -> dict[DataPath, tuple[int, int]]:
-        again = bytes_again()
-        return _json_positions(again.decode("utf-8-sig"), file) if again else {}
+            return {}
+        return _json_positions(again.decode("utf-8-sig"), file) if hashlib.sha256(again).hexdigest() == sha256 else {}
 
     def extents() -> dict[str, tuple[int, int, int | None, int | None]]:
-        return _json_id_extents(raw.decode("utf-8-sig"), structural)
-
-    def extents_again() -> dict[str, tuple[int, int, int | None, int | None]]:
-        return _json_id_extents(bytes_again().decode("utf-8-sig"), structural)
+        return _json_id_extents(raw.decode("utf-8-sig"), decoded.structural_braces)
 
     if child is None:
         return Document(file, decoded.data, _lazy_positions=positions, _id_lines=extents)
-    child.tell(structural)
-    return Document(file, decoded.data, _lazy_positions=positions, _id_lines=extents_again, _child_extents=child.answer)
+    child.tell(decoded.structural_braces)
+    return Document(file, decoded.data, _lazy_positions=positions, _id_lines=extents, _child_extents=child.answer)
 
 
 # JSON writes characters outside the BMP as surrogate-pair escapes, which the YAML reader refuses
