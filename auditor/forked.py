@@ -9,9 +9,9 @@ inventory), and only with a CPU the parent is not using: no more children run at
 of the process's affinity besides its own.
 
 Any failure (no fork on this platform, the fork refused, no temporary file, the child exiting
-non-zero, an answer cut short) makes the caller do the work itself, so the result is always the one
-the parent would compute. A child whose answer is never read is killed and reaped when its handle is
-collected or at exit.
+non-zero, an answer that cannot be read back) makes the caller do the work itself, so the result is
+always the one the parent would compute. A child whose answer is never read is killed and reaped
+when its handle is collected or at exit.
 """
 
 from __future__ import annotations
@@ -93,9 +93,9 @@ class Child:
         self._fds = ()
 
 
-def start_child(body: Callable[[BinaryIO], None], *child_fds: int) -> tuple[int, BinaryIO] | None:
-    """Fork a child that runs `body` on its answer file and exits (0 if it returned, 1 if it raised),
-    closing `child_fds` (the parent's ends of its pipes) first; None if no file or no fork."""
+def start_child(body: Callable[[], bytes], *child_fds: int) -> tuple[int, BinaryIO] | None:
+    """Fork a child that writes what `body` returns to its answer file and exits (0 if it returned, 1 if
+    it raised), closing `child_fds` (the parent's ends of its pipes) first; None if no file or no fork."""
     try:
         answer = tempfile.TemporaryFile()  # noqa: SIM115 - the Child closes it; unlinked at once
     except OSError:
@@ -115,13 +115,11 @@ def start_child(body: Callable[[BinaryIO], None], *child_fds: int) -> tuple[int,
     return pid, answer
 
 
-def _run_child(  # pragma: no cover - child side
-    body: Callable[[BinaryIO], None], answer: BinaryIO, child_fds: tuple[int, ...]
-) -> None:
+def _run_child(body: Callable[[], bytes], answer: BinaryIO, child_fds: tuple[int, ...]) -> None:  # pragma: no cover
     code = 1
     try:
         close_fds(*child_fds)
-        body(answer)
+        answer.write(body())
         answer.flush()
         code = 0
     finally:
@@ -148,15 +146,10 @@ def meanwhile(work: Callable[[], T], worth_it: bool = True) -> Callable[[], T]:
     by the caller when it asks (also when the child fails)."""
     if not worth_it or not may_fork():
         return work
-    started = start_child(lambda answer: write(answer, pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)))
+    started = start_child(lambda: pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
     if started is None:
         return work
     return _Answer(Child(*started), work)
-
-
-def write(answer: BinaryIO, data: bytes) -> None:
-    """The child's answer, written whole."""
-    answer.write(data)
 
 
 def _kill_and_reap(pid: int, answer: BinaryIO, *fds: int) -> None:

@@ -13,8 +13,8 @@ copy-on-write, never touched by the parent):
    column; 0 for none), so the parent indexes them by the asset's path and builds no dictionary of ids.
 
 Any failure (no fork, the child exiting non-zero, an answer of the wrong size) makes the caller fall
-back to the serial scan of the same bytes, which gives the same locations. The forking, the CPU count and the reaping
-are auditor.forked's.
+back to the serial scan of the same bytes, which gives the same locations. The forking, the CPU count
+and the reaping are auditor.forked's.
 """
 
 from __future__ import annotations
@@ -78,9 +78,7 @@ def start(raw: bytes) -> ExtentsChild | None:
         verdict_read, verdict_write = os.pipe()
     except OSError:
         return None
-    started = forked.start_child(
-        lambda answer: forked.write(answer, _child_answer(raw, verdict_read)), verdict_write
-    )
+    started = forked.start_child(lambda: _child_answer(raw, verdict_read), verdict_write)
     os.close(verdict_read)
     if started is None:
         os.close(verdict_write)
