@@ -141,15 +141,18 @@ class _Answer(Generic[T]):
         return self._work()
 
 
-def meanwhile(work: Callable[[], T], worth_it: bool = True) -> Callable[[], T]:
+def meanwhile(
+    work: Callable[[], T], worth_it: bool = True, otherwise: Callable[[], T] | None = None
+) -> Callable[[], T]:
     """A function giving `work()`: computed meanwhile by a child when `worth_it` and a CPU is spare, else
-    by the caller when it asks (also when the child fails)."""
+    `otherwise()` when it is asked (also when the child fails; by default the caller does `work`)."""
+    fallback = work if otherwise is None else otherwise
     if not worth_it or not may_fork():
-        return work
+        return fallback
     started = start_child(lambda: pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
     if started is None:
-        return work
-    return _Answer(Child(*started), work)
+        return fallback
+    return _Answer(Child(*started), fallback)
 
 
 def _kill_and_reap(pid: int, answer: BinaryIO, *fds: int) -> None:

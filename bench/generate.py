@@ -179,6 +179,19 @@ def _renamed(node: Any, ids: set[str], suffix: str) -> Any:
     return f"{node}{suffix}" if isinstance(node, str) and node in ids else node
 
 
+def split(doc: dict[str, Any], parts: int) -> list[dict[str, Any]]:
+    """`doc` as `parts` documents (an inventory folder): a slice of every section each, everything that is
+    not a list (the organisation, the version) in the first."""
+    out: list[dict[str, Any]] = [{} for _ in range(parts)]
+    for key, value in doc.items():
+        if isinstance(value, list):
+            for part in range(parts):
+                out[part][key] = value[part * len(value) // parts : (part + 1) * len(value) // parts]
+        else:
+            out[0][key] = value
+    return out
+
+
 def count(doc: dict[str, Any]) -> int:
     return sum(len(v) if isinstance(v, list) else 1 for v in doc.values())
 

@@ -50,7 +50,11 @@ def measured(command: list[str], ok: tuple[int, ...] = (0,), stdout: Path | None
 
 def median_of(measure: Measure, command: list[str], runs: int) -> dict[str, object]:
     """Medians of `runs` runs of `command`, each run's figures alongside, and the load average."""
-    figures = [measure(command) for _ in range(runs)]
+    return medians([measure(command) for _ in range(runs)])
+
+
+def medians(figures: list[dict[str, float]]) -> dict[str, object]:
+    """Medians of measured runs, each run's figures alongside, and the load average now."""
     summary: dict[str, object] = {
         key: round(statistics.median(f[key] for f in figures), 3) for key in ("wall", "cpu", "peak_mb")
     }

@@ -10,6 +10,8 @@ because the machine is shared. The cases are issue 14's table, on inventories fr
   the 100k one just before and after it, for the ratio;
 - machine (always, first): the CPU seconds of a fixed pure-Python workload (bench.calibrate);
 - cache: 100k sparse YAML audited with the parse cache warm, and with --no-cache;
+- files: 100k declared and sparse YAML as one file and as 8 files (a child parses the last files),
+  runs alternated, 3 each;
 - yaml50: `auditor validate` of a single 50 MB YAML file, peak memory against the file's size;
 - checkov: Checkov against `auditor import terraform` + `audit` on a 10,010-resource plan (bench.checkov).
 By name only: medium (stages of a 20k JSON audit in CPU seconds) and pdf (the PDF report of a
@@ -34,8 +36,8 @@ from typing import BinaryIO, cast
 
 from bench import checkov
 from bench.calibrate import ITEMS, calibrate
-from bench.generate import count, declared, generate, write
-from bench.measure import Measure, measured, median_of
+from bench.generate import count, declared, generate, split, write
+from bench.measure import Measure, measured, median_of, medians
 from bench.summary import BESIDE_1M, table
 
 OUT = Path(__file__).parent / "out"
@@ -148,6 +150,30 @@ def cache_case(settings: Settings) -> dict[str, object]:
         "load stage cpu, cached": round(_load_cpu(path, cached=True), 2),
         "load stage cpu, not cached": round(_load_cpu(path, cached=False), 2),
     }
+
+
+FILES = 8
+
+
+def files_case(settings: Settings) -> dict[str, object]:
+    """100k assets in one YAML file and in FILES files, runs alternated (the machine's speed drifts): the
+    folder's last files are parsed by a child on the second CPU (auditor/inventory/yaml_child.py)."""
+    figures: dict[str, object] = {}
+    for name in ("declared", "sparse"):
+        doc = GENERATORS[name](settings.size(100_000))
+        single, folder = settings.out / f"{name}-100k-one-file.yaml", settings.out / f"{name}-100k-{FILES}-files"
+        write(doc, single)
+        for number, part in enumerate(split(doc, FILES)):
+            write(part, folder / f"part{number}.yaml")
+        one: list[dict[str, float]] = []
+        several: list[dict[str, float]] = []
+        for _ in range(settings.runs_of(3)):
+            one.append(settings.measure(settings.audit_command(single, "--no-cache")))
+            several.append(settings.measure(settings.audit_command(folder, "--no-cache")))
+        figures[name] = {"assets": count(doc), "one file": medians(one), f"{FILES} files": medians(several)}
+        print(f"files {name}", json.dumps(figures[name]), flush=True)
+        del doc
+    return figures
 
 
 def _load_cpu(path: Path, cached: bool) -> float:
@@ -287,12 +313,13 @@ CASES: dict[str, Case] = {
     "scale": scale_case,
     "1m": million_case,
     "cache": cache_case,
+    "files": files_case,
     "yaml50": yaml50_case,
     "checkov": checkov_case,
     "medium": medium_case,
     "pdf": pdf_case,
 }
-DEFAULT = ["gate", "scale", "cache", "yaml50", "checkov"]
+DEFAULT = ["gate", "scale", "cache", "files", "yaml50", "checkov"]
 
 
 def run_cases(names: list[str], settings: Settings) -> dict[str, dict[str, object]]:

@@ -46,6 +46,11 @@ def _case_rows(figures: Figures) -> list[list[str]]:
     cache = figures.get("cache")
     rows.append(["100k YAML, sparse, parse cache warm", _assets(cache), *_process(cache and cache["cached"]), "<= 2 s"])
     rows.append(["same, --no-cache", _assets(cache), *_process(cache and cache["not cached"]), "<= 15 s"])
+    files = figures.get("files", {})
+    for generator in ("declared", "sparse"):
+        run = files.get(generator)
+        label = f"100k YAML, {generator}, one file / 8 files (runs alternated)"
+        rows.append([label, _assets(run), *_pair(run), ""])
     yaml50 = figures.get("yaml50")
     rows.append(["50 MB YAML file, validate", _assets(yaml50), *_process(yaml50), "<= 10x the file in memory"])
     checkov = figures.get("checkov")
@@ -63,6 +68,17 @@ def _case_rows(figures: Figures) -> list[list[str]]:
         }
         rows.append(["auditor import + audit, same plan", resources, *_process(ours), ""])
     return rows
+
+
+def _pair(run: Mapping[str, Any] | None) -> list[str]:
+    """Wall, CPU and peak cells of one file / several files, medians of alternated runs."""
+    if not run:
+        return [NOT_RUN, "", ""]
+    one, several = run["one file"], run["8 files"]
+    return [
+        f"{one[key]:.2f} / {several[key]:.2f}" if key != "peak_mb" else f"{one[key]:.0f} / {several[key]:.0f}"
+        for key in ("wall", "cpu", "peak_mb")
+    ]
 
 
 def _assets(figures: Mapping[str, Any] | None) -> str:
@@ -133,4 +149,4 @@ def _measured(case: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The medians dicts found in a case's figures (they carry the load average)."""
     if "load_average" in case:
         return [case]
-    return [value for value in case.values() if isinstance(value, Mapping) and "load_average" in value]
+    return [found for value in case.values() if isinstance(value, Mapping) for found in _measured(value)]

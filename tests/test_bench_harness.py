@@ -33,6 +33,8 @@ CASE_ROWS = [
     "1M JSON, declared, one file (--1m)",
     "100k YAML, sparse, parse cache warm",
     "same, --no-cache",
+    "100k YAML, declared, one file / 8 files (runs alternated)",
+    "100k YAML, sparse, one file / 8 files (runs alternated)",
     "50 MB YAML file, validate",
 ]
 RATIOS = [
@@ -69,7 +71,7 @@ def test_every_case_gives_its_rows_and_the_ratios(tmp_path: Path) -> None:
     settings = Settings(
         out=tmp_path, divisor=1_000_000, runs=1, measure=in_process, checkov_venv=missing_venv, install_checkov=False
     )
-    figures = run_cases(["machine", "gate", "scale", "1m", "cache", "yaml50", "checkov"], settings)
+    figures = run_cases(["machine", "gate", "scale", "1m", "cache", "files", "yaml50", "checkov"], settings)
 
     found = rows(table(figures, quick=True))
 
@@ -78,8 +80,10 @@ def test_every_case_gives_its_rows_and_the_ratios(tmp_path: Path) -> None:
     assert found.pop("auditor import + audit, same plan") == ["", reason, "", "", ""]
     assert list(found) == CASE_ROWS + RATIOS
     assert found["Checkov CPU per resource / auditor's (import + audit)"] == [reason, ">= 10"]
-    for label in CASE_ROWS:  # assets, wall, CPU, peak are numbers
-        assert all(NUMBER.fullmatch(cell.replace(",", "")) for cell in found[label][:4]), (label, found[label])
+    for label in CASE_ROWS:  # assets, wall, CPU, peak are numbers (one file / 8 files: two)
+        cells = [part for cell in found[label][:4] for part in cell.split(" / ")]
+        assert all(NUMBER.fullmatch(cell.replace(",", "")) for cell in cells), (label, found[label])
+    assert all(" / " in cell for cell in found["100k YAML, sparse, one file / 8 files (runs alternated)"][1:4])
     for label in RATIOS[:4] + RATIOS[5:]:
         assert NUMBER.match(found[label][0]), (label, found[label])
     assert found["50 MB YAML validate: peak memory / file size"][0].endswith(" (0.0 MB file)")
@@ -107,7 +111,7 @@ def test_the_launcher_measures_one_process_and_refuses_a_failure() -> None:
 
 @pytest.mark.parametrize("argument", ["scales", "--gate"])
 def test_an_unknown_case_is_refused_naming_the_cases(argument: str) -> None:
-    cases = "machine, gate, scale, 1m, cache, yaml50, checkov, medium, pdf"
+    cases = "machine, gate, scale, 1m, cache, files, yaml50, checkov, medium, pdf"
     expected = f"unknown case '{argument}'; cases: {cases}; options: --1m, --quick"
     with pytest.raises(SystemExit) as refused:
         main([argument])

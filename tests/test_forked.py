@@ -88,6 +88,19 @@ def test_a_failed_child_leaves_the_work_to_the_caller(work: Callable[[], Any], s
     assert not forked._LIVE
 
 
+def test_the_caller_may_name_what_a_failed_or_unstarted_child_gives_instead(
+    spare: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def nothing() -> str:
+        return "nothing ahead"
+
+    assert forked.meanwhile(fails_in_the_child, otherwise=nothing)() == "nothing ahead"
+    assert forked.meanwhile(where, worth_it=False, otherwise=nothing) is nothing
+    assert forked.meanwhile(where, otherwise=nothing)() == "child"
+    monkeypatch.setattr(forked, "start_child", lambda *_: None)
+    assert forked.meanwhile(where, otherwise=nothing) is nothing
+
+
 @pytest.mark.skipif(not hasattr(os, "waitid"), reason="no os.waitid (macOS)")
 def test_an_exited_child_does_not_hold_its_cpu_and_its_answer_waits(spare: None) -> None:
     answer = forked.meanwhile(lambda: "done early")
@@ -117,8 +130,8 @@ def test_facts_derived_with_a_child_are_the_recorded_ones(
     children: list[object] = []
     meanwhile = forked.meanwhile
 
-    def recorded(work: Callable[[], Any], worth_it: bool = True) -> Callable[[], Any]:
-        answer = meanwhile(work, worth_it)
+    def recorded(work: Callable[[], Any], worth_it: bool = True, otherwise: Any = None) -> Callable[[], Any]:
+        answer = meanwhile(work, worth_it, otherwise)
         children.append(answer)
         assert answer is not work, "a child was started"
         return answer

@@ -55,6 +55,10 @@ class ParseCache:
         except (OSError, ValueError, KeyError, TypeError):  # absent, corrupt or foreign: a miss
             return None
 
+    def holds(self, sha256: str) -> bool:
+        """Whether an entry for this digest exists (reading it may still find a miss)."""
+        return self._entry(sha256).is_file()
+
     def put(self, sha256: str, shallow: Shallow) -> None:
         """Keep `shallow` for the file of digest `sha256`; a folder that cannot be written is no error."""
         rows: list[Any] = [[*path, *start, *shallow.ends[path]] for path, start in shallow.positions.items()]

@@ -189,7 +189,7 @@ def read_document(
     elif cached is not None:
         document = _yaml_document(display, cached, _text_again(path, display, sha256))
     else:
-        text = _utf8_text(raw, display)
+        text = utf8_text(raw, display)
         del raw  # the text alone while it is parsed
         again = _text_again(path, display, sha256)
         document = _read_json(text, display) if is_json else _read_yaml_document(text, display, again)
@@ -205,12 +205,12 @@ def _checked_json_document(path: Path, display: str, raw: bytes, sha256: str) ->
     if decoded is not None and decoded.data is not None:
         document = _json_bytes_document(path, display, raw, sha256, decoded)
     else:
-        document = _read_json(_utf8_text(raw, display), display)
+        document = _read_json(utf8_text(raw, display), display)
     document.sha256, document.size = sha256, len(raw)
     return document
 
 
-def _utf8_text(raw: bytes, display: str) -> str:
+def utf8_text(raw: bytes, display: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -227,7 +227,7 @@ def _text_again(path: Path, display: str, sha256: str) -> Callable[[], str]:
             again = path.read_bytes()
         except OSError:
             return ""
-        return _utf8_text(again, display) if hashlib.sha256(again).hexdigest() == sha256 else ""
+        return utf8_text(again, display) if hashlib.sha256(again).hexdigest() == sha256 else ""
 
     return text
 
@@ -257,11 +257,24 @@ def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
 def _read_yaml_document(text: str, file: str, again: Callable[[], str]) -> Document:
     """Plain YAML line by line or from its events (positions of deeper values found when asked); anything
     else the full way."""
-    shallow = read_block_yaml(text, MAX_DEPTH) or read_plain_yaml(text, MAX_DEPTH)
+    shallow = plain_yaml(text)
     if shallow is None:
         data, positions, ends = read_yaml_extents(text, file)
         return Document(file, data, _positions=positions, _ends=ends)
     return _yaml_document(file, shallow, again)
+
+
+def plain_yaml(text: str) -> Shallow | None:
+    """What a plain YAML text parses to by the fast readers (line by line, else libyaml's events); None if
+    it needs the full reader."""
+    return read_block_yaml(text, MAX_DEPTH) or read_plain_yaml(text, MAX_DEPTH)
+
+
+def parsed_yaml_document(path: Path, display: str, shallow: Shallow, sha256: str, size: int) -> Document:
+    """The Document of a plain YAML file parsed elsewhere (yaml_child) from bytes of digest `sha256`."""
+    document = _yaml_document(display, shallow, _text_again(path, display, sha256))
+    document.sha256, document.size = sha256, size
+    return document
 
 
 def _yaml_document(file: str, shallow: Shallow, text: Callable[[], str]) -> Document:
