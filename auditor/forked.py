@@ -28,6 +28,7 @@ from typing import BinaryIO, Generic, TypeVar
 T = TypeVar("T")
 
 _LIVE: set[int] = set()  # children started here and not yet reaped
+_IN_CHILD = False  # set in a child: its CPU is the spare one, so it starts no child of its own
 
 
 def spare_cpus() -> int:
@@ -55,7 +56,7 @@ def running_children() -> int:
 
 def may_fork() -> bool:
     """Whether a child would get a CPU of its own."""
-    return hasattr(os, "fork") and running_children() < spare_cpus()
+    return not _IN_CHILD and hasattr(os, "fork") and running_children() < spare_cpus()
 
 
 class Child:
@@ -116,7 +117,8 @@ def start_child(body: Callable[[], bytes], *child_fds: int) -> tuple[int, Binary
 
 
 def _run_child(body: Callable[[], bytes], answer: BinaryIO, child_fds: tuple[int, ...]) -> None:  # pragma: no cover
-    code = 1
+    global _IN_CHILD
+    _IN_CHILD, code = True, 1
     try:
         close_fds(*child_fds)
         answer.write(body())

@@ -28,6 +28,7 @@ from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.yaml_block import read_block_yaml
 from auditor.inventory.yaml_core import CoreSchemaLoader, construct_scalar
 from auditor.inventory.yaml_events import SHALLOW, Position, Shallow, read_plain_yaml, value_end
+from auditor.inventory.yaml_halves import read_in_halves
 
 DataPath = tuple[str | int, ...]
 
@@ -257,7 +258,7 @@ def read_bytes_bounded(path: Path, display: str, max_bytes: int) -> bytes:
 def _read_yaml_document(text: str, file: str, again: Callable[[], str]) -> Document:
     """Plain YAML line by line or from its events (positions of deeper values found when asked); anything
     else the full way."""
-    shallow = plain_yaml(text)
+    shallow = read_in_halves(text, plain_yaml) or plain_yaml(text)
     if shallow is None:
         data, positions, ends = read_yaml_extents(text, file)
         return Document(file, data, _positions=positions, _ends=ends)

@@ -57,8 +57,13 @@ class Positions(Mapping[DataPath, Position]):
     """
 
     __slots__ = ("_items", "_paths")
+    _paths: dict[DataPath, Position]
+    _items: dict[str | int, array[int]]
 
-    def __init__(self, found: dict[DataPath, Position]) -> None:
+    def __init__(self, found: Mapping[DataPath, Position]) -> None:
+        if isinstance(found, Positions):  # shared, not rebuilt
+            self._paths, self._items = found._paths, found._items
+            return
         paths: dict[DataPath, Position] = {}
         items: dict[str | int, array[int]] = {}
         for path, position in found.items():
@@ -71,6 +76,21 @@ class Positions(Mapping[DataPath, Position]):
                     continue
             paths[path] = position
         self._paths, self._items = paths, items
+
+    def shifted(self, lines: int) -> Positions:
+        """These positions `lines` lines further down: a text's parse when it follows that many line breaks."""
+        moved = Positions({})
+        moved._paths = {path: (line + lines, column) for path, (line, column) in self._paths.items()}
+        for section, kept in self._items.items():
+            copy = moved._items[section] = array("I", kept)
+            copy[0::2] = array("I", [line + lines for line in kept[0::2]])
+        return moved
+
+    def joined(self, other: Positions) -> Positions:
+        """These positions and `other`'s (of other sections), these kept for a path in both (the root's)."""
+        both = Positions({})
+        both._paths, both._items = {**other._paths, **self._paths}, {**other._items, **self._items}
+        return both
 
     def __getitem__(self, path: DataPath) -> Position:
         if len(path) == 2:
@@ -92,7 +112,7 @@ class Positions(Mapping[DataPath, Position]):
 class Shallow:
     """Data of a plain YAML text with the start and the end (see value_end) of each value at depth <= SHALLOW."""
 
-    def __init__(self, data: Any, positions: dict[DataPath, Position], ends: dict[DataPath, Position]) -> None:
+    def __init__(self, data: Any, positions: Mapping[DataPath, Position], ends: Mapping[DataPath, Position]) -> None:
         self.data, self.positions, self.ends = data, Positions(positions), Positions(ends)
 
     def extent(self, path: DataPath) -> tuple[int, int, int, int] | None:
