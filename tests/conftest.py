@@ -20,7 +20,9 @@ from typer.testing import CliRunner
 
 from auditor.cli import app
 from auditor.engine import AuditInputs, AuditRequest, audit, run_audit
+from auditor.errors import InputError
 from auditor.inventory.loader import load_inventory
+from auditor.inventory.parse_cache import ParseCache
 from auditor.policy.config import load_config
 from auditor.policy.frameworks import Framework, load_frameworks
 from auditor.policy.loader import PolicySet, default_policies_dir, load_policies
@@ -31,6 +33,7 @@ from auditor.schemas import shipped
 AS_OF = date(2026, 11, 1)
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "inventories" / "example"
+RULE_CASES = REPO / "tests" / "rules"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -68,6 +71,26 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
     return path
+
+
+def load_outcome(path: Path, cache: ParseCache | None = None) -> Any:
+    """What loading a file or folder gives that a faster reader could change: the assets, every location
+    with its extent, the files; or the error's text."""
+    try:
+        inventory = load_inventory([path], root=path if path.is_dir() else path.parent, cache=cache)
+    except InputError as exc:
+        return str(exc)
+    places = {key: (str(at), at.end_line, at.end_column) for key, at in inventory.locations.items()}
+    return inventory.assets, places, inventory.files
+
+
+@functools.cache
+def rule_case_specs() -> tuple[tuple[Path, dict[str, Any]], ...]:
+    """Every tests/rules/*.yaml file and its spec (rule, config, cases), read once per process by libyaml:
+    three modules parametrize over them, and PyYAML's Python reader took seconds of each collection.
+    Shared: a test reads a case, never changes it."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return tuple((path, yaml.load(path.read_bytes(), Loader=loader)) for path in sorted(RULE_CASES.glob("*.yaml")))
 
 
 @functools.cache

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from auditor import forked
-from auditor.errors import InputError
-from auditor.inventory import extents_child, loader, source
+from auditor.inventory import extents_child, source
 from auditor.inventory.extents_child import ExtentsChild
+from tests.conftest import load_outcome
 from tests.test_json_unchecked import CASES as UNCHECKED_CASES
 
 CHILD_ANSWER = extents_child._child_answer
@@ -35,11 +35,8 @@ CASES = {
 
 def outcome(path: Path) -> Any:
     """Every asset's location with its extent, or the error text."""
-    try:
-        inventory = loader.load_inventory([path], root=path.parent)
-    except InputError as exc:
-        return str(exc)
-    return {key: (str(at), at.end_line, at.end_column) for key, at in inventory.locations.items()}
+    loaded = load_outcome(path)
+    return loaded if isinstance(loaded, str) else loaded[1]
 
 
 @pytest.fixture

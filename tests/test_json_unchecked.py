@@ -8,11 +8,11 @@ from typing import Any, get_args
 import msgspec
 import pytest
 
-from auditor.errors import InputError
 from auditor.inventory import loader
 from auditor.inventory.json_fast import decode_json
 from auditor.inventory.source import MAX_DEPTH, TOO_DEEP, read_document
 from auditor.inventory.structs import STRUCT_BY_SECTION
+from tests.conftest import load_outcome
 
 CASES = {
     "clean": '{"version": 1, "storage": [{"id": "s", "capacity_tb": 2.5}, {"id": "t", "tags": {"a": "b"}}]}',
@@ -33,27 +33,17 @@ CASES = {
 }
 
 
-def outcome(path: Path) -> Any:
-    """What loading `path` gives: every asset's values and location with its extent, or the error text."""
-    try:
-        inventory = loader.load_inventory([path], root=path.parent)
-    except InputError as exc:
-        return str(exc)
-    located = {key: (str(at), at.end_line, at.end_column) for key, at in inventory.locations.items()}
-    return [(asset.model_dump(), located[key]) for key, asset in inventory.assets.items()]
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_unchecked_json_loads_as_checked_json(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "inv.json"
     path.write_text(CASES[name], encoding="utf-8")
-    unchecked = outcome(path)
+    unchecked = load_outcome(path)
 
     def checked(*args: Any, **kwargs: Any) -> Any:
         return read_document(*args, **{**kwargs, "structs_bound": False})
 
     monkeypatch.setattr(loader, "read_document", checked)
-    assert unchecked == outcome(path)
+    assert unchecked == load_outcome(path)
 
 
 def test_a_clean_file_is_read_unchecked(tmp_path: Path) -> None:

@@ -13,18 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from auditor.policy.loader import default_policies_dir, load_policies
-from tests.conftest import AS_OF, audit_rule, statuses
-
-CASES_DIR = Path(__file__).parent / "rules"
+from tests.conftest import AS_OF, audit_rule, rule_case_specs, statuses
 
 
 def _cases() -> list[Any]:
     params = []
-    for path in sorted(CASES_DIR.glob("*.yaml")):
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for _, spec in rule_case_specs():
         for case in spec["cases"]:
             case = {"config": spec.get("config"), **case}  # a case may give its own config
             params.append(pytest.param(spec["rule"], case, id=f"{spec['rule']}::{case['name']}"))
@@ -42,8 +38,7 @@ def test_rule_case(tmp_path: Path, rule_id: str, case: dict[str, Any]) -> None:
 def test_every_rule_has_pass_fail_and_not_evaluable_cases() -> None:
     rules = load_policies(default_policies_dir()).rules
     seen: dict[str, set[str]] = {}
-    for path in CASES_DIR.glob("*.yaml"):
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for path, spec in rule_case_specs():
         assert path.stem == spec["rule"], f"{path.name} must be named after its rule"
         outcomes = seen.setdefault(spec["rule"], set())
         if spec.get("not_evaluable"):  # a stated reason why the rule can never be NOT_EVALUABLE

@@ -14,11 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.conftest import AS_OF, DEFAULT_ORGANIZATION, audit_rule, bundled, statuses
-
-CASES_DIR = Path(__file__).parent / "rules"
+from tests.conftest import AS_OF, DEFAULT_ORGANIZATION, audit_rule, bundled, rule_case_specs, statuses
 
 
 def _out_of_gdpr(data: dict[str, Any]) -> dict[str, Any]:
@@ -48,8 +45,7 @@ TWINS = {"gdpr": _out_of_gdpr, "ccpa": _out_of_ccpa}
 def _failing_cases() -> list[Any]:
     policies, _ = bundled()
     params = []
-    for path in sorted(CASES_DIR.glob("*.yaml")):
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for _, spec in rule_case_specs():
         loaded = policies.rules[spec["rule"]]
         regime = loaded.rule.regime or policies.packs[loaded.pack].regime
         if regime not in TWINS:  # no regime, or one with a test of its own (a service provider's duties)

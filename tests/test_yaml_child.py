@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from auditor import forked
-from auditor.errors import InputError
 from auditor.inventory import extents_child, loader, yaml_child
 from auditor.inventory.parse_cache import ParseCache
 from bench.generate import count, generate, split, write
+from tests.conftest import load_outcome
 
 CHILDS = ["part2.yaml", "part3.yaml"]  # the share of four files of about equal size
 
@@ -68,20 +68,10 @@ def calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Calls:
     return recorded
 
 
-def loaded(root: Path, cache: ParseCache | None = None) -> Any:
-    """Everything a load gives that a child could change: assets, locations with extents, files; or the error."""
-    try:
-        inventory = loader.load_inventory([root], root=root, cache=cache)
-    except InputError as exc:
-        return str(exc)
-    places = {key: (str(at), at.end_line, at.end_column) for key, at in inventory.locations.items()}
-    return inventory.assets, places, inventory.files
-
-
 def serially(root: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     with monkeypatch.context() as serial:
         serial.setattr(forked, "spare_cpus", lambda: 0)
-        return loaded(root)
+        return load_outcome(root)
 
 
 def test_the_child_takes_the_last_yaml_files_up_to_three_fifths_of_the_yaml_bytes(
@@ -115,7 +105,7 @@ def test_an_inventory_parsed_partly_by_a_child_is_the_serial_one(
     assert calls.read_by_parent == ["part0.yaml", "part1.yaml", *CHILDS]
     calls.read_by_parent.clear()
 
-    assert loaded(folder) == expected
+    assert load_outcome(folder) == expected
     assert calls.parsed() == dict.fromkeys(CHILDS, "child")
     assert calls.read_by_parent == ["part0.yaml", "part1.yaml"]  # the child's parses are taken, not read again
 
@@ -141,7 +131,7 @@ def test_the_parent_reads_its_own_files_while_the_child_parses(
 
     monkeypatch.setattr(loader, "read_document", reading)
     monkeypatch.setattr(yaml_child, "parse_plain_yaml", after_the_parent)
-    assert loaded(folder) == expected
+    assert load_outcome(folder) == expected
     assert (tmp_path / "waited-part2.yaml").read_text(encoding="utf-8") == "True"
     assert calls.parsed() == dict.fromkeys(CHILDS, "child")
 
@@ -153,7 +143,7 @@ def test_a_refused_fork_or_a_failed_child_leaves_each_file_to_the_parent_in_its_
     calls.read_by_parent.clear()
     with monkeypatch.context() as refused:
         refused.setattr(forked, "start_child", lambda *_: None)
-        assert loaded(folder) == expected
+        assert load_outcome(folder) == expected
     assert calls.parsed() == {}  # nothing parsed ahead, in the parent either
     assert calls.read_by_parent == ["part0.yaml", "part1.yaml", *CHILDS]
     calls.read_by_parent.clear()
@@ -162,7 +152,7 @@ def test_a_refused_fork_or_a_failed_child_leaves_each_file_to_the_parent_in_its_
         raise MemoryError("the child runs out")
 
     monkeypatch.setattr(yaml_child, "parse_plain_yaml", crash)  # the child exits with status 1
-    assert loaded(folder) == expected
+    assert load_outcome(folder) == expected
     assert calls.read_by_parent == ["part0.yaml", "part1.yaml", *CHILDS]
 
 
@@ -171,13 +161,13 @@ def test_the_child_keeps_cache_entries_and_cached_files_stay_with_the_parent(
 ) -> None:
     expected = serially(folder, monkeypatch)
     cache = ParseCache(tmp_path / "cache")
-    assert loaded(folder, cache) == expected
+    assert load_outcome(folder, cache) == expected
     assert calls.parsed() == dict.fromkeys(CHILDS, "child")
     assert len(list(cache.folder.iterdir())) == 4  # two by the parent, two by the child
     calls.log.unlink()
     calls.read_by_parent.clear()
 
-    assert loaded(folder, cache) == expected
+    assert load_outcome(folder, cache) == expected
     assert calls.parsed() == {}  # the child finds every file of its share cached and parses none
     assert calls.read_by_parent == ["part0.yaml", "part1.yaml", *CHILDS]
 
@@ -187,7 +177,7 @@ def test_a_json_file_among_the_yaml_files_and_two_organizations(
 ) -> None:
     mixed = four_files(tmp_path / "mixed", json_at=1)
     expected = serially(mixed, monkeypatch)
-    assert loaded(mixed) == expected
+    assert load_outcome(mixed) == expected
     assert calls.parsed() == {"part3.yaml": "child"}  # of three YAML files, the last one (at most 3/5 of them)
 
     parts = split(generate(1200), 4)
@@ -195,7 +185,7 @@ def test_a_json_file_among_the_yaml_files_and_two_organizations(
     twice = four_files(tmp_path / "twice", parts)
     expected = serially(twice, monkeypatch)
     assert isinstance(expected, str) and "only one organization may be declared across the inventory" in expected
-    assert loaded(twice) == expected
+    assert load_outcome(twice) == expected
 
 
 def test_problems_in_the_childs_files_are_reported_as_without_a_child(
@@ -212,7 +202,7 @@ def test_problems_in_the_childs_files_are_reported_as_without_a_child(
     assert "part2.yaml:" in expected
     calls.read_by_parent.clear()
 
-    assert loaded(root) == expected
+    assert load_outcome(root) == expected
     assert calls.parsed() == dict.fromkeys(CHILDS, "child")  # both tried by the child
     assert calls.read_by_parent == ["part0.yaml", "part1.yaml", "part2.yaml"]  # the one it refused
 

@@ -12,11 +12,11 @@ import pytest
 import yaml
 
 from auditor import forked
-from auditor.errors import InputError
-from auditor.inventory import loader, yaml_halves
+from auditor.inventory import yaml_halves
 from auditor.inventory.source import plain_yaml
 from auditor.inventory.yaml_events import Shallow
 from bench.generate import generate, write
+from tests.conftest import load_outcome
 
 PARENT = os.getpid()
 
@@ -156,15 +156,6 @@ def test_a_child_starts_no_child_of_its_own(monkeypatch: pytest.MonkeyPatch) -> 
     assert forked.may_fork()
 
 
-def load(path: Path) -> Any:
-    try:
-        inventory = loader.load_inventory([path], root=path.parent)
-    except InputError as exc:
-        return str(exc)
-    places = {key: (str(at), at.end_line, at.end_column) for key, at in inventory.locations.items()}
-    return inventory.assets, places, inventory.files
-
-
 def test_an_inventory_file_loads_as_serially_and_its_errors_are_the_same(
     tmp_path: Path, halves: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -176,10 +167,10 @@ def test_an_inventory_file_loads_as_serially_and_its_errors_are_the_same(
     broken.write_text(text[:at] + "\nextra: {unclosed: [1\n" + text[at:], encoding="utf-8")
     with monkeypatch.context() as serial:
         serial.setattr(forked, "spare_cpus", lambda: 0)
-        expected, expected_error = load(path), load(broken)
+        expected, expected_error = load_outcome(path), load_outcome(broken)
     assert not halves
     assert isinstance(expected_error, str) and "broken.yaml:" in expected_error
 
-    assert load(path) == expected
-    assert load(broken) == expected_error
+    assert load_outcome(path) == expected
+    assert load_outcome(broken) == expected_error
     assert len(halves) == 2
