@@ -220,8 +220,10 @@ TWINS: dict[str, tuple[list[tuple[str, Any]], Findings]] = {
             ("storage/muc-conversations/access_logging", False),
             ("workloads/sft-70b/sharding", "none"),  # 70B without sharding
             ("workloads/sft-70b/objection_handling_ref", DELETE),  # training on legitimate interests
+            ("organization/dpo_notified_to_authority", False),  # DPO never communicated to the SA (Art. 37(7))
         ],
         {
+            ("GDPR-37-DATA-PROTECTION-OFFICER", "isarwerk", "FAIL"),
             ("AI-MEM-TRAIN-01", "sft-70b", "FAIL"),
             ("GDPR-28-SUBPROCESSOR-AUTHORISED", "annotatio-pt", "FAIL"),
             ("GDPR-44-TRANSFER-BASIS", "annotatio-pt", "FAIL"),

@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "5251c054100d2bbf6351a049e599e14252cbe5b9de986e9d5c943a67065b1ff6",
-    "sarif": "567526bbbf361f73cc03bbbfac841f5f06b02a04ae7e8f268b05afc928049f19",
-    "sarif-all": "33ded5a12837aa7d9a38dca11413154f1acf95ad3fd1b6f5c58668083cd797e2",
+    "json": "d3cce323bad3682d20110e3c683198856c6f97ff4ca84ac1f08eec58d933ef36",
+    "sarif": "932328fdb35bc2f8b7d8558ae8e422afba868e60dd2387ba5e390952d62a6e15",
+    "sarif-all": "5709123f6acd2b06af15353ec90875f5b91cd8608a5dc2f73caf58ddfbb2a94c",
 }
 
 

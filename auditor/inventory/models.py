@@ -159,6 +159,9 @@ class Organization(AssetBase):
     is_public_authority: bool | None = None
     employees: Count | None = None
     dpo_contact: str | None = None
+    dpo_notified_to_authority: bool | None = Field(
+        None, description="The DPO's contact details were communicated to the supervisory authority (GDPR Art. 37(7))."
+    )
     core_large_scale_monitoring: bool | None = None
     core_large_scale_special_categories: bool | None = None
     core_large_scale_criminal: bool | None = Field(
