@@ -148,7 +148,7 @@ def test_frameworks_list_counts_automated_documented_manual(cli) -> None:  # typ
         "GDPR (Regulation (EU) 2016/679)"
     )
     assert lines["cppa"] == (
-        "cppa                  39 requirements:   8 automated,  22 documented,   9 manual   "
+        "cppa                  39 requirements:   8 automated,  23 documented,   8 manual   "
         "CPPA regulations (11 CCR 7000 et seq.), 2025 amendments"
     )
 
@@ -292,7 +292,7 @@ def test_results_json_carries_the_coverage_of_each_requirement(tmp_path: Path) -
         "documented",
         "documented",
         "manual",
-        "manual",
+        "documented",
     )
     levels = {r["coverage"] for fw in frameworks.values() for r in fw["requirements"]}
     assert levels == {"automated", "documented", "manual"}

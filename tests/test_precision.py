@@ -101,7 +101,7 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
         {
             ("ai-infra", "NOT_EVALUABLE"): 1,
             ("ai-infra", "PASS"): 8,
-            ("ccpa", "PASS"): 41,
+            ("ccpa", "PASS"): 42,
             ("gdpr", "NOT_APPLICABLE"): 67,
             ("security", "PASS"): 95,
         },
@@ -453,8 +453,8 @@ BOUNDARIES: list[tuple[str, str, str, tuple[str, ...], Side, Side]] = [
             {("CCPA-100-SERVICE-PROVIDER-CONTRACT", "braintree", "FAIL")},
         ),
     ),
-    # CPPA 2025 regulations effective 2026-01-01: cybersecurity audit (first report due
-    # 2028-04-01 for revenue over $100M) and risk assessment of the SSN-holding HR records.
+    # CPPA 2025 regulations effective 2026-01-01: cybersecurity audit and its certification (first
+    # due 2028-04-01 for revenue over $100M) and risk assessment of the SSN-holding HR records.
     (
         "us-ccpa-retailer",
         "2025-12-31",
@@ -463,7 +463,12 @@ BOUNDARIES: list[tuple[str, str, str, tuple[str, ...], Side, Side]] = [
         (RETAILER_2023, {"PASS"}, set()),
         (
             RETAILER_2023
-            | {"CPPA-7120-CYBERSECURITY-AUDIT", "CPPA-7150-RISK-ASSESSMENT", "CPPA-7150-SELL-SHARE-RISK-ASSESSMENT"},
+            | {
+                "CPPA-7120-CYBERSECURITY-AUDIT",
+                "CPPA-7124-AUDIT-CERTIFICATION",
+                "CPPA-7150-RISK-ASSESSMENT",
+                "CPPA-7150-SELL-SHARE-RISK-ASSESSMENT",
+            },
             {"PASS"},
             set(),
         ),

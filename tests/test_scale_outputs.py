@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "d3cce323bad3682d20110e3c683198856c6f97ff4ca84ac1f08eec58d933ef36",
-    "sarif": "932328fdb35bc2f8b7d8558ae8e422afba868e60dd2387ba5e390952d62a6e15",
-    "sarif-all": "5709123f6acd2b06af15353ec90875f5b91cd8608a5dc2f73caf58ddfbb2a94c",
+    "json": "8c7f946c451c0948d63ba7178558f7d3d965c5d565ac178e1839862805a02b8e",
+    "sarif": "e5b45a8515cd9ba12965d01197d34128ff9742e0611b7fa21ba327ad017659c4",
+    "sarif-all": "6fd558bedbcbb5503d49619b1d26fb5b8afd58bdf6c5f3b7bccad77ca38f5dc7",
 }
 
 

@@ -197,6 +197,9 @@ class Organization(AssetBase):
     patch_sla_days: Count | None = None
     cybersecurity_audit_ref: str | None = Field(None, description="Latest CPPA 7120 cybersecurity audit report.")
     last_cybersecurity_audit: IsoDate | None = None
+    cybersecurity_audit_certified: IsoDate | None = Field(
+        None, description="Date the latest cybersecurity audit was certified to the CPPA (11 CCR 7124)."
+    )
     revenue_2026_usd: Number | None = Field(
         None, description="Revenue of 2026: over USD 100M, the first CPPA audit report is due 1 Apr 2028 (7121(a)(1))."
     )
