@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "8c7f946c451c0948d63ba7178558f7d3d965c5d565ac178e1839862805a02b8e",
-    "sarif": "e5b45a8515cd9ba12965d01197d34128ff9742e0611b7fa21ba327ad017659c4",
-    "sarif-all": "6fd558bedbcbb5503d49619b1d26fb5b8afd58bdf6c5f3b7bccad77ca38f5dc7",
+    "json": "5d68aaaad6fb298215ed8121bdfa46466442ecc41e888f6fa18e38ffbe9f84d3",
+    "sarif": "3b77c148c20d1c6b7f61511e6abc62e811761ae0f9e0ac5389741eae93cc1fff",
+    "sarif-all": "acb8fc879f7333577fb6f2586ffcf984314b493c88883003c8816756ccf96235",
 }
 
 

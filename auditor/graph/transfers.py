@@ -125,6 +125,9 @@ class TransferFact:
     sa_informed_ref: str | None = described(
         "For compelling legitimate interests: the record that the supervisory authority was informed."
     )
+    derogation_assessment_ref: str | None = described(
+        "For compelling legitimate interests: the assessment and safeguards in the Art. 30 records (Art. 49(6))."
+    )
     datasets: list[str] = described("Datasets under the GDPR whose data this transfer carries.", factory=list)
     importer: str | None = described(
         "The separate entity receiving the data (None: the organisation's own processing)."
@@ -402,6 +405,7 @@ def _with_basis(
             transfer_consent_ref=source.transfer_consent_ref,
             public_interest_law_ref=source.public_interest_law_ref,
             sa_informed_ref=source.sa_informed_ref,
+            derogation_assessment_ref=source.derogation_assessment_ref,
         )
     gaps = _gaps(fact, decision, cover, remote, organisation)
     unknown = [c.unknown_because for c in (cover, *remote.values()) if c is not None and c.unknown_because]

@@ -77,6 +77,13 @@ SaInformedRef = Annotated[
         "was informed of the transfer (Art. 49(1), second subparagraph)."
     ),
 ]
+DerogationAssessmentRef = Annotated[
+    str | None,
+    Field(
+        description="For the compelling legitimate interests ground: where the Art. 30 records document the "
+        "assessment of the transfer's circumstances and the safeguards it relies on (Art. 49(6))."
+    ),
+]
 SupplementaryMeasure = Literal[
     "encryption_exporter_keys", "pseudonymisation_exporter_key", "split_processing", "contractual", "organisational"
 ]
@@ -646,6 +653,7 @@ class Flow(AssetBase):
     transfer_consent_ref: TransferConsentRef = None
     public_interest_law_ref: PublicInterestLawRef = None
     sa_informed_ref: SaInformedRef = None
+    derogation_assessment_ref: DerogationAssessmentRef = None
     supplementary_measures: SupplementaryMeasures
     encrypted_in_transit: bool | None = None
     transformation: Literal["none", "pseudonymise", "anonymise", "aggregate"] | None = None
@@ -741,6 +749,7 @@ class Vendor(AssetBase):
     transfer_consent_ref: TransferConsentRef = None
     public_interest_law_ref: PublicInterestLawRef = None
     sa_informed_ref: SaInformedRef = None
+    derogation_assessment_ref: DerogationAssessmentRef = None
     supplementary_measures: SupplementaryMeasures
     surveillance_exposure: list[Literal["fisa_702", "eo_12333", "other"]] | None = Field(
         None,
