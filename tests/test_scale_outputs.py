@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "5d68aaaad6fb298215ed8121bdfa46466442ecc41e888f6fa18e38ffbe9f84d3",
-    "sarif": "3b77c148c20d1c6b7f61511e6abc62e811761ae0f9e0ac5389741eae93cc1fff",
-    "sarif-all": "acb8fc879f7333577fb6f2586ffcf984314b493c88883003c8816756ccf96235",
+    "json": "b2d32a7cacc437982bbb4ff255a8a209548ae7026549049004c9b1344b40ed44",
+    "sarif": "9ee900c34513533a23ebf3fa52d5f40942b4fcc878bf148c59d2ee64be2a26c5",
+    "sarif-all": "494f3ebbe3fa221a0eff62493710d1358f287e6040eeab53bc3a837d027de436",
 }
 
 

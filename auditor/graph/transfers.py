@@ -128,6 +128,9 @@ class TransferFact:
     derogation_assessment_ref: str | None = described(
         "For compelling legitimate interests: the assessment and safeguards in the Art. 30 records (Art. 49(6))."
     )
+    limited_data_subjects: bool | None = described(
+        "For compelling legitimate interests: the transfer concerns only a limited number of data subjects."
+    )
     datasets: list[str] = described("Datasets under the GDPR whose data this transfer carries.", factory=list)
     importer: str | None = described(
         "The separate entity receiving the data (None: the organisation's own processing)."
@@ -406,6 +409,7 @@ def _with_basis(
             public_interest_law_ref=source.public_interest_law_ref,
             sa_informed_ref=source.sa_informed_ref,
             derogation_assessment_ref=source.derogation_assessment_ref,
+            limited_data_subjects=source.limited_data_subjects,
         )
     gaps = _gaps(fact, decision, cover, remote, organisation)
     unknown = [c.unknown_because for c in (cover, *remote.values()) if c is not None and c.unknown_because]

@@ -77,6 +77,13 @@ SaInformedRef = Annotated[
         "was informed of the transfer (Art. 49(1), second subparagraph)."
     ),
 ]
+LimitedDataSubjects = Annotated[
+    bool | None,
+    Field(
+        description="For the compelling legitimate interests ground: the transfer concerns only a limited number "
+        "of data subjects (Art. 49(1), second subparagraph)."
+    ),
+]
 DerogationAssessmentRef = Annotated[
     str | None,
     Field(
@@ -654,6 +661,7 @@ class Flow(AssetBase):
     public_interest_law_ref: PublicInterestLawRef = None
     sa_informed_ref: SaInformedRef = None
     derogation_assessment_ref: DerogationAssessmentRef = None
+    limited_data_subjects: LimitedDataSubjects = None
     supplementary_measures: SupplementaryMeasures
     encrypted_in_transit: bool | None = None
     transformation: Literal["none", "pseudonymise", "anonymise", "aggregate"] | None = None
@@ -750,6 +758,7 @@ class Vendor(AssetBase):
     public_interest_law_ref: PublicInterestLawRef = None
     sa_informed_ref: SaInformedRef = None
     derogation_assessment_ref: DerogationAssessmentRef = None
+    limited_data_subjects: LimitedDataSubjects = None
     supplementary_measures: SupplementaryMeasures
     surveillance_exposure: list[Literal["fisa_702", "eo_12333", "other"]] | None = Field(
         None,
