@@ -26,7 +26,7 @@ from auditor.graph.build import build_graph
 from auditor.graph.facts import derive_facts
 from auditor.inventory.loader import load_inventory
 from auditor.result import AuditResult
-from tests.conftest import AS_OF, audit_data, with_organization, write
+from tests.conftest import AS_OF, audit_data, with_organization, write, write_inventory
 
 RULES = (
     "GDPR-26-JOINT-CONTROLLER-ARRANGEMENT",
@@ -285,7 +285,7 @@ def test_the_model_store_does_not_inherit_its_training_sets_retention(tmp_path: 
 def test_an_archive_entry_for_an_unknown_dataset_is_an_input_error(tmp_path: Path) -> None:
     data = _lawful()
     data["storage"][1]["retention_by_dataset"] = {"support-tickts": 365}
-    path = write(tmp_path, "inventory.yaml", yaml.safe_dump(with_organization(data), sort_keys=False))
+    path = write_inventory(tmp_path / "inventory.yaml", data)
     with pytest.raises(InputError) as raised:
         load_inventory([path])
     assert [str(issue).rsplit("/", 1)[-1] for issue in raised.value.issues] == [

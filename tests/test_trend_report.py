@@ -7,13 +7,12 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import yaml
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from auditor.history.trend import Trend, TrendPoint
 from auditor.report import figures
-from tests.conftest import invoke, with_organization
+from tests.conftest import invoke, write_inventory
 from tests.test_flow_map import INVENTORY
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -41,8 +40,7 @@ def test_three_recorded_runs_are_charted_with_their_counts(tmp_path: Path, cli: 
     db = tmp_path / "history.db"
     expected = []
     for number, data in enumerate(_inventories(), start=1):
-        inventory = tmp_path / f"inventory-{number}.yaml"
-        inventory.write_text(yaml.safe_dump(with_organization(data), sort_keys=False), encoding="utf-8")
+        inventory = write_inventory(tmp_path / f"inventory-{number}.yaml", data)
         out = tmp_path / f"run-{number}"
         formats = "json,html,pdf" if number == 3 else "json,html"
         outcome = invoke(cli, "audit", inventory, "--as-of", f"2026-0{number}-01", "--out", out, "-q",
