@@ -1,17 +1,19 @@
 """The faster post-audit steps give what the plain ones gave: SARIF's capped results picked by
-group, and the flow map drawn only for the reports that show it."""
+group, results.json's templated NOT_APPLICABLE lines, and the flow map drawn only for the reports
+that show it."""
 
 from __future__ import annotations
 
 import random
 from pathlib import Path
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
 from auditor import engine
 from auditor.errors import SourceLocation
-from auditor.report import ReportOptions, sarif
+from auditor.report import ReportOptions, json_report, sarif
 from auditor.result import AuditResult, Finding, Severity, Status, Waiver
 from tests.conftest import EXAMPLE, invoke
 
@@ -58,6 +60,25 @@ def test_sarif_keeps_the_worst_results_in_the_order_a_full_sort_gives(cap: int, 
     result = AuditResult("0", AS_OF, [], [], [], findings, [], 0, {})
     options = ReportOptions(sarif_include_undecided=undecided, sarif_max_results=cap)
     assert sarif._exported(result, options, cap) == _reference_export(findings, undecided, cap)
+
+
+HOSTILE_TEXT = ['plain', 'quote " and \\ backslash', "tab\tnewline\n\x01", "שרת 🚀 é", "</script>", ""]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_a_bare_not_applicable_line_is_the_bytes_of_its_dict(text: str) -> None:
+    """Ids, kinds, file names and reasons of every sort, extents known or not: the template's line
+    is what orjson writes for finding_dict with sorted keys, and only bare results take it."""
+    lines = json_report._BareLines()
+    for end in ((None, None), (12, 40)):
+        at = SourceLocation(f"inv/{text}.yaml", 3, 5, *end)
+        finding = Finding(f"R-{text}", f"asset-{text}", f"kind-{text}", Status.NOT_APPLICABLE, Severity.high, text, at)
+        assert lines.bare(finding)
+        expected = orjson.dumps(json_report.finding_dict(finding, AS_OF), option=orjson.OPT_SORT_KEYS)
+        assert orjson.dumps(lines.line(finding)) == expected
+    with_evidence = Finding("R", "a", "storage", Status.NOT_APPLICABLE, Severity.low, text, at, evidence={"x": 1})
+    failed = Finding("R", "a", "storage", Status.FAIL, Severity.low, text, at)
+    assert not lines.bare(with_evidence) and not lines.bare(failed)
 
 
 def test_the_flow_map_is_drawn_only_for_the_reports_that_show_it(

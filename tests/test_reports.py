@@ -71,7 +71,7 @@ def test_json_counts_passes_given_as_findings_as_those_kept_as_ids(example_resul
 
 def test_json_counts_are_refused_before_its_findings_are_all_made(example_result: AuditResult) -> None:
     """The counts are made while the findings are written: asked for first, they would be zeros."""
-    document = json_report._document(example_result, None, jsonfmt.Items)
+    document = json_report._document(example_result, None, streamed=True)
     with pytest.raises(RuntimeError, match="counts were asked for before its findings were all made"):
         jsonfmt.dumps({"a": document["summary"], "b": document["findings"]}, levels=2)
 
