@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from pypdf import PdfReader
+import pypdfium2 as pdfium
 from typer.testing import CliRunner
 
 from auditor.history.trend import Trend, TrendPoint
@@ -55,7 +55,8 @@ def test_three_recorded_runs_are_charted_with_their_counts(tmp_path: Path, cli: 
     assert len({counts for *_, counts in expected}) == 3  # the three inventories fail differently
     assert re.search(r"Since the last recorded audit: <b>\d+</b> new, <b>\d+</b> resolved", html)
     assert html.count("<svg") >= 4  # the trend chart beside the two summary charts and the map
-    pages = (page.extract_text() for page in PdfReader(out / "report.pdf").pages)  # read up to the chart only
+    document = pdfium.PdfDocument(out / "report.pdf")  # pdfium: a tenth of pypdf's time for the text
+    pages = (document[i].get_textpage().get_text_range() for i in range(len(document)))  # up to the chart only
     chart = next((text for text in pages if "open failures per severity" in text), "")
     assert "Trend over the recorded audits" in chart
 
