@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "b2d32a7cacc437982bbb4ff255a8a209548ae7026549049004c9b1344b40ed44",
-    "sarif": "9ee900c34513533a23ebf3fa52d5f40942b4fcc878bf148c59d2ee64be2a26c5",
-    "sarif-all": "494f3ebbe3fa221a0eff62493710d1358f287e6040eeab53bc3a837d027de436",
+    "json": "10b01d9ea97b53a6e50021935ac8e8ae94490a35ea37a1eb4b9ed089dd8dd02b",
+    "sarif": "e448a2e6b575c8aa28d8ce328b82b99696efc4e6563a6b5850e50f8d278993b4",
+    "sarif-all": "135af7eb9e0a533211cba79c621da3ce5c7b2e92d1114c7a0a20c869c593b87b",
 }
 
 

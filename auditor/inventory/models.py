@@ -673,7 +673,9 @@ class Flow(AssetBase):
     optout_enforced: bool | None = None
     gpc_honored: bool | None = None
     compatibility_assessment_ref: str | None = Field(
-        None, description="Art. 6(4) compatibility assessment for a new purpose."
+        None,
+        description="Assessment that a new purpose is compatible with the collection purposes (GDPR Art. 6(4); "
+        "CCPA regulation 7002(c)).",
     )
     fields: list[FlowField] | None = Field(None, description="Fields sent, each with why it is needed.")
     consideration: bool | None = Field(
