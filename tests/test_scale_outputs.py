@@ -20,7 +20,7 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "10b01d9ea97b53a6e50021935ac8e8ae94490a35ea37a1eb4b9ed089dd8dd02b",
+    "json": "272df9517e07bb7ebf38238711c3d121a57ae0aba8fcb982f2111c4c6aad8659",
     "sarif": "e448a2e6b575c8aa28d8ce328b82b99696efc4e6563a6b5850e50f8d278993b4",
     "sarif-all": "135af7eb9e0a533211cba79c621da3ce5c7b2e92d1114c7a0a20c869c593b87b",
 }

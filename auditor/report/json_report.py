@@ -129,18 +129,11 @@ class _BareLines:
 
     @staticmethod
     def _template(finding: Finding) -> bytes:
-        """What follows the location: the message, the empty lists and the rule, severity and status."""
-        tail: dict[str, Any] = {
-            "message": finding.message,
-            "missing": [],
-            "response": None,
-            "rule_id": finding.rule_id,
-            "severity": finding.severity,
-            "status": finding.status,
-            "waived": False,
-            "waiver": None,
-        }
-        return b"}," + orjson.dumps(tail, option=orjson.OPT_SORT_KEYS)[1:]
+        """What follows the location (the message, the rule, severity and status, the empty parts), cut
+        from the finding's own encoding: a quote inside a string is escaped, so the first `},"message":`
+        is the location's end."""
+        encoded = orjson.dumps(finding_dict(finding, ""), option=orjson.OPT_SORT_KEYS)
+        return encoded[encoded.index(b'},"message":') :]
 
 
 def _number(value: int | None) -> bytes:
