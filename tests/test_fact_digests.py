@@ -28,10 +28,10 @@ AS_OF = date(2026, 11, 1)
 SIZE = 2000
 
 RECORDED = {
-    "sparse-2000": "4903c2141f2fa7af37361bf1e25fde71476ea97129ddbdd55b8a8169c275d107",
-    "declared-2000": "62f4d1860c8fbeaf28632dcf9599af2bd4ab2c2a22607129e762d9505530c703",
-    "example": "9a359cc981fec18e682545a0b576e38e541bf5f87409198a8e98b726e06e60df",
-    "precision": "84cf6a238d5cea5f408259f66f300dce1ada67ee8cfb5e64b4fa696b6f27de2b",
+    "sparse-2000": "d6749b155e285b90df8ab03992e14ecf8e8a22c032eb939583b6d72404fc0402",
+    "declared-2000": "bf0c6a5374e20068aabe060c59e4ad0953df0123db33d382bd98565793ff5498",
+    "example": "591e8ed152573d6e3f744cccc6e1d064bcc4641618abdb5aafda71b6d4d213ba",
+    "precision": "b64b0b4254eacbae96c63e7e333d89e5f6dacd4d6d36a1ef9f8b5ac41282fe02",
 }
 
 

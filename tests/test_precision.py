@@ -253,7 +253,7 @@ TWINS: dict[str, tuple[list[tuple[str, Any]], Findings]] = {
     # boundary test), the GDPR defect stays NOT_APPLICABLE, and the security defects are findings.
     "us-2019-audit": (
         [
-            ("organization/log_retention_days", 90),  # logs kept 90 days
+            ("organization/log_retention_days", 30),  # logs kept 30 days, under the 90 of CIS 8.10
             ("compute/sd-app/last_patched", "2019-03-01"),  # four months unpatched
             ("storage/learners-db/encryption_at_rest/enabled", False),
             ("vendors/braintree/security_terms", False),

@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "272df9517e07bb7ebf38238711c3d121a57ae0aba8fcb982f2111c4c6aad8659",
-    "sarif": "e448a2e6b575c8aa28d8ce328b82b99696efc4e6563a6b5850e50f8d278993b4",
-    "sarif-all": "135af7eb9e0a533211cba79c621da3ce5c7b2e92d1114c7a0a20c869c593b87b",
+    "json": "8b3d881a64d624ae75f769784284c39a99ba6b37fda7e5d9ad04ec5b7b3e6c03",
+    "sarif": "9b8e8ba7270d2ccb74802ed9fd59d7c110764b6e9d4145a52ce3f83f31de0ebb",
+    "sarif-all": "b68986fb25feeb37f16837de90d9482f630909a31a8c4212f657345df2de2ef3",
 }
 
 

@@ -75,10 +75,12 @@ def test_out_of_scope_twin_never_fails(
 # Rules whose own selector already excludes the twin, so it gives no result rather than
 # NOT_APPLICABLE: Chapter V rules select assets where a transfer is made (no EEA data subject's
 # data leaves a US-only company), CPPA-7120 and CPPA-7124 select businesses over the 7120(b)
-# thresholds, and GDPR-37's national trigger (BDSG s. 38) selects German organisations only.
+# thresholds, and GDPR-37's national trigger (BDSG s. 38) and GDPR-35's national list (the DSK's)
+# select German organisations only.
 SILENT_TWINS = {
     "CPPA-7120-CYBERSECURITY-AUDIT",
     "CPPA-7124-AUDIT-CERTIFICATION",
+    "GDPR-35-DPIA-NATIONAL-LIST",
     "GDPR-37-DATA-PROTECTION-OFFICER",
     "GDPR-44-REMOTE-ACCESS",
     "GDPR-44-TRANSFER-BASIS",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
 from auditor.graph.lineage import PersonalDataFact
-from auditor.inventory.models import Dataset, Workload
+from auditor.inventory.models import Dataset, Organization, Workload
 
 # WP248 rev.01 criterion 7: children, employees, patients, the elderly, asylum seekers, ...
 VULNERABLE_SUBJECTS = frozenset(
@@ -29,6 +29,7 @@ HIGHLY_PERSONAL = ("user.financial", "user.location.precise", "user.content.priv
 # Criterion 8: the DSK "Muss-Liste" names AI steering the interaction with data subjects or evaluating
 # their personal aspects (chatbots); counting AI training and general-purpose models is our policy reading.
 INNOVATIVE_TRAINING = ("training", "fine_tuning")
+AI_TYPES = ("training", "fine_tuning", "inference")
 BIOMETRIC_TRAINING = ("facial_recognition", "emotion_recognition", "biometric_identification")
 CRITERIA = (
     "evaluation_scoring",
@@ -64,6 +65,13 @@ class DpiaFact:
         "Two or more criteria are met, so a DPIA is likely required (None: the undetermined ones decide).", False
     )
     unknown_because: str | None = described("What to declare to decide the open criteria.")
+    national_list_entry: str | None = described(
+        "The Art. 35(4) list entry the processing matches: the German DSK list's AI entry (None: none matches)."
+    )
+    national_list: bool | None = described(
+        "The matched entry binds the organisation: it is established in Germany (None: its country is undeclared).",
+        False,
+    )
 
 
 @dataclass(slots=True)
@@ -85,6 +93,7 @@ def dpia_duty(graph: AssetGraph, dpia: dict[str, DpiaFact], personal: dict[str, 
         if (fact := dpia[workload.id]).art35_3a is True
         or fact.art35_3c is True
         or (fact.likely_required is True and workload.dpia_screening_ref is None)
+        or fact.national_list is True
     ]
     datasets = [
         dataset.id
@@ -97,11 +106,15 @@ def dpia_duty(graph: AssetGraph, dpia: dict[str, DpiaFact], personal: dict[str, 
 
 def analyse_dpia(graph: AssetGraph, personal: dict[str, PersonalDataFact]) -> dict[str, DpiaFact]:
     """Fact `dpia` for every workload that personal data reaches."""
+    org = graph.inventory.organization
+    german = org.country == "DE" if isinstance(org, Organization) and org.country else None
     facts: dict[str, DpiaFact] = {}
     for workload in graph.of_kind(Workload):
         data = personal[workload.id]
         if data.present:
-            facts[workload.id] = _screen(graph, workload, data)
+            fact = facts[workload.id] = _screen(graph, workload, data)
+            fact.national_list_entry = _dsk_ai_entry(workload)
+            fact.national_list = german if fact.national_list_entry else False
         else:
             facts[workload.id] = DpiaFact(art35_3_reason="no personal data reaches it")
     return facts
@@ -226,6 +239,19 @@ def _innovative(workload: Workload) -> str | None:
         return "AI system interacting with people (chatbot; DSK Muss-Liste)"
     if workload.general_purpose_model:
         return "general-purpose AI model (policy reading)"
+    return None
+
+
+def _dsk_ai_entry(workload: Workload) -> str | None:
+    """The DSK list's AI entry: AI steering the interaction with data subjects, or evaluating their
+    personal aspects (profiling, scoring); batch and ETL jobs are not taken for AI."""
+    if workload.type not in AI_TYPES:
+        return None
+    if workload.interacts_with_people:
+        return "DSK list (Germany): AI steering the interaction with data subjects (interacts_with_people)"
+    if workload.profiling or workload.ai_use_case in ("credit_scoring", "life_health_insurance_pricing"):
+        what = "profiling" if workload.profiling else f"ai_use_case {workload.ai_use_case}"
+        return f"DSK list (Germany): AI evaluating personal aspects of data subjects ({what})"
     return None
 
 

@@ -772,6 +772,11 @@ class Vendor(AssetBase):
     remote_access_countries: list[CountryCode] = Field(default_factory=list)
     security_terms: bool | None = None
     breach_clause: bool | None = None
+    breach_notice_hours: Count | None = Field(
+        None,
+        description="Hours the contract allows the processor to tell the organisation of a personal data breach "
+        "once it becomes aware of it (GDPR Art. 33(2): without undue delay).",
+    )
     ccpa_contract_ref: str | None = Field(
         None, description="Service-provider/contractor contract with the 1798.100(d) terms."
     )
