@@ -22,6 +22,7 @@ from auditor.gc_pause import collector_paused
 from auditor.graph.build import build_graph
 from auditor.graph.facts import derive_facts
 from auditor.graph.flowmap import build_flow_map
+from auditor.graph.organization import stale_threshold_notices
 from auditor.inventory.loader import Inventory, load_inventory
 from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.source import MAX_FILE_BYTES, display_path
@@ -194,6 +195,8 @@ def audit(
     judging = {f.rule_id for f in findings} | {rule_id for rule_id, ids in evaluation.passed.items() if ids}
     judged = (m for run in rules if run.compiled.rule.id in judging for m in run.milestones)
     notices += calendar.notices((m for run in scheduled for m in run.milestones), as_of, judged) + config.notices()
+    if inventory.organization is not None and "ccpa" in packs:
+        notices += stale_threshold_notices(as_of, config.thresholds)
     notices += [
         f"rule pack {name} runs by default but is disabled by the config (disable_packs): its rules were not evaluated"
         for name in policies.switched_off(config.disable_packs)

@@ -211,6 +211,7 @@ class ThresholdRow:
     ends: date | None
     figures: dict[str, float]
     source: str
+    next_adjustment: date | None = None  # when the figures are due to be replaced by an adjustment
 
     def in_force_on(self, day: date) -> bool:
         return self.starts <= day and (self.ends is None or day <= self.ends)
@@ -221,6 +222,11 @@ def _threshold_tables() -> dict[str, Any]:
     return _load("ccpa_thresholds.yaml")
 
 
+def threshold_catalog_date() -> str:
+    """The date the thresholds catalog was last checked against its sources."""
+    return str(_threshold_tables()["as_of"])
+
+
 def threshold_row(table: str, day: date) -> ThresholdRow | None:
     """The row of `table` (business, cybersecurity_audit) in force on `day`, if any."""
     for entry in _threshold_tables()[table]:
@@ -229,6 +235,7 @@ def threshold_row(table: str, day: date) -> ThresholdRow | None:
             ends=date.fromisoformat(entry["until"]) if entry.get("until") else None,
             figures={k: v for k, v in entry.items() if isinstance(v, int | float) and not isinstance(v, bool)},
             source=" ".join(entry["source"].split()),
+            next_adjustment=date.fromisoformat(entry["next_adjustment"]) if entry.get("next_adjustment") else None,
         )
         if row.in_force_on(day):
             return row

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from auditor.catalog import first_audit_due, milestones, threshold_row
+from auditor.catalog import ThresholdRow, first_audit_due, milestones, threshold_catalog_date, threshold_row
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
 from auditor.inventory.models import Dataset, Flow, Organization, Workload
@@ -103,7 +103,31 @@ def _figures(table: str, as_of: date, overrides: Mapping[str, float]) -> tuple[d
             figures[key.removeprefix(prefix)] = value
             changed.append(key)
     source = row.source + (f"; overridden in the config: {', '.join(sorted(changed))}" if changed else "")
+    if _stale(row, as_of, f"ccpa.{table}.revenue_usd", overrides):
+        source += f"; due for its CPI adjustment on {row.next_adjustment}, which the catalog does not hold"
     return figures, source
+
+
+def _stale(row: ThresholdRow, as_of: date, key: str, overrides: Mapping[str, float]) -> bool:
+    """The row's revenue figure was due to be replaced by `as_of` and the config does not replace it."""
+    return row.next_adjustment is not None and as_of >= row.next_adjustment and key not in overrides
+
+
+def stale_threshold_notices(as_of: date, overrides: Mapping[str, float]) -> list[str]:
+    """The CCPA revenue figures an audit at `as_of` uses though an adjustment was due: the CPPA adjusts
+    them for inflation every odd-numbered January, and a catalog older than that cannot know the new one."""
+    notices = []
+    for table in ("business", "cybersecurity_audit"):
+        key = f"ccpa.{table}.revenue_usd"
+        row = threshold_row(table, as_of)
+        if row is not None and _stale(row, as_of, key, overrides):
+            notices.append(
+                f"threshold {key} is the catalog's figure in force from {row.starts} "
+                f"({row.figures['revenue_usd']:,.0f}), due for its CPI adjustment on {row.next_adjustment}; "
+                f"the catalog (as of {threshold_catalog_date()}) does not hold the adjusted figure: "
+                f"set {key} in the config (thresholds:) to the CPPA's figure"
+            )
+    return notices
 
 
 def analyse_organization(
