@@ -126,7 +126,7 @@ def test_coverage_renderings(loaded) -> None:  # type: ignore[no-untyped-def]
     ]
     markdown = render_coverage(eu, "markdown").splitlines()
     assert markdown[2:8] == [
-        "1 automated, 12 documented, 3 manual.",
+        "1 automated, 13 documented, 3 manual.",
         "",
         "- **automated**: the rules decide the requirement's substance from declared facts (settings, values, "
         "facts derived from the graph and the catalogs).",

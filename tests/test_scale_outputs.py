@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "8b3d881a64d624ae75f769784284c39a99ba6b37fda7e5d9ad04ec5b7b3e6c03",
-    "sarif": "9b8e8ba7270d2ccb74802ed9fd59d7c110764b6e9d4145a52ce3f83f31de0ebb",
-    "sarif-all": "b68986fb25feeb37f16837de90d9482f630909a31a8c4212f657345df2de2ef3",
+    "json": "bab4de447875a7a2b0d1236eff4a1096d54f635df528829e87a6561da6d85cbf",
+    "sarif": "5ada9dd6748f5373aa279bc47965ff7b64573906c272e7c83f5c3ab205082795",
+    "sarif-all": "d4fa54a5baf7da4025b6469ecb2c3b6b789099640dcc69a59bb857eb5c1b3aba",
 }
 
 

@@ -1091,6 +1091,11 @@ class Workload(AssetBase):
     fria_ref: str | None = Field(
         None, description="Fundamental-rights impact assessment done before first use (Art. 27)."
     )
+    ai_act_registration_ref: str | None = Field(
+        None,
+        description="Registration of the provider and the high-risk system in the EU database (AI Act Art. 49(1), "
+        "71), or at national level for an Annex III point 2 critical-infrastructure system (Art. 49(5)).",
+    )
     lia_ref: str | None = Field(
         None,
         description="Legitimate-interest assessment of the training itself: interest, necessity, balancing with the "
