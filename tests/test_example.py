@@ -31,7 +31,6 @@ PLANTED = {
     ("CCPA-100-THIRD-PARTY-CONTRACT", "flow-ads-share"): "60-flows-workloads.yaml:144",
     ("CCPA-105-DELETION-STORE", "insightful-warehouse"): "40-storage.yaml:222",
     ("CCPA-105-DELETION-STORE", "us-crm-export"): "40-storage.yaml:167",
-    ("CCPA-105-DELETION-VENDOR", "insightful"): "10-sites-vendors.yaml:77",
     ("CCPA-135-GLOBAL-PRIVACY-CONTROL", "flow-ads-share"): "60-flows-workloads.yaml:144",
     ("CCPA-135-OPT-OUT-NOTICE", "nordlicht"): "00-organization.yaml:7",
     ("CCPA-1798-150-UNENCRYPTED-PI", "us-crm-export"): "40-storage.yaml:167",
@@ -168,6 +167,23 @@ def test_findings_carry_evidence_and_paths(result: AuditResult) -> None:
     assert undecided.status.value == "NOT_EVALUABLE"
     assert undecided.missing == [
         "facts.personal_data.present (personal_data is not declared on dataset(s) ams-shared-drive)"
+    ]
+
+
+def test_a_processor_without_the_ccpa_contract_owes_a_deletion_notice_only_if_sold_or_shared_to(
+    result: AuditResult,
+) -> None:
+    """Insightful has no service-provider contract, so for the CCPA it is a third party; whether the
+    clickstream export is a sale or sharing (1798.105(c)(1)) is undeclared, and the finding says which
+    inputs on which flow would decide it."""
+    by_key = {(f.rule_id, f.asset_id): f for f in result.results()}
+    notice = by_key[("CCPA-105-DELETION-VENDOR", "insightful")]
+    assert notice.status.value == "NOT_EVALUABLE"
+    assert notice.missing == [
+        "facts.controllership.sold_or_shared (flow-clicks-to-insightful: whether third party insightful uses the "
+        "data for cross-context behavioural advertising is not declared (cross_context_advertising on the flow); "
+        "insightful is a third party (no service-provider contract) and whether it gives money or other valuable "
+        "consideration is not declared (consideration on the flow))"
     ]
 
 

@@ -28,10 +28,10 @@ AS_OF = date(2026, 11, 1)
 SIZE = 2000
 
 RECORDED = {
-    "sparse-2000": "d6749b155e285b90df8ab03992e14ecf8e8a22c032eb939583b6d72404fc0402",
-    "declared-2000": "bf0c6a5374e20068aabe060c59e4ad0953df0123db33d382bd98565793ff5498",
-    "example": "591e8ed152573d6e3f744cccc6e1d064bcc4641618abdb5aafda71b6d4d213ba",
-    "precision": "b64b0b4254eacbae96c63e7e333d89e5f6dacd4d6d36a1ef9f8b5ac41282fe02",
+    "sparse-2000": "fc3c37916f1e28415345d007d69733eb815c4fb13f1917aca0a61de9df2d9285",
+    "declared-2000": "dd42af4b3dda7c8c969ee9baca915ee5003c98645471343be89a29beb9f49963",
+    "example": "45245d9da0f8744b8f730865e1533a214cf4dc2fd1b1f8ed576d858daffdf747",
+    "precision": "b2b255c5dd4f7533c6e240c894db5798f341936f719ce45eb4eb9281684b70ca",
 }
 
 

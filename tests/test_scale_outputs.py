@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "bab4de447875a7a2b0d1236eff4a1096d54f635df528829e87a6561da6d85cbf",
-    "sarif": "5ada9dd6748f5373aa279bc47965ff7b64573906c272e7c83f5c3ab205082795",
-    "sarif-all": "d4fa54a5baf7da4025b6469ecb2c3b6b789099640dcc69a59bb857eb5c1b3aba",
+    "json": "15e954954559e0f12f73371b7ee7b8758006f72aff96dd08ea8ef1bba2c651f8",
+    "sarif": "6deebee0a449b28be066207262966eddb3a7fe171b0fcaa8f705f647bb65dc95",
+    "sarif-all": "a6a3da1abb8da7ac5bac6c0f2c2a750e7ad546fb7ce7c72481caf874d35c5089",
 }
 
 

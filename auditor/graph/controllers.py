@@ -25,7 +25,7 @@ from typing import cast
 
 from auditor.graph.build import AssetGraph
 from auditor.graph.fact import described
-from auditor.graph.flows import SERVICE_PROVIDER_ROLES, recipient_of
+from auditor.graph.flows import SERVICE_PROVIDER_ROLES, FlowFact, recipient_of
 from auditor.graph.lineage import PersonalDataFact
 from auditor.inventory.models import CollectionPoint, Flow, Vendor
 
@@ -55,10 +55,24 @@ class ControllershipFact:
         "(dpa_flow_down_clause; None: undeclared, or no engaging processor named).",
         None,
     )
-    unknown_because: str | None = described("What to declare to decide joint controllership or the flow-down.")
+    unknown_because: str | None = described(
+        "What to declare to decide joint controllership, the flow-down or a CCPA sale or sharing to it."
+    )
+    ccpa_service_provider_flows: list[str] = described(
+        "Flows of California consumers' PI it receives as the business's CCPA service provider or contractor.",
+        factory=list,
+    )
+    sold_or_shared_flows: list[str] = described(
+        "Flows by which the business sells or shares California consumers' PI to it.", factory=list
+    )
+    sold_or_shared: bool | None = described(
+        "The business sold or shared California consumers' PI to it (None: a flow to it is undecided).", False
+    )
 
 
-def analyse_controllership(graph: AssetGraph, personal: dict[str, PersonalDataFact]) -> dict[str, ControllershipFact]:
+def analyse_controllership(
+    graph: AssetGraph, personal: dict[str, PersonalDataFact], flows: dict[str, FlowFact]
+) -> dict[str, ControllershipFact]:
     """Fact `controllership` for every vendor."""
     incoming: dict[str, list[Flow]] = {}
     for flow in graph.of_kind(Flow):
@@ -78,8 +92,22 @@ def analyse_controllership(graph: AssetGraph, personal: dict[str, PersonalDataFa
         fact.flow_down_required, open_flow_down = _flow_down(vendor, processors)
         if open_flow_down:
             fact.unknown_because = "; ".join(filter(None, (fact.unknown_because, open_flow_down)))
+        californian = [f.id for f in incoming.get(vendor.id, []) if personal[f.id].ca_subjects is not False]
+        _ccpa_recipient(fact, californian, flows)
         facts[vendor.id] = fact
     return facts
+
+
+def _ccpa_recipient(fact: ControllershipFact, californian: list[str], flows: dict[str, FlowFact]) -> None:
+    """What the business owes this recipient of California consumers' PI under 1798.105(c)(1): deletion
+    notices go to service providers and contractors, and to third parties it sold or shared the PI to."""
+    fact.ccpa_service_provider_flows = sorted(f for f in californian if flows[f].service_provider)
+    fact.sold_or_shared_flows = sorted(f for f in californian if flows[f].sale or flows[f].share)
+    undecided = [f for f in californian if flows[f].sale is None or flows[f].share is None]
+    fact.sold_or_shared = True if fact.sold_or_shared_flows else (None if undecided else False)
+    if fact.sold_or_shared is None:
+        why = "; ".join(f"{f}: {flows[f].unknown_because}" for f in undecided)
+        fact.unknown_because = "; ".join(filter(None, (fact.unknown_because, why)))
 
 
 def _flow_down(vendor: Vendor, processors: list[Vendor]) -> tuple[bool | None, str | None]:

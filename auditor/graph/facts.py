@@ -117,7 +117,7 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
     flows = analyse_flows(graph, personal)
     power = analyse_power(graph)
     dpia = analyse_dpia(graph, personal)
-    controllership = analyse_controllership(graph, personal)
+    controllership = analyse_controllership(graph, personal, flows)
     places, capacity = placed_and_sized()
     transfers = analyse_transfers(graph, lineage, places, personal, scope, as_of)
     if org is not None:  # the organisation sells (shares) if a flow of California consumers' PI does
