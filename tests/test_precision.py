@@ -280,6 +280,22 @@ def test_flawed_twin_gets_exactly_its_findings(tmp_path: Path, name: str) -> Non
     assert _open(result) == expected
 
 
+def test_fine_tuning_on_contract_data_fails_and_its_assessed_twin_does_not(tmp_path: Path) -> None:
+    """The lab's fine-tuning set is held on the contract its conversations came under, not on
+    legitimate interests: the training has no basis of its own (Art. 6(1)(b) covers only what the
+    contract needs; EDPB 2/2019 s. 3.1). Its twin records an LIA of the training on the job and gets
+    no finding."""
+    straight = [("datasets/finetune-set/lawful_basis", "contract"), ("datasets/finetune-set/lia_ref", DELETE)]
+    for side in ("straight", "assessed"):
+        (tmp_path / side).mkdir()
+    failed = _audit_data(tmp_path / "straight", _patched(_load("eu-ai-lab"), straight), AS_OF)
+    assessed = [*straight, ("workloads/sft-70b/lia_ref", "LIA-2026-03 fine-tuning on support conversations")]
+    passed = _audit_data(tmp_path / "assessed", _patched(_load("eu-ai-lab"), assessed), AS_OF)
+    assert _open(failed) == {("GDPR-6-TRAINING-CONTRACT-BASIS", "sft-70b", "FAIL")}
+    assert _open(passed) == set()
+    assert {f.status.value for f in passed.results() if f.rule_id == "GDPR-6-TRAINING-CONTRACT-BASIS"} == {"PASS"}
+
+
 # Defects under a law that does not reach the organisation stay NOT_APPLICABLE, never FAIL.
 OUT_OF_SCOPE_DEFECTS = {
     "canada-bookkeeping": {

@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "15e954954559e0f12f73371b7ee7b8758006f72aff96dd08ea8ef1bba2c651f8",
-    "sarif": "6deebee0a449b28be066207262966eddb3a7fe171b0fcaa8f705f647bb65dc95",
-    "sarif-all": "a6a3da1abb8da7ac5bac6c0f2c2a750e7ad546fb7ce7c72481caf874d35c5089",
+    "json": "4b45cd671eaf54eab1882d0f44fe6fcb1d8410816ad30f4c328bd2a786bf8990",
+    "sarif": "efcfcb0e557ccf429231f69918db99c40e373adf58feeaec9c27d6d6f9574568",
+    "sarif-all": "5d4e5583d4c55a6221214c0bf2436977cfb74a942836bf5ec153728372ed58d0",
 }
 
 
