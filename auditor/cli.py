@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperArgument, TyperCommand
 
+from auditor import teardown
 from auditor.cli_history import HistoryOpt
 from auditor.cli_history import diff as diff_command
 from auditor.cli_history import history as history_command
@@ -83,9 +84,7 @@ class _WordsCommand(TyperCommand):
                 param.__class__ = _WordsArgument
 
 
-PathsArg = Annotated[
-    list[Path], typer.Argument(help="Inventory files or folders.", show_default=False, metavar="PATH")
-]
+PathsArg = Annotated[list[Path], typer.Argument(help="Inventory files or folders.", show_default=False, metavar="PATH")]
 AuditPathsArg = Annotated[
     list[Path] | None,
     typer.Argument(
@@ -644,5 +643,15 @@ def main() -> None:
         sys.exit(EXIT_INTERNAL)
 
 
+def run() -> None:
+    """The console script: `main`, then an exit that leaves the audit's memory to the operating system."""
+    teardown.hold_until_exit()
+    try:
+        main()
+    except SystemExit as exc:
+        teardown.leave(exc.code)
+    teardown.leave(0)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -16,7 +16,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from auditor import __version__
+from auditor import __version__, teardown
 from auditor.errors import InputError, InputIssue, SourceLocation
 from auditor.gc_pause import collector_paused
 from auditor.graph.build import build_graph
@@ -209,6 +209,7 @@ def audit(
     org = inventory.organization
     evaluated = {run.compiled.rule.id for run in rules}
     counts = rule_counts(findings, evaluation.passed)
+    teardown.keep(inputs, graph, facts)
     return AuditResult(
         tool_version=__version__,
         as_of=as_of.isoformat(),
