@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "4b45cd671eaf54eab1882d0f44fe6fcb1d8410816ad30f4c328bd2a786bf8990",
-    "sarif": "efcfcb0e557ccf429231f69918db99c40e373adf58feeaec9c27d6d6f9574568",
-    "sarif-all": "5d4e5583d4c55a6221214c0bf2436977cfb74a942836bf5ec153728372ed58d0",
+    "json": "11042a91ad88f49b0d0af2296a32625ebe2dc701b74d4e3a1a42e4b0b1f9e2d5",
+    "sarif": "ee64186fda6ad5277e68afb408f6504063c9ccb305907ac90ccf76f5af7c237f",
+    "sarif-all": "2864a68d789005c192f5cd4b0973eb375c45c06659d8da869c1e1e064c9f45c7",
 }
 
 
