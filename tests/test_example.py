@@ -172,6 +172,20 @@ def test_findings_carry_evidence_and_paths(result: AuditResult) -> None:
     ]
 
 
+def test_transfer_messages_name_the_datasets_the_crossing_flow_carries(result: AuditResult) -> None:
+    """Insightful gets clickstream-sessions (derived from clickstream-raw, the lineage origin) by
+    flow-clicks-to-insightful; Manila's support-tickets come onward from HelpDesk, by the flow to it."""
+    transfers = [f for f in result.results() if f.rule_id == "GDPR-44-TRANSFER-BASIS"]
+    messages = {(f.asset_id, f.status.value): f.message for f in transfers}
+    assert {key: messages[key] for key in (("callcenter-ph", "FAIL"), ("insightful", "FAIL"))} == {
+        ("callcenter-ph", "FAIL"): "EEA personal data (support-tickets) reaches callcenter-ph in PH with no transfer "
+        "basis: no adequacy decision in force for PH at the audit date; no safeguard or derogation declared",
+        ("insightful", "FAIL"): "EEA personal data (clickstream-sessions, from clickstream-raw) reaches insightful in "
+        "US with no transfer basis: US recipient not certified under the framework in force (DPF); declared "
+        "mechanism none is no basis here",
+    }
+
+
 def test_breach_clause_messages_name_whom_to_tell(result: AuditResult) -> None:
     """A processor tells the organisation; a sub-processor, the processor that engaged it (Art. 28(4))."""
     messages = {f.asset_id: f.message for f in result.results() if f.rule_id == "GDPR-33-PROCESSOR-BREACH-CLAUSE"}

@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "11042a91ad88f49b0d0af2296a32625ebe2dc701b74d4e3a1a42e4b0b1f9e2d5",
-    "sarif": "ee64186fda6ad5277e68afb408f6504063c9ccb305907ac90ccf76f5af7c237f",
-    "sarif-all": "2864a68d789005c192f5cd4b0973eb375c45c06659d8da869c1e1e064c9f45c7",
+    "json": "ca3b010fd78b83c389c84d91a9d750f163860f92ed7993d452f1871eba65c0b0",
+    "sarif": "c4c7d75049f9ace721931e9e31de695457087ba64c95e51d6b5e35f17fdafcf7",
+    "sarif-all": "e7c611380bb64f3914602476389841f0af5d501c24557f9bec736f4d47b582d2",
 }
 
 
