@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "ca3b010fd78b83c389c84d91a9d750f163860f92ed7993d452f1871eba65c0b0",
-    "sarif": "c4c7d75049f9ace721931e9e31de695457087ba64c95e51d6b5e35f17fdafcf7",
-    "sarif-all": "e7c611380bb64f3914602476389841f0af5d501c24557f9bec736f4d47b582d2",
+    "json": "2d44d4f74789b2d6921435563c976a37f56c3734830d1ca7b356fe5ed95a8f97",
+    "sarif": "31dc5ba609b2f1ee8b57ad8868cded5d174053805bd06058a62a1c87e8f06133",
+    "sarif-all": "d7b47e850b89ea61c4601975590d20b1cee2fff83431c79a20d92d575a61e917",
 }
 
 
