@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "2d44d4f74789b2d6921435563c976a37f56c3734830d1ca7b356fe5ed95a8f97",
-    "sarif": "31dc5ba609b2f1ee8b57ad8868cded5d174053805bd06058a62a1c87e8f06133",
-    "sarif-all": "d7b47e850b89ea61c4601975590d20b1cee2fff83431c79a20d92d575a61e917",
+    "json": "d4befeb41a33c1ce45a3abdc035a7537cf4b3783f52318def026b4c86ec55fff",
+    "sarif": "624593ddf524c0adb65989bf1b21ee988219e5df5ad206d71606c0bfdbef21ad",
+    "sarif-all": "bb2f4060f0813e38039cd87c0630dbc79208c1d4264d1bc0230c3e168cc8ad5d",
 }
 
 
