@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -319,3 +320,43 @@ def test_if_missing_answers_for_a_missing_attribute() -> None:
     verdict, ctx = check(selector, {})
     assert verdict is False and ctx.missing == []
     assert check(selector, {"sale": True})[0] is True
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [
+        ({"id": "s", "tags": ["a", "b"], "owner": "o"}, "s (a, b; o) is public"),
+        ({"id": "s", "tags": ["a"], "owner": None}, "s (a) is public"),
+        ({"id": "s", "tags": [], "owner": "o"}, "s (no tags) is public"),
+        ({"id": "s", "owner": "o"}, "s (no tags) is public"),
+    ],
+)
+def test_message_optional_parts_show_only_present_values(view: dict[str, Any], expected: str) -> None:
+    """{?path}...{:}...{/}: a list that is empty or a value that is unknown reads as the other part,
+    never as an empty slot or 'unknown'; the parts nest. (The generated judgements fill the same:
+    tests/test_fastpath.py compares their messages on every rule fixture case.)"""
+    text = "{id} ({?tags}{tags}{?owner}; {owner}{/}{:}no tags{/}) is public"
+    compiled = compile_rule(Rule.model_validate(rule_text("T-9", message=text)))
+    assert compiled.message.paths == ["id", "tags", "tags", "owner", "owner"]
+    ctx = context(view)
+    assert compiled.message.fill(ctx) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("{id} {/}", "{/} with no {?path} before it"),
+        ("{id} {:}", "{:} with no {?path} before it"),
+        ("{?id} x", "{?id} is not closed by {/}"),
+        ("{?id} x {:} y {:} z {/}", "a second {:} in the part of {?id}"),
+    ],
+)
+def test_malformed_optional_parts_are_refused(text: str, error: str) -> None:
+    with pytest.raises(RuleError, match=re.escape(error)):
+        compile_rule(Rule.model_validate(rule_text("T-9", message=text)))
+
+
+def test_optional_part_paths_are_checked() -> None:
+    with pytest.raises(RuleError, match="unknown attribute 'nmae' of storage") as caught:
+        compile_rule(Rule.model_validate(rule_text("T-9", message="{?nmae}x{/}")))
+    assert caught.value.where == ("message",)

@@ -39,9 +39,11 @@ PLANTED = {
     ("GDPR-17-ERASURE-PATH", "us-crm-export"): "40-storage.yaml:167",
     ("GDPR-17-PROCESSOR-DELETION", "insightful"): "10-sites-vendors.yaml:77",
     ("GDPR-20-PORTABILITY", "image-annotation-batch"): "50-datasets.yaml:143",
-    # HelpDesk's sub-processor: its contract is HelpDesk's (Art. 28(4)), so no DPA or breach clause
-    # of Nordlicht's own is asked; the authorisation is missing (the flow-down: see below).
+    # HelpDesk's sub-processor: its contract is HelpDesk's (Art. 28(4)), so no DPA of Nordlicht's
+    # own is asked; the authorisation is missing (the flow-down: see below), and HelpDesk's contract
+    # does not bind it to tell HelpDesk of a breach (breach_clause: false).
     ("GDPR-28-SUBPROCESSOR-AUTHORISED", "callcenter-ph"): "10-sites-vendors.yaml:98",
+    ("GDPR-33-PROCESSOR-BREACH-CLAUSE", "callcenter-ph"): "10-sites-vendors.yaml:98",
     ("GDPR-30-RECORD-OF-PROCESSING", "clickstream-raw"): "50-datasets.yaml:41",
     ("GDPR-32-BACKUP-TESTED", "eu-crm-db"): "40-storage.yaml:127",
     ("GDPR-32-ENCRYPTION-AT-REST", "fra-nfs-scratch"): "40-storage.yaml:19",
@@ -168,6 +170,30 @@ def test_findings_carry_evidence_and_paths(result: AuditResult) -> None:
     assert undecided.missing == [
         "facts.personal_data.present (personal_data is not declared on dataset(s) ams-shared-drive)"
     ]
+
+
+def test_transfer_messages_name_the_datasets_the_crossing_flow_carries(result: AuditResult) -> None:
+    """Insightful gets clickstream-sessions (derived from clickstream-raw, the lineage origin) by
+    flow-clicks-to-insightful; Manila's support-tickets come onward from HelpDesk, by the flow to it."""
+    transfers = [f for f in result.results() if f.rule_id == "GDPR-44-TRANSFER-BASIS"]
+    messages = {(f.asset_id, f.status.value): f.message for f in transfers}
+    assert {key: messages[key] for key in (("callcenter-ph", "FAIL"), ("insightful", "FAIL"))} == {
+        ("callcenter-ph", "FAIL"): "EEA personal data (support-tickets) reaches callcenter-ph in PH with no transfer "
+        "basis: no adequacy decision in force for PH at the audit date; no safeguard or derogation declared",
+        ("insightful", "FAIL"): "EEA personal data (clickstream-sessions, from clickstream-raw) reaches insightful in "
+        "US with no transfer basis: US recipient not certified under the framework in force (DPF); declared "
+        "mechanism none is no basis here",
+    }
+
+
+def test_breach_clause_messages_name_whom_to_tell(result: AuditResult) -> None:
+    """A processor tells the organisation; a sub-processor, the processor that engaged it (Art. 28(4))."""
+    messages = {f.asset_id: f.message for f in result.results() if f.rule_id == "GDPR-33-PROCESSOR-BREACH-CLAUSE"}
+    assert {asset: messages[asset] for asset in ("insightful", "callcenter-ph")} == {
+        "insightful": "processor insightful is not bound to tell the organisation of a breach without undue delay",
+        "callcenter-ph": "sub-processor callcenter-ph is not bound to tell the processor that engaged it "
+        "(helpdesk-co) of a breach without undue delay",
+    }
 
 
 def test_a_processor_without_the_ccpa_contract_owes_a_deletion_notice_only_if_sold_or_shared_to(

@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "4b45cd671eaf54eab1882d0f44fe6fcb1d8410816ad30f4c328bd2a786bf8990",
-    "sarif": "efcfcb0e557ccf429231f69918db99c40e373adf58feeaec9c27d6d6f9574568",
-    "sarif-all": "5d4e5583d4c55a6221214c0bf2436977cfb74a942836bf5ec153728372ed58d0",
+    "json": "d4befeb41a33c1ce45a3abdc035a7537cf4b3783f52318def026b4c86ec55fff",
+    "sarif": "624593ddf524c0adb65989bf1b21ee988219e5df5ad206d71606c0bfdbef21ad",
+    "sarif-all": "bb2f4060f0813e38039cd87c0630dbc79208c1d4264d1bc0230c3e168cc8ad5d",
 }
 
 

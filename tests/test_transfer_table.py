@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import audit_data
+from tests.conftest import audit_data, audit_rule
 
 CASES = [
     # (name, vendor attributes, flow attributes, as_of, expected basis, expected rule statuses)
@@ -144,3 +144,37 @@ def test_onward_transfer_through_a_sub_processor(tmp_path: Path) -> None:
     onward = next(f for f in result.results() if f.rule_id == "GDPR-44-TRANSFER-BASIS" and f.asset_id == "offshore")
     assert onward.status.value == "FAIL"
     assert onward.graph_path == ["customers", "crm", "f", "eu-saas", "offshore"]
+
+
+def test_the_message_names_the_datasets_the_crossing_flow_carries(tmp_path: Path) -> None:
+    """The datasets the flow declares (under the GDPR, not declared free of personal data), with the
+    lineage origin when it is not one of them; a flow that declares none names the origin alone."""
+    data = {
+        "vendors": [
+            {"id": vendor, "country": "US", "dpf_certified": False}
+            for vendor in ("v-none", "v-raw", "v-sessions", "v-stats")
+        ],
+        "storage": [{"id": "s", "country": "DE"}],
+        "datasets": [
+            {"id": "raw", "personal_data": True, "subject_jurisdictions": ["EU"], "stored_in": ["s"]},
+            {"id": "sessions", "personal_data": True, "subject_jurisdictions": ["EU"], "derived_from": ["raw"]},
+            {"id": "counts", "personal_data": False, "subject_jurisdictions": ["EU"], "stored_in": ["s"]},
+        ],
+        "flows": [
+            {"id": "f-none", "source": "s", "destination": "v-none"},
+            {"id": "f-raw", "source": "s", "destination": "v-raw", "datasets": ["raw"]},
+            {"id": "f-sessions", "source": "s", "destination": "v-sessions", "datasets": ["sessions", "counts"]},
+            {"id": "f-stats", "source": "s", "destination": "v-stats", "datasets": ["counts"]},
+        ],
+    }
+    result = audit_rule(tmp_path, "GDPR-44-TRANSFER-BASIS", data)
+    found = {f.asset_id: f for f in result.results() if f.rule_id == "GDPR-44-TRANSFER-BASIS"}
+    gap = "with no transfer basis: US recipient not certified under the framework in force (DPF); no safeguard or"
+    assert "v-stats" not in found  # a flow that declares only data free of personal data transfers none
+    assert {vendor: found[vendor].message for vendor in ("v-none", "v-raw", "v-sessions")} == {
+        "v-none": f"EEA personal data from raw reaches v-none in US {gap} derogation declared",
+        "v-raw": f"EEA personal data (raw) reaches v-raw in US {gap} derogation declared",
+        "v-sessions": f"EEA personal data (sessions, from raw) reaches v-sessions in US {gap} derogation declared",
+    }
+    assert found["v-sessions"].evidence["facts.transfer.flow_datasets"] == ["sessions"]
+    assert found["v-none"].evidence["facts.transfer.flow_datasets"] == []

@@ -79,6 +79,13 @@ class TransferFact:
     recipient: str | None = described("The vendor receiving the data here, if any.")
     international_organisation: str | None = described("The international organisation the recipient is, if any.")
     flow: str | None = described("The last flow on the path: the one that carried the data across.")
+    flow_datasets: list[str] = described(
+        "Datasets under the GDPR, not declared free of personal data, that this flow declares it carries"
+        " (empty: it declares none, or there is no flow).", factory=list
+    )
+    carried_from: str | None = described(
+        "The origin, when the flow declares such datasets and the origin is not one of them (None otherwise)."
+    )
     adequacy_decision: str | None = described("The adequacy decision (or TCA bridge) in force for the destination.")
     framework: str | None = described(
         "The US framework in force at the audit date that the recipient must be certified under"
@@ -169,6 +176,8 @@ def analyse_transfers(
 ) -> dict[str, TransferFact]:
     """Fact `transfer` for assets of TRANSFER_KINDS (a transfer made there or not)."""
     under_gdpr = {d.id: scope[d.id].gdpr.applies is not False for d in graph.of_kind(Dataset)}
+    # What a crossing flow may name as carried: datasets under the GDPR not declared free of personal data.
+    carriable = {d for d, gdpr in under_gdpr.items() if gdpr and personal[d].present is not False}
     # Per list of origins (one list is shared by the personal-data facts of one origin set, as are its
     # data subjects): those under the GDPR and whether HR data is among them, the list kept alive for its id.
     per_origins: dict[int, tuple[list[str], list[str], bool]] = {}
@@ -200,7 +209,9 @@ def analyse_transfers(
                     fact = own[id(origins)] = TransferFact(required=False, datasets=origins)
                 facts[asset_id] = fact
                 continue
-            facts[asset_id] = _made_at(graph, lineage, asset, recipient, origins, places[asset_id], hr_data, as_of)
+            facts[asset_id] = _made_at(
+                graph, lineage, asset, recipient, origins, places[asset_id], hr_data, as_of, carriable
+            )
     return _one_per_transfer(graph, facts)
 
 
@@ -213,6 +224,7 @@ def _made_at(
     place: JurisdictionFact,
     hr_data: bool,
     as_of: date,
+    carriable: set[str],
 ) -> TransferFact:
     """The transfer fact of an asset whose data a vendor receives."""
     origin = origins[0]
@@ -231,7 +243,7 @@ def _made_at(
         datasets=origins,
         importer=recipient.id,
     )
-    return _with_basis(graph, fact, recipient, remote, as_of) if fact.required else fact
+    return _with_basis(graph, fact, recipient, remote, as_of, carriable) if fact.required else fact
 
 
 def _one_per_transfer(graph: AssetGraph, facts: dict[str, TransferFact]) -> dict[str, TransferFact]:
@@ -354,9 +366,15 @@ def _crossing_flow(graph: AssetGraph, path: list[str]) -> Flow | None:
 
 
 def _with_basis(
-    graph: AssetGraph, fact: TransferFact, recipient: Vendor | None, remote: dict[str, _Cover], day: date
+    graph: AssetGraph,
+    fact: TransferFact,
+    recipient: Vendor | None,
+    remote: dict[str, _Cover],
+    day: date,
+    carriable: set[str],
 ) -> TransferFact:
-    """The transfer fact completed with its recipient, carrying flow, decision relied on and basis."""
+    """The transfer fact completed with its recipient, carrying flow (and the datasets it declares),
+    decision relied on and basis."""
     catalog = jurisdictions()
     organisation = fact.international_organisation
     if organisation:
@@ -366,10 +384,13 @@ def _with_basis(
         decision = catalog.decision(fact.country, day) if fact.country and fact.zone == "adequate" else None
     flow = _crossing_flow(graph, fact.path)
     cover = _coverage(decision, recipient, fact.hr_data, day) if decision else None
+    carried = [d for d in flow.datasets if d in carriable] if flow else []
     fact = replace(
         fact,
         recipient=recipient.id if recipient else None,
         flow=flow.id if flow else None,
+        flow_datasets=carried,
+        carried_from=fact.origin if carried and fact.origin not in carried else None,
         adequacy_decision=decision.decision if decision else None,
         framework=decision.scope_name if decision and decision.scope in US_FRAMEWORKS else None,
         certified=cover.certified if cover else None,

@@ -771,11 +771,16 @@ class Vendor(AssetBase):
     subprocessors: list[AssetId] = ref("vendor", rel="subprocessor", lineage="forward", many=True)
     remote_access_countries: list[CountryCode] = Field(default_factory=list)
     security_terms: bool | None = None
-    breach_clause: bool | None = None
+    breach_clause: bool | None = Field(
+        None,
+        description="The contract binds the processor to tell the organisation of a personal data breach (for a "
+        "sub-processor: its contract with the processor that engaged it, to tell that processor).",
+    )
     breach_notice_hours: Count | None = Field(
         None,
-        description="Hours the contract allows the processor to tell the organisation of a personal data breach "
-        "once it becomes aware of it (GDPR Art. 33(2): without undue delay).",
+        description="Hours the contract allows the processor to tell the organisation (a sub-processor: the "
+        "processor that engaged it) of a personal data breach once it becomes aware of it (GDPR Art. 33(2): "
+        "without undue delay).",
     )
     ccpa_contract_ref: str | None = Field(
         None, description="Service-provider/contractor contract with the 1798.100(d) terms."

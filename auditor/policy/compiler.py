@@ -534,24 +534,96 @@ def _compile_related(condition: Related, scope: Scope, where: DataPath) -> Relat
     return RelatedNode(relation.rel, relation.direction, kinds, relation.match, inner_node, label, related)
 
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+_TOKEN = re.compile(r"\{(\?)?([A-Za-z_][A-Za-z0-9_.]*)\}|\{(:)\}|\{(/)\}")
+
+
+class TemplateError(ValueError):
+    """A message template whose optional parts are not well formed."""
+
+
+def present(value: Any) -> bool:
+    """A value worth a sentence: not unknown (None) and not empty."""
+    return value is not None and value != "" and value != [] and value != ()
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """{path}: the path's value as shown in a sentence."""
+
+    path: str
+    resolve: Resolver
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """{?path}shown{:}otherwise{/}: the first parts when the path's value is present, else the others."""
+
+    path: str
+    resolve: Resolver
+    shown: tuple[str | Slot | Choice, ...]
+    otherwise: tuple[str | Slot | Choice, ...]
+
+
+Part = str | Slot | Choice
 
 
 class MessageTemplate:
-    """A failure message with {path} placeholders, parsed once per rule."""
+    """A failure message with {path} placeholders, parsed once per rule.
+
+    `{?path}text{/}` keeps `text` only when the path's value is present (not unknown, not empty),
+    and `{?path}text{:}other{/}` shows `other` instead when it is not; they may nest.
+    """
 
     def __init__(self, template: str) -> None:
-        pieces = _PLACEHOLDER.split(template)  # literal, path, literal, path, ..., literal
-        self.literals = pieces[0::2]
-        self.paths = pieces[1::2]
-        self.resolvers = [path_resolver(path) for path in self.paths]
+        self.paths: list[str] = []
+        stack: list[tuple[str, list[Part], list[Part] | None]] = []
+        parts: list[Part] = []
+        at = 0
+        for match in _TOKEN.finditer(template):
+            if match.start() > at:
+                parts.append(template[at : match.start()])
+            at = match.end()
+            optional, path, otherwise, close = match.groups()
+            if path and not optional:
+                self.paths.append(path)
+                parts.append(Slot(path, path_resolver(path)))
+            elif path:
+                self.paths.append(path)
+                stack.append((path, parts, None))
+                parts = []
+            elif not stack:
+                raise TemplateError(f"{{{otherwise or close}}} with no {{?path}} before it")
+            elif otherwise:
+                path, outer, first = stack[-1]
+                if first is not None:
+                    raise TemplateError(f"a second {{:}} in the part of {{?{path}}}")
+                stack[-1] = (path, outer, parts)
+                parts = []
+            else:
+                path, outer, first = stack.pop()
+                shown, otherwise_parts = (parts, []) if first is None else (first, parts)
+                outer.append(Choice(path, path_resolver(path), tuple(shown), tuple(otherwise_parts)))
+                parts = outer
+        if stack:
+            raise TemplateError(f"{{?{stack[-1][0]}}} is not closed by {{/}}")
+        if at < len(template):
+            parts.append(template[at:])
+        self.parts: tuple[Part, ...] = tuple(parts)
 
     def fill(self, ctx: EvalContext) -> str:
-        out = [self.literals[0]]
-        for resolve, literal in zip(self.resolvers, self.literals[1:], strict=True):
-            out.append(shown(resolve(ctx)))
-            out.append(literal)
-        return "".join(out)
+        return _filled(self.parts, ctx)
+
+
+def _filled(parts: tuple[Part, ...], ctx: EvalContext) -> str:
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, Slot):
+            out.append(shown(part.resolve(ctx)))
+        else:
+            out.append(_filled(part.shown if present(part.resolve(ctx)) else part.otherwise, ctx))
+    return "".join(out)
 
 
 @dataclass
@@ -604,7 +676,7 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
     for index, exempt in enumerate(listed):
         at: DataPath = ("applies_to", "not_applicable", *((index,) if isinstance(declared, list) else ()))
         when = compile_node(exempt.when, selector_scope, (*at, "when"))
-        reason = MessageTemplate(exempt.reason)
+        reason = _template(exempt.reason, (*at, "reason"))
         for path in reason.paths:
             selector_scope.check(path, (*at, "reason"))
         exemptions.append((when, reason))
@@ -634,7 +706,7 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
         problem = isinstance(ref, str) and unknown_milestone(ref)
         if problem:
             raise RuleError((field,), problem)
-    message = MessageTemplate(rule.message or rule.title)
+    message = _template(rule.message or rule.title, ("message",))
     for path in message.paths:
         scope.check(path, ("message",))
     return CompiledRule(
@@ -648,6 +720,13 @@ def compile_rule(rule: Rule, check_with: dict[str, Any] | None = None) -> Compil
         message=message,
         exemptions=tuple(exemptions),
     )
+
+
+def _template(text: str, where: DataPath) -> MessageTemplate:
+    try:
+        return MessageTemplate(text)
+    except TemplateError as exc:
+        raise RuleError(where, str(exc)) from None
 
 
 def run_computed(compiled: CompiledRule, ctx: EvalContext) -> None:

@@ -43,8 +43,11 @@ from auditor.policy.compiler import (
     MessageTemplate,
     Node,
     NotNode,
+    Part,
     PresenceNode,
     RelatedNode,
+    Slot,
+    present,
 )
 from auditor.policy.expressions import Missing, number_at, quotient
 from auditor.policy.operators import CONVERTERS, TypeMismatch
@@ -163,6 +166,7 @@ _HELPERS: dict[str, Any] = {
     "_NOT_APPLICABLE": Status.NOT_APPLICABLE,
     "_evidence": _evidence,
     "_shown": shown,
+    "_present": present,
     "_explained": explained,
     "_imported_from": imported_from,
 }
@@ -552,12 +556,23 @@ def _function(name: str, compiled: CompiledRule, regime: str | None, w: _Writer)
 
 
 def _filled(template: MessageTemplate, w: _Writer) -> str:
-    """Mirrors MessageTemplate.fill: its literals around each path's value as shown in a sentence."""
-    pieces = [w.const(template.literals[0])]
-    for path, literal in zip(template.paths, template.literals[1:], strict=True):
-        value = w.temp()
-        pieces += [f"({value} if type({value} := {_read(path, w)}) is str else _shown({value}))", w.const(literal)]
-    return " + ".join(pieces)
+    """Mirrors MessageTemplate.fill: its literals around each path's value as shown in a sentence,
+    an optional part kept when its path's value is present."""
+    return _parts(template.parts, w)
+
+
+def _parts(parts: tuple[Part, ...], w: _Writer) -> str:
+    pieces = []
+    for part in parts:
+        if isinstance(part, str):
+            pieces.append(w.const(part))
+        elif isinstance(part, Slot):
+            value = w.temp()
+            pieces.append(f"({value} if type({value} := {_read(part.path, w)}) is str else _shown({value}))")
+        else:
+            shown, otherwise = _parts(part.shown, w), _parts(part.otherwise, w)
+            pieces.append(f"(({shown}) if _present({_read(part.path, w)}) else ({otherwise}))")
+    return " + ".join(pieces) or w.const("")
 
 
 def _judgement(name: str, compiled: CompiledRule, regime: str | None, w: _Writer) -> None:

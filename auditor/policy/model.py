@@ -220,7 +220,11 @@ class Rule(_Strict):
     evidence: list[Path] = Field([], description="Extra paths whose values go in the evidence.")
     evidence_path: Path | None = Field(None, description="A fact holding a list of asset ids, shown as the graph path.")
     fingerprint_key: Path | None = None
-    message: str | None = Field(None, description="Failure message; {path} fills in values.")
+    message: str | None = Field(
+        None,
+        description="Failure message; {path} fills in values; {?path}text{/} keeps text only when the value "
+        "is present (not unknown, not empty), {?path}text{:}other{/} shows other when it is not.",
+    )
 
 
 for _model in (All, Any_, Not, Relation, Exemption, AppliesTo, Rule):
