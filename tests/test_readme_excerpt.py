@@ -48,3 +48,14 @@ def test_the_readme_shows_what_make_audit_prints(
     printed = [line.rstrip().replace(str(tmp_path) + "/", "") for line in result.stdout.splitlines()]
     assert printed == _readme_excerpt()
     assert (tmp_path / "reports" / "report.pdf").read_bytes().startswith(b"%PDF-1.7 not rendered")
+
+
+def test_the_readme_pack_table_counts_the_bundled_rules() -> None:
+    """The 'Rule packs and frameworks' table gives each bundled pack's number of rules."""
+    from auditor.policy.loader import default_policies_dir, load_policies
+
+    policies = load_policies([default_policies_dir()])
+    counted = {pack: sum(1 for item in policies.rules.values() if item.pack == pack) for pack in policies.packs}
+    text = (REPO / "README.md").read_text(encoding="utf-8").split("## Rule packs and frameworks", 1)[1]
+    table = dict(re.findall(r"^\| `([\w-]+)` \| (\d+) \|", text.split("\n\n", 2)[1], re.MULTILINE))
+    assert {pack: int(count) for pack, count in table.items()} == counted
