@@ -193,7 +193,7 @@ def test_terminal_summary_heads_with_notices_and_shows_inventory_text_as_it_is(h
     lines = console.export_text().splitlines()
     assert lines[0] == f"notice: {NOTICE}"
     assert lines[1].startswith("Audit of Evil [/bold] *Corp*  as of 2026-11-01: 98 assets")
-    reasons = lines.index("474 passed, 64 failed (0 waived), 44 not evaluable, 44 not applicable") + 1
+    reasons = lines.index("474 passed, 65 failed (0 waived), 44 not evaluable, 44 not applicable") + 1
     assert lines[reasons : reasons + 2] == [
         "  not applicable to 43 result(s): no personal information of California consumers "
         "(Cal. Civ. Code 1798.140(i))",
@@ -215,7 +215,7 @@ def test_report_options_from_the_command_line(cli: CliRunner, tmp_path: Path) ->
     assert invoke(cli, "audit", EXAMPLE, *args, "--sarif-include-undecided").exit_code == 1
     run = json.loads((out / "results.sarif").read_text())["runs"][0]
     assert sum(r["kind"] == "review" for r in run["results"]) == 44
-    assert ET.parse(out / "results.junit.xml").getroot().get("failures") == "28"  # 6 critical and 22 high
+    assert ET.parse(out / "results.junit.xml").getroot().get("failures") == "29"  # 6 critical and 23 high
 
 
 def test_not_applicable_is_reported_with_its_reason_in_sarif_and_junit(example_result: AuditResult) -> None:
@@ -254,9 +254,9 @@ def test_plain_summary_puts_each_failure_on_one_line_with_inventory_text_flatten
     lines = list(summary_lines(result, [Path("reports/results.json")], "high"))
     assert lines[:4] == [
         f"notice: {NOTICE}",
-        "Audit of Evil [/bold] *Corp*  as of 2026-11-01: 98 assets, 114 rules",
-        "open failures by severity: critical 6, high 22, medium 27, low 9, info 0",
-        "474 passed, 64 failed (0 waived), 44 not evaluable, 44 not applicable",
+        "Audit of Evil [/bold] *Corp*  as of 2026-11-01: 98 assets, 115 rules",
+        "open failures by severity: critical 6, high 23, medium 27, low 9, info 0",
+        "474 passed, 65 failed (0 waived), 44 not evaluable, 44 not applicable",
     ]
     worst = lines.index("worst 10 open failures:")
     assert lines[worst + 1 : worst + 3] == [

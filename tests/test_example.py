@@ -55,6 +55,8 @@ PLANTED = {
     ("GDPR-5-PURPOSE-LIMITATION", "flow-crm-to-lake"): "60-flows-workloads.yaml:3",
     ("GDPR-5-RETENTION-PERIOD", "clickstream-raw"): "50-datasets.yaml:41",
     ("GDPR-6-LAWFUL-BASIS", "inference-requests"): "50-datasets.yaml:176",
+    # audience segments from EU users' clickstream shared with AdReach, on legitimate interests (C-252/21)
+    ("GDPR-6-BEHAVIOURAL-ADVERTISING-CONSENT", "clickstream-sessions"): "50-datasets.yaml:56",
     ("SEC-BACKUP-ISOLATED", "eu-crm-db"): "40-storage.yaml:127",
     ("SEC-BACKUP-ISOLATED", "us-crm-db"): "40-storage.yaml:153",
     ("SEC-ENCRYPTION-SENSITIVE-STORE", "insightful-warehouse"): "40-storage.yaml:222",

@@ -340,7 +340,7 @@ def test_audit_record_history_and_diff_end_to_end(tmp_path: Path, cli: CliRunner
     assert not any("since the last" in notice for notice in first["notices"])
     assert second["notices"][-1] == (
         "open findings since the last recorded audit (run 1, as of 2026-11-01): "
-        "11 new, 0 resolved, 108 persisting, 0 changed in severity"
+        "11 new, 0 resolved, 109 persisting, 0 changed in severity"
     )
     listed = invoke(cli, "history", "--history", db, "--format", "json")
     assert [(r["id"], r["as_of"]) for r in json.loads(listed.stdout)] == [(1, "2026-11-01"), (2, "2026-12-01")]

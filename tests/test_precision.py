@@ -102,7 +102,7 @@ LAWFUL: dict[str, tuple[date, Counts, Findings]] = {
             ("ai-infra", "NOT_EVALUABLE"): 1,
             ("ai-infra", "PASS"): 8,
             ("ccpa", "PASS"): 42,
-            ("gdpr", "NOT_APPLICABLE"): 67,
+            ("gdpr", "NOT_APPLICABLE"): 68,
             ("security", "PASS"): 95,
         },
         {("AI-MEM-INF-01", "reco-serve", "NOT_EVALUABLE")},
@@ -383,7 +383,11 @@ BOUNDARIES: list[tuple[str, str, str, tuple[str, ...], Side, Side]] = [
             (
                 "us-ccpa-retailer",
                 GDPR_ALL - {"GDPR-20-PORTABILITY"}
-                | {"GDPR-26-JOINT-CONTROLLER-ARRANGEMENT", "GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT"},
+                | {
+                    "GDPR-26-JOINT-CONTROLLER-ARRANGEMENT",
+                    "GDPR-5-MODEL-PERSONAL-DATA-ASSESSMENT",
+                    "GDPR-6-BEHAVIOURAL-ADVERTISING-CONSENT",  # its audience share
+                },
             ),
             (
                 "canada-bookkeeping",

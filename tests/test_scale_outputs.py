@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "d4befeb41a33c1ce45a3abdc035a7537cf4b3783f52318def026b4c86ec55fff",
-    "sarif": "624593ddf524c0adb65989bf1b21ee988219e5df5ad206d71606c0bfdbef21ad",
-    "sarif-all": "bb2f4060f0813e38039cd87c0630dbc79208c1d4264d1bc0230c3e168cc8ad5d",
+    "json": "6a35b544de31fb405e4bc20c3e23e47eb4262a936e6c6b331a54c2d0fa877cdc",
+    "sarif": "7ed110c825ef3dc3942b8322e17040539c6c85266ee6775df85032be9b7b6f41",
+    "sarif-all": "9220e790c0edd31a5f4fceefb3ef668df341e5c0f6531eb0bd759553ee5958db",
 }
 
 
