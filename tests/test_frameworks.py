@@ -144,7 +144,7 @@ def test_frameworks_list_counts_automated_documented_manual(cli) -> None:  # typ
     assert listing.exit_code == 0
     lines = {line.split()[0]: line for line in listing.stdout.splitlines()}
     assert lines["gdpr"] == (
-        "gdpr                  35 requirements:   5 automated,  26 documented,   4 manual   "
+        "gdpr                  36 requirements:   5 automated,  27 documented,   4 manual   "
         "GDPR (Regulation (EU) 2016/679)"
     )
     assert lines["cppa"] == (

@@ -296,6 +296,21 @@ def test_fine_tuning_on_contract_data_fails_and_its_assessed_twin_does_not(tmp_p
     assert {f.status.value for f in passed.results() if f.rule_id == "GDPR-6-TRAINING-CONTRACT-BASIS"} == {"PASS"}
 
 
+def test_a_newsletter_for_children_on_consent_needs_parental_consent_and_its_twin_passes(tmp_path: Path) -> None:
+    """The French shop's newsletter, on consent, also takes sign-ups from children: Art. 8(1) wants
+    consent given or authorised by a parent below the age of digital consent (15 in France), checked
+    (Art. 8(2)). The twin records its parental check and gets no finding."""
+    children = [("datasets/newsletter-subscribers/data_categories", ["user.contact.email", "user.childrens"])]
+    checked = [*children, ("datasets/newsletter-subscribers/parental_consent_ref", "CMP-PARENTAL-CHECK (under 15)")]
+    for side in ("children", "checked"):
+        (tmp_path / side).mkdir()
+    failed = _audit_data(tmp_path / "children", _patched(_load("eu-adequate-processors"), children), AS_OF)
+    passed = _audit_data(tmp_path / "checked", _patched(_load("eu-adequate-processors"), checked), AS_OF)
+    assert _open(failed) == {("GDPR-8-CHILD-CONSENT", "newsletter-subscribers", "FAIL")}
+    assert _open(passed) == set()
+    assert {f.status.value for f in passed.results() if f.rule_id == "GDPR-8-CHILD-CONSENT"} == {"PASS"}
+
+
 # Defects under a law that does not reach the organisation stay NOT_APPLICABLE, never FAIL.
 OUT_OF_SCOPE_DEFECTS = {
     "canada-bookkeeping": {

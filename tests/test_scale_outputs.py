@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "6a35b544de31fb405e4bc20c3e23e47eb4262a936e6c6b331a54c2d0fa877cdc",
-    "sarif": "7ed110c825ef3dc3942b8322e17040539c6c85266ee6775df85032be9b7b6f41",
-    "sarif-all": "9220e790c0edd31a5f4fceefb3ef668df341e5c0f6531eb0bd759553ee5958db",
+    "json": "c49b26026043fdf48069196710a0e0701d197831a6f48f141dfb4e574aa2236a",
+    "sarif": "bd99c50dd133ed0aeb5f5b833d9d6e8e42013ef7df337f127f9026ed6f2dd29a",
+    "sarif-all": "6947812e568b9dbab34e701df1d7ac5131d094621b21b9e1dd69f8f9bd5b4063",
 }
 
 

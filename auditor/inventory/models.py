@@ -496,6 +496,11 @@ class Dataset(AssetBase):
     lawful_basis: LawfulBasis | None = None
     lia_ref: str | None = None
     consent_record_ref: str | None = None
+    parental_consent_ref: str | None = Field(
+        None,
+        description="Where consent given or authorised by the holder of parental responsibility is recorded for "
+        "children below the age of digital consent, and how it is verified (GDPR Art. 8(1)-(2)).",
+    )
     purposes: list[str] = Field(default_factory=list)
     retention_days: Count | None = None
     retention_criteria: str | None = Field(
