@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "c49b26026043fdf48069196710a0e0701d197831a6f48f141dfb4e574aa2236a",
-    "sarif": "bd99c50dd133ed0aeb5f5b833d9d6e8e42013ef7df337f127f9026ed6f2dd29a",
-    "sarif-all": "6947812e568b9dbab34e701df1d7ac5131d094621b21b9e1dd69f8f9bd5b4063",
+    "json": "e6205e3ee31be324521c85987dc0b85ee309acf2049af3e61cbab3dd46069668",
+    "sarif": "3e3c6947828445c3f36966c7bcdd8384cf01f1d83c8ff022ffcaac7f4c2bcd9b",
+    "sarif-all": "e4343115d25a226110f3ed6dac67b70470edbf438f80d16a8fc878e6a24fd1d9",
 }
 
 

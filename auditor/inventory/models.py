@@ -1106,6 +1106,11 @@ class Workload(AssetBase):
         description="Registration of the provider and the high-risk system in the EU database (AI Act Art. 49(1), "
         "71), or at national level for an Annex III point 2 critical-infrastructure system (Art. 49(5)).",
     )
+    lawful_basis: LawfulBasis | None = Field(
+        None,
+        description="The Art. 6(1) basis of the job's own processing (a training job's: the training), where it is "
+        "not the basis of the data it reads; legitimate_interests counts with lia_ref.",
+    )
     lia_ref: str | None = Field(
         None,
         description="Legitimate-interest assessment of the training itself: interest, necessity, balancing with the "
