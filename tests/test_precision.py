@@ -311,6 +311,23 @@ def test_a_newsletter_for_children_on_consent_needs_parental_consent_and_its_twi
     assert {f.status.value for f in passed.results() if f.rule_id == "GDPR-8-CHILD-CONSENT"} == {"PASS"}
 
 
+def test_an_email_tracking_pixel_without_consent_fails_and_its_gated_twin_passes(tmp_path: Path) -> None:
+    """The French shop adds an open-tracking pixel to its newsletter: it reads the subscribers'
+    devices, so it needs their consent first (ePrivacy Art. 5(3); in France Art. 82 of the Loi
+    Informatique et Libertés). The twin fires it only after consent through the shop's CMP."""
+    pixel = {"id": "newsletter-pixel", "type": "pixel", "collects": ["newsletter-subscribers"]}
+    results = {}
+    for side, extra in (("ungated", {}), ("gated", {"consent_mechanism_ref": "CMP-DOUBLE-OPT-IN-LOG (pixel opt-in)"})):
+        data = _load("eu-adequate-processors")
+        data.setdefault("collection_points", []).append({**pixel, **extra})
+        (tmp_path / side).mkdir()
+        results[side] = _audit_data(tmp_path / side, data, AS_OF)
+    assert _open(results["ungated"]) == {("GDPR-EPRIVACY-5-3-TRACKER-CONSENT", "newsletter-pixel", "FAIL")}
+    assert _open(results["gated"]) == set()
+    statuses = {f.status.value for f in results["gated"].results() if f.rule_id == "GDPR-EPRIVACY-5-3-TRACKER-CONSENT"}
+    assert statuses == {"PASS"}
+
+
 # Defects under a law that does not reach the organisation stay NOT_APPLICABLE, never FAIL.
 OUT_OF_SCOPE_DEFECTS = {
     "canada-bookkeeping": {

@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "e6205e3ee31be324521c85987dc0b85ee309acf2049af3e61cbab3dd46069668",
-    "sarif": "3e3c6947828445c3f36966c7bcdd8384cf01f1d83c8ff022ffcaac7f4c2bcd9b",
-    "sarif-all": "e4343115d25a226110f3ed6dac67b70470edbf438f80d16a8fc878e6a24fd1d9",
+    "json": "ce6d3a6915e19ffe9bcb0e241be868ccbac8d97d72b6519bfff48d1509e5f2d7",
+    "sarif": "57213586adaade2729e999a633a3b912aa54203d3a01abe72eb15d08d3caa28c",
+    "sarif-all": "387ab92a290aba97012d0f4a56b7aa270664fb4e119ae065274874f4fccd2519",
 }
 
 

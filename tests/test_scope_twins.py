@@ -75,8 +75,8 @@ def test_out_of_scope_twin_never_fails(
 # Rules whose own selector already excludes the twin, so it gives no result rather than
 # NOT_APPLICABLE: Chapter V rules select assets where a transfer is made (no EEA data subject's
 # data leaves a US-only company), CPPA-7120 and CPPA-7124 select businesses over the 7120(b)
-# thresholds, and GDPR-37's national trigger (BDSG s. 38) and GDPR-35's national list (the DSK's)
-# select German organisations only.
+# thresholds, GDPR-37's national trigger (BDSG s. 38) and GDPR-35's national list (the DSK's)
+# select German organisations only, and the ePrivacy tracker rule selects trackers on people in the EEA.
 SILENT_TWINS = {
     "CPPA-7120-CYBERSECURITY-AUDIT",
     "CPPA-7124-AUDIT-CERTIFICATION",
@@ -89,6 +89,7 @@ SILENT_TWINS = {
     "GDPR-46-SURVEILLANCE-SUPPLEMENTARY-MEASURES",
     "GDPR-46-TRANSFER-IMPACT-ASSESSMENT",
     "GDPR-49-DEROGATION",
+    "GDPR-EPRIVACY-5-3-TRACKER-CONSENT",
 }
 
 

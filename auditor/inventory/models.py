@@ -639,6 +639,16 @@ class CollectionPoint(AssetBase):
         description="The vendor whose staff run it (an outsourced call centre), which receives what is collected. "
         "A third-party tag, pixel or SDK sending data to its vendor is a flow instead, so the disclosure is judged.",
     )
+    consent_mechanism_ref: str | None = Field(
+        None,
+        description="The consent management that asks the user before a tag, pixel or SDK stores or reads anything "
+        "on the user's device, and keeps it from firing without consent (ePrivacy Directive Art. 5(3)).",
+    )
+    strictly_necessary: bool | None = Field(
+        None,
+        description="It stores or reads on the device only what is strictly necessary to provide the service the user "
+        "explicitly asked for, or to carry out the transmission (the exemptions of ePrivacy Art. 5(3)).",
+    )
 
 
 class FlowField(Strict_):

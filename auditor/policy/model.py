@@ -174,6 +174,7 @@ class AppliesTo(_Strict):
             "flow",
             "vendor",
             "workload",
+            "collection_point",
         ]
     ] = Field(min_length=1)
     where: Condition | None = None
