@@ -4,6 +4,7 @@ audit kept to the end only when the console script opted in, and no forked child
 from __future__ import annotations
 
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -73,3 +74,16 @@ def test_an_audit_through_the_console_script_gives_the_gate_status_and_its_whole
     assert run.returncode == 1
     assert run.stdout.splitlines()[-2:] == [f"wrote {tmp_path / 'results.json'}", "gate: --fail-on high"]
     assert (tmp_path / "results.json").read_bytes().endswith(b"}\n")
+
+
+def test_a_recorded_run_is_in_the_history_after_the_quick_exit(tmp_path: Path) -> None:
+    """The history database is written and closed before the process leaves without its teardown."""
+    from auditor.history.store import load_run, runs
+
+    history = tmp_path / "history.db"
+    run = audit_process(tmp_path / "reports", "--format", "json", "-q", "--record", "--history", str(history))
+    assert run.returncode == 1, run.stderr
+    [recorded] = runs(history)
+    stored = load_run(history, recorded.id)
+    written = json.loads((tmp_path / "reports" / "results.json").read_text(encoding="utf-8"))
+    assert stored["findings"] == written["findings"]
