@@ -254,7 +254,7 @@ def test_plain_summary_puts_each_failure_on_one_line_with_inventory_text_flatten
     lines = list(summary_lines(result, [Path("reports/results.json")], "high"))
     assert lines[:4] == [
         f"notice: {NOTICE}",
-        "Audit of Evil [/bold] *Corp*  as of 2026-11-01: 98 assets, 117 rules",
+        "Audit of Evil [/bold] *Corp*  as of 2026-11-01: 98 assets, 118 rules",
         "open failures by severity: critical 6, high 23, medium 27, low 9, info 0",
         "474 passed, 65 failed (0 waived), 44 not evaluable, 44 not applicable",
     ]

@@ -176,7 +176,7 @@ def test_engine_announces_its_stages() -> None:
         "loading and validating the inputs",
         "building the graph of 98 assets",
         "deriving facts (jurisdiction, lineage, transfers, exposure, capacity)",
-        "evaluating 117 rules",
+        "evaluating 118 rules",
         "applying waivers and baseline",
     ]
 

@@ -136,4 +136,4 @@ def test_generated_verdicts_answer_every_pair_of_a_lawful_loaded_inventory() -> 
         for asset in graph.inventory.by_kind.get(kind, [])
         for run in runs
     ]
-    assert len(answers) == 460 and None not in answers
+    assert len(answers) == 464 and None not in answers

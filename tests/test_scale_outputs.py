@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "ce6d3a6915e19ffe9bcb0e241be868ccbac8d97d72b6519bfff48d1509e5f2d7",
-    "sarif": "57213586adaade2729e999a633a3b912aa54203d3a01abe72eb15d08d3caa28c",
-    "sarif-all": "387ab92a290aba97012d0f4a56b7aa270664fb4e119ae065274874f4fccd2519",
+    "json": "7e15bd001449d2af53585160fb3512b60dbdbd15d4d87c0b8b7d8e590379089f",
+    "sarif": "e725c4c08e2ccabe3a36bb43b4ba40e6a167ea514355b58f7c476b139b3571d8",
+    "sarif-all": "0738acb288e8bcbe1b7cee14fb56c6545e132308a03f69932f547e634d8d932b",
 }
 
 

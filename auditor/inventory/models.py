@@ -586,6 +586,13 @@ class Dataset(AssetBase):
     )
     provenance: str | None = None
     bias_review_ref: str | None = None
+    special_category_bias_ref: str | None = Field(
+        None,
+        description="The record of the AI Act Art. 10(5)(a)-(f) conditions under which special-category data is "
+        "processed for bias detection and correction: why other data (synthetic, anonymised) would not do, the "
+        "limits on re-use, security and access controls, no access by other parties, deletion, and the reasons "
+        "entered in the record of processing.",
+    )
     access_codes_included: bool | None = Field(
         None,
         description="Account or card numbers are held with the security code, access code or password that gives "
