@@ -1,7 +1,8 @@
 """The terminal summary (rich): notices, counts by severity, the worst open failures, files written.
 
 Only for a terminal: piped or redirected output (CI logs) gets auditor.summary_text's plain lines,
-which never wrap a location and need no rich import.
+which never wrap a location and need no rich import; a terminal too narrow for the failures table
+gets those failures one line each, in colour.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.report.text import one_line
-from auditor.result import AuditResult, Severity
+from auditor.result import AuditResult, Finding, Severity
 from auditor.summary_text import baseline_line, counts_line, reason_lines, tally
 
 STYLES = {
@@ -54,18 +55,32 @@ def print_summary(result: AuditResult, written: list[Path], fail_on: str, consol
         console.print(baseline_line(result.baseline))
     worst = counted.worst
     if worst:
-        top = Table(show_edge=False)
-        for column in ("Severity", "Rule", "Asset"):
-            top.add_column(column)
-        top.add_column("Location", overflow="fold")
-        for finding in worst:
-            top.add_row(
-                f"[{STYLES[finding.severity]}]{finding.severity}[/]",
-                _plain(finding.rule_id),
-                _plain(finding.asset_id),
-                _plain(str(finding.location)),
-            )
-        console.print(top)
+        _print_worst(console, worst)
     for path in written:
         console.print(f"wrote {path}")
     console.print(f"gate: --fail-on {fail_on}")
+
+
+_COLUMNS = ("Severity", "Rule", "Asset", "Location")
+
+
+def _print_worst(console: Console, worst: list[Finding]) -> None:
+    """The worst open failures as a table where it fits the terminal; else one line each, as piped
+    output has them: a table squeezed into a narrow terminal cut rule ids ("GDPR-44-TRANS...") and
+    folded each location over several lines."""
+    rows = [(str(f.severity), one_line(f.rule_id), one_line(f.asset_id), one_line(str(f.location))) for f in worst]
+    widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(_COLUMNS)]
+    if sum(widths) + 3 * (len(_COLUMNS) - 1) > console.width:  # cells and their " | " separators
+        console.print(f"worst {len(worst)} open failures:")
+        for finding, (severity, rule, asset, where) in zip(worst, rows, strict=True):
+            line = Text("  ")
+            line.append(f"{severity:<8}", style=STYLES[finding.severity])
+            line.append(f" {rule} {asset} {where}")
+            console.print(line, soft_wrap=True)
+        return
+    top = Table(show_edge=False)
+    for column in _COLUMNS:
+        top.add_column(column)
+    for finding, (severity, rule, asset, where) in zip(worst, rows, strict=True):
+        top.add_row(f"[{STYLES[finding.severity]}]{severity}[/]", escape(rule), escape(asset), escape(where))
+    console.print(top)

@@ -201,6 +201,26 @@ def test_terminal_summary_heads_with_notices_and_shows_inventory_text_as_it_is(h
     ]
 
 
+def test_a_narrow_terminal_gets_the_worst_failures_one_line_each_with_whole_rule_ids(hostile: AuditResult) -> None:
+    """At 60 columns the table cut rule ids ('GDPR-44-TRANS...') and folded locations over four
+    lines; a terminal too narrow for it gets the piped format's lines (the terminal wraps them),
+    inventory text still shown as it is. A wide one keeps the table."""
+    result = copy.deepcopy(hostile)
+    result.open_failures()[0].asset_id = "[red]x[/red]"
+    narrow = Console(record=True, width=60, color_system=None)
+    print_summary(result, [], "high", narrow)
+    lines = narrow.export_text(styles=False).splitlines()
+    worst = lines.index("worst 10 open failures:")
+    assert lines[worst + 1] == "  critical AI-MEM-INF-01 [red]x[/red] inventories/example/60-flows-workloads.yaml:240:5"
+    assert "  critical GDPR-44-TRANSFER-BASIS insightful inventories/example/10-sites-vendors.yaml:77:5" in lines
+    assert not any("┃" in line or "…" in line for line in lines[worst:])
+    wide = Console(record=True, width=200, color_system=None)
+    print_summary(result, [], "high", wide)
+    table = wide.export_text().splitlines()
+    assert "worst 10 open failures:" not in table
+    assert any(line.split("│")[1].strip() == "GDPR-44-TRANSFER-BASIS" for line in table if line.count("│") == 3)
+
+
 def test_report_options_from_the_command_line(cli: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["--out", out, "--format", "sarif,csv,junit", "--as-of", "2026-11-01", "--root", REPO]
