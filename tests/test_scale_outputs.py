@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "7e15bd001449d2af53585160fb3512b60dbdbd15d4d87c0b8b7d8e590379089f",
-    "sarif": "e725c4c08e2ccabe3a36bb43b4ba40e6a167ea514355b58f7c476b139b3571d8",
-    "sarif-all": "0738acb288e8bcbe1b7cee14fb56c6545e132308a03f69932f547e634d8d932b",
+    "json": "920d8779319160dee16e4630064d188ba13b1617e70688f9080d4f880956bb19",
+    "sarif": "ffb99a5eb39b1ede36bea134e2bb3e6b10a04f88c4fbfceaac65d022826971aa",
+    "sarif-all": "8ccf4bcbb4b740592ca822f9ed81fd9872119121be70df161f2c4851a75326e5",
 }
 
 

@@ -1010,11 +1010,12 @@ class Workload(AssetBase):
     )
     gradient_precision: Literal["fp32", "bf16", "fp16"] | None = None
     ai_act_high_risk: bool | None = None
-    ai_act_high_risk_route: Literal["annex_i", "annex_iii"] | None = Field(
+    ai_act_high_risk_route: Literal["annex_i", "annex_i_section_b", "annex_iii"] | None = Field(
         None,
         description="Why the system is high-risk: a safety component of, or itself, a product under the Annex I "
-        "harmonisation legislation (Art. 6(1), applies from 2 Aug 2027, Art. 113(c)), or an Annex III use "
-        "(Art. 6(2), from 2 Aug 2026); undeclared: judged from the Annex III date.",
+        "Section A harmonisation legislation (Art. 6(1), applies from 2 Aug 2027, Art. 113(c)); under the Section B "
+        "legislation (vehicles, aviation, marine equipment, rail), to which only Art. 6(1), 102-109 and 112 apply "
+        "(Art. 2(2)); or an Annex III use (Art. 6(2), from 2 Aug 2026); undeclared: judged from the Annex III date.",
     )
     log_retention_days: Count | None = None
     trains: (
