@@ -16,7 +16,7 @@ from rich.text import Text
 
 from auditor.report.text import one_line
 from auditor.result import AuditResult, Finding, Severity
-from auditor.summary_text import baseline_line, counts_line, reason_lines, tally
+from auditor.summary_text import SEVERITY_WIDTH, baseline_line, counts_line, failure_line, reason_lines, tally
 
 STYLES = {
     Severity.critical: "bold red",
@@ -72,10 +72,9 @@ def _print_worst(console: Console, worst: list[Finding]) -> None:
     widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(_COLUMNS)]
     if sum(widths) + 3 * (len(_COLUMNS) - 1) > console.width:  # cells and their " | " separators
         console.print(f"worst {len(worst)} open failures:")
-        for finding, (severity, rule, asset, where) in zip(worst, rows, strict=True):
-            line = Text("  ")
-            line.append(f"{severity:<8}", style=STYLES[finding.severity])
-            line.append(f" {rule} {asset} {where}")
+        for finding in worst:
+            line = Text(failure_line(finding))
+            line.stylize(STYLES[finding.severity], 2, 2 + SEVERITY_WIDTH)
             console.print(line, soft_wrap=True)
         return
     top = Table(show_edge=False)

@@ -72,6 +72,15 @@ def baseline_line(baseline: dict[str, int]) -> str:
     )
 
 
+SEVERITY_WIDTH = 8  # a failure line's severity column, padded: "critical" is the longest
+
+
+def failure_line(finding: Finding) -> str:
+    """One open failure as a line: severity, rule, asset and location, inventory text on one line."""
+    where = one_line(str(finding.location))
+    return f"  {finding.severity:<{SEVERITY_WIDTH}} {one_line(finding.rule_id)} {one_line(finding.asset_id)} {where}"
+
+
 def summary_lines(result: AuditResult, written: list[Path], fail_on: str) -> Iterator[str]:
     """The terminal summary's content: notices, counts, the worst open failures, files written, the gate."""
     for notice in result.notices:
@@ -90,8 +99,7 @@ def summary_lines(result: AuditResult, written: list[Path], fail_on: str) -> Ite
     if counted.worst:
         yield f"worst {len(counted.worst)} open failures:"
         for finding in counted.worst:
-            where = one_line(str(finding.location))
-            yield f"  {finding.severity:<8} {one_line(finding.rule_id)} {one_line(finding.asset_id)} {where}"
+            yield failure_line(finding)
     for path in written:
         yield f"wrote {path}"
     yield f"gate: --fail-on {fail_on}"
