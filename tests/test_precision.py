@@ -280,20 +280,30 @@ def test_flawed_twin_gets_exactly_its_findings(tmp_path: Path, name: str) -> Non
     assert _open(result) == expected
 
 
+def _only_the_flaw(tmp_path: Path, flawed: dict[str, Any], lawful: dict[str, Any], rule_id: str, asset_id: str) -> None:
+    """The flawed twin gets exactly one finding, `rule_id` failing on `asset_id`; the lawful twin gets
+    none, and that rule passes it."""
+    results = []
+    for side, data in (("flawed", flawed), ("lawful", lawful)):
+        (tmp_path / side).mkdir()
+        results.append(_audit_data(tmp_path / side, data, AS_OF))
+    failed, passed = results
+    assert _open(failed) == {(rule_id, asset_id, "FAIL")}
+    assert _open(passed) == set()
+    assert {f.status.value for f in passed.results() if f.rule_id == rule_id} == {"PASS"}
+
+
 def test_fine_tuning_on_contract_data_fails_and_its_assessed_twin_does_not(tmp_path: Path) -> None:
     """The lab's fine-tuning set is held on the contract its conversations came under, not on
     legitimate interests: the training has no basis of its own (Art. 6(1)(b) covers only what the
     contract needs; EDPB 2/2019 s. 3.1). Its twin records an LIA of the training on the job and gets
     no finding."""
     straight = [("datasets/finetune-set/lawful_basis", "contract"), ("datasets/finetune-set/lia_ref", DELETE)]
-    for side in ("straight", "assessed"):
-        (tmp_path / side).mkdir()
-    failed = _audit_data(tmp_path / "straight", _patched(_load("eu-ai-lab"), straight), AS_OF)
     assessed = [*straight, ("workloads/sft-70b/lia_ref", "LIA-2026-03 fine-tuning on support conversations")]
-    passed = _audit_data(tmp_path / "assessed", _patched(_load("eu-ai-lab"), assessed), AS_OF)
-    assert _open(failed) == {("GDPR-6-TRAINING-CONTRACT-BASIS", "sft-70b", "FAIL")}
-    assert _open(passed) == set()
-    assert {f.status.value for f in passed.results() if f.rule_id == "GDPR-6-TRAINING-CONTRACT-BASIS"} == {"PASS"}
+    lab = _load("eu-ai-lab")
+    _only_the_flaw(
+        tmp_path, _patched(lab, straight), _patched(lab, assessed), "GDPR-6-TRAINING-CONTRACT-BASIS", "sft-70b"
+    )
 
 
 def test_a_newsletter_for_children_on_consent_needs_parental_consent_and_its_twin_passes(tmp_path: Path) -> None:
@@ -302,13 +312,10 @@ def test_a_newsletter_for_children_on_consent_needs_parental_consent_and_its_twi
     (Art. 8(2)). The twin records its parental check and gets no finding."""
     children = [("datasets/newsletter-subscribers/data_categories", ["user.contact.email", "user.childrens"])]
     checked = [*children, ("datasets/newsletter-subscribers/parental_consent_ref", "CMP-PARENTAL-CHECK (under 15)")]
-    for side in ("children", "checked"):
-        (tmp_path / side).mkdir()
-    failed = _audit_data(tmp_path / "children", _patched(_load("eu-adequate-processors"), children), AS_OF)
-    passed = _audit_data(tmp_path / "checked", _patched(_load("eu-adequate-processors"), checked), AS_OF)
-    assert _open(failed) == {("GDPR-8-CHILD-CONSENT", "newsletter-subscribers", "FAIL")}
-    assert _open(passed) == set()
-    assert {f.status.value for f in passed.results() if f.rule_id == "GDPR-8-CHILD-CONSENT"} == {"PASS"}
+    shop = _load("eu-adequate-processors")
+    _only_the_flaw(
+        tmp_path, _patched(shop, children), _patched(shop, checked), "GDPR-8-CHILD-CONSENT", "newsletter-subscribers"
+    )
 
 
 def test_an_email_tracking_pixel_without_consent_fails_and_its_gated_twin_passes(tmp_path: Path) -> None:
@@ -316,16 +323,10 @@ def test_an_email_tracking_pixel_without_consent_fails_and_its_gated_twin_passes
     devices, so it needs their consent first (ePrivacy Art. 5(3); in France Art. 82 of the Loi
     Informatique et Libertés). The twin fires it only after consent through the shop's CMP."""
     pixel = {"id": "newsletter-pixel", "type": "pixel", "collects": ["newsletter-subscribers"]}
-    results = {}
-    for side, extra in (("ungated", {}), ("gated", {"consent_mechanism_ref": "CMP-DOUBLE-OPT-IN-LOG (pixel opt-in)"})):
-        data = _load("eu-adequate-processors")
-        data.setdefault("collection_points", []).append({**pixel, **extra})
-        (tmp_path / side).mkdir()
-        results[side] = _audit_data(tmp_path / side, data, AS_OF)
-    assert _open(results["ungated"]) == {("GDPR-EPRIVACY-5-3-TRACKER-CONSENT", "newsletter-pixel", "FAIL")}
-    assert _open(results["gated"]) == set()
-    statuses = {f.status.value for f in results["gated"].results() if f.rule_id == "GDPR-EPRIVACY-5-3-TRACKER-CONSENT"}
-    assert statuses == {"PASS"}
+    gated = {**pixel, "consent_mechanism_ref": "CMP-DOUBLE-OPT-IN-LOG (pixel opt-in)"}
+    shop = _load("eu-adequate-processors")
+    ungated_shop, gated_shop = ({**shop, "collection_points": [point]} for point in (pixel, gated))
+    _only_the_flaw(tmp_path, ungated_shop, gated_shop, "GDPR-EPRIVACY-5-3-TRACKER-CONSENT", "newsletter-pixel")
 
 
 # Defects under a law that does not reach the organisation stay NOT_APPLICABLE, never FAIL.
