@@ -20,9 +20,9 @@ from auditor.result import AuditResult
 from bench.digests import EVERY_RESULT, audited, digests
 
 RECORDED = {
-    "json": "920d8779319160dee16e4630064d188ba13b1617e70688f9080d4f880956bb19",
-    "sarif": "ffb99a5eb39b1ede36bea134e2bb3e6b10a04f88c4fbfceaac65d022826971aa",
-    "sarif-all": "8ccf4bcbb4b740592ca822f9ed81fd9872119121be70df161f2c4851a75326e5",
+    "json": "2f29966928d8a622a33ad2234635c90bc5ba2cf751269392fe2e93f3ba3197c1",
+    "sarif": "0f4b3f6d0b7d18e0cb372f859806d6f63d7ac2caf32bb0384b103acf965d57a1",
+    "sarif-all": "4a04fa8cd0cbf23d11ff806fca38a3107b9aa6a6d1dc39fea679c03f0f8eae09",
 }
 
 
