@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
+import yaml
 
 from auditor.engine import AuditRequest, run_audit
 from auditor.policy.loader import default_policies_dir
@@ -262,3 +265,26 @@ def test_eu_ai_act_pack_finds_the_high_risk_system_once_it_applies() -> None:
     failing = sorted((f.rule_id, f.asset_id) for f in later.with_status(Status.FAIL) if f.rule_id.startswith("AIACT"))
     assert failing == [("AIACT-12-LOG-RETENTION", "credit-check-model")]
     assert not [f for f in later.results() if f.rule_id == "AIACT-10-DATA-GOVERNANCE"]
+
+
+def test_the_audience_segments_on_consent_are_the_lawful_twin(result: AuditResult, tmp_path: Path) -> None:
+    """The example's clickstream sessions, shared with AdReach for advertising, held on consent with
+    its record instead of legitimate interests: the behavioural-advertising failure goes and no
+    finding comes in its place."""
+    twin = tmp_path / "example"
+    shutil.copytree(EXAMPLE, twin)
+    datasets_file = twin / "50-datasets.yaml"
+    data = yaml.safe_load(datasets_file.read_text(encoding="utf-8"))
+    sessions = next(d for d in data["datasets"] if d["id"] == "clickstream-sessions")
+    sessions.update(lawful_basis="consent", consent_record_ref="CMP-2026 (segment sharing opt-in)")
+    sessions.pop("lia_ref", None)
+    datasets_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    lawful = checked(run_audit(AuditRequest([twin], default_policies_dir(), AS_OF, waivers=WAIVERS)))
+
+    def open_findings(audited: AuditResult) -> set[tuple[str, str, str]]:
+        return {(f.rule_id, f.asset_id, f.status.value) for f in audited.findings if f.status.needs_attention}
+
+    assert open_findings(result) - open_findings(lawful) == {
+        ("GDPR-6-BEHAVIOURAL-ADVERTISING-CONSENT", "clickstream-sessions", "FAIL")
+    }
+    assert open_findings(lawful) - open_findings(result) == set()
