@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from auditor.cli import app
 from bench.measure import measured
 from bench.run import Settings, main, run_cases
-from bench.summary import table
+from bench.summary import BESIDE_1M, table
 
 CASE_ROWS = [
     "CI gate, sparse YAML (issue: 200 assets)",
@@ -42,6 +42,9 @@ RATIOS = [
     "100k declared JSON CPU / reference workload",
     "time(1M) / time(100k), declared JSON, CPU (100k run just before and after)",
     "time(1M) / time(100k), declared JSON, wall (same)",
+    "same, user CPU only (the process's own code)",
+    "same, system CPU only (the kernel: mostly first touches of memory)",
+    "minor page faults(1M) / faults(100k), same runs",
     "Checkov CPU per resource / auditor's (import + audit)",
     "50 MB YAML validate: peak memory / file size",
     "CI gate wall (s)",
@@ -52,13 +55,20 @@ NUMBER = re.compile(r"\d+(\.\d+)?")
 def in_process(command: list[str], ok: tuple[int, ...] = (0,), stdout: Path | None = None) -> dict[str, float]:
     """Runs `python -m auditor.cli ...` in this process; the peak is this process's so far."""
     assert command[:3] == [sys.executable, "-m", "auditor.cli"]
-    start, cpu = time.perf_counter(), time.process_time()
+    start, cpu, before = time.perf_counter(), time.process_time(), resource.getrusage(resource.RUSAGE_SELF)
     outcome = CliRunner().invoke(app, command[3:])
     assert outcome.exit_code in ok, outcome.output
     if stdout is not None:
         stdout.write_text(outcome.stdout, encoding="utf-8")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu, "peak_mb": peak}
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "wall": time.perf_counter() - start,
+        "cpu": time.process_time() - cpu,
+        "user": after.ru_utime - before.ru_utime,
+        "sys": after.ru_stime - before.ru_stime,
+        "faults": after.ru_minflt - before.ru_minflt,
+        "peak_mb": after.ru_maxrss / 1024,
+    }
 
 
 def rows(markdown: str) -> dict[str, list[str]]:
@@ -84,7 +94,7 @@ def test_every_case_gives_its_rows_and_the_ratios(tmp_path: Path) -> None:
         cells = [part for cell in found[label][:4] for part in cell.split(" / ")]
         assert all(NUMBER.fullmatch(cell.replace(",", "")) for cell in cells), (label, found[label])
     assert all(" / " in cell for cell in found["100k YAML, sparse, one file / 8 files (runs alternated)"][1:4])
-    for label in RATIOS[:4] + RATIOS[5:]:
+    for label in RATIOS[:7] + RATIOS[8:]:
         assert NUMBER.match(found[label][0]), (label, found[label])
     assert found["50 MB YAML validate: peak memory / file size"][0].endswith(" (0.0 MB file)")
     assert json.loads((tmp_path / "1m.json").read_text())["declared 1M json"]["assets"] == 32
@@ -103,10 +113,43 @@ def test_a_case_not_run_keeps_its_row_and_says_why() -> None:
 
 def test_the_launcher_measures_one_process_and_refuses_a_failure() -> None:
     figures = measured([sys.executable, "-c", "print('hello')"])
-    assert set(figures) == {"wall", "cpu", "peak_mb"} and figures["peak_mb"] > 1
+    assert set(figures) == {"wall", "cpu", "user", "sys", "faults", "peak_mb"} and figures["peak_mb"] > 1
+    assert figures["cpu"] == pytest.approx(figures["user"] + figures["sys"]) and figures["faults"] > 0
 
     with pytest.raises(SystemExit, match="failed: boom"):
         measured([sys.executable, "-c", "import sys; sys.exit('boom')"])
+
+
+def _run(wall: float, user: float, system: float, faults: int) -> dict[str, float]:
+    return {"wall": wall, "cpu": user + system, "user": user, "sys": system, "faults": faults, "peak_mb": 1.0}
+
+
+def test_the_1m_ratios_split_the_cpu_into_the_code_and_the_kernel() -> None:
+    """Figures shaped like 7 December's: user CPU grows 10.3x, system CPU 18x for 9.8x the page faults."""
+    figures = {
+        "1m": {
+            "declared 1M json": {"assets": 999_992, **_run(58.5, 61.4, 11.7, 2_731_078)},
+            BESIDE_1M: {"before": _run(5.0, 5.4, 0.6, 280_090), "after": _run(5.2, 6.5, 0.7, 279_953)},
+        }
+    }
+    found = rows(table(figures))
+
+    assert found["time(1M) / time(100k), declared JSON, CPU (100k run just before and after)"][0] == "11.1"
+    assert found["time(1M) / time(100k), declared JSON, wall (same)"][0] == "11.5"
+    assert found["same, user CPU only (the process's own code)"][0] == "10.3"
+    assert found["same, system CPU only (the kernel: mostly first touches of memory)"][0] == "18.0"
+    assert found["minor page faults(1M) / faults(100k), same runs"][0] == "9.8"
+
+
+def test_figures_of_an_older_harness_give_the_split_as_not_measured() -> None:
+    old = {"wall": 5.0, "cpu": 6.0, "peak_mb": 1.0}
+    figures = {
+        "1m": {"declared 1M json": {**old, "assets": 999_992, "wall": 57.0}, BESIDE_1M: {"before": old, "after": old}}
+    }
+    found = rows(table(figures))
+
+    assert found["time(1M) / time(100k), declared JSON, wall (same)"][0] == "11.4"
+    assert found["same, user CPU only (the process's own code)"][0] == "not measured (figures of an older harness)"
 
 
 @pytest.mark.parametrize("argument", ["scales", "--gate"])
