@@ -30,19 +30,22 @@ from auditor.inventory.models import AssetBase, Dataset, Flow, Storage, Workload
 class Lineage:
     """Origins reaching each asset, with the parent links that rebuild the path.
 
-    `raw` holds the origins that reach an asset without passing through pseudonymisation.
+    `raw` holds the origins that reach an asset without passing through pseudonymisation; `parents`
+    holds each origin's links (asset -> the asset its data came from), one small dict per origin's
+    search rather than one dict keyed by (asset, origin) pairs: no pair made per link, and each
+    search writes a table of its own size (at 1M assets the shared table was far past the caches).
     """
 
     reached: dict[str, set[str]] = field(default_factory=dict)
     unknown: dict[str, set[str]] = field(default_factory=dict)
     raw: dict[str, set[str]] = field(default_factory=dict)
-    parents: dict[tuple[str, str], str] = field(default_factory=dict)
+    parents: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def path(self, asset_id: str, origin: str) -> list[str]:
         """Asset ids from `origin` to `asset_id` (both included)."""
-        path = [asset_id]
+        path, links = [asset_id], self.parents[origin]
         while path[-1] != origin:
-            path.append(self.parents[(path[-1], origin)])
+            path.append(links[path[-1]])
         return path[::-1]
 
 
@@ -142,7 +145,8 @@ def _spread(
     keeps_raw = into is lineage.reached
     if start_raw and keeps_raw:
         lineage.raw.setdefault(origin_id, set()).add(origin_id)
-    adj, parents, raw_of = graph.data.adj, lineage.parents, lineage.raw
+    adj, raw_of = graph.data.adj, lineage.raw
+    parents = lineage.parents[origin_id] = {}
     into_get, raw_get = into.get, raw_of.get
     blocked, masking, filters, writers = gates.blocked, gates.masking, gates.filters, gates.anonymising_writers
 
@@ -155,7 +159,7 @@ def _spread(
             return
         arrives_raw = raw and nxt not in masking
         seen.add(nxt)
-        parents[(nxt, origin_id)] = parent
+        parents[nxt] = parent
         origins = into_get(nxt)  # get, then a new set only when missing (setdefault would make one per call)
         if origins is None:
             into[nxt] = {origin_id}
@@ -478,19 +482,22 @@ class _ModelOrigins:
     links from the training jobs it reaches (each link followed once)."""
 
     def __init__(self, graph: AssetGraph, lineage: Lineage) -> None:
-        children: dict[tuple[str, str], list[str]] = {}
-        for (node, origin), parent in lineage.parents.items():
-            children.setdefault((parent, origin), []).append(node)
+        trees: dict[str, dict[str, list[str]]] = {}  # origin -> its links reversed, for origins reaching a trainer
         below: dict[str, set[str]] = {}  # asset -> origins whose data reaches it below a training job
         for trainer in (w.id for w in graph.of_kind(Workload) if w.type in TRAINING_TYPES):
             for origin in (*lineage.reached.get(trainer, ()), *lineage.unknown.get(trainer, ())):
-                stack = list(children.get((trainer, origin), ()))
+                children = trees.get(origin)
+                if children is None:
+                    children = trees[origin] = {}
+                    for node, parent in lineage.parents[origin].items():
+                        children.setdefault(parent, []).append(node)
+                stack = list(children.get(trainer, ()))
                 while stack:
                     node = stack.pop()
                     origins = below.setdefault(node, set())
                     if origin not in origins:
                         origins.add(origin)
-                        stack.extend(children.get((node, origin), ()))
+                        stack.extend(children.get(node, ()))
         self.below = below
 
     def __call__(self, asset_id: str, kind: str, asset: AssetBase, reaching: set[str]) -> set[str]:
