@@ -32,8 +32,8 @@ class Lineage:
 
     `raw` holds the origins that reach an asset without passing through pseudonymisation; `parents`
     holds each origin's links (asset -> the asset its data came from), one small dict per origin's
-    search rather than one dict keyed by (asset, origin) pairs: no pair made per link, and each
-    search writes a table of its own size (at 1M assets the shared table was far past the caches).
+    search rather than one dict keyed by (asset, origin) pairs: no pair is made per link, and each
+    search writes a table of its own size (bench/README.md, 7 December: 6-9% off the facts at 100k).
     """
 
     reached: dict[str, set[str]] = field(default_factory=dict)
