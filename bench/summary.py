@@ -18,6 +18,7 @@ SCALE_TARGETS = {
     "declared 100k yaml": "<= 15 s",
 }
 NOT_RUN = "not run"
+NOT_MEASURABLE = "not measurable (0 in the 100k runs)"
 BESIDE_1M = "declared 100k json, beside the 1M run"  # the 1m case's 100k runs, just before and after
 
 
@@ -121,6 +122,8 @@ def _beside(million: Mapping[str, Any] | None, beside: Mapping[str, Any] | None,
     before, after = beside["before"], beside["after"]
     if key not in million or key not in before or key not in after:
         return "not measured (figures of an older harness)"
+    if not before[key] + after[key]:  # e.g. no system time at all in tiny runs
+        return NOT_MEASURABLE
     return f"{million[key] * 2 / (before[key] + after[key]):.1f}"
 
 
