@@ -122,49 +122,48 @@ def test_the_launcher_measures_one_process_and_refuses_a_failure() -> None:
         measured([sys.executable, "-c", "import sys; sys.exit('boom')"])
 
 
+CPU_RATIO, WALL_RATIO, USER_RATIO, SYSTEM_RATIO, FAULT_RATIO = RATIOS[2:7]
+
+
 def _run(wall: float, user: float, system: float, faults: int) -> dict[str, float]:
     return {"wall": wall, "cpu": user + system, "user": user, "sys": system, "faults": faults, "peak_mb": 1.0}
 
 
-def test_the_1m_ratios_split_the_cpu_into_the_code_and_the_kernel() -> None:
-    """Figures shaped like 7 December's: user CPU grows 10.3x, system CPU 18x for 9.8x the page faults."""
+def _ratios(million: dict[str, float], before: dict[str, float], after: dict[str, float]) -> dict[str, str]:
+    """The measured cell of each ratio row for one 1M run and the 100k runs just before and after it."""
     figures = {
-        "1m": {
-            "declared 1M json": {"assets": 999_992, **_run(58.5, 61.4, 11.7, 2_731_078)},
-            BESIDE_1M: {"before": _run(5.0, 5.4, 0.6, 280_090), "after": _run(5.2, 6.5, 0.7, 279_953)},
-        }
+        "1m": {"declared 1M json": {"assets": 999_992, **million}, BESIDE_1M: {"before": before, "after": after}}
     }
     found = rows(table(figures))
+    return {label: found[label][0] for label in RATIOS}
 
-    assert found["time(1M) / time(100k), declared JSON, CPU (100k run just before and after)"][0] == "11.1"
-    assert found["time(1M) / time(100k), declared JSON, wall (same)"][0] == "11.5"
-    assert found["same, user CPU only (the process's own code)"][0] == "10.3"
-    assert found["same, system CPU only (the kernel: mostly first touches of memory)"][0] == "18.0"
-    assert found["minor page faults(1M) / faults(100k), same runs"][0] == "9.8"
+
+def test_the_1m_ratios_split_the_cpu_into_the_code_and_the_kernel() -> None:
+    """Figures shaped like 7 December's: user CPU grows 10.3x, system CPU 18x for 9.8x the page faults."""
+    found = _ratios(_run(58.5, 61.4, 11.7, 2_731_078), _run(5.0, 5.4, 0.6, 280_090), _run(5.2, 6.5, 0.7, 279_953))
+
+    assert [found[label] for label in (CPU_RATIO, WALL_RATIO, USER_RATIO, SYSTEM_RATIO, FAULT_RATIO)] == [
+        "11.1",
+        "11.5",
+        "10.3",
+        "18.0",
+        "9.8",
+    ]
 
 
 def test_a_split_the_100k_runs_spent_nothing_on_is_not_measurable() -> None:
-    figures = {
-        "1m": {
-            "declared 1M json": {"assets": 32, **_run(0.13, 0.10, 0.0, 426)},
-            BESIDE_1M: {"before": _run(0.12, 0.11, 0.0, 445), "after": _run(0.12, 0.12, 0.0, 440)},
-        }
-    }
-    found = rows(table(figures))
+    found = _ratios(_run(0.13, 0.10, 0.0, 426), _run(0.12, 0.11, 0.0, 445), _run(0.12, 0.12, 0.0, 440))
 
-    assert found["same, system CPU only (the kernel: mostly first touches of memory)"][0] == NOT_MEASURABLE
-    assert found["same, user CPU only (the process's own code)"][0] == "0.9"
+    assert found[SYSTEM_RATIO] == NOT_MEASURABLE
+    assert found[USER_RATIO] == "0.9"
 
 
 def test_figures_of_an_older_harness_give_the_split_as_not_measured() -> None:
     old = {"wall": 5.0, "cpu": 6.0, "peak_mb": 1.0}
-    figures = {
-        "1m": {"declared 1M json": {**old, "assets": 999_992, "wall": 57.0}, BESIDE_1M: {"before": old, "after": old}}
-    }
-    found = rows(table(figures))
+    found = _ratios({**old, "wall": 57.0}, old, old)
 
-    assert found["time(1M) / time(100k), declared JSON, wall (same)"][0] == "11.4"
-    assert found["same, user CPU only (the process's own code)"][0] == "not measured (figures of an older harness)"
+    assert found[WALL_RATIO] == "11.4"
+    assert found[USER_RATIO] == "not measured (figures of an older harness)"
 
 
 @pytest.mark.parametrize("argument", ["scales", "--gate"])
