@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -267,24 +269,68 @@ def test_eu_ai_act_pack_finds_the_high_risk_system_once_it_applies() -> None:
     assert not [f for f in later.results() if f.rule_id == "AIACT-10-DATA-GOVERNANCE"]
 
 
+def _example_with(tmp_path: Path, name: str, edits: dict[str, Callable[[dict[str, Any]], None]]) -> Path:
+    """A copy of the example in tmp_path/name with some of its files edited (file name -> edit)."""
+    twin = tmp_path / name
+    shutil.copytree(EXAMPLE, twin)
+    for file, edit in edits.items():
+        path = twin / file
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        edit(data)
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return twin
+
+
+def _open_findings(audited: AuditResult) -> set[tuple[str, str, str]]:
+    return {(f.rule_id, f.asset_id, f.status.value) for f in audited.findings if f.status.needs_attention}
+
+
+def _asset(data: dict[str, Any], section: str, asset_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(item for item in data[section] if item["id"] == asset_id)
+    return found
+
+
 def test_the_audience_segments_on_consent_are_the_lawful_twin(result: AuditResult, tmp_path: Path) -> None:
     """The example's clickstream sessions, shared with AdReach for advertising, held on consent with
     its record instead of legitimate interests: the behavioural-advertising failure goes and no
     finding comes in its place."""
-    twin = tmp_path / "example"
-    shutil.copytree(EXAMPLE, twin)
-    datasets_file = twin / "50-datasets.yaml"
-    data = yaml.safe_load(datasets_file.read_text(encoding="utf-8"))
-    sessions = next(d for d in data["datasets"] if d["id"] == "clickstream-sessions")
-    sessions.update(lawful_basis="consent", consent_record_ref="CMP-2026 (segment sharing opt-in)")
-    sessions.pop("lia_ref", None)
-    datasets_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+    def on_consent(data: dict[str, Any]) -> None:
+        sessions = _asset(data, "datasets", "clickstream-sessions")
+        sessions.update(lawful_basis="consent", consent_record_ref="CMP-2026 (segment sharing opt-in)")
+        sessions.pop("lia_ref", None)
+
+    twin = _example_with(tmp_path, "example", {"50-datasets.yaml": on_consent})
     lawful = checked(run_audit(AuditRequest([twin], default_policies_dir(), AS_OF, waivers=WAIVERS)))
 
-    def open_findings(audited: AuditResult) -> set[tuple[str, str, str]]:
-        return {(f.rule_id, f.asset_id, f.status.value) for f in audited.findings if f.status.needs_attention}
-
-    assert open_findings(result) - open_findings(lawful) == {
+    assert _open_findings(result) - _open_findings(lawful) == {
         ("GDPR-6-BEHAVIOURAL-ADVERTISING-CONSENT", "clickstream-sessions", "FAIL")
     }
-    assert open_findings(lawful) - open_findings(result) == set()
+    assert _open_findings(lawful) - _open_findings(result) == set()
+
+
+def test_the_dsk_list_binds_a_non_public_body_and_not_its_public_authority_twin(tmp_path: Path) -> None:
+    """The example's recommender training (profiling, in Germany) without its DPIA fails the DSK
+    Art. 35(4) list, drawn up for the non-public sector. The same organisation declared a public
+    authority is not judged by that list: exactly that failure goes, NOT_APPLICABLE in its place."""
+
+    def without_dpia(data: dict[str, Any]) -> None:
+        del _asset(data, "workloads", "recsys-train")["dpia_ref"]
+
+    def public(data: dict[str, Any]) -> None:
+        data["organization"]["is_public_authority"] = True
+
+    private = _example_with(tmp_path, "private", {"60-flows-workloads.yaml": without_dpia})
+    authority = _example_with(
+        tmp_path, "authority", {"60-flows-workloads.yaml": without_dpia, "00-organization.yaml": public}
+    )
+    audited = [
+        checked(run_audit(AuditRequest([inventory], default_policies_dir(), AS_OF, waivers=WAIVERS)))
+        for inventory in (private, authority)
+    ]
+    rule = "GDPR-35-DPIA-NATIONAL-LIST"
+    statuses = [[(f.asset_id, f.status.value) for f in result.results() if f.rule_id == rule] for result in audited]
+
+    assert statuses == [[("recsys-train", "FAIL")], [("recsys-train", "NOT_APPLICABLE")]]
+    assert _open_findings(audited[0]) - _open_findings(audited[1]) == {(rule, "recsys-train", "FAIL")}
+    assert _open_findings(audited[1]) - _open_findings(audited[0]) == set()
