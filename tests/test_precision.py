@@ -306,6 +306,41 @@ def test_fine_tuning_on_contract_data_fails_and_its_assessed_twin_does_not(tmp_p
     )
 
 
+def test_hr_records_used_only_for_payroll_of_staff_and_contractors_need_no_7150_assessment(tmp_path: Path) -> None:
+    """The retailer's HR records hold SSNs (sensitive PI) and, in these twins, started after the CPPA
+    regulations came in (2026-01-01), with no risk assessment. Kept for legal compliance they need
+    one (11 CCR 7150(b)(2): processing SPI). Used only for payroll and wage reporting of employees and
+    independent contractors they fall under that trigger's exception, in which contractors count as
+    employees do. An applicant among the data subjects ends the exception."""
+    rule, records = "CPPA-7150-RISK-ASSESSMENT", "employee-records"
+    unassessed = [
+        (f"datasets/{records}/risk_assessment_ref", DELETE),
+        (f"datasets/{records}/processing_started", "2026-02-01"),
+    ]
+    payroll = [
+        *unassessed,
+        (f"datasets/{records}/purposes", ["payroll", "wage_reporting"]),
+        ("flows/flow-payroll/purpose", "payroll"),
+    ]
+    retailer = _load("us-ccpa-retailer")
+    twins = {
+        "as-is": [],
+        "legal-compliance": unassessed,
+        "staff-and-contractors": [
+            *payroll,
+            (f"datasets/{records}/data_subjects", ["employee", "independent_contractor"]),
+        ],
+        "with-applicants": [*payroll, (f"datasets/{records}/data_subjects", ["employee", "applicant"])],
+    }
+    found = {}
+    for name, patch in twins.items():
+        (tmp_path / name).mkdir()
+        found[name] = _open(_audit_data(tmp_path / name, _patched(retailer, patch), AS_OF))
+
+    assert found["staff-and-contractors"] == found["as-is"]
+    assert found["legal-compliance"] == found["with-applicants"] == found["as-is"] | {(rule, records, "FAIL")}
+
+
 def test_a_newsletter_for_children_on_consent_needs_parental_consent_and_its_twin_passes(tmp_path: Path) -> None:
     """The French shop's newsletter, on consent, also takes sign-ups from children: Art. 8(1) wants
     consent given or authorised by a parent below the age of digital consent (15 in France), checked
