@@ -14,12 +14,12 @@ from auditor import forked
 from auditor.inventory import extents_child, source
 from auditor.inventory.extents_child import ExtentsChild
 from tests.conftest import load_outcome
-from tests.test_json_unchecked import CASES as UNCHECKED_CASES
+from tests.test_json_structs import CASES as STRUCTS_CASES
 
 CHILD_ANSWER = extents_child._child_answer
 
 CASES = {
-    **UNCHECKED_CASES,
+    **STRUCTS_CASES,
     "escaped id": '{"storage": [{"id": "s\\u0031", "name": "x"},\n  {"id": "t"}]}',
     "nested ids before the asset's": (
         '{"organization": {"id": "org", "name": "O", "controls": [{"id": "m01", "kind": "x"}]},\n'

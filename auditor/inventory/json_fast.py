@@ -18,13 +18,11 @@ hold no more of them than the data has objects, none stands inside a string and 
 brace is found by counting braces alone (source._json_id_extents).
 
 The walk over the decoded data that finds depth, numbers and those counts (json_shape) costs about as
-much as the decoding. For an inventory it can be left out (`checked=False`) when the caller takes the
-data only if the structs accept every section: their types nest far less than MAX_DEPTH, and their int
-fields refuse the float orjson makes of a wider integer. What the structs would accept and the strict
-reader would not is found on the data encoded again, in C: a key written twice (the colons), a float
-beyond +-1e18 (orjson writes it with an exponent from e+16 on: it may have been a wider integer, or be
-beyond 1e308), and a brace inside a string (the encoded strings, each closed by the next quote when no
-quote is escaped, hold none when removing every empty pair `""` of the quotes and braces leaves no quote).
+much as the decoding. An inventory decoded straight into its structs (json_structs) needs neither: their
+types nest far less than MAX_DEPTH and their int fields refuse the float orjson makes of a wider integer.
+What the structs would accept and the strict reader would not is found on the data encoded again, in C: a
+key written twice (the colons), a float beyond +-1e18 (may_be_wider), and a brace inside a string
+(braces_structural).
 """
 
 from __future__ import annotations
@@ -61,7 +59,6 @@ class DecodedJson:
 
     data: Any
     structural_braces: bool
-    checked: bool = True  # False: depth and the width of integers are for the structs to bound
 
 
 def json_shape(data: Any, max_depth: int, too_deep: str) -> JsonShape:
@@ -98,19 +95,14 @@ def json_shape(data: Any, max_depth: int, too_deep: str) -> JsonShape:
     return shape
 
 
-def decode_json(raw: bytes, max_depth: int, too_deep: str, checked: bool = True) -> DecodedJson | None:
-    """The data of `raw` when the strict reader would read the same without complaint; None otherwise.
-
-    With `checked=False` the data's depth and integers are not checked (see the module's docstring).
-    """
+def decode_json(raw: bytes, max_depth: int, too_deep: str) -> DecodedJson | None:
+    """The data of `raw` when the strict reader would read the same without complaint; None otherwise."""
     body = memoryview(raw)[3:] if raw.startswith(BOM) else raw
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
     colons = raw.count(b":")
-    if not checked:
-        return _unchecked(raw, data, colons)
     shape = json_shape(data, max_depth, too_deep)
     if shape.problem is not None or shape.wide_float:
         return None
@@ -121,12 +113,13 @@ def decode_json(raw: bytes, max_depth: int, too_deep: str, checked: bool = True)
     return DecodedJson(data, raw.count(b"{") == shape.objects == raw.count(b"}"))
 
 
-def _unchecked(raw: bytes, data: Any, colons: int) -> DecodedJson | None:
-    try:
-        encoded = orjson.dumps(data)
-    except TypeError:  # nested beyond orjson's encoder (254 levels): the strict reader reports the depth
-        return None
-    if encoded.count(b":") != colons or b"\\u003a" in raw or b"\\u003A" in raw or _LARGE_FLOAT.search(encoded):
-        return None
-    structural = b'\\"' not in encoded and b'"' not in encoded.translate(None, _NOT_QUOTE_OR_BRACE).replace(b'""', b"")
-    return DecodedJson(data, structural, checked=False)
+def may_be_wider(encoded: bytes) -> bool:
+    """Whether data orjson encoded holds a float of 1e18 or more in size: it may have been read from an
+    integer wider than 64 bits, or from a number beyond 1e308."""
+    return _LARGE_FLOAT.search(encoded) is not None
+
+
+def braces_structural(encoded: bytes) -> bool:
+    """Whether no string of data orjson encoded holds a brace: each string is closed by the next quote when
+    none is escaped, so removing every empty pair `""` of the quotes and braces then leaves no quote."""
+    return b'\\"' not in encoded and b'"' not in encoded.translate(None, _NOT_QUOTE_OR_BRACE).replace(b'""', b"")

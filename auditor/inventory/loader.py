@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.gc_pause import collector_paused
-from auditor.inventory.models import MODEL_BY_KIND, MODEL_BY_SECTION, AssetBase, Organization
+from auditor.inventory.models import KNOWN_VERSIONS, MODEL_BY_KIND, MODEL_BY_SECTION, AssetBase, Organization
 from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.source import (
     MAX_FILE_BYTES,
@@ -23,15 +23,12 @@ from auditor.inventory.source import (
     display_path,
     read_document,
 )
-from auditor.inventory.structs import as_struct, as_structs
+from auditor.inventory.structs import CHUNK, as_struct, as_structs
 from auditor.inventory.yaml_child import ChildParses
 from auditor.suggest import did_you_mean, shown
 from auditor.validation import located_issues
 
 INVENTORY_SUFFIXES = (".yaml", ".yml", ".json")
-KNOWN_VERSIONS = (1,)
-# Items of a section converted at a time (see _section_structs)
-_CHUNK = 2048
 
 
 @dataclass(frozen=True)
@@ -185,18 +182,14 @@ def _load_inventory(
     origins: dict[str, tuple[Any, ...]] = {}  # (document, *path): one tuple an asset, not two (330k: 18 MB)
     for index, (path, display) in enumerate(listed):
         try:
-            read = child_parses.document(index) or read_document(
+            document = child_parses.document(index) or read_document(
                 path, display, max_file_bytes, cache=cache, structs_bound=True
             )
         except InputError as exc:
             issues.extend(exc.issues)
             continue
-        files.append(InputFile(display, read.sha256, read.size))
-        try:
-            document, sections = _document_sections(read, issues)
-        except InputError as exc:  # data left unchecked that the checks refuse
-            issues.extend(exc.issues)
-            continue
+        files.append(InputFile(display, document.sha256, document.size))
+        sections, document.structs = document.structs or _validated_sections(document, issues), None
         for asset_paths, validated in sections:
             ids = [asset.id for asset in validated]
             if len(set(ids)) == len(ids) and assets.keys().isdisjoint(ids):  # no duplicate: all at once
@@ -234,47 +227,6 @@ def _load_inventory(
     if issues:
         raise InputError(issues)
     return Inventory(ordered, locations, sorted(files, key=lambda f: f.path), by_kind)
-
-
-def _document_sections(
-    document: Document, issues: list[InputIssue]
-) -> tuple[Document, Iterable[tuple[list[DataPath], list[AssetBase]]]]:
-    """The sections of `document` as _validated_sections gives them. Data read without the depth and number
-    checks (read_document's structs_bound) is taken only if the structs accept all of it; otherwise the
-    document is read again with every check, so its problems are reported as for any other."""
-    recheck, document.recheck = document.recheck, None  # it holds the file's bytes
-    if recheck is None:
-        return document, _validated_sections(document, issues)
-    sections = _struct_sections(document.data)
-    if sections is not None:
-        return document, sections
-    document = recheck()
-    return document, _validated_sections(document, issues)
-
-
-def _struct_sections(data: Any) -> list[tuple[list[DataPath], list[AssetBase]]] | None:
-    """Every section of `data` as structs, with the paths of its assets; None if any value needs more."""
-    if type(data) is not dict:
-        return None
-    found: list[tuple[list[DataPath], list[AssetBase]]] = []
-    for section, items in data.items():
-        model = MODEL_BY_SECTION.get(section)
-        if section == "version" and type(items) is int and items in KNOWN_VERSIONS:
-            continue
-        if model is Organization and type(items) is dict:
-            organization = as_struct(section, items)
-            if organization is None:
-                return None
-            found.append(([(section,)], [organization]))
-            continue
-        if model is None or model is Organization or type(items) is not list:
-            return None
-        validated = _section_structs(section, items)
-        if len(validated) < len(items):
-            return None
-        data[section] = None
-        found.append((list(zip(repeat(section), range(len(validated)))), validated))  # type: ignore[arg-type]
-    return found
 
 
 def _validated_sections(
@@ -350,12 +302,12 @@ def _section_structs(section: str, items: list[Any]) -> list[AssetBase | None]:
     are never all alive at once (a 50 MB YAML file peaked at 14x its size with both).
     """
     validated: list[AssetBase | None] = []
-    for start in range(0, len(items), _CHUNK):
-        chunk = as_structs(section, items[start : start + _CHUNK])
+    for start in range(0, len(items), CHUNK):
+        chunk = as_structs(section, items[start : start + CHUNK])
         if chunk is None:
             break
         validated.extend(chunk)
-        items[start : start + _CHUNK] = [None] * len(chunk)
+        items[start : start + CHUNK] = [None] * len(chunk)
     return validated
 
 

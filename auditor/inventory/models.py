@@ -1161,6 +1161,7 @@ ASSET_MODELS: tuple[type[AssetBase], ...] = (
     Workload,
 )
 MODEL_BY_SECTION: dict[str, type[AssetBase]] = {model.section: model for model in ASSET_MODELS}
+KNOWN_VERSIONS = (1,)  # the inventory format's versions this release reads
 MODEL_BY_KIND: dict[str, type[AssetBase]] = {model.kind: model for model in ASSET_MODELS}
 
 

@@ -23,7 +23,8 @@ import yaml
 from auditor.errors import InputError, InputIssue, SourceLocation, json_path
 from auditor.inventory import extents_child
 from auditor.inventory.extents_child import ExtentsChild
-from auditor.inventory.json_fast import DecodedJson, decode_json, json_shape
+from auditor.inventory.json_fast import decode_json, json_shape
+from auditor.inventory.json_structs import Sections, decode_structs
 from auditor.inventory.parse_cache import ParseCache
 from auditor.inventory.yaml_block import read_block_yaml
 from auditor.inventory.yaml_core import CoreSchemaLoader, construct_scalar
@@ -65,8 +66,8 @@ class Document:
     # A large JSON file's extents from a child process (extents_child): per section, four ints an asset
     _child_extents: Callable[[], dict[str, list[int]] | None] | None = field(default=None, repr=False)
     _section_extents: dict[str, list[int]] | None = field(default=None, repr=False)
-    # The document read again with every check, for data left unchecked (read_document's structs_bound)
-    recheck: Callable[[], Document] | None = field(default=None, repr=False)
+    # A JSON inventory's sections already as structs (read_document's structs_bound); data is then None
+    structs: Sections | None = field(default=None, repr=False)
 
     def locate(self, path: DataPath) -> SourceLocation:
         """Position of `path`, or of its nearest ancestor that has one."""
@@ -162,23 +163,17 @@ def read_document(
     A JSON file may be larger (`max_json_bytes`): it is decoded from its bytes, without a copy as text
     or a tree of positions, so its memory stays a small multiple of the file. A plain YAML file's parse
     is taken from `cache` when its bytes are unchanged, and kept there otherwise. With `structs_bound`
-    a JSON file's depth and integers are left unchecked (json_fast: the caller takes its data only if
-    the structs accept all of it) and the document can be read again checked (Document.recheck).
+    a JSON file is first decoded straight into its structs (json_structs, Document.structs), for a caller
+    that validates with them; only what they or that decoder's checks refuse is read as plain data.
     """
     is_json = path.suffix.lower() == ".json"
     raw = read_bytes_bounded(path, display, max(max_bytes, max_json_bytes) if is_json else max_bytes)
     sha256, size = hashlib.sha256(raw).hexdigest(), len(raw)
     child = extents_child.start(raw) if is_json and structs_bound else None  # meanwhile finds the extents
-    unchecked = decode_json(raw, MAX_DEPTH, TOO_DEEP, checked=False) if is_json and structs_bound else None
-    if unchecked is not None and unchecked.data is not None:
-        document = _json_bytes_document(path, display, raw, sha256, unchecked, child)
-
-        def recheck() -> Document:
-            if child is not None:  # this document is dropped: its extents are not wanted
-                child.close()
-            return _checked_json_document(path, display, raw, sha256)
-
-        document.recheck = recheck
+    streamed = decode_structs(raw) if is_json and structs_bound else None
+    if streamed is not None:
+        document = _json_bytes_document(path, display, raw, sha256, None, streamed.structural_braces, child)
+        document.structs = streamed.sections
         document.sha256, document.size = sha256, size
         return document
     if child is not None:
@@ -186,7 +181,7 @@ def read_document(
     decoded = decode_json(raw, MAX_DEPTH, TOO_DEEP) if is_json else None
     cached = cache.get(sha256) if cache is not None and not is_json else None
     if decoded is not None and decoded.data is not None:
-        document = _json_bytes_document(path, display, raw, sha256, decoded)
+        document = _json_bytes_document(path, display, raw, sha256, decoded.data, decoded.structural_braces)
     elif cached is not None:
         document = _yaml_document(display, cached, _text_again(path, display, sha256))
     else:
@@ -197,17 +192,6 @@ def read_document(
         if cache is not None and document._shallow is not None:
             cache.put(sha256, document._shallow)
     document.sha256, document.size = sha256, size
-    return document
-
-
-def _checked_json_document(path: Path, display: str, raw: bytes, sha256: str) -> Document:
-    """read_document's JSON reading with every check (the strict reader's where orjson's data may differ)."""
-    decoded = decode_json(raw, MAX_DEPTH, TOO_DEEP)
-    if decoded is not None and decoded.data is not None:
-        document = _json_bytes_document(path, display, raw, sha256, decoded)
-    else:
-        document = _read_json(utf8_text(raw, display), display)
-    document.sha256, document.size = sha256, len(raw)
     return document
 
 
@@ -324,7 +308,13 @@ def _json_document(text: str, file: str, data: Any) -> Document:
 
 
 def _json_bytes_document(
-    path: Path, file: str, raw: bytes, sha256: str, decoded: DecodedJson, child: ExtentsChild | None = None
+    path: Path,
+    file: str,
+    raw: bytes,
+    sha256: str,
+    data: Any,
+    structural_braces: bool,
+    child: ExtentsChild | None = None,
 ) -> Document:
     """A JSON document decoded from its bytes, which are kept only until its assets' ids are found (by
     `child` if given; by a scan of the bytes if it fails).
@@ -340,12 +330,12 @@ def _json_bytes_document(
         return _json_positions(again.decode("utf-8-sig"), file) if hashlib.sha256(again).hexdigest() == sha256 else {}
 
     def extents() -> dict[str, tuple[int, int, int | None, int | None]]:
-        return _json_id_extents(raw.decode("utf-8-sig"), decoded.structural_braces)
+        return _json_id_extents(raw.decode("utf-8-sig"), structural_braces)
 
     if child is None:
-        return Document(file, decoded.data, _lazy_positions=positions, _id_lines=extents)
-    child.tell(decoded.structural_braces)
-    return Document(file, decoded.data, _lazy_positions=positions, _id_lines=extents, _child_extents=child.answer)
+        return Document(file, data, _lazy_positions=positions, _id_lines=extents)
+    child.tell(structural_braces)
+    return Document(file, data, _lazy_positions=positions, _id_lines=extents, _child_extents=child.answer)
 
 
 # JSON writes characters outside the BMP as surrogate-pair escapes, which the YAML reader refuses

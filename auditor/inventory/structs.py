@@ -234,6 +234,9 @@ def _inner(annotation: Any) -> Any:
     raise TypeError(f"type not mirrored: {annotation!r}")
 
 
+# Items converted at a time (loader, json_structs): their plain data stays within the CPU's caches and is let
+# go before the next chunk's, so the plain data and the structs of a section are never all alive at once
+CHUNK = 2048
 STRUCT_BY_SECTION: dict[str, type[msgspec.Struct]] = {model.section: struct_for(model) for model in ASSET_MODELS}
 
 
