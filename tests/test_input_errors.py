@@ -143,10 +143,29 @@ def test_duplicate_ids_across_files_and_dangling_references(tmp_path: Path, monk
         """,
     )
     assert errors(Path("inv")) == [
-        "inv/b.yaml:2:5: $.sites[0].id: duplicate asset id 'fra' (first defined at inv/a.yaml:2:5)",
+        "inv/b.yaml:2:10: $.sites[0].id: duplicate asset id 'fra' (first defined at inv/a.yaml:2:5)",
         "inv/b.yaml:5:11: $.storage[0].site: reference to unknown asset 'nowhere'",
         "inv/b.yaml:7:11: $.storage[1].site: 's1' is a storage, expected a site",
         "inv/b.yaml:9:16: $.storage[2].networks[0]: reference to unknown asset 'net-x'",
+    ]
+
+
+def test_a_duplicate_id_is_placed_at_itself_and_its_sections_references_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A duplicate is placed at its own id: a JSON file's assets are found by id, and the duplicate was placed
+    at the first asset's (inv.json:2:3 twice). The references of the section's other assets are still placed
+    (their section is read asset by asset)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "inv.yaml", "storage:\n  - {id: s1}\n  - {id: s1}\n  - {id: s2, site: nowhere}\n")
+    write(tmp_path, "inv.json", '{"storage": [\n {"id": "t1"},\n {"id": "t1"},\n {"id": "t2", "site": "nowhere"}\n]}\n')
+    assert errors(Path("inv.yaml")) == [
+        "inv.yaml:3:10: $.storage[1].id: duplicate asset id 's1' (first defined at inv.yaml:2:5)",
+        "inv.yaml:4:20: $.storage[2].site: reference to unknown asset 'nowhere'",
+    ]
+    assert errors(Path("inv.json")) == [
+        "inv.json:3:9: $.storage[1].id: duplicate asset id 't1' (first defined at inv.json:2:3)",
+        "inv.json:4:23: $.storage[2].site: reference to unknown asset 'nowhere'",
     ]
 
 

@@ -50,6 +50,10 @@ class RefField:
         return value
 
 
+# A section's document, its assets' paths and their ids, in file order
+Placed = tuple[Document, list[DataPath], list[str]]
+
+
 @dataclass(frozen=True)
 class InputFile:
     path: str
@@ -179,7 +183,7 @@ def _load_inventory(
     child_parses = ChildParses(listed, max_file_bytes, cache)  # the last YAML files parsed meanwhile
     assets: dict[str, AssetBase] = {}
     locations = AssetLocations()
-    origins: dict[str, tuple[Any, ...]] = {}  # (document, *path): one tuple an asset, not two (330k: 18 MB)
+    placed: list[Placed] = []  # each section's assets and paths: an id's place is looked up only for an error
     for index, (path, display) in enumerate(listed):
         try:
             document = child_parses.document(index) or read_document(
@@ -195,19 +199,21 @@ def _load_inventory(
             if len(set(ids)) == len(ids) and assets.keys().isdisjoint(ids):  # no duplicate: all at once
                 assets.update(zip(ids, validated, strict=True))
                 locations.defer(document, asset_paths, ids)
-                origins.update(zip(ids, ((document, *path) for path in asset_paths), strict=True))
+                placed.append((document, asset_paths, ids))
                 continue
             found = locations.resolved()
+            kept: Placed = (document, [], [])
+            placed.append(kept)
             for asset, data_path in zip(validated, asset_paths, strict=True):
-                location = document.asset_location(data_path, asset.id)
-                if asset.id in assets:
-                    first = found[asset.id]
-                    message = f"duplicate asset id {asset.id!r} (first defined at {first})"
-                    issues.append(InputIssue(location, json_path((*data_path, "id")), message))
+                if asset.id in assets:  # placed at its id: a JSON file's assets are found by id, the first one's
+                    where = (*data_path, "id")
+                    message = f"duplicate asset id {asset.id!r} (first defined at {found[asset.id]})"
+                    issues.append(InputIssue(document.locate(where), json_path(where), message))
                     continue
                 assets[asset.id] = asset
-                found[asset.id] = location
-                origins[asset.id] = (document, *data_path)
+                found[asset.id] = document.asset_location(data_path, asset.id)
+                kept[1].append(data_path)
+                kept[2].append(asset.id)
 
     ordered = {asset_id: assets[asset_id] for asset_id in sorted(assets)}
     by_kind: dict[str, list[AssetBase]] = {kind: [] for kind in MODEL_BY_KIND}
@@ -223,7 +229,7 @@ def _load_inventory(
                 )
             )
     if not _references_resolve(by_kind):
-        issues.extend(_dangling_references(assets, origins))
+        issues.extend(_dangling_references(assets, placed))
     if issues:
         raise InputError(issues)
     return Inventory(ordered, locations, sorted(files, key=lambda f: f.path), by_kind)
@@ -353,10 +359,13 @@ def _ref_values(ref: RefField, assets: list[AssetBase]) -> Iterator[Any]:
     return values
 
 
-def _dangling_references(
-    assets: dict[str, AssetBase], origins: dict[str, tuple[Any, ...]]
-) -> list[InputIssue]:
+def _dangling_references(assets: dict[str, AssetBase], placed: list[Placed]) -> list[InputIssue]:
     issues = []
+    origins = {
+        asset_id: (document, path)
+        for document, paths, ids in placed
+        for asset_id, path in zip(ids, paths, strict=True)
+    }
     refs_of: dict[type, tuple[RefField, ...]] = {}
     for asset_id, asset in assets.items():
         refs = refs_of.get(type(asset))
@@ -370,8 +379,7 @@ def _dangling_references(
                 found = assets.get(target)
                 if found is not None and ("*" in ref.kinds or found.kind in ref.kinds):
                     continue
-                document, *at_path = origins[asset_id]
-                path: DataPath = tuple(at_path)
+                document, path = origins[asset_id]
                 at: int | str = target if isinstance(value, dict) else index
                 field_path: DataPath = (*path, *ref.path, at) if ref.many else (*path, *ref.path)
                 if found is None:
