@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from auditor.cli import app
 from bench.measure import measured
 from bench.run import Settings, main, run_cases
 from bench.summary import BESIDE_1M, NOT_MEASURABLE, table
+from tests.conftest import EXAMPLE, REPO
 
 CASE_ROWS = [
     "CI gate, sparse YAML (issue: 200 assets)",
@@ -173,3 +175,22 @@ def test_an_unknown_case_is_refused_naming_the_cases(argument: str) -> None:
     with pytest.raises(SystemExit) as refused:
         main([argument])
     assert str(refused.value) == expected
+
+
+def test_the_stage_view_keeps_the_audit_to_the_end_as_the_console_script_does() -> None:
+    """`python -m bench.memory INVENTORY` holds the audit to its exit (auditor.teardown) and leaves with
+    status 0: the stage after the audit no longer shows the graph and facts being freed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.memory", str(EXAMPLE)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    stages = [line.split("  ")[0] for line in done.stdout.splitlines()[1:] if "MB" in line and " s" not in line]
+    assert stages[:6] == [
+        "imports",
+        "loading and validating the inputs",
+        "building the graph of 98 assets",
+        "deriving facts (jurisdiction, lineage, transfers, exposure",
+        "evaluating 118 rules",
+        "applying waivers and baseline",
+    ]
+    assert done.stdout.rstrip().splitlines()[-1].startswith("results.json ")
