@@ -15,6 +15,7 @@ One breadth-first search per personal dataset, so the cost is the reached subgra
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -72,8 +73,17 @@ def unsupported_anonymisation(dataset: Dataset) -> bool:
 
 def trace_lineage(graph: AssetGraph) -> Lineage:
     lineage = Lineage()
-    carriers = _carriers(graph)
     gates = _Gates(graph)
+    for dataset, personal, origin_carriers, declared_by in origins(graph):
+        into = lineage.reached if personal else lineage.unknown
+        _spread(graph, gates, dataset, origin_carriers, into, lineage, declared_by)
+    return lineage
+
+
+def origins(graph: AssetGraph) -> Iterator[tuple[Dataset, bool, set[str], list[str]]]:
+    """Each dataset lineage starts from: whether it is known to be personal (else undeclared), the
+    datasets carrying its data (itself and what derives from it) and the flows declaring any of them."""
+    carriers = _carriers(graph)
     declaring: dict[str, list[str]] = {}  # dataset -> flows that declare it
     for flow in graph.of_kind(Flow):
         for carried in flow.datasets:
@@ -82,11 +92,9 @@ def trace_lineage(graph: AssetGraph) -> Lineage:
         personal = dataset.personal_data or unsupported_anonymisation(dataset)
         if anonymised(dataset) or (dataset.personal_data is False and not personal):
             continue
-        into = lineage.reached if personal else lineage.unknown
         origin_carriers = carriers.get(dataset.id, {dataset.id})
         declared_by = sorted({f for carrier in origin_carriers for f in declaring.get(carrier, [])})
-        _spread(graph, gates, dataset, origin_carriers, into, lineage, declared_by)
-    return lineage
+        yield dataset, bool(personal), origin_carriers, declared_by
 
 
 def _carriers(graph: AssetGraph) -> dict[str, set[str]]:
