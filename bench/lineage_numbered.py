@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import cast
 
 from auditor.graph.build import AssetGraph, build_graph
-from auditor.graph.lineage import _declares_raw, _Gates, origins, trace_lineage
+from auditor.graph.lineage import _declares_raw, _Gates, origin_datasets, trace_lineage
 from auditor.inventory.loader import load_inventory
 from auditor.inventory.models import Dataset, Flow
 
@@ -55,7 +55,7 @@ def numbered_lineage(graph: AssetGraph, numbered: Numbered) -> tuple[Origins, Or
     raw_of: Origins = [None] * size
     unknown: Origins = [None] * size
     links: list[dict[int, int]] = []  # kept, as trace_lineage keeps its parents
-    for dataset, personal, origin_carriers, declared_by in origins(graph):
+    for dataset, personal, origin_carriers, declared_by in origin_datasets(graph):
         into = reached if personal else unknown
         links.append(
             _spread(graph, numbered, dataset, origin_carriers, declared_by, into, raw_of if personal else None)

@@ -74,13 +74,13 @@ def unsupported_anonymisation(dataset: Dataset) -> bool:
 def trace_lineage(graph: AssetGraph) -> Lineage:
     lineage = Lineage()
     gates = _Gates(graph)
-    for dataset, personal, origin_carriers, declared_by in origins(graph):
+    for dataset, personal, origin_carriers, declared_by in origin_datasets(graph):
         into = lineage.reached if personal else lineage.unknown
         _spread(graph, gates, dataset, origin_carriers, into, lineage, declared_by)
     return lineage
 
 
-def origins(graph: AssetGraph) -> Iterator[tuple[Dataset, bool, set[str], list[str]]]:
+def origin_datasets(graph: AssetGraph) -> Iterator[tuple[Dataset, bool, set[str], list[str]]]:
     """Each dataset lineage starts from: whether it is known to be personal (else undeclared), the
     datasets carrying its data (itself and what derives from it) and the flows declaring any of them."""
     carriers = _carriers(graph)
