@@ -194,27 +194,3 @@ def test_the_stage_view_keeps_the_audit_to_the_end_as_the_console_script_does() 
         "applying waivers and baseline",
     ]
     assert done.stdout.rstrip().splitlines()[-1].startswith("results.json ")
-
-
-@pytest.mark.parametrize("inventory", ["sparse", "declared", "example"])
-def test_the_numbered_lineage_prototype_finds_what_trace_lineage_finds(inventory: str, tmp_path: Path) -> None:
-    """bench/lineage_numbered.py measures a design only while it gives the same answers: the same
-    origins, raw origins and undeclared origins for every asset, on both generators and the example."""
-    from auditor.graph.build import build_graph
-    from auditor.graph.lineage import trace_lineage
-    from auditor.inventory.loader import load_inventory
-    from bench import generate
-    from bench.lineage_numbered import Numbered, numbered_lineage, same_origins
-
-    if inventory == "example":
-        path = EXAMPLE
-    else:
-        path = tmp_path / "inventory.json"
-        generate.write(generate.generate(2_000) if inventory == "sparse" else generate.declared(2_000), path)
-    graph = build_graph(load_inventory([path]))
-    numbered = Numbered(graph)
-    reached, raw, unknown = numbered_lineage(graph, numbered)
-    lineage = trace_lineage(graph)
-    assert sum(len(found) for found in reached if found) == sum(map(len, lineage.reached.values())) > 0
-    for by_id, by_index in ((lineage.reached, reached), (lineage.raw, raw), (lineage.unknown, unknown)):
-        assert same_origins(by_id, by_index, numbered.ids)

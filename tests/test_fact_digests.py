@@ -20,6 +20,7 @@ import pytest
 
 from auditor.graph.build import AssetGraph, build_graph
 from auditor.graph.facts import Facts, derive_facts
+from auditor.graph.lineage import Lineage
 from auditor.inventory.loader import load_inventory
 from bench.generate import declared, generate, write
 
@@ -51,20 +52,27 @@ def _canonical(value: Any) -> Any:
     return [type(value).__name__, str(value)]
 
 
+def _by_id(lineage: Lineage, origins: list[list[int] | None]) -> dict[str, set[str]]:
+    """Origins by asset id, as sets of ids (the form the digests were first recorded in)."""
+    ids = lineage.ids
+    return {ids[number]: {ids[origin] for origin in found} for number, found in enumerate(origins) if found}
+
+
 def fact_digest(facts: Facts) -> str:
     """SHA-256 of every asset's facts in asset order, and of every lineage path."""
     lineage = facts.lineage
+    reached, unknown, raw = (_by_id(lineage, origins) for origins in (lineage.reached, lineage.unknown, lineage.raw))
     paths = [
         [asset_id, origin, lineage.path(asset_id, origin)]
-        for reached in (lineage.reached, lineage.unknown)
-        for asset_id, origins in sorted(reached.items())
+        for by_asset in (reached, unknown)
+        for asset_id, origins in sorted(by_asset.items())
         for origin in sorted(origins)
     ]
     document = {
         "facts": [[asset_id, _canonical(asset_facts)] for asset_id, asset_facts in facts.by_asset.items()],
-        "reached": _canonical(lineage.reached),
-        "unknown": _canonical(lineage.unknown),
-        "raw": _canonical(lineage.raw),
+        "reached": _canonical(reached),
+        "unknown": _canonical(unknown),
+        "raw": _canonical(raw),
         "paths": paths,
     }
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest()
@@ -74,8 +82,8 @@ def graph_digest(graph: AssetGraph) -> str:
     """SHA-256 of the data graph's edges in their order and of every relation's targets and sources."""
     relations = {rel for by in (graph._out, graph._in) for rel in by}
     document = {
-        "edges": list(graph.data.edges()),
-        "nodes": list(graph.data.adj),
+        "edges": [[source, target, {"rel": rel}] for source, target, rel in graph.data.edges()],
+        "nodes": graph.data.ids,
         "targets": {rel: {a: graph.targets(a, rel) for a in graph.inventory.assets} for rel in sorted(relations)},
         "sources": {rel: {a: graph.sources(a, rel) for a in graph.inventory.assets} for rel in sorted(relations)},
     }

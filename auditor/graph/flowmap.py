@@ -62,9 +62,9 @@ def build_flow_map(graph: AssetGraph, facts: Facts) -> dict[str, Any]:
         assert isinstance(flow, Flow)
         source, target = _map_node(graph, flow.source), _map_node(graph, flow.destination)
         movements.append((flow.id, source, target, flow.id, flow.destination, sorted(flow.datasets)))
-    for source, target, attrs in graph.data.edges():
-        if attrs["rel"] in _COPIES:
-            movements.append((attrs["rel"], source, target, target, target, []))
+    for source, target, rel in graph.data.edges():
+        if rel in _COPIES:
+            movements.append((rel, source, target, target, target, []))
     edges = []
     for label, source, target, carrier, receiver, datasets in movements:
         if source is None or target is None or source == target:
