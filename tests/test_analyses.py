@@ -203,3 +203,30 @@ def test_training_compute_is_six_times_parameters_times_tokens_unless_declared(t
     flop = {w: facts.by_asset[w].capacity.training_flop for w in ("estimated", "declared", "tokens-unknown")}  # type: ignore[union-attr]
     assert flop == {"estimated": 6 * 405e9 * 15_600e9, "declared": 9e24, "tokens-unknown": None}
     assert flop["estimated"] > 1e25  # 3.79e25: over the Art. 51(2) presumption
+
+
+def test_an_edge_named_twice_is_one_edge_that_keeps_its_place_and_takes_the_later_relation(tmp_path: Path) -> None:
+    """A backup target that also declares itself a copy of the store is one data edge, not two.
+    Assets are taken in id order: bak names the edge first (copy_of), raw's backup names it again,
+    so the edge keeps its place before raw's other edge and takes the later relation; lineage
+    follows it once."""
+    inventory = {
+        "storage": [
+            {"id": "raw", "backup": {"enabled": True, "target": "bak"}, "operated_by": "cloud"},
+            {"id": "bak", "copy_of": "raw"},
+        ],
+        "vendors": [{"id": "cloud", "country": "DE"}],
+        "datasets": [{"id": "d", "personal_data": True, "stored_in": ["raw"]}],
+    }
+    path = tmp_path / "inv.yaml"
+    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
+    graph = build_graph(load_inventory([path]))
+    assert graph.data.ids == ["bak", "cloud", "d", "raw"]
+    assert list(graph.data.edges()) == [
+        ("d", "raw", "stored_in"),
+        ("raw", "bak", "backed_up_to"),
+        ("raw", "cloud", "operated_by"),
+    ]
+    lineage = derive_facts(graph, AS_OF).lineage
+    assert lineage.path("bak", "d") == ["d", "raw", "bak"]
+    assert lineage.reached[graph.data.index["bak"]] == [graph.data.index["d"]]
