@@ -8,6 +8,7 @@ gateway reaches the assets it forwards to. One breadth-first search over the who
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor.graph.build import AssetGraph
@@ -37,7 +38,7 @@ def _entry_points(graph: AssetGraph) -> list[str]:
     return [asset_id for asset_id in graph.inventory.assets if asset_id in public]
 
 
-def _next_hops(graph: AssetGraph, asset_id: str) -> list[str]:
+def _next_hops(graph: AssetGraph, asset_id: str) -> Sequence[str]:
     if graph.asset(asset_id).kind == "network":
         return sorted(
             {
