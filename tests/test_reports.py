@@ -125,3 +125,16 @@ def test_outputs_do_not_depend_on_string_hashing(tmp_path: Path) -> None:
     assert outputs[0].keys() == outputs[1].keys() and len(outputs[0]) == 7  # csv: findings.csv and waivers.csv
     assert [name for name in outputs[0] if outputs[0][name] != outputs[1][name]] == []
     valid_results(json.loads(outputs[0]["results.json"]))
+
+
+def test_passes_get_their_locations_only_when_a_report_lists_them() -> None:
+    """JSON and SARIF count passes and never list them, so the table of every asset's kind and
+    location is made only when a report asks for the passes as results (JUnit, OSCAL, HTML, PDF),
+    and then each pass stands at its asset."""
+    result = checked(run_audit(AuditRequest([EXAMPLE], default_policies_dir(), AS_OF)))
+    renderer("json")(result), renderer("sarif")(result)
+    assert result.passes.assets._table is None  # type: ignore[attr-defined]
+    passed = [f for f in result.results() if f.status.value == "PASS" and f.asset_id == "fra-nfs-scratch"]
+    assert passed and {(f.asset_kind, str(f.location)) for f in passed} == {
+        ("storage", "inventories/example/40-storage.yaml:19:5")
+    }
