@@ -54,7 +54,7 @@ def _canonical(value: Any) -> Any:
 
 def _by_id(lineage: Lineage, origins: list[list[int] | None]) -> dict[str, set[str]]:
     """Origins by asset id, as sets of ids (the form the digests were first recorded in)."""
-    ids = lineage.ids
+    ids = lineage.numbering.ids
     return {ids[number]: {ids[origin] for origin in found} for number, found in enumerate(origins) if found}
 
 

@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any, cast
 
 from auditor.catalog import category_marks, jurisdictions
-from auditor.graph.build import AssetGraph
+from auditor.graph.build import AssetGraph, DataGraph
 from auditor.graph.fact import described
 from auditor.inventory.models import AssetBase, Dataset, Flow, Storage, Workload
 
@@ -41,8 +41,7 @@ class Lineage:
     from), one small dict per origin's search.
     """
 
-    ids: list[str]
-    index: dict[str, int]
+    numbering: DataGraph  # the graph whose numbers these are: `ids[n]` and `index[asset_id]`
     reached: Origins
     unknown: Origins
     raw: Origins
@@ -50,11 +49,12 @@ class Lineage:
 
     def path(self, asset_id: str, origin: str) -> list[str]:
         """Asset ids from `origin` to `asset_id` (both included)."""
-        start = self.index[origin]
-        path, links = [self.index[asset_id]], self.parents[start]
+        index, ids = self.numbering.index, self.numbering.ids
+        start = index[origin]
+        path, links = [index[asset_id]], self.parents[start]
         while path[-1] != start:
             path.append(links[path[-1]])
-        return [self.ids[number] for number in reversed(path)]
+        return [ids[number] for number in reversed(path)]
 
 
 def anonymised(asset: AssetBase) -> bool:
@@ -80,7 +80,7 @@ def unsupported_anonymisation(dataset: Dataset) -> bool:
 
 def trace_lineage(graph: AssetGraph) -> Lineage:
     size = len(graph.data.ids)
-    lineage = Lineage(graph.data.ids, graph.data.index, [None] * size, [None] * size, [None] * size)
+    lineage = Lineage(graph.data, [None] * size, [None] * size, [None] * size)
     gates = _Gates(graph)
     for dataset, personal, origin_carriers, declared_by in origin_datasets(graph):
         into = lineage.reached if personal else lineage.unknown
@@ -395,7 +395,7 @@ def personal_data_facts(graph: AssetGraph, lineage: Lineage, as_of: date) -> dic
     What an origin set brings is computed once per distinct set, and assets that come to the same
     answer share one fact object (facts are only read once built, so they share lists too).
     """
-    assets, ids = graph.inventory.assets, lineage.ids
+    assets, ids = graph.inventory.assets, lineage.numbering.ids
     facts = dict.fromkeys(assets, NO_PERSONAL_DATA)  # in asset order; the reached ones replaced below
     reached, unknown_of, raw_of = lineage.reached, lineage.unknown, lineage.raw
     # Origins come as lists in search order, equal for equal sets: each distinct one is named once.
@@ -523,7 +523,8 @@ class _ModelOrigins:
     def __init__(self, graph: AssetGraph, lineage: Lineage) -> None:
         trees: dict[int, dict[int, list[int]]] = {}  # origin -> its links reversed, for origins reaching a trainer
         below: dict[int, set[int]] = {}  # asset -> origins whose data reaches it below a training job
-        for trainer in (lineage.index[w.id] for w in graph.of_kind(Workload) if w.type in TRAINING_TYPES):
+        index = lineage.numbering.index
+        for trainer in (index[w.id] for w in graph.of_kind(Workload) if w.type in TRAINING_TYPES):
             for origin in (*(lineage.reached[trainer] or ()), *(lineage.unknown[trainer] or ())):
                 children = trees.get(origin)
                 if children is None:
