@@ -119,7 +119,8 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
     power = analyse_power(graph)
     dpia = analyse_dpia(graph, personal)
     controllership = analyse_controllership(graph, personal, flows)
-    places, capacity = _unpacked(graph, *placed_and_sized())
+    places, sized = placed_and_sized()
+    capacity = _sized(graph, sized)
     transfers = analyse_transfers(graph, lineage, places, personal, scope, as_of)
     if org is not None:  # the organisation sells (shares) if a flow of California consumers' PI does
         californian = {k: v for k, v in flows.items() if personal[k].ca_subjects is not False}
@@ -136,7 +137,7 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
             ids,
             map(
                 AssetFacts,
-                _in_order(places, ids),
+                places,
                 _in_order(personal, ids),
                 repeat(None),  # transfer, set below
                 _in_order(exposure, ids),
@@ -171,22 +172,18 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
 
 def _placed_and_sized(graph: AssetGraph, as_of: date) -> tuple[list[JurisdictionFact], list[tuple[object, ...]]]:
     """The jurisdiction facts in inventory order and each workload's capacity fact as its field values,
-    in the form a child sends back cheaply: keyed by id, its answer made new copies of every asset id,
-    and a slotted dataclass pickles through a Python call per field (at 1M assets 0.86 s of reading
-    the answer back, in the parent, against 0.4 s; bench/README.md)."""
+    the form a child sends back cheaply: keyed by id, its answer held new copies of every asset id,
+    and a slotted dataclass pickles through a Python call per field (at 1M assets the child's pickling
+    1.1-1.2 -> 0.08 s, the parent's reading it back 0.9-1.0 -> 0.18 s; bench/README.md)."""
     places = analyse_jurisdiction(graph, as_of)
     fields = attrgetter(*(field.name for field in dataclass_fields(CapacityFact)))
     return list(_in_order(places, graph.inventory.assets)), [fields(fact) for fact in analyse_capacity(graph).values()]
 
 
-def _unpacked(
-    graph: AssetGraph, placed: list[JurisdictionFact], sized: list[tuple[object, ...]]
-) -> tuple[dict[str, JurisdictionFact], dict[str, CapacityFact]]:
-    """What `_placed_and_sized` gives, keyed by this process's asset ids again (capacity: every workload's)."""
+def _sized(graph: AssetGraph, sized: list[tuple[object, ...]]) -> dict[str, CapacityFact]:
+    """The capacity facts of `_placed_and_sized`, keyed by this process's workload ids again."""
     workloads = (workload.id for workload in graph.inventory.by_kind.get("workload", ()))
-    return dict(zip(graph.inventory.assets, placed, strict=True)), dict(
-        zip(workloads, starmap(CapacityFact, sized), strict=True)
-    )
+    return dict(zip(workloads, starmap(CapacityFact, sized), strict=True))
 
 
 def _in_order(facts: dict[str, T], ids: Mapping[str, object]) -> Iterable[T]:

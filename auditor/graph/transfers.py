@@ -31,6 +31,7 @@ not), or when the TIA documents that the law is not applied in practice to the d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import cast
@@ -81,7 +82,8 @@ class TransferFact:
     flow: str | None = described("The last flow on the path: the one that carried the data across.")
     flow_datasets: list[str] = described(
         "Datasets under the GDPR, not declared free of personal data, that this flow declares it carries"
-        " (empty: it declares none, or there is no flow).", factory=list
+        " (empty: it declares none, or there is no flow).",
+        factory=list,
     )
     carried_from: str | None = described(
         "The origin, when the flow declares such datasets and the origin is not one of them (None otherwise)."
@@ -169,12 +171,14 @@ class _Cover:
 def analyse_transfers(
     graph: AssetGraph,
     lineage: Lineage,
-    places: dict[str, JurisdictionFact],
+    places: Sequence[JurisdictionFact],
     personal: dict[str, PersonalDataFact],
     scope: dict[str, ScopeFact],
     as_of: date,
 ) -> dict[str, TransferFact]:
-    """Fact `transfer` for assets of TRANSFER_KINDS (a transfer made there or not)."""
+    """Fact `transfer` for assets of TRANSFER_KINDS (a transfer made there or not); `places`: each
+    asset's jurisdiction fact by its number (inventory order)."""
+    index = graph.data.index
     under_gdpr = {d.id: scope[d.id].gdpr.applies is not False for d in graph.of_kind(Dataset)}
     # What a crossing flow may name as carried: datasets under the GDPR not declared free of personal data.
     carriable = {d for d, gdpr in under_gdpr.items() if gdpr and personal[d].present is not False}
@@ -210,7 +214,7 @@ def analyse_transfers(
                 facts[asset_id] = fact
                 continue
             facts[asset_id] = _made_at(
-                graph, lineage, asset, recipient, origins, places[asset_id], hr_data, as_of, carriable
+                graph, lineage, asset, recipient, origins, places[index[asset_id]], hr_data, as_of, carriable
             )
     return _one_per_transfer(graph, facts)
 
