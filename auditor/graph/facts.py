@@ -12,7 +12,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import date
 from itertools import repeat, starmap
 from operator import attrgetter
-from typing import TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 
 from auditor import forked
 from auditor.graph.build import AssetGraph
@@ -103,23 +103,21 @@ class Facts:
 
 def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float] | None = None) -> Facts:
     """Every fact at `as_of` (`thresholds`: the config's overrides of catalog figures)."""
-    # Jurisdiction and capacity read only the graph and give small results: in a large inventory a
-    # child on a spare CPU derives them while this process does the rest, up to the transfers.
-    placed_and_sized = forked.meanwhile(
-        lambda: _placed_and_sized(graph, as_of), worth_it=len(graph.inventory.assets) >= MIN_ASSETS_FORKED
+    # Jurisdiction, capacity, exposure and power read only the graph and give small results: in a large
+    # inventory a child on a spare CPU derives them while this process does the rest, up to the transfers.
+    from_graph = forked.meanwhile(
+        lambda: _from_graph(graph, as_of), worth_it=len(graph.inventory.assets) >= MIN_ASSETS_FORKED
     )
     lineage = trace_lineage(graph)
     personal = personal_data_facts(graph, lineage, as_of)
     organization = analyse_organization(graph, as_of, thresholds)
     org = graph.inventory.organization
     scope = analyse_scope(graph, personal, organization[org.id][0] if org else None, as_of)
-    exposure = analyse_exposure(graph)
     catalog = analyse_catalog_coverage(graph)
     flows = analyse_flows(graph, personal)
-    power = analyse_power(graph)
     dpia = analyse_dpia(graph, personal)
     controllership = analyse_controllership(graph, personal, flows)
-    places, sized = placed_and_sized()
+    places, exposure, sized, power = from_graph()
     capacity = _sized(graph, sized)
     transfers = analyse_transfers(graph, lineage, places, personal, scope, as_of)
     if org is not None:  # the organisation sells (shares) if a flow of California consumers' PI does
@@ -140,7 +138,7 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
                 places,
                 _in_order(personal, ids),
                 repeat(None),  # transfer, set below
-                _in_order(exposure, ids),
+                exposure,
                 repeat(None),  # capacity, catalog, flow, power, ccpa: set below
                 repeat(None),
                 repeat(None),
@@ -170,18 +168,31 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
     return Facts(by_asset, lineage)
 
 
-def _placed_and_sized(graph: AssetGraph, as_of: date) -> tuple[list[JurisdictionFact], list[tuple[object, ...]]]:
-    """The jurisdiction facts in inventory order and each workload's capacity fact as its field values,
-    the form a child sends back cheaply: keyed by id, its answer held new copies of every asset id,
-    and a slotted dataclass pickles through a Python call per field (at 1M assets the child's pickling
-    1.1-1.2 -> 0.08 s, the parent's reading it back 0.9-1.0 -> 0.18 s; bench/README.md)."""
-    places = analyse_jurisdiction(graph, as_of)
+class _FromGraph(NamedTuple):
+    """The facts that read only the graph, in the form a child sends back cheaply: keyed by id, its
+    answer held new copies of every asset id, and a slotted dataclass pickles through a Python call per
+    field (at 1M assets the child's pickling 1.1-1.2 -> 0.08 s, the parent's reading it back 0.9-1.0 ->
+    0.18 s; bench/README.md). Facts shared by many assets are pickled once."""
+
+    places: list[JurisdictionFact]  # every asset's, in inventory order
+    exposure: list[ExposureFact]  # every asset's, in inventory order
+    capacity: list[tuple[object, ...]]  # each workload's fact as its field values, in inventory order
+    power: dict[str, PowerFact]  # each site's with racks (a few per thousand assets)
+
+
+def _from_graph(graph: AssetGraph, as_of: date) -> _FromGraph:
+    ids = graph.inventory.assets
     fields = attrgetter(*(field.name for field in dataclass_fields(CapacityFact)))
-    return list(_in_order(places, graph.inventory.assets)), [fields(fact) for fact in analyse_capacity(graph).values()]
+    return _FromGraph(
+        list(_in_order(analyse_jurisdiction(graph, as_of), ids)),
+        list(_in_order(analyse_exposure(graph), ids)),
+        [fields(fact) for fact in analyse_capacity(graph).values()],
+        analyse_power(graph),
+    )
 
 
 def _sized(graph: AssetGraph, sized: list[tuple[object, ...]]) -> dict[str, CapacityFact]:
-    """The capacity facts of `_placed_and_sized`, keyed by this process's workload ids again."""
+    """The capacity facts of `_from_graph`, keyed by this process's workload ids again."""
     workloads = (workload.id for workload in graph.inventory.by_kind.get("workload", ()))
     return dict(zip(workloads, starmap(CapacityFact, sized), strict=True))
 
