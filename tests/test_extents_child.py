@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import gc
 import os
+from dataclasses import FrozenInstanceError, astuple, fields
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from auditor import forked
+from auditor.errors import SourceLocation, many_locations
 from auditor.inventory import extents_child, source
 from auditor.inventory.extents_child import ExtentsChild
 from tests.conftest import load_outcome
@@ -168,3 +170,16 @@ def test_the_answer_gives_four_ints_per_asset_in_file_order(monkeypatch: pytest.
     assert child.answer() == {"storage": [1, 29, 1, 39, 2, 2, 2, 22], "organization": [2, 42, 2, 52]}
     assert child.answer() is None  # asked once
     child.tell(True)  # no effect once answered: its pipe is closed and the number may be reused
+
+
+def test_locations_made_column_by_column_are_the_constructors() -> None:
+    made = many_locations("inv.json", [2, 5], [4, 1], [2, None], [32, None])
+    assert [astuple(at) for at in made] == [
+        astuple(SourceLocation("inv.json", 2, 4, 2, 32)),
+        astuple(SourceLocation("inv.json", 5, 1, None, None)),
+    ]
+    assert [str(at) for at in made] == ["inv.json:2:4", "inv.json:5:1"]
+    assert hash(made[0]) == hash(SourceLocation("inv.json", 2, 4))
+    with pytest.raises(FrozenInstanceError):
+        made[0].line = 3  # type: ignore[misc]
+    assert [field.name for field in fields(SourceLocation)] == ["file", "line", "column", "end_line", "end_column"]

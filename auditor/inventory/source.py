@@ -15,12 +15,13 @@ import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from auditor.errors import InputError, InputIssue, SourceLocation, json_path
+from auditor.errors import InputError, InputIssue, SourceLocation, json_path, many_locations
 from auditor.inventory import extents_child
 from auditor.inventory.extents_child import ExtentsChild
 from auditor.inventory.json_fast import decode_json, json_shape
@@ -103,8 +104,12 @@ class Document:
     def asset_locations(self, paths: list[DataPath], ids: list[str]) -> list[SourceLocation]:
         """asset_location of each asset of a section at once: for JSON, one lookup per id and no call."""
         sections = self._child_sections()
-        if sections is not None and paths and all(path[0] in sections for path in paths):
-            return self._child_locations(sections, paths)
+        if sections is not None and paths:
+            whole = self._section_locations(sections, paths)
+            if whole is not None:
+                return whole
+            if all(path[0] in sections for path in paths):
+                return self._child_locations(sections, paths)
         if self._id_lines is not None and self._shallow is None and self._ends is None:
             self._id_cache, self._id_lines = self._id_lines(), None
         if self._id_cache is None or self._shallow is not None or self._ends is not None:
@@ -122,6 +127,18 @@ class Document:
             if self._section_extents is not None:  # the serial scan, and the bytes it holds, are not needed
                 self._id_lines = None
         return self._section_extents
+
+    def _section_locations(self, sections: dict[str, list[int]], paths: list[DataPath]) -> list[SourceLocation] | None:
+        """The locations of a whole section's assets, every one with its extent, made column by column from
+        the child's answer; None for anything else (a section in part, an asset without its extent)."""
+        name = paths[0][0]
+        values = sections.get(name)  # type: ignore[arg-type]
+        if values is None or len(values) != 4 * len(paths) or paths != list(zip(repeat(name), range(len(paths)))):
+            return None
+        lines, columns, end_lines, end_columns = values[0::4], values[1::4], values[2::4], values[3::4]
+        if 0 in lines or 0 in end_lines or 0 in end_columns:
+            return None
+        return many_locations(self.file, lines, columns, end_lines, end_columns)
 
     def _child_locations(self, sections: dict[str, list[int]], paths: list[DataPath]) -> list[SourceLocation]:
         """The locations of assets by their (section, index) path, from the child's four ints each (0: none)."""
