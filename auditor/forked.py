@@ -4,9 +4,9 @@ A forked child sees the parent's memory as it was at the fork (shared copy-on-wr
 sent to it: it runs a function of what the parent holds and leaves only the result, in an unlinked
 temporary file (through a pipe the child would stay blocked on writing until the parent reads, and
 count as running, keeping its CPU from the next child). This pays where the result is small beside
-the work (a large JSON file's asset extents; the jurisdiction and capacity facts of a large
-inventory), and only with a CPU the parent is not using: no more children run at once than the CPUs
-of the process's affinity besides its own.
+the work (a large JSON file's asset extents; the facts of a large inventory that read only its
+graph), and only with a CPU the parent is not using: no more children run at once than the CPUs of
+the process's affinity besides its own.
 
 Any failure (no fork on this platform, the fork refused, no temporary file, the child exiting
 non-zero, an answer that cannot be read back) makes the caller do the work itself, so the result is

@@ -31,7 +31,7 @@ from auditor.graph.transfers import TRANSFER_KINDS, TransferFact, analyse_transf
 from auditor.inventory.models import MODEL_BY_KIND, Dataset, Flow
 
 ALL_KINDS = frozenset(MODEL_BY_KIND)
-# From this many assets the jurisdiction and capacity facts are derived by a child process on a spare
+# From this many assets the facts that read only the graph are derived by a child process on a spare
 # CPU (forked.meanwhile): at 10k the fork and the pickled result cost what the child saves (bench/README.md)
 MIN_ASSETS_FORKED = 50_000
 T = TypeVar("T")
