@@ -230,3 +230,27 @@ def test_an_edge_named_twice_is_one_edge_that_keeps_its_place_and_takes_the_late
     lineage = derive_facts(graph, AS_OF).lineage
     assert lineage.path("bak", "d") == ["d", "raw", "bak"]
     assert lineage.reached[graph.data.index["bak"]] == [graph.data.index["d"]]
+
+
+def test_a_relations_sources_are_indexed_when_first_asked_for_sorted_and_once_each(tmp_path: Path) -> None:
+    """Datasets read twice by one job and by two jobs: each dataset's readers come sorted and once,
+    whatever the order the inventory lists them in; only the relations asked for are indexed."""
+    inventory = {
+        "datasets": [{"id": "lake"}, {"id": "scratch"}],
+        "storage": [{"id": "models"}],
+        "workloads": [
+            {"id": "train-b", "type": "training", "reads": ["lake", "scratch", "lake"]},
+            {"id": "train-a", "type": "training", "reads": ["lake"], "writes": ["models"]},
+        ],
+    }
+    path = tmp_path / "inv.yaml"
+    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
+    graph = build_graph(load_inventory([path]))
+    assert graph._in == {}
+    assert list(graph.sources("lake", "reads")) == ["train-a", "train-b"]
+    assert list(graph.sources("scratch", "reads")) == ["train-b"]
+    assert graph.sources("train-a", "reads") == ()
+    assert list(graph._in) == ["reads"]
+    assert list(graph.sources("models", "writes")) == ["train-a"]
+    assert graph.sources("lake", "no-such-relation") == ()
+    assert list(graph._in) == ["reads", "writes", "no-such-relation"]

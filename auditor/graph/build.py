@@ -52,10 +52,13 @@ class AssetGraph:
     """The inventory's references, indexed both ways per relation, and the data-movement graph.
 
     `targets`/`sources` answer "what does this asset name under relation R" and the reverse in
-    constant time; `data` is the graph of the edges personal data moves along, in the direction
-    it moves. The name lists are read-only sequences: a field's own list where it already is the
-    answer, a tuple for a single name, a list of the graph's own only where names are combined or
-    sorted (no copy per reference: 129 MB less at 1M assets, bench/README.md, 7 December, 23:53 run).
+    constant time; a relation's reverse index is made when it is first asked for (the analyses and
+    rules ask for a few relations: at 100k declared assets, 7 of the 19 the inventory uses, 77k of
+    its 203k references). `data` is the graph of the edges personal data moves along, in the
+    direction it moves. The name lists are read-only sequences: a field's own list where it already
+    is the answer, a tuple for a single name, a list of the graph's own only where names are
+    combined or sorted (no copy per reference: 129 MB less at 1M assets, bench/README.md, 7
+    December, 23:53 run).
     """
 
     inventory: Inventory
@@ -81,22 +84,40 @@ class AssetGraph:
 
     def sources(self, asset_id: str, rel: str) -> Sequence[str]:
         """Assets naming this one under `rel`, sorted."""
-        return self._in.get(rel, {}).get(asset_id, _NONE)
+        by_target = self._in.get(rel)
+        if by_target is None:
+            by_target = self._in[rel] = _reversed(self._out.get(rel, {}))
+        return by_target.get(asset_id, _NONE)
+
+
+def _reversed(by_source: dict[str, Sequence[str]]) -> dict[str, Sequence[str]]:
+    """Each target's sources under one relation, sorted (a single one as a tuple, as the targets are)."""
+    found: dict[str, Sequence[str]] = {}
+    several: list[str] = []
+    for source, targets in by_source.items():
+        for target in targets:
+            sources = found.get(target)
+            if sources is None:
+                found[target] = (source,)
+            elif len(sources) == 1:
+                found[target] = [sources[0], source]
+                several.append(target)
+            else:
+                cast(list[str], sources).append(source)
+    for target in several:
+        found[target] = sorted(set(found[target]))
+    return found
 
 
 # How one model's reference fields are read: `read` gives its top-level reference values in one call,
 # and each spec says where its value is (an index into them, or -1: nested, read through the spec), whether
 # it holds many names, whether its relation is the only one of that name in the model (so an asset's
-# list under it starts empty), its lineage direction, both indexes of its relation and the relation's name.
-_Spec = tuple[int, RefField, bool, bool, str | None, dict[str, Sequence[str]], dict[str, Sequence[str]], str]
+# list under it starts empty), its lineage direction, its relation's index and the relation's name.
+_Spec = tuple[int, RefField, bool, bool, str | None, dict[str, Sequence[str]], str]
 _Plan = tuple[Callable[[AssetBase], tuple[Any, ...]], list[_Spec]]
 
 
-def _plan(
-    model: type,
-    out: dict[str, dict[str, Sequence[str]]],
-    inn: dict[str, dict[str, Sequence[str]]],
-) -> _Plan:
+def _plan(model: type, out: dict[str, dict[str, Sequence[str]]]) -> _Plan:
     specs = ref_fields(model)
     top = [spec.path[0] for spec in specs if len(spec.path) == 1]
     rels = [spec.rel for spec in specs]
@@ -108,7 +129,7 @@ def _plan(
         else:
             at = -1
         unique = rels.count(spec.rel) == 1
-        plan.append((at, spec, spec.many, unique, spec.lineage, out[spec.rel], inn[spec.rel], spec.rel))
+        plan.append((at, spec, spec.many, unique, spec.lineage, out[spec.rel], spec.rel))
     return _reader(top), plan
 
 
@@ -125,22 +146,21 @@ def _reader(names: list[str]) -> Callable[[AssetBase], tuple[Any, ...]]:
 
 
 def build_graph(inventory: Inventory) -> AssetGraph:
-    """Both indexes and the data graph in one pass over the references (each model's reference
+    """The targets' index and the data graph in one pass over the references (each model's reference
     fields read in one call; a list is sorted only when it holds more than one name)."""
     data = DataGraph(list(inventory.assets))
     index, targets_of, rels_of = data.index, data.targets, data.rels
     several: list[int] = []  # assets given a second data edge: an edge may have been added twice
     out: dict[str, dict[str, Sequence[str]]] = defaultdict(dict)
-    inn: dict[str, dict[str, Sequence[str]]] = defaultdict(dict)
     unsorted: list[tuple[dict[str, Sequence[str]], str]] = []  # lists of more than one name, sorted at the end
     plans: dict[type, _Plan] = {}
     for number, (asset_id, asset) in enumerate(inventory.assets.items()):
         plan = plans.get(type(asset))
         if plan is None:
-            plan = plans[type(asset)] = _plan(type(asset), out, inn)
+            plan = plans[type(asset)] = _plan(type(asset), out)
         read, specs = plan
         values = read(asset)
-        for at, spec, many, unique, lineage, out_rel, in_rel, rel in specs:
+        for at, spec, many, unique, lineage, out_rel, rel in specs:
             value = values[at] if at >= 0 else spec.value(asset)
             if not value:
                 continue  # None, or an empty list or mapping (ids are never empty)
@@ -160,15 +180,6 @@ def build_graph(inventory: Inventory) -> AssetGraph:
                     if len(names) == 1:
                         unsorted.append((out_rel, asset_id))
                     out_rel[asset_id] = [*names, *targets]
-            for target in targets:  # a second name marks the list for sorting at the end
-                sources = in_rel.get(target)
-                if sources is None:
-                    in_rel[target] = (asset_id,)
-                elif len(sources) == 1:
-                    in_rel[target] = [sources[0], asset_id]
-                    unsorted.append((in_rel, target))
-                else:
-                    cast(list[str], sources).append(asset_id)
             if lineage is not None:  # data moves to the target ("forward") or from it
                 for target in targets:
                     source, end = (number, index[target]) if lineage == "forward" else (index[target], number)
@@ -188,7 +199,7 @@ def build_graph(inventory: Inventory) -> AssetGraph:
         if len(set(edges)) < len(edges):  # a dict keeps each key's first place and its last value
             last = dict(zip(edges, rels_of[source], strict=True))
             targets_of[source], rels_of[source] = list(last), list(last.values())
-    return AssetGraph(inventory, data, _used(out), _used(inn))
+    return AssetGraph(inventory, data, _used(out))
 
 
 def _used(by_rel: dict[str, dict[str, Sequence[str]]]) -> dict[str, dict[str, Sequence[str]]]:
