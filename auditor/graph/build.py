@@ -91,7 +91,7 @@ class AssetGraph:
 
 
 def _reversed(by_source: dict[str, Sequence[str]]) -> dict[str, Sequence[str]]:
-    """Each target's sources under one relation, sorted (a single one as a tuple, as the targets are)."""
+    """Each target's sources under one relation, sorted and once each (a single source as a tuple)."""
     found: dict[str, Sequence[str]] = {}
     several: list[str] = []
     for source, targets in by_source.items():

@@ -171,8 +171,8 @@ def derive_facts(graph: AssetGraph, as_of: date, thresholds: Mapping[str, float]
 class _FromGraph(NamedTuple):
     """The facts that read only the graph, in the form a child sends back cheaply: keyed by id, its
     answer held new copies of every asset id, and a slotted dataclass pickles through a Python call per
-    field (at 1M assets the child's pickling 1.1-1.2 -> 0.08 s, the parent's reading it back 0.9-1.0 ->
-    0.18 s; bench/README.md). Facts shared by many assets are pickled once."""
+    field (at 1M assets, jurisdiction and capacity: the child's pickling 1.1-1.2 -> 0.08 s, the parent's
+    reading back 0.9-1.0 -> 0.18 s; bench/README.md). Facts shared by many assets are pickled once."""
 
     places: list[JurisdictionFact]  # every asset's, in inventory order
     exposure: list[ExposureFact]  # every asset's, in inventory order
@@ -181,6 +181,7 @@ class _FromGraph(NamedTuple):
 
 
 def _from_graph(graph: AssetGraph, as_of: date) -> _FromGraph:
+    """What the child derives (or this process, when no child runs)."""
     ids = graph.inventory.assets
     fields = attrgetter(*(field.name for field in dataclass_fields(CapacityFact)))
     return _FromGraph(
